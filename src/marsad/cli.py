@@ -1,0 +1,440 @@
+"""The `marsad` command: one thin command per service call, a summary table at the end of each."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+from sqlalchemy import Engine
+
+from marsad import __version__
+from marsad.estimate.histories import read_histories_csv
+from marsad.ingest.readers import TableError
+from marsad.services.demo import run_demo
+from marsad.services.estimate import (
+    EstimateError,
+    EstimateResult,
+    estimate_histories,
+    estimate_store,
+)
+from marsad.services.exports import export_links, export_quarantine, quarantine_items
+from marsad.services.ingest import IngestSummary, ingest_file
+from marsad.services.link import LinkSummary, link
+from marsad.services.report import write_report
+from marsad.services.sources import SourceError
+from marsad.store.db import describe, open_store, resolve_url
+from marsad.store.models import SOURCE_KINDS
+from marsad.synth import generate, write_scenario
+
+app = typer.Typer(
+    help="Marsad: record casualties, link them into persons, estimate the undocumented.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+quarantine_app = typer.Typer(help="Rows that could not become records, with their reasons.")
+app.add_typer(quarantine_app, name="quarantine")
+
+console = Console()
+errors = Console(stderr=True)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="Store: SQLite file path or postgresql:// URL (default: $MARSAD_DB or ./marsad.db).",
+        show_default=False,
+    ),
+]
+
+USER_ERRORS = (TableError, SourceError, EstimateError, ValueError, FileNotFoundError)
+
+
+def fail(message: str) -> None:
+    errors.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(1)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Bad input ends the command with a clear message, never a traceback."""
+    try:
+        yield
+    except USER_ERRORS as error:
+        fail(str(error))
+
+
+def store(db: str | None) -> Engine:
+    with user_errors():
+        return open_store(db)
+
+
+def summary_table(title: str, rows: list[tuple[str, Any]]) -> Table:
+    table = Table(title=title, show_header=False, title_justify="left")
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    for label, value in rows:
+        table.add_row(label, f"{value:,}" if isinstance(value, int) else str(value))
+    return table
+
+
+def row_progress(description: str) -> tuple[Progress, Callable[[int], None]]:
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TextColumn("{task.completed:,} rows"),
+        TimeElapsedColumn(),
+        console=errors,
+        transient=True,
+    )
+    task = progress.add_task(description, total=None)
+    return progress, lambda rows: progress.update(task, completed=rows)
+
+
+@app.command()
+def init(db: DbOption = None) -> None:
+    """Create the store, or bring its schema up to date."""
+    store(db)
+    console.print(f"store ready: {describe(resolve_url(db))}")
+
+
+def ingest_summary(summary: IngestSummary) -> None:
+    if summary.already_imported:
+        console.print(
+            f"{summary.file}: already imported (import #{summary.import_id}, same SHA-256); "
+            "nothing changed"
+        )
+        return
+    for warning in summary.warnings:
+        errors.print(f"[yellow]warning:[/] {warning}", highlight=False)
+    console.print(
+        summary_table(
+            f"{summary.file} → {summary.source} (import #{summary.import_id})",
+            [
+                ("rows read", summary.rows_total),
+                ("records added", summary.rows_recorded),
+                ("already present", summary.rows_already_present),
+                ("quarantined", summary.rows_quarantined),
+                ("encoding", summary.encoding or "-"),
+            ],
+        )
+    )
+    if summary.quarantined:
+        table = Table(title="quarantined rows (first ones)", title_justify="left")
+        for column in ("row", "record_id", "field", "reason"):
+            table.add_column(column)
+        for item in summary.quarantined:
+            for error in item.errors:
+                table.add_row(
+                    str(item.row_number), item.record_id or "-", error.field, error.reason
+                )
+        console.print(table)
+        console.print("see all: marsad quarantine list; correct them: marsad quarantine export")
+
+
+@app.command()
+def ingest(
+    files: Annotated[list[Path], typer.Argument(help="CSV, XLSX, JSON or JSON Lines files.")],
+    source: Annotated[str, typer.Option(help="The source (organisation) that sent the file.")],
+    kind: Annotated[
+        str | None, typer.Option(help=f"Source kind, for a new source: {', '.join(SOURCE_KINDS)}.")
+    ] = None,
+    copies: Annotated[
+        str | None, typer.Option(help="Another source this one copies (not independent).")
+    ] = None,
+    profile: Annotated[
+        Path | None, typer.Option(help="Mapping profile (YAML) for a non-standard file.")
+    ] = None,
+    user: Annotated[str, typer.Option(help="Who is importing, for the import record.")] = "cli",
+    db: DbOption = None,
+) -> None:
+    """Ingest files from one source; each file is one transaction."""
+    engine = store(db)
+    for path in files:
+        progress, advance = row_progress(f"ingesting {path.name}")
+        with user_errors(), progress:
+            summary = ingest_file(
+                engine,
+                path,
+                source,
+                kind=kind,
+                copies=copies,
+                profile_path=profile,
+                user=user,
+                progress=advance,
+            )
+        ingest_summary(summary)
+
+
+@quarantine_app.command("list")
+def quarantine_list(
+    source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
+    include_resolved: Annotated[
+        bool, typer.Option("--all", help="Also rows since corrected and re-ingested.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """List quarantined rows with the field and reason of each refusal."""
+    engine = store(db)
+    table = Table(title="quarantine", title_justify="left")
+    for column in ("source", "file", "row", "record_id", "field", "reason"):
+        table.add_column(column)
+    count = 0
+    for item in quarantine_items(engine, source, include_resolved):
+        count += 1
+        for field, reason in item.reasons:
+            table.add_row(
+                item.source,
+                item.file_name,
+                str(item.row_number),
+                item.record_id or "-",
+                field,
+                reason,
+            )
+    console.print(table)
+    console.print(f"{count:,} quarantined rows")
+
+
+@quarantine_app.command("export")
+def quarantine_export(
+    out: Annotated[Path, typer.Option(help="CSV file to write.")],
+    source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Write quarantined rows (original columns + reasons) to correct and ingest again."""
+    engine = store(db)
+    count = export_quarantine(engine, out, source)
+    console.print(f"{count:,} quarantined rows written to {out}")
+
+
+def link_summary(summary: LinkSummary) -> None:
+    console.print(
+        summary_table(
+            "linkage",
+            [
+                ("records", summary.records),
+                ("persons", summary.persons),
+                ("links by rule", summary.rule_links),
+                ("reviewer matches", summary.human_matches),
+                ("reviewer non-matches", summary.human_non_matches),
+                ("links refused by reviewers' decisions", summary.refused_links),
+                ("persons kept from last run", summary.persons_kept),
+                ("new persons", summary.persons_new),
+                ("rule", summary.rule),
+            ],
+        )
+    )
+
+
+@app.command("link")
+def link_command(db: DbOption = None) -> None:
+    """Group records into persons (reviewers' decisions are kept and win)."""
+    engine = store(db)
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=errors,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("linking", total=None)
+        summary = link(engine, progress=lambda stage: progress.update(task, description=stage))
+    link_summary(summary)
+
+
+def estimate_table(result: dict[str, Any]) -> None:
+    level = round(result["level"] * 100)
+    lo, hi = result["interval"]
+    rows: list[tuple[str, Any]] = [
+        ("documented (observed)", result["observed"]),
+        ("estimated total", f"{result['estimate']:,.0f}"),
+        (f"{level}% interval", f"{lo:,.0f} – {hi:,.0f}"),
+        ("method", result["method"]),
+        ("model", result.get("model") or "-"),
+    ]
+    console.print(summary_table("estimate", rows))
+    if result.get("strata"):
+        table = Table(title="strata", title_justify="left")
+        for column in ("stratum", "documented", "estimate", "interval", "note"):
+            table.add_column(column)
+        for s in result["strata"]:
+            interval = s["interval"]
+            table.add_row(
+                s["stratum"],
+                f"{s['observed']:,}",
+                "-" if s["estimate"] is None else f"{s['estimate']:,.0f}",
+                "-" if interval is None else f"{interval[0]:,.0f} – {interval[1]:,.0f}",
+                s.get("note", ""),
+            )
+        console.print(table)
+    for warning in result.get("diagnostics", {}).get("warnings", []):
+        errors.print(f"[yellow]warning:[/] {warning}", highlight=False)
+
+
+class Method(StrEnum):
+    loglinear = "loglinear"
+
+
+@app.command()
+def estimate(
+    histories: Annotated[
+        Path | None,
+        typer.Option(
+            help="A capture-history table (0/1 column per list + count) instead of the store."
+        ),
+    ] = None,
+    by: Annotated[
+        str | None, typer.Option(help="Strata, comma-separated: governorate,period,sex,age_group.")
+    ] = None,
+    method: Annotated[Method, typer.Option(help="Estimation method.")] = Method.loglinear,
+    criterion: Annotated[str, typer.Option(help="Model selection: bic or aic.")] = "bic",
+    level: Annotated[float, typer.Option(help="Interval level.")] = 0.95,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Estimate how many were killed, documented or not (multiple systems estimation)."""
+    strata = [s.strip() for s in by.split(",") if s.strip()] if by else []
+    with user_errors():
+        if histories is not None:
+            result = estimate_histories(
+                read_histories_csv(histories),
+                method=method.value,
+                criterion=criterion,
+                level=level,
+            )
+        else:
+            computed: EstimateResult = estimate_store(
+                store(db), by=strata, method=method.value, criterion=criterion, level=level
+            )
+            result = computed.as_dict()
+    if as_json:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False, default=str) + "\n")
+    else:
+        estimate_table(result)
+
+
+class ExportKind(StrEnum):
+    links = "links"
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+
+
+@app.command()
+def export(
+    kind: Annotated[ExportKind, typer.Argument(help="What to export.")],
+    out: Annotated[Path, typer.Option(help="File to write.")],
+    format: Annotated[ExportFormat, typer.Option(help="File format.")] = ExportFormat.csv,
+    db: DbOption = None,
+) -> None:
+    """Export from the store (links: source,record_id,person_id for every record)."""
+    engine = store(db)
+    count = export_links(engine, out)
+    console.print(f"{count:,} {kind.value} rows written to {out} ({format.value})")
+
+
+@app.command()
+def report(
+    out: Annotated[Path, typer.Option(help="HTML file to write.")] = Path("report.html"),
+    by: Annotated[str, typer.Option(help="Strata for the estimate.")] = "governorate",
+    db: DbOption = None,
+) -> None:
+    """Write a self-contained HTML report (no network needed to open it)."""
+    engine = store(db)
+    strata = [s.strip() for s in by.split(",") if s.strip()]
+    with user_errors():
+        data = write_report(engine, out, strata)
+    console.print(
+        summary_table(
+            f"report written to {out}",
+            [
+                ("sources", len(data.sources)),
+                ("records", data.records_total),
+                ("persons", data.persons_total),
+            ],
+        )
+    )
+
+
+@app.command()
+def synth(
+    out_dir: Annotated[
+        Path, typer.Argument(help="Folder for the lists, truth.csv, scenario.json.")
+    ],
+    seed: Annotated[int, typer.Option(help="Random seed: same seed, same files.")] = 1,
+    people: Annotated[int, typer.Option(help="True number of people killed.")] = 20_000,
+    lists: Annotated[int, typer.Option(help="Number of source lists.")] = 4,
+) -> None:
+    """Write a synthetic scenario: overlapping source lists with their ground truth."""
+    with user_errors():
+        paths = write_scenario(generate(seed=seed, people=people, lists=lists), out_dir)
+    console.print(
+        summary_table(f"scenario written to {out_dir}", [(p.name, p.stat().st_size) for p in paths])
+    )
+
+
+@app.command()
+def demo(
+    out: Annotated[
+        Path, typer.Option(help="Folder for the demo's lists, store and report.")
+    ] = Path("demo"),
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 2025,
+    people: Annotated[int, typer.Option(help="True number of people killed.")] = 20_000,
+    lists: Annotated[int, typer.Option(help="Number of source lists.")] = 4,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="Store for the demo (default: a fresh SQLite file in --out)."),
+    ] = None,
+) -> None:
+    """Synthesise a scenario, then ingest, link, estimate and report, beside the truth."""
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    engine = store(db or str(out / "marsad.db"))
+    progress, advance = row_progress("ingesting")
+    with user_errors(), progress:
+        result = run_demo(
+            engine,
+            out,
+            seed=seed,
+            people=people,
+            lists=lists,
+            say=lambda message: errors.print(f"• {message}", highlight=False),
+            progress=advance,
+        )
+    for summary in result.imports:
+        ingest_summary(summary)
+    link_summary(result.linkage)
+    truth = result.scenario
+    total = result.estimate.total
+    lo, hi = total.interval
+    table = Table(title="Marsad demo: results beside the scenario's truth", title_justify="left")
+    table.add_column("")
+    table.add_column("Marsad", justify="right")
+    table.add_column("truth", justify="right")
+    table.add_row(
+        "people killed (estimated)",
+        f"{total.estimate:,.0f} ({lo:,.0f}–{hi:,.0f})",
+        f"{truth['people']:,}",
+    )
+    table.add_row("persons documented", f"{total.observed:,}", f"{truth['documented_people']:,}")
+    table.add_row("pairwise link precision", f"{result.quality.precision:.3f}", "1.000")
+    table.add_row("pairwise link recall", f"{result.quality.recall:.3f}", "1.000")
+    console.print(table)
+    console.print(f"report: {result.report.resolve()}")
+    console.print(f"store: {describe(str(engine.url))}; version {__version__}")

@@ -1,0 +1,1 @@
+"""Reading source files into raw rows and records: readers, mapping profiles, value parsers."""

@@ -1,0 +1,166 @@
+"""Turn one raw row into canonical record fields, or into the list of everything wrong with it.
+
+A row either becomes a record whole or goes to quarantine with every field error at once, so
+that the person fixing the source file sees all of a row's problems in one pass. Each reason
+quotes the offending value (shortened) so it can be found in the file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from marsad.domain.records import STANDARD_COLUMNS, FieldError, ParsedRow, RecordFields
+from marsad.ingest.places import Gazetteer, Governorate, validate_pcode
+from marsad.ingest.profile import MappingProfile
+from marsad.ingest.values import (
+    is_unknown,
+    parse_age,
+    parse_civilian,
+    parse_date,
+    parse_sex,
+    parse_status,
+)
+
+_NAME_ORDER = ("name_first", "name_father", "name_grandfather", "name_family")
+_LIMITS = dict.fromkeys(("name", *_NAME_ORDER, "name_mother"), 200) | {"notes": 10_000}
+_DEFAULT_LIMIT = 500
+_UNKNOWN_AS_EMPTY = frozenset(
+    {"governorate", "district", "subdistrict", "locality", "pcode", "cause", "incident_id"}
+)
+_SHOWN = 60
+
+
+def _shown(value: str) -> str:
+    """The value quoted in an error reason, cut to 60 characters."""
+    return f"'{value if len(value) <= _SHOWN else value[: _SHOWN - 1] + '…'}'"
+
+
+def _is_formula(text: str) -> bool:
+    """Whether a spreadsheet would run the text: "=…", or "+", "-", "@" before a letter or "(".
+
+    Such cells are refused rather than stored, because exports of the record would carry them
+    back into someone's spreadsheet (CSV injection).
+    """
+    first = text[0]
+    if first == "=":
+        return True
+    return first in "+-@" and len(text) > 1 and (text[1] == "(" or text[1].isalpha())
+
+
+def _read(
+    field: str,
+    value: str,
+    parser: Callable[[str], Any],
+    errors: list[FieldError],
+) -> Any:
+    """Parse one value, turning a ValueError into a field error that quotes the value."""
+    if not value:
+        return None
+    try:
+        return parser(value)
+    except ValueError as exc:
+        errors.append(FieldError(field, f"{exc}: {_shown(value)}"))
+        return None
+
+
+def parse_row(cells: dict[str, str], profile: MappingProfile, gazetteer: Gazetteer) -> ParsedRow:
+    """Read one raw row through a mapping profile into a record, collecting every field error."""
+    headers = profile.header_map(cells)
+    errors: list[FieldError] = []
+    text: dict[str, str] = {}
+    for field in STANDARD_COLUMNS:
+        header = headers.get(field)
+        raw = cells.get(header, "") if header is not None else ""
+        value = " ".join(raw.split()) if raw else ""
+        if value:
+            if value[0] in "=+-@" and _is_formula(value):
+                reason = f"spreadsheet formula, not a value: {_shown(value)}"
+                errors.append(FieldError(field, reason))
+                continue
+            limit = _LIMITS.get(field, _DEFAULT_LIMIT)
+            if len(value) > limit:
+                reason = f"too long: {len(value)} characters (at most {limit}): {_shown(value)}"
+                errors.append(FieldError(field, reason))
+                continue
+            if field in profile.values:
+                value = profile.translate(field, value)
+            if field in _UNKNOWN_AS_EMPTY and is_unknown(value):
+                value = ""
+        text[field] = value or profile.defaults.get(field, "")
+
+    record_id = text.get("record_id", "")
+    if not record_id and "record_id" not in {e.field for e in errors}:
+        errors.append(FieldError("record_id", "required but empty"))
+    name = text.get("name", "") or " ".join(text[f] for f in _NAME_ORDER if text.get(f))
+    if not name and "name" not in {e.field for e in errors}:
+        errors.append(FieldError("name", "required but empty"))
+
+    sex = _read("sex", text.get("sex", ""), parse_sex, errors)
+    age = _read("age", text.get("age", ""), parse_age, errors) or (None, None)
+    day_first = profile.day_first
+    date_of_death = _read(
+        "date_of_death", text.get("date_of_death", ""), lambda v: parse_date(v, day_first), errors
+    )
+    status = _read("status", text.get("status", ""), parse_status, errors) or "killed"
+    civilian = _read("civilian", text.get("civilian", ""), parse_civilian, errors)
+
+    governorate: Governorate | None = None
+    if name_gov := text.get("governorate", ""):
+        governorate = gazetteer.governorate(name_gov)
+        if governorate is None:
+            errors.append(FieldError("governorate", f"unknown governorate: {_shown(name_gov)}"))
+    pcode: str | None = None
+    if raw_pcode := text.get("pcode", ""):
+        try:
+            pcode = validate_pcode(raw_pcode)
+        except ValueError as exc:
+            errors.append(FieldError("pcode", f"{exc}: {_shown(raw_pcode)}"))
+        else:
+            of_pcode = gazetteer.governorate_of_pcode(pcode)
+            if of_pcode is not None and governorate is not None and of_pcode != governorate:
+                errors.append(
+                    FieldError(
+                        "pcode",
+                        f"p-code {pcode} is in {of_pcode.name_en} ({of_pcode.pcode}) but the "
+                        f"governorate is {governorate.name_en} ({governorate.pcode})",
+                    )
+                )
+            elif of_pcode is not None and name_gov == "":
+                governorate = of_pcode
+    district = text.get("district", "")
+    if district:
+        known = gazetteer.district(district, governorate.pcode if governorate else None)
+        if known is not None:
+            district = known.name_en
+            pcode = pcode or known.pcode
+            governorate = governorate or gazetteer.governorate_of_pcode(known.adm1_pcode)
+
+    if errors:
+        return ParsedRow(None, errors)
+    return ParsedRow(
+        RecordFields(
+            record_id=record_id,
+            name=name,
+            name_first=text.get("name_first") or None,
+            name_father=text.get("name_father") or None,
+            name_grandfather=text.get("name_grandfather") or None,
+            name_family=text.get("name_family") or None,
+            name_mother=text.get("name_mother") or None,
+            sex=sex,
+            age_min=age[0],
+            age_max=age[1],
+            date_of_death=date_of_death,
+            governorate=governorate.name_en if governorate else None,
+            district=district or None,
+            subdistrict=text.get("subdistrict") or None,
+            locality=text.get("locality") or None,
+            pcode=pcode,
+            pcode_adm1=governorate.pcode if governorate else None,
+            status=status,
+            civilian=civilian,
+            cause=text.get("cause") or None,
+            incident_id=text.get("incident_id") or None,
+            notes=text.get("notes") or None,
+        )
+    )

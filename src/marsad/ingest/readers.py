@@ -1,0 +1,504 @@
+"""Streaming readers for CSV, XLSX and JSON files: one raw row at a time, values verbatim.
+
+A reader never changes a value: what it yields is what the file holds, as text, keyed by the
+file's own headers, so the raw row can be stored as evidence. What is wrong with a row's shape
+(ragged rows, an unclosed quote, duplicate columns that disagree) travels with the row as a
+problem; what is wrong with the whole file raises TableError. Memory stays flat in the size of
+the file: rows are read as they are consumed, and the passes that look at the whole file first
+(UTF-8 check, JSON column union) read it in chunks.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import json
+import zipfile
+from collections.abc import Callable, Generator, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any, TextIO
+
+import openpyxl
+from openpyxl.utils.exceptions import InvalidFileException
+
+from marsad.domain.records import FieldError
+
+FIELD_SIZE_LIMIT = 32 * 1024 * 1024
+"""Largest single CSV field read (bytes of text); the csv module's default is 128 KiB."""
+_CHUNK = 1024 * 1024
+_FALLBACK_ENCODING = "windows-1256"
+_CSV_SUFFIXES = frozenset({".csv", ".tsv", ".txt"})
+_XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
+_JSON_LINES_SUFFIXES = frozenset({".jsonl", ".ndjson"})
+
+
+class TableError(Exception):
+    """The file cannot be read as a table at all; the message names the file."""
+
+
+@dataclass(slots=True)
+class RawRow:
+    """One data row as the file holds it.
+
+    `row_number` is where a person finds the row: the line it starts on (CSV, JSON Lines),
+    the sheet row (XLSX) or the position in the list (JSON).
+    """
+
+    row_number: int
+    cells: dict[str, str]
+    problems: list[FieldError] = field(default_factory=list)
+
+
+class Table:
+    """An open tabular file; use as a context manager and iterate `rows()`."""
+
+    def __init__(
+        self,
+        path: Path,
+        columns: list[str],
+        encoding: str | None,
+        warnings: list[str],
+        rows: Callable[[], Generator[RawRow, None, None]],
+        close: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.path = path
+        self.columns = columns
+        self.encoding = encoding
+        self.warnings = warnings
+        self._rows = rows
+        self._close = close
+        self._iterators: list[Generator[RawRow, None, None]] = []
+
+    def rows(self) -> Iterator[RawRow]:
+        """The data rows, in file order, read as they are consumed."""
+        iterator = self._rows()
+        self._iterators.append(iterator)
+        return iterator
+
+    def close(self) -> None:
+        for iterator in self._iterators:
+            iterator.close()
+        self._iterators.clear()
+        self._close()
+
+    def __enter__(self) -> Table:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_table(path: str | Path, encoding: str | None = None, sheet: str | None = None) -> Table:
+    """Open a CSV/TSV, XLSX, JSON or JSON Lines file by its suffix.
+
+    `encoding` applies to text files (detected when None); `sheet` to XLSX (first when None).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise TableError(f"{path}: no such file")
+    suffix = path.suffix.lower()
+    if suffix in _CSV_SUFFIXES:
+        return _open_csv(path, encoding)
+    if suffix in _XLSX_SUFFIXES:
+        return _open_xlsx(path, sheet)
+    if suffix == ".json":
+        return _open_json(path, encoding or "utf-8-sig", lines=False)
+    if suffix in _JSON_LINES_SUFFIXES:
+        return _open_json(path, encoding or "utf-8-sig", lines=True)
+    if suffix == ".xls":
+        raise TableError(f"{path}: old Excel .xls files are not read; save as .xlsx or CSV")
+    raise TableError(f"{path}: unknown file type {suffix!r} (expected CSV, XLSX, JSON, JSONL)")
+
+
+class _Columns:
+    """The keys under which a file's columns appear in `RawRow.cells`.
+
+    Keys are the headers verbatim, except that an empty header becomes "(column N)" and a
+    repeated header "name (2)", "name (3)"..., so that no cell is lost.
+    """
+
+    def __init__(self, headers: list[str], path: Path, warnings: list[str]) -> None:
+        self.keys: list[str] = []
+        self.duplicates: list[tuple[str, list[str]]] = []
+        taken = set(headers)
+        seen: dict[str, list[str]] = {}
+        for i, header in enumerate(headers, start=1):
+            if not header.strip():
+                key = f"(column {i})"
+                warnings.append(f"{path}: column {i} has no header; its cells are under {key!r}")
+            elif header in seen:
+                n = len(seen[header]) + 1
+                while (key := f"{header} ({n})") in taken:
+                    n += 1
+                seen[header].append(key)
+                warnings.append(f"{path}: header {header!r} repeats; column {i} is {key!r}")
+            else:
+                key = header
+                seen[header] = [key]
+            taken.add(key)
+            self.keys.append(key)
+        self.duplicates = [(h, keys) for h, keys in seen.items() if len(keys) > 1]
+
+    def row(self, number: int, values: list[str], problems: list[FieldError]) -> RawRow:
+        cells = dict(zip(self.keys, values, strict=False))
+        for i in range(len(self.keys), len(values)):
+            cells[f"(column {i + 1})"] = values[i]
+        for header, keys in self.duplicates:
+            filled = [(k, cells[k].strip()) for k in keys if cells.get(k, "").strip()]
+            for key, text in filled[1:]:
+                if text != filled[0][1]:
+                    reason = f"duplicate columns {filled[0][0]!r} and {key!r} hold different values"
+                    problems.append(FieldError(header, reason))
+                    break
+        return RawRow(number, cells, problems)
+
+
+# CSV
+
+
+def _detect_encoding(path: Path, warnings: list[str]) -> str:
+    """UTF-8 (with or without BOM) when the whole file decodes, otherwise windows-1256."""
+    with path.open("rb") as f:
+        head = f.read(4)
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return "utf-16"
+        f.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        try:
+            while chunk := f.read(_CHUNK):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            warnings.append(
+                f"{path}: not valid UTF-8; read as {_FALLBACK_ENCODING} (Arabic Windows/Excel)"
+            )
+            return _FALLBACK_ENCODING
+    return "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
+
+
+class _QuoteCounter:
+    """Passes lines to csv.reader while counting quote characters, to spot an unclosed quote."""
+
+    def __init__(self, lines: TextIO) -> None:
+        self.lines = lines
+        self.quotes = 0
+
+    def __iter__(self) -> _QuoteCounter:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self.lines)
+        self.quotes += line.count('"')
+        return line
+
+
+def _csv_records(
+    path: Path, encoding: str, delimiter: str
+) -> Generator[tuple[int, int, bool, list[str]], None, None]:
+    """(first line, last line, quotes balanced, values) of each non-empty CSV record."""
+    csv.field_size_limit(max(csv.field_size_limit(), FIELD_SIZE_LIMIT))
+    last = 0
+    try:
+        with path.open(encoding=encoding, newline="") as f:
+            counter = _QuoteCounter(f)
+            reader = csv.reader(counter, delimiter=delimiter)
+            for values in reader:
+                first, last = last + 1, reader.line_num
+                balanced = counter.quotes % 2 == 0
+                counter.quotes = 0
+                if any(v.strip() for v in values):
+                    yield first, last, balanced, values
+    except UnicodeDecodeError as exc:
+        raise TableError(f"{path}: not valid {encoding} after line {last}: {exc.reason}") from exc
+    except csv.Error as exc:
+        raise TableError(f"{path}: line {last + 1}: {exc}") from exc
+
+
+def _sniff_delimiter(header_line: str) -> str:
+    """The most frequent of , ; TAB in the header line (comma on a tie)."""
+    return max((",", ";", "\t"), key=header_line.count)
+
+
+def _open_csv(path: Path, encoding: str | None) -> Table:
+    warnings: list[str] = []
+    if encoding is None:
+        encoding = _detect_encoding(path, warnings)
+    elif encoding.lower().replace("_", "-") in ("utf-8", "utf8"):
+        encoding = "utf-8-sig"  # same decoding, and a BOM does not end up in the first header
+    try:
+        with path.open(encoding=encoding, newline="") as f:
+            header_line = next((line for line in f if line.strip()), "")
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise TableError(f"{path}: cannot be read as {encoding}: {exc}") from exc
+    if not header_line:
+        raise TableError(f"{path}: empty file, no header row")
+    delimiter = _sniff_delimiter(header_line)
+    records = _csv_records(path, encoding, delimiter)
+    header = next(records, None)
+    records.close()
+    if header is None:
+        raise TableError(f"{path}: no header row (only blank lines or delimiters)")
+    headers = header[3]
+    columns = _Columns(headers, path, warnings)
+    width = len(headers)
+
+    def rows() -> Generator[RawRow, None, None]:
+        records = _csv_records(path, encoding, delimiter)
+        next(records)
+        for first, last, balanced, values in records:
+            problems = []
+            if last > first and (not balanced or len(values) != width):
+                problems.append(
+                    FieldError(
+                        "_row",
+                        f"lines {first}-{last} read as one row: an unclosed quote? "
+                        f"({len(values)} cells, header has {width})",
+                    )
+                )
+            elif len(values) != width:
+                problems.append(
+                    FieldError("_row", f"row has {len(values)} cells, header has {width}")
+                )
+            yield columns.row(first, values, problems)
+
+    return Table(path, headers, encoding, warnings, rows)
+
+
+# XLSX
+
+
+def _cell_text(value: Any) -> str:
+    """A spreadsheet value as text: dates ISO, whole numbers without ".0", formulas as written."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        if value.time() == time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return str(value)
+
+
+def _open_xlsx(path: Path, sheet: str | None) -> Table:
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise TableError(f"{path}: not a readable .xlsx workbook ({exc})") from exc
+    try:
+        if sheet is not None and sheet not in workbook.sheetnames:
+            names = ", ".join(workbook.sheetnames)
+            raise TableError(f"{path}: no sheet {sheet!r} (sheets: {names})")
+        worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
+        worksheet.reset_dimensions()
+        header_row, headers = 0, []
+        for number, values in enumerate(worksheet.iter_rows(min_row=1, values_only=True), 1):
+            texts = [_cell_text(v) for v in values]
+            if any(t.strip() for t in texts):
+                while texts and not texts[-1].strip():
+                    texts.pop()
+                header_row, headers = number, texts
+                break
+        if not headers:
+            raise TableError(f"{path}: sheet {worksheet.title!r} is empty, no header row")
+    except TableError:
+        workbook.close()
+        raise
+    warnings: list[str] = []
+    columns = _Columns(headers, path, warnings)
+    width = len(headers)
+
+    def rows() -> Generator[RawRow, None, None]:
+        data = worksheet.iter_rows(min_row=header_row + 1, values_only=True)
+        for number, values in enumerate(data, header_row + 1):
+            texts = [_cell_text(v) for v in values]
+            while len(texts) > width and not texts[-1].strip():
+                texts.pop()
+            if not any(t.strip() for t in texts):
+                continue
+            problems = []
+            if len(texts) > width:
+                reason = f"row has {len(texts)} cells, header has {width}"
+                problems.append(FieldError("_row", reason))
+            yield columns.row(number, texts, problems)
+
+    return Table(path, headers, None, warnings, rows, workbook.close)
+
+
+# JSON
+
+
+def _json_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _flatten(obj: dict[str, Any], out: dict[str, str], prefix: str = "") -> dict[str, str]:
+    """Nested objects become "group/field" keys, as in KoBo exports; lists of scalars "a; b"."""
+    for key, value in obj.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            _flatten(value, out, f"{name}/")
+        elif isinstance(value, list):
+            if any(isinstance(item, dict | list) for item in value):
+                out[name] = json.dumps(value, ensure_ascii=False)
+            else:
+                out[name] = "; ".join(_json_text(item) for item in value)
+        else:
+            out[name] = _json_text(value)
+    return out
+
+
+# Numbers stay as the file wrote them ("34", "1.50"), like every other cell.
+_DECODER = json.JSONDecoder(parse_float=str, parse_int=str)
+_MAX_VALUE = 64 * 1024 * 1024
+_WHITESPACE = " \t\r\n"
+
+
+class _JsonStream:
+    """Reads one JSON document value by value, holding at most one list element in memory."""
+
+    def __init__(self, f: TextIO, path: Path) -> None:
+        self.f = f
+        self.path = path
+        self.buf = ""
+        self.pos = 0
+        self.eof = False
+
+    def _fill(self) -> bool:
+        chunk = self.f.read(_CHUNK)
+        if not chunk:
+            self.eof = True
+            return False
+        self.buf = self.buf[self.pos :] + chunk
+        self.pos = 0
+        return True
+
+    def error(self, reason: str) -> TableError:
+        return TableError(f"{self.path}: not readable JSON: {reason}")
+
+    def peek(self) -> str:
+        """The next non-blank character, without consuming it; "" at the end."""
+        while True:
+            while self.pos < len(self.buf) and self.buf[self.pos] in _WHITESPACE:
+                self.pos += 1
+            if self.pos < len(self.buf) or not self._fill():
+                return self.buf[self.pos : self.pos + 1]
+
+    def take(self, expected: str) -> None:
+        found = self.peek()
+        if found not in expected or not found:
+            raise self.error(f"expected {' or '.join(expected)}, found {found or 'end of file'!r}")
+        self.pos += 1
+
+    def value(self) -> Any:
+        self.peek()
+        while True:
+            try:
+                value, end = _DECODER.raw_decode(self.buf, self.pos)
+            except json.JSONDecodeError as exc:
+                if self.eof or len(self.buf) - self.pos > _MAX_VALUE:
+                    raise self.error(exc.msg) from exc
+                self._fill()
+                continue
+            if end == len(self.buf) and not self.eof and self._fill():
+                continue  # a number at the end of the buffer may go on in the next chunk
+            self.pos = end
+            return value
+
+    def items(self) -> Iterator[Any]:
+        """The elements of the array that starts here."""
+        self.take("[")
+        if self.peek() == "]":
+            self.pos += 1
+            return
+        while True:
+            yield self.value()
+            self.take(",]")
+            if self.buf[self.pos - 1] == "]":
+                return
+
+
+def _json_objects(stream: _JsonStream) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The record objects of a top-level array, or of the one list of objects in an object."""
+    if stream.peek() == "[":
+        for number, item in enumerate(stream.items(), 1):
+            if not isinstance(item, dict):
+                raise stream.error(f"item {number} of the list is not an object")
+            yield number, item
+    elif stream.peek() == "{":
+        stream.take("{")
+        found = ""
+        while stream.peek() != "}":
+            key = stream.value()
+            stream.take(":")
+            if stream.peek() != "[":
+                stream.value()
+            else:
+                items = enumerate(stream.items(), 1)
+                for number, item in items:
+                    if not isinstance(item, dict):
+                        for _ in items:  # a list of plain values: not the records
+                            pass
+                        break
+                    if found and found != key:
+                        raise stream.error(f"two lists of objects ({found!r} and {key!r})")
+                    found = key
+                    yield number, item
+            if stream.peek() == ",":
+                stream.take(",")
+        stream.take("}")
+        if not found:
+            raise stream.error("no list of objects found")
+    else:
+        raise stream.error("expected a list of objects or an object holding one")
+    if stream.peek():
+        raise stream.error("unexpected data after the end of the document")
+
+
+def _json_lines(f: TextIO, path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    for number, line in enumerate(f, 1):
+        if not line.strip():
+            continue
+        try:
+            item = _DECODER.decode(line)
+        except json.JSONDecodeError as exc:
+            raise TableError(f"{path}: line {number}: not readable JSON: {exc.msg}") from exc
+        if not isinstance(item, dict):
+            raise TableError(f"{path}: line {number}: not a JSON object")
+        yield number, item
+
+
+def _json_records(path: Path, encoding: str, lines: bool) -> Iterator[tuple[int, dict[str, str]]]:
+    try:
+        with path.open(encoding=encoding, newline="" if lines else None) as f:
+            objects = _json_lines(f, path) if lines else _json_objects(_JsonStream(f, path))
+            for number, obj in objects:
+                yield number, _flatten(obj, {})
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise TableError(f"{path}: cannot be read as {encoding}: {exc}") from exc
+
+
+def _open_json(path: Path, encoding: str, lines: bool) -> Table:
+    union: dict[str, None] = {}
+    for _, cells in _json_records(path, encoding, lines):
+        union.update(dict.fromkeys(cells))
+    if not union:
+        raise TableError(f"{path}: no records with fields")
+
+    def rows() -> Generator[RawRow, None, None]:
+        for number, cells in _json_records(path, encoding, lines):
+            yield RawRow(number, cells)
+
+    return Table(path, list(union), encoding, [], rows)

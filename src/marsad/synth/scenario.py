@@ -1,0 +1,125 @@
+"""A whole synthetic scenario: the true population and the lists that partly record it.
+
+`generate` is pure and cheap in memory: it draws people and who each list captured, and keeps
+numbers, not strings. `Scenario.records` renders one list's rows on demand, from its own random
+stream, so lists can be written one at a time and the result does not depend on call order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from marsad.synth.lists import PALETTE, ListProfile, capture, rows_with_duplicates
+from marsad.synth.people import Population, make_population
+from marsad.synth.render import render
+from marsad.synth.settings import Settings
+
+_POPULATION, _VISIBILITY, _CAPTURE, _RENDER = 0, 1, 2, 3
+
+
+def _rng(seed: int, *key: int) -> np.random.Generator:
+    """An independent PCG64 stream for one stage (and list) of one seed."""
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=key)))
+
+
+def person_id(index: int) -> str:
+    return f"P{index + 1:07d}"
+
+
+@dataclass(frozen=True)
+class SourceList:
+    """One list: its profile, and the true person behind each of its rows, in file order."""
+
+    position: int
+    profile: ListProfile
+    rows: npt.NDArray[np.int64]
+
+    @property
+    def people(self) -> npt.NDArray[np.int64]:
+        """Distinct true persons on this list."""
+        return np.unique(self.rows)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    seed: int
+    settings: Settings
+    population: Population
+    lists: tuple[SourceList, ...]
+
+    @property
+    def people(self) -> int:
+        return self.population.size
+
+    def documented(self) -> npt.NDArray[np.bool_]:
+        """For each true person, whether at least one list recorded them."""
+        on_any = np.zeros(self.people, dtype=bool)
+        for source in self.lists:
+            on_any[source.rows] = True
+        return on_any
+
+    @property
+    def documented_people(self) -> int:
+        return int(self.documented().sum())
+
+    def records(self, position: int) -> dict[str, list[str]]:
+        """The standard-record columns of one list (same output for the same seed, always)."""
+        source = self.lists[position]
+        rng = _rng(self.seed, _RENDER, source.position)
+        return render(rng, source.profile, self.population, source.rows, self.settings)
+
+    def manifest(self) -> dict[str, Any]:
+        """The content of scenario.json."""
+        return {
+            "seed": self.seed,
+            "people": self.people,
+            "lists": [
+                {
+                    "source": s.profile.source,
+                    "kind": s.profile.kind,
+                    "file": s.profile.file_name,
+                    "records": len(s.rows),
+                    "copies": self._source_name(s.profile.copies),
+                }
+                for s in self.lists
+            ],
+            "documented_people": self.documented_people,
+            "settings": self.settings.as_dict(),
+        }
+
+    def _source_name(self, slug: str | None) -> str | None:
+        for s in self.lists:
+            if s.profile.slug == slug:
+                return s.profile.source
+        return None
+
+
+def generate(seed: int, people: int, lists: int, **options: Any) -> Scenario:
+    """Draw a scenario: `people` true persons, recorded by the first `lists` sources of PALETTE.
+
+    Options are the fields of `Settings`. The population does not depend on `lists`, and list k
+    is the same whatever the number of lists after it.
+    """
+    if seed < 0:
+        raise ValueError("seed must be >= 0")
+    if people < 1:
+        raise ValueError("people must be >= 1")
+    if not 1 <= lists <= len(PALETTE):
+        raise ValueError(f"lists must be between 1 and {len(PALETTE)}")
+    settings = Settings.from_options(options)
+    population = make_population(_rng(seed, _POPULATION), people, settings)
+    visibility = _rng(seed, _VISIBILITY).standard_normal(people)
+    captured: dict[str, npt.NDArray[np.bool_]] = {}
+    chosen: list[SourceList] = []
+    for position, profile in enumerate(PALETTE[:lists]):
+        rng = _rng(seed, _CAPTURE, position)
+        copied = captured.get(profile.copies) if profile.copies else None
+        on_list = capture(rng, profile, population, visibility, copied, settings)
+        captured[profile.slug] = on_list
+        rows = rows_with_duplicates(rng, on_list, profile, settings)
+        chosen.append(SourceList(position=position, profile=profile, rows=rows))
+    return Scenario(seed=seed, settings=settings, population=population, lists=tuple(chosen))

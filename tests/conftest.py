@@ -1,0 +1,69 @@
+"""Fixtures shared by the suite: a store on SQLite and on a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from marsad.store.db import make_engine, migrate
+from tests.pg import PostgresServer
+
+_database_numbers = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    server = PostgresServer.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres: PostgresServer) -> str:
+    """A migrated database that each test copies (CREATE DATABASE … TEMPLATE is fast)."""
+    admin = make_engine(postgres.admin_url).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text("CREATE DATABASE marsad_template"))
+    admin.dispose()
+    engine = make_engine(postgres.url("marsad_template"))
+    migrate(engine)
+    engine.dispose()
+    return "marsad_template"
+
+
+def new_postgres_database(server: PostgresServer, template: str) -> str:
+    name = f"marsad_test_{next(_database_numbers)}"
+    admin = make_engine(server.admin_url).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name} TEMPLATE {template}"))
+    admin.dispose()
+    return server.url(name)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, migrated store, once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'marsad.db'}"
+        engine = make_engine(url)
+        migrate(engine)
+        engine.dispose()
+        return url
+    server: PostgresServer = request.getfixturevalue("postgres")
+    template: str = request.getfixturevalue("postgres_template")
+    return new_postgres_database(server, template)
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    engine = make_engine(db_url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()

@@ -1,0 +1,191 @@
+"""Hand-written SVG charts: well-formed, proportional, labelled, escaped."""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+import math
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from marsad.domain.estimates import CaptureHistories, Pattern
+from marsad.publish.charts import (
+    IntervalRow,
+    format_count,
+    horizontal_bar_chart,
+    interval_chart,
+    nice_ticks,
+    upset_chart,
+    week_chart,
+    week_label,
+    week_label_step,
+)
+
+
+def parse(svg: str) -> ET.Element:
+    root = ET.fromstring(svg)
+    assert root.tag == "svg" and root.get("role") == "img"
+    assert root.get("viewBox", "").startswith("0 0 ")
+    assert root.findtext("title")
+    return root
+
+
+def with_class(root: ET.Element, tag: str, cls: str) -> list[ET.Element]:
+    return [el for el in root.iter(tag) if cls in el.get("class", "").split()]
+
+
+def texts(root: ET.Element, cls: str | None = None) -> list[str]:
+    return [
+        el.text or ""
+        for el in root.iter("text")
+        if cls is None or cls in el.get("class", "").split()
+    ]
+
+
+def assert_proportional(sizes: list[float], values: list[int]) -> None:
+    """Each size is value × one common scale, to within the SVG's 0.1 px rounding."""
+    scale = max(sizes) / max(values)
+    for size, value in zip(sizes, values, strict=True):
+        assert size == pytest.approx(value * scale, abs=0.11)
+
+
+def test_format_count_groups_thousands_and_rounds() -> None:
+    assert format_count(10356.4) == "10,356"
+    assert format_count(999) == "999"
+    assert format_count(1234567) == "1,234,567"
+
+
+@pytest.mark.parametrize("maximum", [1, 3, 7, 10, 99, 101, 1234, 10356, 987654])
+def test_nice_ticks_cover_the_maximum_in_round_steps(maximum: int) -> None:
+    ticks = nice_ticks(maximum)
+    assert ticks[0] == 0 and ticks[-1] >= maximum
+    steps = {b - a for a, b in itertools.pairwise(ticks)}
+    assert len(steps) == 1
+    step = steps.pop()
+    mantissa = step / 10 ** math.floor(math.log10(step))
+    assert mantissa in (1, 2, 5)
+    assert 1 <= len(ticks) - 1 <= 10
+    assert ticks[-2] < maximum
+
+
+def test_nice_ticks_for_nothing_is_a_unit_axis() -> None:
+    assert nice_ticks(0) == [0, 1]
+
+
+def test_horizontal_bars_are_proportional_and_labelled() -> None:
+    items = [("Aleppo", 3823), ("Homs", 913), ("Quneitra", 40), ("None", 0)]
+    root = parse(horizontal_bar_chart(items, title="By governorate"))
+    bars = with_class(root, "rect", "bar")
+    assert len(bars) == len(items)
+    assert_proportional([float(b.get("width", "")) for b in bars], [v for _, v in items])
+    labels = texts(root)
+    for label, value in items:
+        assert label in labels and format_count(value) in labels
+    ticks = texts(root, "xtick")
+    assert ticks[0] == "0" and int(ticks[-1].replace(",", "")) >= 3823
+
+
+def test_labels_are_escaped() -> None:
+    svg = horizontal_bar_chart([("<b>Tom & Jerry</b>", 5)], title="a <title> & more")
+    assert "<b>" not in svg
+    root = parse(svg)
+    assert root.findtext("title") == "a <title> & more"
+    assert "<b>Tom & Jerry</b>" in texts(root)
+
+
+def test_week_bars_are_proportional_and_gaps_are_zero_weeks() -> None:
+    monday = datetime.date(2024, 1, 1)
+    weeks = [(monday, 10), (monday + datetime.timedelta(weeks=1), 25), (monday.replace(day=29), 5)]
+    root = parse(week_chart(weeks, title="Weekly"))
+    bars = with_class(root, "rect", "bar")
+    assert len(bars) == 5
+    assert_proportional([float(b.get("height", "")) for b in bars], [10, 25, 0, 0, 5])
+    xs = [float(b.get("x", "")) for b in bars]
+    assert xs == sorted(xs)
+
+
+def test_week_axis_labels_name_mondays_in_order() -> None:
+    first = datetime.date(2023, 10, 2)
+    weeks = [(first + datetime.timedelta(weeks=i), 1 + i % 7) for i in range(40)]
+    root = parse(week_chart(weeks, title="Weekly"))
+    labels = texts(root, "xtick")
+    step = week_label_step(40, 9)
+    assert 3 <= len(labels) <= 10
+    expected = [week_label(first + datetime.timedelta(weeks=i)) for i in range(0, 40, step)]
+    assert labels == expected
+    assert "2023" in texts(root) and "2024" in texts(root)
+
+
+def test_week_label_and_step() -> None:
+    assert week_label(datetime.date(2024, 2, 5)) == "5 Feb"
+    assert week_label_step(10, 10) == 1
+    assert week_label_step(40, 9) in (8, 13)
+    for count in (1, 52, 300, 700, 5000):
+        assert math.ceil(count / week_label_step(count, 8)) <= 8
+
+
+def test_a_week_given_mid_week_counts_in_its_iso_week() -> None:
+    wednesday = datetime.date(2024, 1, 3)
+    root = parse(week_chart([(wednesday, 4), (datetime.date(2024, 1, 1), 6)], title="Weekly"))
+    bars = with_class(root, "rect", "bar")
+    assert len(bars) == 1
+    assert "Week of 2024-01-01: 10" in (bars[0].findtext("title") or "")
+
+
+def histories() -> CaptureHistories:
+    lists = ("A", "B", "C <x>")
+    counts: dict[Pattern, int] = {
+        (1, 0, 0): 50,
+        (0, 1, 0): 30,
+        (0, 0, 1): 20,
+        (1, 1, 0): 8,
+        (1, 1, 1): 4,
+        (0, 1, 1): 0,
+    }
+    return CaptureHistories(lists=lists, counts=counts)
+
+
+def test_upset_bars_dots_and_list_sizes() -> None:
+    data = histories()
+    root = parse(upset_chart(data, title="Overlap"))
+    bars = with_class(root, "rect", "bar")
+    assert len(bars) == 5
+    heights = [float(b.get("height", "")) for b in bars]
+    assert_proportional(heights, [50, 30, 20, 8, 4])
+    assert with_class(root, "circle", "dot") and len(with_class(root, "circle", "dot")) == 5 * 3
+    assert len(with_class(root, "circle", "on")) == 1 + 1 + 1 + 2 + 3
+    set_bars = with_class(root, "rect", "set-bar")
+    sizes = data.list_sizes()
+    assert_proportional([float(b.get("width", "")) for b in set_bars], list(sizes.values()))
+    assert "C <x>" in texts(root)
+
+
+def test_upset_keeps_the_largest_combinations_and_says_what_it_left_out() -> None:
+    root = parse(upset_chart(histories(), title="Overlap", max_intersections=3))
+    assert len(with_class(root, "rect", "bar")) == 3
+    assert any("2 smaller combinations (12 persons) not shown" in t for t in texts(root))
+
+
+def test_interval_chart_marks_estimates_and_documented_only_rows() -> None:
+    rows = [
+        IntervalRow("All", 7000, 10356.0, 8994.0, 12110.0),
+        IntervalRow("Aleppo", 2100, 3050.0, 2700.0, 3602.0),
+        IntervalRow("Quneitra", 12),
+    ]
+    root = parse(interval_chart(rows, title="Strata"))
+    bars = with_class(root, "rect", "bar")
+    assert_proportional([float(b.get("width", "")) for b in bars], [7000, 2100, 12])
+    groups = with_class(root, "g", "interval")
+    assert len(groups) == 2
+    points = [float(c.get("cx", "")) for g in groups for c in g.iter("circle")]
+    assert points[0] > points[1]
+    assert "documented only" in texts(root)
+    assert int(texts(root, "xtick")[-1].replace(",", "")) >= 12110
+
+
+def test_interval_without_upper_bound_ends_in_an_arrow() -> None:
+    root = parse(interval_chart([IntervalRow("Sparse", 50, 400.0, 120.0, math.inf)], title="S"))
+    group = with_class(root, "g", "interval")[0]
+    assert group.find("path") is not None
+    assert "no upper bound" in (group.findtext("title") or "")
