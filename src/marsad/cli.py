@@ -34,7 +34,7 @@ from marsad.services.estimate import (
 )
 from marsad.services.exports import export_links, export_quarantine, quarantine_items
 from marsad.services.ingest import IngestSummary, ingest_file
-from marsad.services.link import LinkSummary, link
+from marsad.services.link import LinkError, LinkSummary, link
 from marsad.services.report import write_report
 from marsad.services.sources import SourceError
 from marsad.store.db import describe, open_store, resolve_url
@@ -61,7 +61,7 @@ DbOption = Annotated[
     ),
 ]
 
-USER_ERRORS = (TableError, SourceError, EstimateError, ValueError, FileNotFoundError)
+USER_ERRORS = (TableError, SourceError, EstimateError, LinkError, ValueError, FileNotFoundError)
 
 
 def fail(message: str) -> None:
@@ -222,27 +222,46 @@ def quarantine_export(
 
 
 def link_summary(summary: LinkSummary) -> None:
+    clusters = summary.clusters
+    model = (
+        f"{summary.model_matches:,} matches ≥ {summary.match_threshold}"
+        if summary.model_trained
+        else "not trained (too few records)"
+    )
     console.print(
         summary_table(
-            "linkage",
+            f"linkage run #{summary.run_id} ({summary.engine})",
             [
-                ("records", summary.records),
-                ("persons", summary.persons),
+                ("records", clusters.records),
+                ("persons", clusters.persons),
                 ("links by rule", summary.rule_links),
-                ("reviewer matches", summary.human_matches),
-                ("reviewer non-matches", summary.human_non_matches),
-                ("links refused by reviewers' decisions", summary.refused_links),
-                ("persons kept from last run", summary.persons_kept),
-                ("new persons", summary.persons_new),
-                ("rule", summary.rule),
+                ("model", model),
+                (
+                    f"pairs to review ({summary.review_threshold}–{summary.match_threshold})",
+                    summary.review_pairs,
+                ),
+                ("reviewer matches", clusters.human_matches),
+                ("reviewer non-matches", clusters.human_non_matches),
+                ("machine links refused by reviewers' decisions", clusters.refused_links),
+                ("persons flagged for review", clusters.flagged),
+                ("persons kept from last run", clusters.persons_kept),
+                ("new persons", clusters.persons_new),
             ],
         )
     )
+    if summary.review_pairs or clusters.flagged:
+        console.print("review them: marsad review")
 
 
 @app.command("link")
-def link_command(db: DbOption = None) -> None:
-    """Group records into persons (reviewers' decisions are kept and win)."""
+def link_command(
+    engine_name: Annotated[
+        str, typer.Option("--engine", help="Where linkage runs: duckdb (in-process) or spark.")
+    ] = "duckdb",
+    user: Annotated[str, typer.Option(help="Who runs the linkage, for the run record.")] = "cli",
+    db: DbOption = None,
+) -> None:
+    """Group records into persons (rule + trained model; reviewers' decisions win)."""
     engine = store(db)
     with Progress(
         SpinnerColumn(),
@@ -252,7 +271,13 @@ def link_command(db: DbOption = None) -> None:
         transient=True,
     ) as progress:
         task = progress.add_task("linking", total=None)
-        summary = link(engine, progress=lambda stage: progress.update(task, description=stage))
+        with user_errors():
+            summary = link(
+                engine,
+                linker=engine_name,
+                user=user,
+                progress=lambda stage: progress.update(task, description=stage),
+            )
     link_summary(summary)
 
 

@@ -10,6 +10,7 @@ from marsad.names.latin import latin_units
 from marsad.names.skeleton import Unit, consonant, vowel
 
 _ARABIC_LETTER = re.compile(r"[\u0621-\u064A\u0671-\u06D3\u06D5]")
+_CONSONANTS = frozenset(tables.ARABIC_CONSONANTS)
 _NON_LETTER = re.compile(r"[^\u0621-\u064A\u0671-\u06D3\u06D50-9\s]")
 
 
@@ -101,9 +102,6 @@ def _word_units(word: str, part_final: bool) -> list[Unit]:
         elif ch in tables.ARABIC_VOWEL_CLASS:
             units.append(vowel(tables.ARABIC_VOWEL_CLASS[ch]))
     return units
-
-
-_CONSONANTS = frozenset(tables.ARABIC_CONSONANTS)
 
 
 def arabic_part_words(part: str) -> list[str]:

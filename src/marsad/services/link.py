@@ -1,133 +1,343 @@
 """Group records into persons: machine links rebuilt on every run, human decisions kept.
 
-Re-running on the same records and decisions gives the same persons; persons whose records
-did not change keep their ids (see `assign_person_ids`).
+`link` runs the deterministic rule and the trained Splink model, stores their decisions
+with the run, and clusters. `recluster` rebuilds persons from the stored decisions alone,
+so a reviewer's decision takes effect at once without re-training. Re-running on the same
+records and decisions gives the same persons; persons whose records did not change keep
+their ids (see `assign_person_ids`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Engine, bindparam, delete, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 
+from marsad.linkage import model as linkage_model
 from marsad.linkage.clusters import Clusters, assign_person_ids
 from marsad.linkage.deterministic import RULE, LinkableRecord, rule_links
-from marsad.store.models import LinkDecision, Person, Record
+from marsad.linkage.features import LinkageRecord, features_frame
+from marsad.store.models import LinkDecision, LinkRun, Person, Record, Source, utcnow
 
 LINKER = "marsad link"
+ENGINES = ("duckdb", "spark")
+MIN_RECORDS_FOR_MODEL = 300
+"""Below this, EM has too few pairs to learn from: only the deterministic rule runs."""
+OVERSIZED_MARGIN = 2
+"""A person with more records than distinct sources plus this margin is flagged for review."""
 
 Progress = Callable[[str], None]
 
 
+class LinkError(ValueError):
+    """Linkage cannot run as asked (unknown engine…)."""
+
+
 @dataclass(frozen=True)
-class LinkSummary:
+class ClusterSummary:
     records: int
     persons: int
-    rule_links: int
+    machine_links: int
     human_matches: int
     human_non_matches: int
     refused_links: int
     persons_kept: int
     persons_new: int
+    flagged: int
+
+
+@dataclass(frozen=True)
+class LinkSummary:
+    run_id: int
+    engine: str
+    rule_links: int
+    model_matches: int
+    review_pairs: int
+    model_trained: bool
+    clusters: ClusterSummary
+    match_threshold: float
+    review_threshold: float
     rule: str = RULE
 
 
-def link(engine: Engine, progress: Progress | None = None) -> LinkSummary:
-    """Re-link every record into persons, in one transaction."""
+def _linkage_records(conn: Connection) -> list[LinkageRecord]:
+    rows = conn.execute(
+        select(
+            Record.id,
+            Source.name.label("source"),
+            Record.name,
+            Record.name_first,
+            Record.name_father,
+            Record.name_grandfather,
+            Record.name_family,
+            Record.sex,
+            Record.age_min,
+            Record.age_max,
+            Record.date_of_death,
+            Record.pcode,
+            Record.pcode_adm1,
+            Record.locality,
+            Record.status,
+        )
+        .join(Source, Source.id == Record.source_id)
+        .order_by(Record.id)
+    )
+    return [LinkageRecord(*row) for row in rows]
+
+
+@contextmanager
+def splink_backend(name: str) -> Iterator[Any]:
+    """A Splink database API for `name`: in-process DuckDB, or a local Apache Spark session."""
+    if name == "duckdb":
+        from splink import DuckDBAPI
+
+        yield DuckDBAPI()
+        return
+    if name != "spark":
+        raise LinkError(f"unknown linkage engine {name!r}; use one of {', '.join(ENGINES)}")
+    import tempfile
+
+    from pyspark.sql import SparkSession
+    from splink import SparkAPI
+
+    with tempfile.TemporaryDirectory(prefix="marsad-spark-") as checkpoints:
+        session = (
+            SparkSession.builder.master("local[*]")
+            .appName("marsad-link")
+            .config("spark.sql.shuffle.partitions", "8")
+            .config("spark.ui.enabled", "false")
+            .config("spark.driver.memory", "4g")
+            .getOrCreate()
+        )
+        session.sparkContext.setCheckpointDir(checkpoints)
+        try:
+            yield SparkAPI(spark_session=session, num_partitions_on_repartition=8)
+        finally:
+            session.stop()
+
+
+def link(
+    engine: Engine,
+    *,
+    linker: str = "duckdb",
+    user: str = LINKER,
+    progress: Progress | None = None,
+) -> LinkSummary:
+    """Re-link every record: rule, trained model, then clustering under human decisions."""
+    if linker not in ENGINES:
+        raise LinkError(f"unknown linkage engine {linker!r}; use one of {', '.join(ENGINES)}")
     say = progress or (lambda _stage: None)
+    say("reading records")
+    with engine.connect() as conn:
+        records = _linkage_records(conn)
+    rule = rule_links(
+        LinkableRecord(
+            r.id, r.name, r.name_first, r.name_father, r.name_family, r.date_of_death, r.pcode_adm1
+        )
+        for r in records
+    )
+    model: dict[str, Any] | None = None
+    scored: list[dict[str, Any]] = []
+    if len(records) >= MIN_RECORDS_FOR_MODEL:
+        say("building name keys")
+        frame = features_frame(records)
+        with splink_backend(linker) as backend:
+            pairs, model = linkage_model.train_and_predict(frame, backend, say)
+        scored = [
+            {
+                "record_a_id": int(a),
+                "record_b_id": int(b),
+                "score": float(p),
+                "gammas": [int(g) for g in gammas],
+            }
+            for a, b, p, gammas in zip(
+                pairs.unique_id_l,
+                pairs.unique_id_r,
+                pairs.match_probability,
+                pairs.gammas,
+                strict=True,
+            )
+        ]
+    matches = [s for s in scored if s["score"] >= linkage_model.MATCH_THRESHOLD]
+    say("recording decisions")
     with engine.begin() as conn:
-        say("reading records")
-        rows = conn.execute(
-            select(
-                Record.id,
-                Record.name,
-                Record.name_first,
-                Record.name_father,
-                Record.name_family,
-                Record.date_of_death,
-                Record.pcode_adm1,
-                Record.person_id,
-            ).order_by(Record.id)
-        ).all()
-        previous = {row.id: row.person_id for row in rows}
-        records = [
-            LinkableRecord(
-                row.id,
-                row.name,
-                row.name_first,
-                row.name_father,
-                row.name_family,
-                row.date_of_death,
-                row.pcode_adm1,
-            )
-            for row in rows
-        ]
-        say("applying reviewers' decisions")
-        clusters = Clusters(previous)
-        human = conn.execute(
-            select(LinkDecision.record_a_id, LinkDecision.record_b_id, LinkDecision.decision)
-            .where(LinkDecision.kind == "human")
-            .order_by(LinkDecision.decided_at, LinkDecision.id)
-        ).all()
-        latest = {frozenset((h.record_a_id, h.record_b_id)): h.decision for h in human}
-        matches = [tuple(sorted(pair)) for pair, d in latest.items() if d == "match"]
-        non_matches = [tuple(sorted(pair)) for pair, d in latest.items() if d == "non_match"]
-        for a, b in matches:
-            clusters.join(a, b)
-        for a, b in non_matches:
-            if clusters.find(a) != clusters.find(b):
-                clusters.keep_apart(a, b)
-        say("linking by rule")
-        links = rule_links(records)
-        accepted = [(a, b) for a, b in links if clusters.join(a, b)]
-        say("assigning persons")
-        next_id = (conn.scalar(select(func.max(Person.id))) or 0) + 1
-        assignment, next_id = assign_person_ids(clusters.groups(), previous, next_id)
-        used = set(assignment.values())
-        existing = set(conn.scalars(select(Person.id)))
-        new_ids = sorted(used - existing)
-        if new_ids:
-            conn.execute(insert(Person), [{"id": pid} for pid in new_ids])
-        changed = [
-            {"rid": rid, "pid": pid} for rid, pid in assignment.items() if previous[rid] != pid
-        ]
-        if changed:
+        run_id = int(
             conn.execute(
-                update(Record)
-                .where(Record.id == bindparam("rid"))
-                .values(person_id=bindparam("pid")),
-                changed,
-            )
-        stale = existing - used
-        if stale:
-            stale_ids = sorted(stale)
-            for start in range(0, len(stale_ids), 500):
-                conn.execute(delete(Person).where(Person.id.in_(stale_ids[start : start + 500])))
-        say("recording link decisions")
+                insert(LinkRun)
+                .values(
+                    engine=linker,
+                    settings={
+                        "rule": RULE,
+                        "match_threshold": linkage_model.MATCH_THRESHOLD,
+                        "review_threshold": linkage_model.REVIEW_THRESHOLD,
+                        "min_records_for_model": MIN_RECORDS_FOR_MODEL,
+                        "comparisons": list(linkage_model.COMPARISON_NAMES),
+                    },
+                    model=model,
+                    summary={},
+                    run_by=user,
+                )
+                .returning(LinkRun.id)
+            ).scalar_one()
+        )
         conn.execute(delete(LinkDecision).where(LinkDecision.kind != "human"))
-        if accepted:
+        decisions = [
+            {
+                "record_a_id": a,
+                "record_b_id": b,
+                "kind": "rule",
+                "decision": "match",
+                "rule": RULE,
+                "score": None,
+                "gammas": None,
+            }
+            for a, b in rule
+        ] + [
+            {
+                **s,
+                "kind": "model",
+                "rule": None,
+                "decision": "match" if s["score"] >= linkage_model.MATCH_THRESHOLD else "uncertain",
+            }
+            for s in scored
+        ]
+        for start in range(0, len(decisions), 5000):
             conn.execute(
                 insert(LinkDecision),
                 [
-                    {
-                        "record_a_id": a,
-                        "record_b_id": b,
-                        "kind": "rule",
-                        "decision": "match",
-                        "rule": RULE,
-                        "decided_by": LINKER,
-                    }
-                    for a, b in accepted
+                    {**d, "run_id": run_id, "decided_by": user}
+                    for d in decisions[start : start + 5000]
                 ],
             )
-    return LinkSummary(
-        records=len(records),
+        say("clustering into persons")
+        clusters = _recluster(conn)
+        summary = LinkSummary(
+            run_id=run_id,
+            engine=linker,
+            rule_links=len(rule),
+            model_matches=len(matches),
+            review_pairs=len(scored) - len(matches),
+            model_trained=model is not None,
+            clusters=clusters,
+            match_threshold=linkage_model.MATCH_THRESHOLD,
+            review_threshold=linkage_model.REVIEW_THRESHOLD,
+        )
+        conn.execute(
+            update(LinkRun)
+            .where(LinkRun.id == run_id)
+            .values(finished_at=utcnow(), summary=_summary_document(summary))
+        )
+    return summary
+
+
+def _summary_document(summary: LinkSummary) -> dict[str, Any]:
+    return {
+        "rule_links": summary.rule_links,
+        "model_matches": summary.model_matches,
+        "review_pairs": summary.review_pairs,
+        "model_trained": summary.model_trained,
+        **{
+            f"persons_{k}" if k in ("kept", "new") else k: v
+            for k, v in vars(summary.clusters).items()
+        },
+    }
+
+
+def recluster(engine: Engine) -> ClusterSummary:
+    """Rebuild persons from the stored decisions, without re-running the model."""
+    with engine.begin() as conn:
+        return _recluster(conn)
+
+
+def _human_decisions(conn: Connection) -> dict[frozenset[int], str]:
+    """The latest non-revoked human decision on each pair."""
+    rows = conn.execute(
+        select(LinkDecision.record_a_id, LinkDecision.record_b_id, LinkDecision.decision)
+        .where(LinkDecision.kind == "human", LinkDecision.revoked_at.is_(None))
+        .order_by(LinkDecision.decided_at, LinkDecision.id)
+    )
+    return {frozenset((r.record_a_id, r.record_b_id)): r.decision for r in rows}
+
+
+def _recluster(conn: Connection) -> ClusterSummary:
+    rows = conn.execute(select(Record.id, Record.person_id, Record.source_id)).all()
+    previous = {r.id: r.person_id for r in rows}
+    source_of = {r.id: r.source_id for r in rows}
+    clusters = Clusters(previous)
+    human = _human_decisions(conn)
+    matches = [tuple(sorted(p)) for p, d in human.items() if d == "match"]
+    non_matches = [tuple(sorted(p)) for p, d in human.items() if d == "non_match"]
+    for a, b in matches:
+        clusters.join(a, b)
+    for a, b in non_matches:
+        if clusters.find(a) != clusters.find(b):
+            clusters.keep_apart(a, b)
+    machine = conn.execute(
+        select(LinkDecision.record_a_id, LinkDecision.record_b_id)
+        .where(LinkDecision.kind.in_(("rule", "model")), LinkDecision.decision == "match")
+        .order_by(LinkDecision.kind.desc(), LinkDecision.score.desc(), LinkDecision.id)
+    ).all()
+    refused = sum(1 for a, b in machine if not clusters.join(a, b))
+    groups = clusters.groups()
+    next_id = (conn.scalar(select(func.max(Person.id))) or 0) + 1
+    assignment, next_id = assign_person_ids(groups, previous, next_id)
+    used = set(assignment.values())
+    existing = set(conn.scalars(select(Person.id)))
+    new_ids = sorted(used - existing)
+    if new_ids:
+        conn.execute(insert(Person), [{"id": pid} for pid in new_ids])
+    changed = [{"rid": rid, "pid": pid} for rid, pid in assignment.items() if previous[rid] != pid]
+    if changed:
+        conn.execute(
+            update(Record).where(Record.id == bindparam("rid")).values(person_id=bindparam("pid")),
+            changed,
+        )
+    stale = sorted(existing - used)
+    for start in range(0, len(stale), 500):
+        conn.execute(delete(Person).where(Person.id.in_(stale[start : start + 500])))
+    flags = _oversized(groups, assignment, source_of)
+    conn.execute(update(Person).where(Person.review_flag.is_not(None)).values(review_flag=None))
+    if flags:
+        conn.execute(
+            update(Person)
+            .where(Person.id == bindparam("pid"))
+            .values(review_flag=bindparam("flag")),
+            [{"pid": pid, "flag": flag} for pid, flag in flags.items()],
+        )
+    return ClusterSummary(
+        records=len(previous),
         persons=len(used),
-        rule_links=len(accepted),
+        machine_links=len(machine) - refused,
         human_matches=len(matches),
         human_non_matches=len(non_matches),
-        refused_links=len(links) - len(accepted),
+        refused_links=refused,
         persons_kept=len(used & existing),
         persons_new=len(new_ids),
+        flagged=len(flags),
     )
+
+
+def _oversized(
+    groups: list[list[int]], assignment: dict[int, int], source_of: dict[int, int]
+) -> dict[int, str]:
+    """Persons with more records than their sources explain: likely wrongly merged."""
+    flags = {}
+    for group in groups:
+        sources = len({source_of[rid] for rid in group})
+        if len(group) > sources + OVERSIZED_MARGIN:
+            flags[assignment[group[0]]] = (
+                f"oversized: {len(group)} records from {sources} sources; check for a wrong merge"
+            )
+    return flags

@@ -6,8 +6,9 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, Row, func, select
 
 from marsad import __version__
 from marsad.ingest.places import Gazetteer, default_gazetteer
@@ -24,7 +25,7 @@ from marsad.services.estimate import EstimateError, capture_histories, estimate_
 from marsad.services.persons import PersonFacts, person_facts
 from marsad.services.sources import source_sizes
 from marsad.store.db import describe
-from marsad.store.models import Import, LinkDecision, QuarantineEntry, Record
+from marsad.store.models import Import, LinkDecision, LinkRun, QuarantineEntry, Record
 
 
 def _week_start(date: str) -> dt.date:
@@ -54,6 +55,28 @@ def _by_week(persons: Sequence[PersonFacts]) -> list[WeekCount]:
     return [WeekCount(week, n) for week, n in sorted(counts.items())]
 
 
+def _linkage_facts(
+    run: Row[Any] | None, decisions: dict[str, int], records: int, persons: int
+) -> dict[str, str | int | float]:
+    facts: dict[str, str | int | float] = {
+        "records linked": records,
+        "persons (killed)": persons,
+        "deterministic rule": RULE,
+        "links by rule": decisions.get("rule match", 0),
+        "model links": decisions.get("model match", 0),
+        "pairs awaiting review": decisions.get("model uncertain", 0),
+        "reviewer matches": decisions.get("human match", 0),
+        "reviewer non-matches": decisions.get("human non_match", 0),
+    }
+    if run is not None:
+        facts["engine"] = run.engine
+        facts["match threshold"] = run.settings.get("match_threshold", "")
+        facts["review band from"] = run.settings.get("review_threshold", "")
+        if run.finished_at is not None:
+            facts["last linkage run"] = run.finished_at.strftime("%Y-%m-%d %H:%M UTC")
+    return facts
+
+
 def report_data(engine: Engine, by: Sequence[str] = ("governorate",)) -> ReportData:
     """Everything the report shows, computed from the store now."""
     gazetteer = default_gazetteer()
@@ -71,11 +94,18 @@ def report_data(engine: Engine, by: Sequence[str] = ("governorate",)) -> ReportD
         )
         last_import = conn.scalar(select(func.max(Import.imported_at)))
         decisions: dict[str, int] = {
-            kind: int(n)
-            for kind, n in conn.execute(
-                select(LinkDecision.kind, func.count()).group_by(LinkDecision.kind)
+            f"{kind} {decision}": int(n)
+            for kind, decision, n in conn.execute(
+                select(LinkDecision.kind, LinkDecision.decision, func.count())
+                .where(LinkDecision.revoked_at.is_(None))
+                .group_by(LinkDecision.kind, LinkDecision.decision)
             )
         }
+        run = conn.execute(
+            select(LinkRun.engine, LinkRun.settings, LinkRun.finished_at)
+            .order_by(LinkRun.id.desc())
+            .limit(1)
+        ).first()
     estimate = None
     strata: list[StratumEstimate] = []
     if persons:
@@ -115,13 +145,7 @@ def report_data(engine: Engine, by: Sequence[str] = ("governorate",)) -> ReportD
         capture_histories=capture_histories(persons) if persons else None,
         estimate=estimate,
         strata=strata,
-        linkage={
-            "rule": RULE,
-            "records linked": int(records_total),
-            "persons": len(persons),
-            "rule links": int(decisions.get("rule", 0)),
-            "reviewer decisions": int(decisions.get("human", 0)),
-        },
+        linkage=_linkage_facts(run, decisions, int(records_total), len(persons)),
         version=__version__,
     )
 

@@ -94,12 +94,16 @@ class RawRow(Base):
 
 
 class Person(Base):
-    """A cluster of records believed to describe one human being."""
+    """A cluster of records believed to describe one human being.
+
+    `review_flag` says why a reviewer should look at it (e.g. more records than lists).
+    """
 
     __tablename__ = "persons"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    review_flag: Mapped[str | None] = mapped_column(String(500))
 
 
 class Record(Base):
@@ -158,15 +162,54 @@ class QuarantineEntry(Base):
     resolved_by_record_id: Mapped[int | None] = mapped_column(ForeignKey("records.id"))
 
 
+class LinkRun(Base):
+    """One `marsad link`: the engine, the trained model (Splink JSON), thresholds and counts.
+
+    The model is kept so that every machine decision can be explained and reproduced.
+    """
+
+    __tablename__ = "link_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    engine: Mapped[str] = mapped_column(String(20))
+    settings: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
+    model: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc)
+    summary: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
+    run_by: Mapped[str] = mapped_column(String(200))
+
+
+class ReviewAction(Base):
+    """One reviewer's act (accept, reject, split, merge) that can be undone as a whole."""
+
+    __tablename__ = "review_actions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    person_ids: Mapped[list[int]] = mapped_column(JsonDoc)
+    decided_by: Mapped[str] = mapped_column(String(200))
+    decided_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    note: Mapped[str | None] = mapped_column(Text)
+    undone_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    undone_by: Mapped[str | None] = mapped_column(String(200))
+
+
 class LinkDecision(Base):
     """Why two records are (or are not) one person: a rule, a model score, or a reviewer.
 
-    Human decisions (`kind == "human"`) override the machine and survive re-runs; machine
-    decisions are rebuilt by every `link` run.
+    `kind` is "rule", "model" or "human". Machine decisions (rule, model) belong to a link run
+    and are rebuilt by every run; a model decision is "match" above the threshold and
+    "uncertain" in the review band, with the comparison levels (`gammas`) that explain it.
+    Human decisions ("match" / "non_match") belong to a review action, override the machine,
+    survive every re-run, and are revoked (never deleted) when their action is undone.
     """
 
     __tablename__ = "link_decisions"
-    __table_args__ = (Index("ix_link_decisions_pair", "record_a_id", "record_b_id"),)
+    __table_args__ = (
+        Index("ix_link_decisions_pair", "record_a_id", "record_b_id"),
+        Index("ix_link_decisions_kind", "kind", "decision"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     record_a_id: Mapped[int] = mapped_column(ForeignKey("records.id"))
@@ -175,9 +218,13 @@ class LinkDecision(Base):
     decision: Mapped[str] = mapped_column(String(20))
     rule: Mapped[str | None] = mapped_column(String(200))
     score: Mapped[float | None] = mapped_column(Float)
+    gammas: Mapped[list[int] | None] = mapped_column(JsonDoc)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("link_runs.id"))
+    action_id: Mapped[int | None] = mapped_column(ForeignKey("review_actions.id"))
     decided_by: Mapped[str] = mapped_column(String(200))
     decided_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     note: Mapped[str | None] = mapped_column(Text)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class EstimateRun(Base):

@@ -36,10 +36,51 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_estimates")),
     )
     op.create_table(
+        "link_runs",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("started_at", sa.DateTime(), nullable=False),
+        sa.Column("finished_at", sa.DateTime(), nullable=True),
+        sa.Column("engine", sa.String(length=20), nullable=False),
+        sa.Column(
+            "settings",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "model",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=True,
+        ),
+        sa.Column(
+            "summary",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("run_by", sa.String(length=200), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_link_runs")),
+    )
+    op.create_table(
         "persons",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("review_flag", sa.String(length=500), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_persons")),
+    )
+    op.create_table(
+        "review_actions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column(
+            "person_ids",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("decided_by", sa.String(length=200), nullable=False),
+        sa.Column("decided_at", sa.DateTime(), nullable=False),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("undone_at", sa.DateTime(), nullable=True),
+        sa.Column("undone_by", sa.String(length=200), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_review_actions")),
     )
     op.create_table(
         "sources",
@@ -164,18 +205,35 @@ def upgrade() -> None:
         sa.Column("decision", sa.String(length=20), nullable=False),
         sa.Column("rule", sa.String(length=200), nullable=True),
         sa.Column("score", sa.Float(), nullable=True),
+        sa.Column(
+            "gammas",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=True,
+        ),
+        sa.Column("run_id", sa.Integer(), nullable=True),
+        sa.Column("action_id", sa.Integer(), nullable=True),
         sa.Column("decided_by", sa.String(length=200), nullable=False),
         sa.Column("decided_at", sa.DateTime(), nullable=False),
         sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("revoked_at", sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["action_id"],
+            ["review_actions.id"],
+            name=op.f("fk_link_decisions_action_id_review_actions"),
+        ),
         sa.ForeignKeyConstraint(
             ["record_a_id"], ["records.id"], name=op.f("fk_link_decisions_record_a_id_records")
         ),
         sa.ForeignKeyConstraint(
             ["record_b_id"], ["records.id"], name=op.f("fk_link_decisions_record_b_id_records")
         ),
+        sa.ForeignKeyConstraint(
+            ["run_id"], ["link_runs.id"], name=op.f("fk_link_decisions_run_id_link_runs")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_link_decisions")),
     )
     with op.batch_alter_table("link_decisions", schema=None) as batch_op:
+        batch_op.create_index("ix_link_decisions_kind", ["kind", "decision"], unique=False)
         batch_op.create_index(
             "ix_link_decisions_pair", ["record_a_id", "record_b_id"], unique=False
         )
@@ -220,6 +278,7 @@ def downgrade() -> None:
     op.drop_table("quarantine")
     with op.batch_alter_table("link_decisions", schema=None) as batch_op:
         batch_op.drop_index("ix_link_decisions_pair")
+        batch_op.drop_index("ix_link_decisions_kind")
 
     op.drop_table("link_decisions")
     with op.batch_alter_table("records", schema=None) as batch_op:
@@ -229,5 +288,7 @@ def downgrade() -> None:
     op.drop_table("raw_rows")
     op.drop_table("imports")
     op.drop_table("sources")
+    op.drop_table("review_actions")
     op.drop_table("persons")
+    op.drop_table("link_runs")
     op.drop_table("estimates")

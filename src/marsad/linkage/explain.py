@@ -1,0 +1,119 @@
+"""Why the model scored a pair as it did, rebuilt from its comparison vector and the saved model.
+
+A model decision keeps only its comparison vector (`gammas`) and the run's Splink model (the
+dict from `linker.misc.save_model_to_json`), so the explanation is rebuilt here exactly as
+Splink reads a saved model: in each comparison the null level has the value -1 and the other
+levels count down to 0 in list order; a level saved without an m or u probability (not
+trained) takes Splink's default. Term-frequency adjustments are not in the vector: with them,
+the stored probability can differ from the one the weights give.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+DEFAULT_PRIOR = 0.0001
+"""Splink's `probability_two_random_records_match` when the model does not say."""
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """One comparison's say: the level the pair fell in and its match weight log2(m/u).
+
+    `weight` is None for a null level (a value missing on either side), which contributes 0.
+    """
+
+    comparison: str
+    level: str
+    gamma: int
+    weight: float | None
+
+
+@dataclass(frozen=True)
+class PairExplanation:
+    """The prior, each comparison's contribution and their total (all match weights, in bits).
+
+    `probability` is the decision's stored probability, or the one the total gives when none
+    was stored.
+    """
+
+    prior_weight: float
+    contributions: tuple[Contribution, ...]
+    total_weight: float
+    probability: float
+
+
+def weight_to_probability(weight: float) -> float:
+    """2^w / (1 + 2^w), written so that no weight overflows."""
+    if weight >= 0:
+        return 1 / (1 + math.pow(2.0, -weight))
+    factor = math.pow(2.0, weight)
+    return factor / (1 + factor)
+
+
+def _default_m(num_levels: int) -> list[float]:
+    """Splink's default m probabilities, indexed by comparison vector value."""
+    exact = 0.95
+    return [(1 - exact) / (num_levels - 1)] * (num_levels - 1) + [exact]
+
+
+def _default_u(num_levels: int) -> list[float]:
+    """Splink's default u probabilities: weights spread from -5 to 3, and 10 for the top level."""
+    if num_levels == 2:
+        weights = [-5.0]
+    else:
+        step = 8 / (num_levels - 2)
+        weights = [-5 + i * step for i in range(num_levels - 1)]
+    weights.append(10.0)
+    return [m / math.pow(2.0, w) for m, w in zip(_default_m(num_levels), weights, strict=True)]
+
+
+def _level_weight(level: Mapping[str, Any], gamma: int, num_levels: int) -> float:
+    m = level.get("m_probability") or _default_m(num_levels)[gamma]
+    u = level.get("u_probability") or _default_u(num_levels)[gamma]
+    return math.log2(float(m) / float(u))
+
+
+def _contribution(index: int, comparison: Mapping[str, Any], gamma: int) -> Contribution:
+    name = str(comparison.get("output_column_name") or f"comparison {index + 1}")
+    levels: Sequence[Mapping[str, Any]] = comparison["comparison_levels"]
+    num_levels = sum(1 for level in levels if not level.get("is_null_level"))
+    value = num_levels - 1
+    for level in levels:
+        is_null = bool(level.get("is_null_level"))
+        level_gamma = -1 if is_null else value
+        if not is_null:
+            value -= 1
+        if level_gamma == gamma:
+            label = str(level.get("label_for_charts") or gamma)
+            weight = None if is_null else _level_weight(level, gamma, num_levels)
+            return Contribution(name, label, gamma, weight)
+    raise ValueError(f"comparison {name!r} has no level with comparison vector value {gamma}")
+
+
+def explain(
+    model: Mapping[str, Any], gammas: Sequence[int], probability: float | None
+) -> PairExplanation:
+    """Explain one scored pair from the saved model and its comparison vector."""
+    comparisons: Sequence[Mapping[str, Any]] = model["comparisons"]
+    if len(gammas) != len(comparisons):
+        raise ValueError(
+            f"the comparison vector has {len(gammas)} values but the model has "
+            f"{len(comparisons)} comparisons"
+        )
+    prior = float(model.get("probability_two_random_records_match") or DEFAULT_PRIOR)
+    prior_weight = math.log2(prior / (1 - prior)) if prior < 1 else math.inf
+    contributions = tuple(
+        _contribution(i, comparison, int(gamma))
+        for i, (comparison, gamma) in enumerate(zip(comparisons, gammas, strict=True))
+    )
+    total = prior_weight + sum(c.weight for c in contributions if c.weight is not None)
+    return PairExplanation(
+        prior_weight=prior_weight,
+        contributions=contributions,
+        total_weight=total,
+        probability=weight_to_probability(total) if probability is None else probability,
+    )

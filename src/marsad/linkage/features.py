@@ -1,0 +1,134 @@
+"""The columns the linkage model compares, built from records: ASCII name keys, dates, places.
+
+Splink's string distances run in DuckDB (or Spark), which count bytes, not characters, so
+names are compared on the ASCII keys of `marsad.names`, never on Arabic script.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from marsad.names import arabic_to_latin, name_key, parse_name_parts
+from marsad.names.arabic import has_arabic
+from marsad.names.latin import normalise_latin
+
+FEATURE_COLUMNS = (
+    "unique_id",
+    "source",
+    "first_key",
+    "first_latin",
+    "father_key",
+    "grandfather_key",
+    "family_key",
+    "second_key",
+    "name_keys",
+    "sex",
+    "age_min",
+    "age_max",
+    "dod",
+    "dod_month",
+    "dod_year",
+    "dod_day_number",
+    "adm1",
+    "adm2",
+    "locality_key",
+    "status",
+)
+
+
+@dataclass(frozen=True)
+class LinkageRecord:
+    """What linkage reads from one stored record."""
+
+    id: int
+    source: str
+    name: str
+    name_first: str | None
+    name_father: str | None
+    name_grandfather: str | None
+    name_family: str | None
+    sex: str | None
+    age_min: int | None
+    age_max: int | None
+    date_of_death: str | None
+    pcode: str | None
+    pcode_adm1: str | None
+    locality: str | None
+    status: str
+
+
+def _key(part: str | None) -> str | None:
+    return (name_key(part) or None) if part else None
+
+
+def name_parts(record: LinkageRecord) -> tuple[str | None, str | None, str | None, str | None]:
+    """First, father, grandfather and family name as written.
+
+    The source's own parts win; the full name is parsed only when the source gave no parts at
+    all (mixing the two readings would misplace names).
+    """
+    given = (record.name_first, record.name_father, record.name_grandfather, record.name_family)
+    if any(given):
+        return given
+    parsed = parse_name_parts(record.name)
+    return (parsed.first, parsed.father, parsed.grandfather, parsed.family)
+
+
+def latin_spelling(part: str | None) -> str | None:
+    """A readable ASCII spelling with its vowels, to tell a typo from another name.
+
+    Keys drop most vowels, so "Mohammad" and "Ahmad" (brothers' names) differ by one letter
+    of key; their spellings differ far more than a typo would make them.
+    """
+    if not part:
+        return None
+    latin = normalise_latin(arabic_to_latin(part) if has_arabic(part) else part)
+    return latin.replace(" ", "") or None
+
+
+def _day_number(date: str | None) -> int | None:
+    if date is None or len(date) != 10:
+        return None
+    return dt.date.fromisoformat(date).toordinal()
+
+
+def features_frame(records: Iterable[LinkageRecord]) -> pd.DataFrame:
+    """One row per record with the columns in FEATURE_COLUMNS (missing values as None)."""
+    rows = []
+    for r in records:
+        parts = name_parts(r)
+        first, father, grandfather, family = (_key(part) for part in parts)
+        date = r.date_of_death
+        pcode = r.pcode if r.pcode and not r.pcode.startswith("C") else None
+        rows.append(
+            (
+                r.id,
+                r.source,
+                first,
+                latin_spelling(parts[0]),
+                father,
+                grandfather,
+                family,
+                father or grandfather or family,
+                [k for k in (first, father, grandfather, family) if k],
+                r.sex,
+                r.age_min,
+                r.age_max,
+                date,
+                date[:7] if date and len(date) >= 7 else None,
+                date[:4] if date else None,
+                _day_number(date),
+                r.pcode_adm1,
+                pcode[:6] if pcode and len(pcode) >= 6 else None,
+                _key(r.locality),
+                r.status,
+            )
+        )
+    frame = pd.DataFrame.from_records(rows, columns=list(FEATURE_COLUMNS))
+    for column in ("age_min", "age_max", "dod_day_number"):
+        frame[column] = frame[column].astype("Int64")
+    return frame

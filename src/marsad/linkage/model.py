@@ -1,0 +1,275 @@
+"""The probabilistic linkage model: Splink settings, training by EM, and prediction.
+
+Fellegi–Sunter is Splink's job; this module only says what to compare and how to train.
+Every comparison reads the ASCII columns of `marsad.linkage.features`.
+
+Two domain facts shape the model:
+- Relatives killed together share father's, grandfather's and family name, date and place;
+  only the first name tells brothers apart. So a clear first-name disagreement carries a fixed,
+  strong weight against a match that EM may not dilute (EM on such data would otherwise learn
+  that first names often disagree within "matches" made of siblings).
+- Agreeing on "Mohammad" says less than agreeing on a rare family name: name comparisons are
+  term-frequency adjusted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, cast
+
+import numpy as np
+import pandas as pd
+import splink.comparison_level_library as cll
+import splink.comparison_library as cl
+from splink import Linker, SettingsCreator, block_on
+from splink.internals.blocking_rule_creator import BlockingRuleCreator
+from splink.internals.comparison_creator import ComparisonCreator
+from splink.internals.database_api import DatabaseAPISubClass
+
+MATCH_THRESHOLD = 0.9
+"""Pairs at or above this match probability are linked by the machine."""
+REVIEW_THRESHOLD = 0.5
+"""Pairs between this and MATCH_THRESHOLD go to the review queue."""
+FIRST_NAME_DISAGREE_M = 1e-5
+"""m for a clear first-name disagreement: how often one person's first name is recorded as
+an unrelated name. Fixed, not trained (see module docstring)."""
+
+
+def _name(column: str, *, term_frequency: bool, extra: tuple[Any, ...] = ()) -> ComparisonCreator:
+    return cl.CustomComparison(
+        output_column_name=column,
+        comparison_levels=[
+            cll.NullLevel(column),
+            cll.ExactMatchLevel(column, term_frequency_adjustments=term_frequency),
+            cll.JaroWinklerLevel(column, 0.9),
+            cll.JaroWinklerLevel(column, 0.75),
+            *extra,
+            cll.ElseLevel(),
+        ],
+        comparison_description=f"name part {column}",
+    )
+
+
+def _two_part_family() -> Any:
+    """A two-part name ("Ali Mohammad") reads as first + family, but is often first +
+    father's name: its "family" then equals the other record's father's name."""
+    return cll.CustomLevel(
+        "(father_key_l IS NULL AND family_key_l = father_key_r) "
+        "OR (father_key_r IS NULL AND family_key_r = father_key_l)",
+        label_for_charts="equals the other's father's name (two-part name)",
+    )
+
+
+def _first_name() -> ComparisonCreator:
+    """First names: equal keys, a typo (one key edit and near-identical spelling), or not."""
+    return cl.CustomComparison(
+        output_column_name="first_key",
+        comparison_levels=[
+            cll.NullLevel("first_key"),
+            cll.ExactMatchLevel("first_key", term_frequency_adjustments=True),
+            cll.And(
+                cll.DamerauLevenshteinLevel("first_key", 1),
+                cll.JaroWinklerLevel("first_latin", 0.88),
+            ).configure(label_for_charts="typo (one key edit, similar spelling)"),
+            cll.ElseLevel().configure(m_probability=FIRST_NAME_DISAGREE_M, fix_m_probability=True),
+        ],
+        comparison_description="first name",
+    )
+
+
+def _date() -> ComparisonCreator:
+    return cl.CustomComparison(
+        output_column_name="dod",
+        comparison_levels=[
+            cll.NullLevel("dod"),
+            cll.ExactMatchLevel("dod").configure(label_for_charts="same full date"),
+            cll.CustomLevel(
+                "abs(dod_day_number_l - dod_day_number_r) <= 3",
+                label_for_charts="within 3 days",
+            ),
+            cll.CustomLevel("dod_month_l = dod_month_r", label_for_charts="same month"),
+            cll.CustomLevel(
+                "(dod_month_l IS NULL OR dod_month_r IS NULL) AND dod_year_l = dod_year_r",
+                label_for_charts="partial dates compatible",
+            ),
+            cll.ElseLevel(),
+        ],
+        comparison_description="date of death",
+    )
+
+
+def _place() -> ComparisonCreator:
+    return cl.CustomComparison(
+        output_column_name="place",
+        comparison_levels=[
+            cll.CustomLevel(
+                "adm1_l IS NULL OR adm1_r IS NULL", label_for_charts="unknown"
+            ).configure(is_null_level=True),
+            cll.CustomLevel(
+                "locality_key_l = locality_key_r AND adm1_l = adm1_r",
+                label_for_charts="same locality",
+            ),
+            cll.CustomLevel("adm2_l = adm2_r", label_for_charts="same district"),
+            cll.CustomLevel("adm1_l = adm1_r", label_for_charts="same governorate"),
+            cll.ElseLevel(),
+        ],
+        comparison_description="place of death (p-code hierarchy)",
+    )
+
+
+def _age() -> ComparisonCreator:
+    mid_l = "(age_min_l + coalesce(age_max_l, age_min_l + 20)) / 2.0"
+    mid_r = "(age_min_r + coalesce(age_max_r, age_min_r + 20)) / 2.0"
+    exact = (
+        "age_max_l IS NOT NULL AND age_max_r IS NOT NULL AND age_max_l = age_min_l "
+        "AND age_max_r = age_min_r"
+    )
+    return cl.CustomComparison(
+        output_column_name="age",
+        comparison_levels=[
+            cll.CustomLevel("age_min_l IS NULL OR age_min_r IS NULL").configure(
+                is_null_level=True, label_for_charts="unknown"
+            ),
+            cll.CustomLevel(
+                f"{exact} AND abs(age_min_l - age_min_r) <= 1", label_for_charts="within 1 year"
+            ),
+            cll.CustomLevel(
+                f"{exact} AND abs(age_min_l - age_min_r) <= 5", label_for_charts="within 5 years"
+            ),
+            cll.CustomLevel(
+                "age_min_l <= coalesce(age_max_r, 200) AND age_min_r <= coalesce(age_max_l, 200)",
+                label_for_charts="ranges overlap",
+            ),
+            cll.CustomLevel(f"abs({mid_l} - {mid_r}) <= 10", label_for_charts="within 10 years"),
+            cll.ElseLevel(),
+        ],
+        comparison_description="age (with tolerance)",
+    )
+
+
+def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
+    return [
+        _first_name(),
+        _name("father_key", term_frequency=True),
+        _name("grandfather_key", term_frequency=False),
+        _name("family_key", term_frequency=True, extra=(_two_part_family(),)),
+        cl.ExactMatch("sex"),
+        _age(),
+        _date(),
+        _place(),
+        cl.ExactMatch("status"),
+    ]
+
+
+def blocking_rules() -> list[BlockingRuleCreator | dict[str, Any]]:
+    """Chosen for recall: each rule catches links that the others miss.
+
+    A typo in the first name is caught by father + family; in the family name by first +
+    father; partial or shifted dates by the name rules; a missing father by first + family.
+    """
+    return [
+        block_on("first_key", "family_key"),
+        block_on("first_key", "father_key"),
+        block_on("first_key", "second_key"),
+        block_on("father_key", "family_key", "adm1"),
+        block_on("first_key", "dod", "adm1"),
+        block_on("family_key", "dod"),
+    ]
+
+
+TRAINING_RULES = (
+    ("first_key", "family_key"),
+    ("dod", "adm1"),
+)
+"""EM sessions: each trains every comparison but the columns it blocks on."""
+
+
+def settings() -> SettingsCreator:
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="unique_id",
+        comparisons=comparisons(),
+        blocking_rules_to_generate_predictions=blocking_rules(),
+        retain_intermediate_calculation_columns=True,
+        retain_matching_columns=False,
+        additional_columns_to_retain=["source"],
+    )
+
+
+COMPARISON_NAMES = (
+    "first_key",
+    "father_key",
+    "grandfather_key",
+    "family_key",
+    "sex",
+    "age",
+    "dod",
+    "place",
+    "status",
+)
+"""Output column names of `comparisons()`, in order; `gammas` lists follow this order."""
+
+
+def _level_bayes_factors(model: dict[str, Any]) -> dict[str, list[tuple[int, float]]]:
+    """Per comparison, (comparison vector value, Bayes factor m/u) of each non-null level."""
+    out: dict[str, list[tuple[int, float]]] = {}
+    for comparison in model["comparisons"]:
+        levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+        out[comparison["output_column_name"]] = [
+            (len(levels) - 1 - i, lv["m_probability"] / lv["u_probability"])
+            for i, lv in enumerate(levels)
+            if lv.get("m_probability") and lv.get("u_probability")
+        ]
+    return out
+
+
+def comparison_levels(pairs: pd.DataFrame, model: dict[str, Any]) -> np.ndarray[Any, Any]:
+    """The comparison vector (one level per comparison) of each scored pair.
+
+    Splink's DuckDB predictions carry each comparison's Bayes factor but not its level; the
+    level is the one whose m/u equals that factor (a null level has factor 1 and value -1).
+    """
+    levels = _level_bayes_factors(model)
+    out = np.full((len(pairs), len(COMPARISON_NAMES)), -1, dtype=np.int64)
+    for j, name in enumerate(COMPARISON_NAMES):
+        candidates = levels[name]
+        if not candidates:
+            continue
+        factors = np.log(pairs[f"bf_{name}"].to_numpy(dtype=float))
+        values = np.array([v for v, _ in candidates])
+        logs = np.log(np.array([bf for _, bf in candidates]))
+        nearest = np.abs(factors[:, None] - logs[None, :]).argmin(axis=1)
+        exact = np.isclose(factors, logs[nearest], rtol=0, atol=1e-9)
+        out[:, j] = np.where(exact, values[nearest], -1)
+    return out
+
+
+def train_and_predict(
+    frame: pd.DataFrame, db_api: DatabaseAPISubClass, say: Callable[[str], None]
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Train the model by EM on `frame` itself and score every blocked pair.
+
+    Returns the pairs at or above REVIEW_THRESHOLD (unique_id_l, unique_id_r,
+    match_probability, gammas) and the trained model as JSON.
+    """
+    # Splink's hints say table names, but it takes data frames on every backend.
+    linker = Linker(cast(Any, frame), settings(), db_api)
+    say("estimating the prior")
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on("first_key", "father_key", "family_key", "dod")], recall=0.6
+    )
+    say("estimating u by random sampling")
+    linker.training.estimate_u_using_random_sampling(max_pairs=2_000_000, seed=1)
+    for columns in TRAINING_RULES:
+        say(f"EM training blocked on {' + '.join(columns)}")
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            block_on(*columns), estimate_without_term_frequencies=True
+        )
+    say("scoring pairs")
+    predictions = linker.inference.predict(threshold_match_probability=REVIEW_THRESHOLD)
+    predictions_frame = predictions.as_pandas_dataframe()
+    model = linker.misc.save_model_to_json()
+    pairs = predictions_frame
+    pairs = pairs[["unique_id_l", "unique_id_r", "match_probability"]].copy()
+    pairs["gammas"] = list(comparison_levels(predictions_frame, model))
+    return pairs, model
