@@ -34,7 +34,7 @@ from marsad.services.estimate import (
 )
 from marsad.services.exports import export_links, export_quarantine, quarantine_items
 from marsad.services.ingest import IngestSummary, ingest_file
-from marsad.services.link import LinkError, LinkSummary, link
+from marsad.services.link import LinkError, LinkSummary, link, run_model
 from marsad.services.report import write_report
 from marsad.services.sources import SourceError
 from marsad.store.db import describe, open_store, resolve_url
@@ -259,10 +259,18 @@ def link_command(
         str, typer.Option("--engine", help="Where linkage runs: duckdb (in-process) or spark.")
     ] = "duckdb",
     user: Annotated[str, typer.Option(help="Who runs the linkage, for the run record.")] = "cli",
+    model: Annotated[
+        Path | None, typer.Option(help="Reuse a trained model (JSON) instead of training.")
+    ] = None,
+    model_out: Annotated[
+        Path | None, typer.Option(help="Also write the model used to this JSON file.")
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Group records into persons (rule + trained model; reviewers' decisions win)."""
     engine = store(db)
+    with user_errors():
+        trained = json.loads(model.read_text(encoding="utf-8")) if model else None
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -277,8 +285,15 @@ def link_command(
                 linker=engine_name,
                 user=user,
                 progress=lambda stage: progress.update(task, description=stage),
+                trained=trained,
             )
     link_summary(summary)
+    if model_out is not None:
+        used = run_model(engine, summary.run_id)
+        if used is None:
+            fail("no model was used in this run (too few records); nothing written")
+        model_out.write_text(json.dumps(used, indent=1), encoding="utf-8")
+        console.print(f"model written to {model_out}")
 
 
 def estimate_table(result: dict[str, Any]) -> None:

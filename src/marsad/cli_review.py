@@ -5,6 +5,7 @@ Record values are shown as plain text (never Rich markup): a name may contain br
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from typing import Annotated
 
@@ -57,7 +58,10 @@ def _value(value: str, style: str = "") -> Text:
 
 
 def pair_table(item: ReviewItem) -> Table:
-    """The two records side by side; values both records give but differently are highlighted."""
+    """The two records side by side; values both records give but differently are highlighted.
+
+    Fields neither record gives are left out.
+    """
     table = Table(title=f"uncertain pair (decision #{item.decision_id})", title_justify="left")
     table.add_column("field", style="bold")
     table.add_column(f"record A (#{item.record_a.id})")
@@ -65,6 +69,8 @@ def pair_table(item: ReviewItem) -> Table:
     fields_b = dict(item.record_b.display_fields())
     for label, a in item.record_a.display_fields():
         b = fields_b[label]
+        if not a and not b:
+            continue
         style = "bold yellow" if a and b and a != b else ""
         table.add_row(label, _value(a, style), _value(b, style))
     return table
@@ -105,7 +111,9 @@ def _show_item(item: ReviewItem) -> None:
 def review(
     ctx: typer.Context,
     user: UserOption = "cli",
-    limit: Annotated[int, typer.Option(help="At most this many pairs in this session.")] = 50,
+    limit: Annotated[
+        int, typer.Option(min=1, help="At most this many pairs in this session.")
+    ] = 50,
     db: DbOption = None,
 ) -> None:
     """Go through uncertain pairs, most uncertain first: accept, reject or skip each."""
@@ -149,7 +157,7 @@ def review(
         )
 
 
-def _when(moment: object) -> str:
+def _when(moment: dt.datetime | None) -> str:
     return f"{moment:%Y-%m-%d %H:%M}" if moment is not None else ""
 
 

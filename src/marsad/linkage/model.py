@@ -245,31 +245,35 @@ def comparison_levels(pairs: pd.DataFrame, model: dict[str, Any]) -> np.ndarray[
 
 
 def train_and_predict(
-    frame: pd.DataFrame, db_api: DatabaseAPISubClass, say: Callable[[str], None]
+    frame: pd.DataFrame,
+    db_api: DatabaseAPISubClass,
+    say: Callable[[str], None],
+    trained: dict[str, Any] | None = None,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Train the model by EM on `frame` itself and score every blocked pair.
+    """Score every blocked pair of `frame`, training the model by EM on `frame` itself
+    unless a `trained` model (Splink JSON from an earlier run) is given to reuse.
 
     Returns the pairs at or above REVIEW_THRESHOLD (unique_id_l, unique_id_r,
-    match_probability, gammas) and the trained model as JSON.
+    match_probability, gammas) and the model used, as JSON.
     """
     # Splink's hints say table names, but it takes data frames on every backend.
-    linker = Linker(cast(Any, frame), settings(), db_api)
-    say("estimating the prior")
-    linker.training.estimate_probability_two_random_records_match(
-        [block_on("first_key", "father_key", "family_key", "dod")], recall=0.6
-    )
-    say("estimating u by random sampling")
-    linker.training.estimate_u_using_random_sampling(max_pairs=2_000_000, seed=1)
-    for columns in TRAINING_RULES:
-        say(f"EM training blocked on {' + '.join(columns)}")
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            block_on(*columns), estimate_without_term_frequencies=True
+    linker = Linker(cast(Any, frame), trained or settings(), db_api)
+    if trained is None:
+        say("estimating the prior")
+        linker.training.estimate_probability_two_random_records_match(
+            [block_on("first_key", "father_key", "family_key", "dod")], recall=0.6
         )
+        say("estimating u by random sampling")
+        linker.training.estimate_u_using_random_sampling(max_pairs=2_000_000, seed=1)
+        for columns in TRAINING_RULES:
+            say(f"EM training blocked on {' + '.join(columns)}")
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                block_on(*columns), estimate_without_term_frequencies=True
+            )
     say("scoring pairs")
     predictions = linker.inference.predict(threshold_match_probability=REVIEW_THRESHOLD)
-    predictions_frame = predictions.as_pandas_dataframe()
+    scored = predictions.as_pandas_dataframe()
     model = linker.misc.save_model_to_json()
-    pairs = predictions_frame
-    pairs = pairs[["unique_id_l", "unique_id_r", "match_probability"]].copy()
-    pairs["gammas"] = list(comparison_levels(predictions_frame, model))
+    pairs = scored[["unique_id_l", "unique_id_r", "match_probability"]].copy()
+    pairs["gammas"] = list(comparison_levels(scored, model))
     return pairs, model

@@ -9,6 +9,9 @@ their ids (see `assign_person_ids`).
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -99,7 +102,12 @@ def _linkage_records(conn: Connection) -> list[LinkageRecord]:
 
 @contextmanager
 def splink_backend(name: str) -> Iterator[Any]:
-    """A Splink database API for `name`: in-process DuckDB, or a local Apache Spark session."""
+    """A Splink database API for `name`: in-process DuckDB, or a local Apache Spark session.
+
+    The Spark session is sized for one machine: few shuffle partitions, no web UI, quiet
+    logs, bound to the loopback address. Splink's string-similarity functions (Jaro-Winkler,
+    Damerau-Levenshtein) are Scala UDFs in a jar shipped with Splink, put on the classpath here.
+    """
     if name == "duckdb":
         from splink import DuckDBAPI
 
@@ -107,23 +115,30 @@ def splink_backend(name: str) -> Iterator[Any]:
         return
     if name != "spark":
         raise LinkError(f"unknown linkage engine {name!r}; use one of {', '.join(ENGINES)}")
-    import tempfile
-
+    if not os.environ.get("JAVA_HOME") and shutil.which("java") is None:
+        raise LinkError("the spark engine needs Java 17 or later: install it or set JAVA_HOME")
     from pyspark.sql import SparkSession
     from splink import SparkAPI
+    from splink.backends.spark import similarity_jar_location
 
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     with tempfile.TemporaryDirectory(prefix="marsad-spark-") as checkpoints:
         session = (
             SparkSession.builder.master("local[*]")
             .appName("marsad-link")
-            .config("spark.sql.shuffle.partitions", "8")
+            .config("spark.jars", similarity_jar_location())
+            .config("spark.sql.shuffle.partitions", "4")
+            .config("spark.default.parallelism", "4")
             .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
+            .config("spark.log.level", "ERROR")
+            .config("spark.sql.execution.arrow.pyspark.enabled", "false")
             .config("spark.driver.memory", "4g")
             .getOrCreate()
         )
         session.sparkContext.setCheckpointDir(checkpoints)
         try:
-            yield SparkAPI(spark_session=session, num_partitions_on_repartition=8)
+            yield SparkAPI(spark_session=session, num_partitions_on_repartition=4)
         finally:
             session.stop()
 
@@ -134,8 +149,13 @@ def link(
     linker: str = "duckdb",
     user: str = LINKER,
     progress: Progress | None = None,
+    trained: dict[str, Any] | None = None,
 ) -> LinkSummary:
-    """Re-link every record: rule, trained model, then clustering under human decisions."""
+    """Re-link every record: rule, model, then clustering under human decisions.
+
+    The model is trained on the records themselves, or `trained` (a model saved by an
+    earlier run, e.g. `marsad link --model-out`) is reused as it is.
+    """
     if linker not in ENGINES:
         raise LinkError(f"unknown linkage engine {linker!r}; use one of {', '.join(ENGINES)}")
     say = progress or (lambda _stage: None)
@@ -154,7 +174,7 @@ def link(
         say("building name keys")
         frame = features_frame(records)
         with splink_backend(linker) as backend:
-            pairs, model = linkage_model.train_and_predict(frame, backend, say)
+            pairs, model = linkage_model.train_and_predict(frame, backend, say, trained)
         scored = [
             {
                 "record_a_id": int(a),
@@ -184,6 +204,7 @@ def link(
                         "review_threshold": linkage_model.REVIEW_THRESHOLD,
                         "min_records_for_model": MIN_RECORDS_FOR_MODEL,
                         "comparisons": list(linkage_model.COMPARISON_NAMES),
+                        "model_reused": trained is not None,
                     },
                     model=model,
                     summary={},
@@ -240,6 +261,13 @@ def link(
             .values(finished_at=utcnow(), summary=_summary_document(summary))
         )
     return summary
+
+
+def run_model(engine: Engine, run_id: int) -> dict[str, Any] | None:
+    """The Splink model a run used (None when it ran the rule only)."""
+    with engine.connect() as conn:
+        model = conn.scalar(select(LinkRun.model).where(LinkRun.id == run_id))
+    return dict(model) if model else None
 
 
 def _summary_document(summary: LinkSummary) -> dict[str, Any]:

@@ -283,6 +283,8 @@ def _waiting() -> ColumnElement[bool]:
 
 def review_queue(engine: Engine, limit: int = 50) -> list[ReviewItem]:
     """Uncertain model pairs no reviewer has decided, the most uncertain (nearest 0.5) first."""
+    if limit < 1:
+        raise ValueError("the review queue's limit must be at least 1")
     with engine.connect() as conn:
         rows = conn.execute(
             select(*DECISION_COLUMNS)
@@ -582,10 +584,14 @@ def person_detail(engine: Engine, person_id: int) -> PersonDetail:
             raise ValueError(f"no person with id {person_id}")
         ids = list(conn.scalars(select(Record.id).where(Record.person_id == person_id)))
         records = sorted(_records(conn, ids).values(), key=lambda r: (r.source, r.record_id))
+        record_a, record_b = aliased(Record), aliased(Record)
         rows = conn.execute(
-            select(*DECISION_COLUMNS).where(
-                LinkDecision.record_a_id.in_(ids),
-                LinkDecision.record_b_id.in_(ids),
+            select(*DECISION_COLUMNS)
+            .join(record_a, record_a.id == LinkDecision.record_a_id)
+            .join(record_b, record_b.id == LinkDecision.record_b_id)
+            .where(
+                record_a.person_id == person_id,
+                record_b.person_id == person_id,
                 LinkDecision.revoked_at.is_(None),
             )
         ).all()

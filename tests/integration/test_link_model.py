@@ -1,0 +1,132 @@
+"""The trained linkage model on a synthetic scenario, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select
+
+from marsad.linkage.quality import pairwise_quality
+from marsad.services.demo import linked_persons, read_truth, scenario_lists
+from marsad.services.exports import export_links
+from marsad.services.ingest import ingest_file
+from marsad.services.link import link, recluster, run_model
+from marsad.store.models import LinkDecision, LinkRun
+from marsad.synth import generate, write_scenario
+
+
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("scenario")
+    write_scenario(generate(seed=21, people=1500, lists=4), directory)
+    return directory
+
+
+def ingest_lists(engine: Engine, directory: Path, only: int | None = None) -> None:
+    for item in scenario_lists(directory)[:only]:
+        ingest_file(
+            engine,
+            directory / item["file"],
+            item["source"],
+            kind=item["kind"],
+            copies=item.get("copies"),
+        )
+
+
+def persons_of(engine: Engine) -> dict[int, frozenset[tuple[str, str]]]:
+    members: dict[int, set[tuple[str, str]]] = defaultdict(set)
+    for key, pid in linked_persons(engine).items():
+        assert pid is not None
+        members[pid].add(key)
+    return {pid: frozenset(keys) for pid, keys in members.items()}
+
+
+def test_trained_model_links_better_than_the_rule_alone(
+    engine: Engine, scenario: Path, tmp_path: Path
+) -> None:
+    ingest_lists(engine, scenario)
+    summary = link(engine)
+    assert summary.model_trained
+    truth = read_truth(scenario / "truth.csv")
+    quality = pairwise_quality(truth, linked_persons(engine))
+    assert quality.precision >= 0.9
+    assert quality.recall >= 0.6
+    assert quality.recall > 1.5 * (summary.rule_links / quality.true_pairs)
+
+    model = run_model(engine, summary.run_id)
+    assert model is not None
+    assert {c["output_column_name"] for c in model["comparisons"]} >= {"first_key", "dod", "place"}
+    with engine.connect() as conn:
+        run_summary = conn.execute(select(LinkRun.summary)).scalar_one()
+        uncertain = conn.execute(
+            select(LinkDecision.score, LinkDecision.gammas).where(
+                LinkDecision.decision == "uncertain"
+            )
+        ).all()
+    assert run_summary["model_matches"] == summary.model_matches
+    assert uncertain and all(0.5 <= score < 0.9 for score, _ in uncertain)
+    assert all(len(gammas) == len(model["comparisons"]) for _, gammas in uncertain)
+
+    out = tmp_path / "links.csv"
+    export_links(engine, out)
+    with out.open(encoding="utf-8") as handle:
+        exported = {
+            (r["source"], r["record_id"]): int(r["person_id"]) for r in csv.DictReader(handle)
+        }
+    assert exported == linked_persons(engine), "the links file is exactly the clusters"
+
+
+def test_relinking_with_the_same_model_is_identical_and_recluster_is_a_no_op(
+    engine: Engine, scenario: Path
+) -> None:
+    ingest_lists(engine, scenario)
+    first = link(engine)
+    before = persons_of(engine)
+    model = run_model(engine, first.run_id)
+    second = link(engine, trained=model)
+    assert persons_of(engine) == before
+    assert second.clusters.persons_new == 0
+    assert recluster(engine).persons == len(before)
+    assert persons_of(engine) == before
+
+
+def test_a_new_list_does_not_renumber_unaffected_persons(engine: Engine, scenario: Path) -> None:
+    ingest_lists(engine, scenario, only=3)
+    link(engine)
+    before = persons_of(engine)
+    ingest_lists(engine, scenario)
+    link(engine)
+    after = persons_of(engine)
+    old_keys = {k for keys in before.values() for k in keys}
+    unaffected = 0
+    for pid, keys in after.items():
+        old_part = keys & old_keys
+        if old_part and old_part in before.values() and old_part == keys:
+            unaffected += 1
+            assert before.get(pid) == old_part, "an unaffected person kept its id"
+    assert unaffected > 0.5 * len(before)
+
+
+def test_model_file_round_trip_through_the_cli(
+    engine: Engine, scenario: Path, tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from marsad.cli import app
+
+    ingest_lists(engine, scenario)
+    url = engine.url.render_as_string(hide_password=False)
+    runner = CliRunner()
+    model_file = tmp_path / "model.json"
+    result = runner.invoke(app, ["link", "--db", url, "--model-out", str(model_file)])
+    assert result.exit_code == 0, result.output
+    saved = json.loads(model_file.read_text(encoding="utf-8"))
+    before = persons_of(engine)
+    result = runner.invoke(app, ["link", "--db", url, "--model", str(model_file)])
+    assert result.exit_code == 0, result.output
+    assert persons_of(engine) == before
+    assert saved["probability_two_random_records_match"] > 0
