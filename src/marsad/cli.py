@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 import shutil
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import (
     Progress,
     SpinnerColumn,
@@ -20,9 +19,11 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.table import Table
-from sqlalchemy import Engine
 
 from marsad import __version__
+from marsad.cli_common import DbOption, console, errors, fail, store
+from marsad.cli_common import user_errors as common_user_errors
+from marsad.cli_review import person_app, review_app
 from marsad.estimate.histories import read_histories_csv
 from marsad.ingest.readers import TableError
 from marsad.services.demo import run_demo
@@ -37,7 +38,7 @@ from marsad.services.ingest import IngestSummary, ingest_file
 from marsad.services.link import LinkError, LinkSummary, link, run_model
 from marsad.services.report import write_report
 from marsad.services.sources import SourceError
-from marsad.store.db import describe, open_store, resolve_url
+from marsad.store.db import describe, resolve_url
 from marsad.store.models import SOURCE_KINDS
 from marsad.synth import generate, write_scenario
 
@@ -48,39 +49,15 @@ app = typer.Typer(
 )
 quarantine_app = typer.Typer(help="Rows that could not become records, with their reasons.")
 app.add_typer(quarantine_app, name="quarantine")
-
-console = Console()
-errors = Console(stderr=True)
-
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        help="Store: SQLite file path or postgresql:// URL (default: $MARSAD_DB or ./marsad.db).",
-        show_default=False,
-    ),
-]
+app.add_typer(review_app, name="review")
+app.add_typer(person_app, name="person")
 
 USER_ERRORS = (TableError, SourceError, EstimateError, LinkError, ValueError, FileNotFoundError)
 
 
-def fail(message: str) -> None:
-    errors.print(f"[bold red]error:[/] {message}", highlight=False)
-    raise typer.Exit(1)
-
-
-@contextmanager
-def user_errors() -> Iterator[None]:
-    """Bad input ends the command with a clear message, never a traceback."""
-    try:
-        yield
-    except USER_ERRORS as error:
-        fail(str(error))
-
-
-def store(db: str | None) -> Engine:
-    with user_errors():
-        return open_store(db)
+def user_errors() -> AbstractContextManager[None]:
+    """Bad input (any of USER_ERRORS) ends the command with a clear message."""
+    return common_user_errors(USER_ERRORS)
 
 
 def summary_table(title: str, rows: list[tuple[str, Any]]) -> Table:

@@ -43,6 +43,8 @@ UserOption = Annotated[
 NoteOption = Annotated[str | None, typer.Option(help="Why: kept with the decision.")]
 
 MISSING = Text("—", style="dim")
+EXPLAINED_AT_MOST = 20
+"""`person show` explains this many model decisions; an oversized person can have thousands."""
 
 
 def _choice(answer: str) -> str:
@@ -261,10 +263,12 @@ def person_show(
     console.print(records_table(detail.records))
     if detail.decisions:
         console.print(decisions_table(detail.decisions))
-    for d in detail.decisions:
-        if d.explanation is not None:
-            title = f"decision #{d.id}, records {d.record_a_id}–{d.record_b_id}"
-            console.print(explanation_table(d.explanation, title))
+    explained = [(d, e) for d in detail.decisions if (e := d.explanation) is not None]
+    for d, explanation in explained[:EXPLAINED_AT_MOST]:
+        title = f"decision #{d.id}, records {d.record_a_id}–{d.record_b_id}"
+        console.print(explanation_table(explanation, title))
+    if len(explained) > EXPLAINED_AT_MOST:
+        console.print(f"… and {len(explained) - EXPLAINED_AT_MOST:,} more model decisions")
     if detail.actions:
         console.print(actions_table(detail.actions, "reviewers' actions about this person"))
 

@@ -228,7 +228,7 @@ def test_decisions_refuse_unknown_records_and_anonymous_reviewers(
         accept(engine, pk["M-1"], 999, "reviewer")
     with pytest.raises(ValueError, match="itself"):
         reject(engine, pk["M-1"], pk["M-1"], "reviewer")
-    with pytest.raises(ValueError, match="--user"):
+    with pytest.raises(ValueError, match="who is deciding"):
         accept(engine, pk["M-1"], pk["M-2"], "  ")
     with engine.connect() as conn:
         assert conn.scalar(select(ReviewAction.id)) is None
@@ -243,7 +243,7 @@ def test_split_parts_the_kept_records_from_the_rest(engine: Engine, tmp_path: Pa
     for keep, message in [
         ([], "at least one record"),
         ([pk["M-1"], pk["U-1"], pk["M-4"]], "nothing to split"),
-        ([pk["M-1"], pk["M-2"]], f"{pk['M-2']} are not in person {joined}"),
+        ([pk["M-1"], pk["M-2"]], f"person {joined} has no record {pk['M-2']}"),
     ]:
         with pytest.raises(ValueError, match=message):
             split(engine, joined, keep, "reviewer")
@@ -429,6 +429,8 @@ def test_review_subcommands_and_person_commands(
     output = invoke(person_app, ["merge", str(pid), str(other), "--note", "n", "--db", db_url])
     assert together(engine, pk["M-1"], pk["M-4"], pk["U-1"])
     merged = person_of(engine, pk["M-1"])
+    output = invoke(person_app, ["show", str(merged), "--db", db_url])
+    assert "first_name" in output and "merge" in output, "model reasons and the action"
     output = invoke(
         person_app,
         ["split", str(merged), "--keep", f"{pk['M-4']}", "--user", "amal", "--db", db_url],

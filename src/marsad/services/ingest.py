@@ -12,8 +12,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+import psycopg
+from psycopg.types.json import Jsonb
 from sqlalchemy import Connection, Engine, and_, exists, func, insert, select, text, update
 
 from marsad.domain.records import FieldError, ParsedRow, RecordFields
@@ -22,7 +24,7 @@ from marsad.ingest.places import default_gazetteer
 from marsad.ingest.profile import MappingProfile, standard_profile
 from marsad.ingest.readers import RawRow, open_table
 from marsad.services.sources import get_or_create_source
-from marsad.store.models import Import, QuarantineEntry, Record
+from marsad.store.models import Base, Import, QuarantineEntry, Record
 from marsad.store.models import RawRow as RawRowTable
 
 BATCH_ROWS = 2000
@@ -115,8 +117,9 @@ class _Loader:
 
     def load(self, batch: list[RawRow], parsed: list[ParsedRow]) -> None:
         raw_ids = _reserve_raw_row_ids(self.conn, len(batch))
-        self.conn.execute(
-            insert(RawRowTable),
+        bulk_insert(
+            self.conn,
+            RawRowTable,
             [
                 {
                     "id": raw_id,
@@ -165,7 +168,7 @@ class _Loader:
             record_id = record.record_id if record is not None else _guess_record_id(row)
             self._quarantine(row, record_id, errors, raw_id, quarantine)
         if records:
-            self.conn.execute(insert(Record), records)
+            bulk_insert(self.conn, Record, records)
         if quarantine:
             self.conn.execute(insert(QuarantineEntry), quarantine)
         self.summary.rows_recorded += len(records)
@@ -228,6 +231,28 @@ class _Loader:
             )
             .values(resolved_by_record_id=record.scalar_subquery())
         )
+
+
+def bulk_insert(conn: Connection, model: type[Base], rows: list[dict[str, Any]]) -> None:
+    """Insert many rows in the caller's transaction: COPY on PostgreSQL, executemany elsewhere.
+
+    PostgreSQL's COPY is several times faster than multi-row INSERT for the raw rows and
+    records of a large file; SQLite's executemany is already as fast as it gets.
+    """
+    if conn.dialect.name != "postgresql":
+        conn.execute(insert(model), rows)
+        return
+    columns = list(rows[0])
+    cursor = cast(psycopg.Connection[Any], conn.connection.dbapi_connection).cursor()
+    statement = f"COPY {model.__tablename__} ({', '.join(columns)}) FROM STDIN"
+    with cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(
+                [
+                    Jsonb(v) if isinstance(v, dict | list) else v
+                    for v in map(row.__getitem__, columns)
+                ]
+            )
 
 
 def _reserve_raw_row_ids(conn: Connection, count: int) -> list[int]:

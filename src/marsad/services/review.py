@@ -329,7 +329,7 @@ def flagged_persons(engine: Engine) -> list[FlaggedPerson]:
 def _reviewer(user: str) -> str:
     name = user.strip()
     if not name:
-        raise ValueError("say who is deciding (--user)")
+        raise ValueError("say who is deciding: the reviewer's name is empty")
     return name
 
 
@@ -432,16 +432,15 @@ def split(
         records = _person_records(conn, person_id)
         kept = set(keep)
         if not kept:
-            raise ValueError("name at least one record to keep (--keep)")
+            raise ValueError("name at least one record to keep")
         strangers = sorted(kept - set(records))
         if strangers:
-            raise ValueError(
-                f"records {', '.join(map(str, strangers))} are not in person {person_id}"
-            )
+            raise ValueError(f"person {person_id} has no record {', '.join(map(str, strangers))}")
         others = [rid for rid in records if rid not in kept]
         if not others:
             raise ValueError(
-                f"--keep names all {len(records)} records of person {person_id}: nothing to split"
+                f"the records to keep are all {len(records)} records of person {person_id}: "
+                "nothing to split"
             )
         pairs = [(k, o, "non_match") for k in sorted(kept) for o in others]
         return [person_id], pairs
