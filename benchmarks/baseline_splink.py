@@ -100,8 +100,8 @@ def settings(prior: float | None = None) -> SettingsCreator:
         ],
         blocking_rules_to_generate_predictions=[
             block_on("name"),
-            block_on("date_of_death", "governorate", "sex"),
             block_on("substr(name, 1, 4)", "date_of_death"),
+            block_on("date_of_death", "governorate", "sex", "age"),
         ],
     )
     if prior is not None:
@@ -128,9 +128,9 @@ def link_baseline(
     linker.training.estimate_u_using_random_sampling(max_pairs=5_000_000, seed=1)
     say("EM training blocked on name")
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("name"))
-    say("EM training blocked on date_of_death + governorate")
+    say("EM training blocked on date_of_death + governorate + sex + age")
     linker.training.estimate_parameters_using_expectation_maximisation(
-        block_on("date_of_death", "governorate")
+        block_on("date_of_death", "governorate", "sex", "age")
     )
     say("scoring pairs")
     predictions = linker.inference.predict(threshold_match_probability=MATCH_THRESHOLD)

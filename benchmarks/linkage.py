@@ -219,12 +219,15 @@ def main() -> None:
             copies = f" (copies {item['copies']})" if item["copies"] else ""
             print(f"  {item['file']:<40} {item['records']:>10,} records{copies}")
         print(f"ingest + link, in a child process ({db_url.split(':', 1)[0]}):")
+        start = time.perf_counter()
         run = in_child(ingest_and_link, db_url, list_dir)
+        wall = time.perf_counter() - start
         print(f"  {'ingest total':<60} {run['ingest_seconds']:8.1f} s")
         print(f"  {'link total':<60} {run['link_seconds']:8.1f} s")
         print(
             f"  {'ingest + link':<60} {run['seconds']:8.1f} s   peak RSS {run['peak_mb']:,.0f} MB"
         )
+        print(f"  {'ingest + link, wall clock with child start-up':<60} {wall:8.1f} s")
         recorded = sum(r for _, r, _ in run["imports"])
         quarantined = sum(q for _, _, q in run["imports"])
         print(

@@ -28,8 +28,11 @@ from marsad.estimate.histories import read_histories_csv
 from marsad.ingest.readers import TableError
 from marsad.services.demo import run_demo
 from marsad.services.estimate import (
+    Comparison,
     EstimateError,
     EstimateResult,
+    compare_histories,
+    compare_store,
     estimate_histories,
     estimate_store,
 )
@@ -303,7 +306,33 @@ def estimate_table(result: dict[str, Any]) -> None:
 
 
 class Method(StrEnum):
+    lcmcr = "lcmcr"
     loglinear = "loglinear"
+    dga = "dga"
+    all = "all"
+
+
+class Preset(StrEnum):
+    default = "default"
+    fast = "fast"
+    hrdag = "hrdag"
+
+
+def comparison_table(result: dict[str, Any]) -> None:
+    level = round(result["level"] * 100)
+    table = Table(title="methods side by side", title_justify="left")
+    for column in ("method", "documented", "estimate", f"{level}% interval", "model"):
+        table.add_column(column, justify="left" if column in ("method", "model") else "right")
+    for name, r in result["methods"].items():
+        lo, hi = r["interval"]
+        table.add_row(
+            name,
+            f"{r['observed']:,}",
+            f"{r['estimate']:,.0f}",
+            f"{lo:,.0f} – {hi:,.0f}",
+            r.get("model") or "-",
+        )
+    console.print(table)
 
 
 @app.command()
@@ -317,29 +346,43 @@ def estimate(
     by: Annotated[
         str | None, typer.Option(help="Strata, comma-separated: governorate,period,sex,age_group.")
     ] = None,
-    method: Annotated[Method, typer.Option(help="Estimation method.")] = Method.loglinear,
-    criterion: Annotated[str, typer.Option(help="Model selection: bic or aic.")] = "bic",
+    method: Annotated[
+        Method, typer.Option(help="Estimation method, or all side by side.")
+    ] = Method.lcmcr,
+    preset: Annotated[
+        Preset, typer.Option(help="LCMCR chain lengths: default, fast or hrdag (HRDAG's Syria).")
+    ] = Preset.default,
+    seed: Annotated[int, typer.Option(help="Seed of the Bayesian samplers.")] = 1,
+    criterion: Annotated[str, typer.Option(help="Log-linear model selection: bic or aic.")] = "bic",
     level: Annotated[float, typer.Option(help="Interval level.")] = 0.95,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     db: DbOption = None,
 ) -> None:
     """Estimate how many were killed, documented or not (multiple systems estimation)."""
     strata = [s.strip() for s in by.split(",") if s.strip()] if by else []
+    settings: dict[str, Any] = {
+        "preset": preset.value,
+        "seed": seed,
+        "criterion": criterion,
+        "level": level,
+    }
     with user_errors():
-        if histories is not None:
-            result = estimate_histories(
-                read_histories_csv(histories),
-                method=method.value,
-                criterion=criterion,
-                level=level,
+        table = read_histories_csv(histories) if histories is not None else None
+        if method == Method.all:
+            outcome: EstimateResult | Comparison = (
+                compare_histories(table, **settings)
+                if table is not None
+                else compare_store(store(db), by=strata, **settings)
             )
+        elif table is not None:
+            outcome = estimate_histories(table, method=method.value, **settings)
         else:
-            computed: EstimateResult = estimate_store(
-                store(db), by=strata, method=method.value, criterion=criterion, level=level
-            )
-            result = computed.as_dict()
+            outcome = estimate_store(store(db), by=strata, method=method.value, **settings)
+    result = outcome.as_dict()
     if as_json:
         sys.stdout.write(json.dumps(result, ensure_ascii=False, default=str) + "\n")
+    elif method == Method.all:
+        comparison_table(result)
     else:
         estimate_table(result)
 

@@ -49,14 +49,17 @@ def test_whole_job_on_a_scenario(db_url: str, tmp_path: Path) -> None:
     assert {(r["source"], r["record_id"]) for r in rows} == set(truth)
     assert all(r["person_id"] for r in rows)
 
-    result = json.loads(run("estimate", "--json", "--db", db_url))
+    result = json.loads(run("estimate", "--json", "--preset", "fast", "--db", db_url))
     assert set(result) >= {"observed", "estimate", "interval", "level", "method"}
-    assert result["method"] == "loglinear" and result["level"] == 0.95
+    assert result["method"] == "lcmcr" and result["level"] == 0.95
+    assert result["diagnostics"]["rhat"] is not None
     lo, hi = result["interval"]
     assert result["observed"] <= lo <= result["estimate"] <= hi
     assert 0 < result["observed"] <= len({r["person_id"] for r in rows})
 
-    stratified = json.loads(run("estimate", "--json", "--by", "governorate", "--db", db_url))
+    stratified = json.loads(
+        run("estimate", "--json", "--by", "governorate", "--method", "loglinear", "--db", db_url)
+    )
     assert stratified["strata"]
     assert sum(s["observed"] for s in stratified["strata"]) == stratified["observed"]
     for stratum in stratified["strata"]:
@@ -75,12 +78,38 @@ def test_whole_job_on_a_scenario(db_url: str, tmp_path: Path) -> None:
 
 
 def test_estimate_from_a_histories_file() -> None:
-    output = run("estimate", "--histories", str(DATA / "mse" / "kosovo.csv"), "--json")
+    output = run(
+        "estimate",
+        "--histories",
+        str(DATA / "mse" / "kosovo.csv"),
+        "--method",
+        "loglinear",
+        "--json",
+    )
     result = json.loads(output)
     reference = json.loads((DATA / "mse" / "reference-results.json").read_text())
     assert result["observed"] == reference["kosovo"]["n"]
     assert result["model"] == "[123,14,34]"
     assert abs(result["estimate"] - 10356.5) < 0.5
+
+
+def test_all_methods_side_by_side() -> None:
+    output = run(
+        "estimate",
+        "--histories",
+        str(DATA / "mse" / "spina_bifida_3list.csv"),
+        "--method",
+        "all",
+        "--preset",
+        "fast",
+        "--json",
+    )
+    result = json.loads(output)
+    assert set(result["methods"]) == {"lcmcr", "loglinear", "dga"}
+    for name, single in result["methods"].items():
+        assert single["method"] == name
+        assert single["observed"] == 626
+        assert single["interval"][0] <= single["estimate"] <= single["interval"][1]
 
 
 def test_bad_input_is_a_clear_message_not_a_traceback(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from marsad.domain.estimates import CaptureHistories, Estimate
-from marsad.estimate import loglinear
+from marsad.estimate.methods import Fit, MethodOptions, fit
 from marsad.estimate.strata import (
     combine,
     estimate_by_strata,
@@ -12,10 +12,18 @@ from marsad.estimate.strata import (
     histories_by_stratum,
 )
 
+LOGLINEAR = MethodOptions(method="loglinear")
 
-def fixed(histories: CaptureHistories) -> Estimate:
+
+def fixed(histories: CaptureHistories, seed: int) -> Fit:
     n = histories.observed
-    return Estimate(n, 2.0 * n, (1.5 * n, 3.0 * n), 0.95, "fixed")
+    return Fit(Estimate(n, 2.0 * n, (1.5 * n, 3.0 * n), 0.95, "fixed"))
+
+
+def with_draws(histories: CaptureHistories, seed: int) -> Fit:
+    n = histories.observed
+    draws = np.random.default_rng(seed).poisson(2 * n, size=(2, 500)).astype(np.int64)
+    return Fit(Estimate(n, 2.0 * n, (1.5 * n, 3.0 * n), 0.95, "dga"), draws)
 
 
 def simulated(seed: int, size: int, rates: tuple[float, ...]) -> list[tuple[int, ...]]:
@@ -35,7 +43,7 @@ def test_histories_by_stratum_counts_patterns() -> None:
 
 def test_stratum_with_fewer_than_three_lists_is_documented_only() -> None:
     histories = CaptureHistories(("A", "B", "C"), {(1, 0, 0): 30, (1, 1, 0): 10, (0, 1, 0): 5})
-    result = estimate_stratum("SY06", histories, fixed)
+    result = estimate_stratum("SY06", histories, fixed, seed=1)
     assert result.estimate is None
     assert "2 list(s)" in result.note
     assert result.observed == 45
@@ -43,13 +51,13 @@ def test_stratum_with_fewer_than_three_lists_is_documented_only() -> None:
 
 def test_too_few_persons_is_documented_only() -> None:
     histories = CaptureHistories(("A", "B", "C"), {(1, 0, 0): 3, (0, 1, 0): 2, (0, 0, 1): 1})
-    assert estimate_stratum("s", histories, fixed).estimate is None
+    assert estimate_stratum("s", histories, fixed, seed=1).estimate is None
 
 
-def test_combine_adds_points_and_interval_ends() -> None:
+def test_combine_adds_interval_ends_without_draws() -> None:
     many = CaptureHistories(("A", "B", "C"), {(1, 0, 0): 20, (0, 1, 0): 20, (0, 0, 1): 20})
     sparse = CaptureHistories(("A", "B", "C"), {(1, 0, 0): 7})
-    result = estimate_by_strata({"a": many, "b": sparse}, fixed, "fixed", 0.95)
+    result = estimate_by_strata({"a": many, "b": sparse}, fixed, LOGLINEAR)
     total = result.total
     assert total.observed == 67
     assert total.estimate == pytest.approx(120 + 7)
@@ -58,14 +66,34 @@ def test_combine_adds_points_and_interval_ends() -> None:
     assert any("'b'" in w for w in total.diagnostics["warnings"])
 
 
-def test_strata_with_loglinear_cover_a_simulated_truth() -> None:
+def test_combine_adds_draws_when_every_stratum_has_them() -> None:
+    one = CaptureHistories(("A", "B", "C"), {(1, 0, 0): 200, (0, 1, 0): 200, (0, 0, 1): 200})
+    two = CaptureHistories(("A", "B", "C"), {(1, 1, 0): 100, (0, 1, 1): 100, (1, 0, 1): 100})
+    sparse = CaptureHistories(("A", "B", "C"), {(1, 0, 0): 7})
+    options = MethodOptions(method="dga")
+    result = estimate_by_strata({"a": one, "b": two, "c": sparse}, with_draws, options)
+    strata = [s for s in result.strata if s.draws is not None]
+    assert len(strata) == 2
+    summed = strata[0].draws + strata[1].draws + 7  # type: ignore[operator]
+    assert result.total.estimate == pytest.approx(float(np.median(summed)))
+    lo, hi = result.total.interval
+    assert lo == pytest.approx(float(np.quantile(summed, 0.025)))
+    width_of_sum = hi - lo
+    width_of_ends = sum(s.estimate.interval[1] - s.estimate.interval[0] for s in strata)  # type: ignore[union-attr]
+    assert width_of_sum < width_of_ends, "independent strata: narrower than adding ends"
+    assert result.total.diagnostics["interval_combination"].startswith("posterior draws")
+
+
+@pytest.mark.parametrize("method", ["loglinear", "dga", "lcmcr"])
+def test_strata_cover_a_simulated_truth(method: str) -> None:
     north = simulated(1, 4000, (0.3, 0.4, 0.25))
     south = simulated(2, 3000, (0.6, 0.2, 0.35))
     groups = histories_by_stratum(
         ["A", "B", "C"], [("north", p) for p in north] + [("south", p) for p in south]
     )
-    result = estimate_by_strata(groups, loglinear.estimate, "loglinear", 0.95)
+    options = MethodOptions(method=method, preset="fast")
+    result = estimate_by_strata(groups, lambda h, seed: fit(h, options, seed), options)
     assert all(s.estimate is not None for s in result.strata)
     lo, hi = result.total.interval
     assert lo <= 7000 <= hi
-    assert combine(result.strata, "loglinear", 0.95).estimate == result.total.estimate
+    assert combine(result.strata, options, 3).estimate == pytest.approx(result.total.estimate)

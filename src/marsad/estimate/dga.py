@@ -327,7 +327,11 @@ def estimate(
     """Posterior median of N with the equal-tailed interval, both by dga's quantile rule."""
     if not 0.0 < level < 1.0:
         raise ValueError(f"level must be between 0 and 1, got {level}")
-    post = posterior(histories, delta=delta, prior=prior, n_max=n_max)
+    return summarise(posterior(histories, delta=delta, prior=prior, n_max=n_max), histories, level)
+
+
+def summarise(post: Posterior, histories: CaptureHistories, level: float = 0.95) -> Estimate:
+    """The estimate and JSON-ready diagnostics of a posterior computed from `histories`."""
     tail = (1.0 - level) / 2.0
     sizes = histories.list_sizes()
     order = np.argsort(-post.graph_weights, kind="stable")[:TOP_GRAPHS]

@@ -204,7 +204,7 @@ def summarise(posterior: Posterior, level: float = 0.95) -> Estimate:
         notes.append("all draws of N are equal: R-hat and effective sample size are undefined")
     else:
         if rhat > RHAT_WARNING:
-            notes.append(f"R-hat {rhat:.3f} is above {RHAT_WARNING}: the chains disagree, run longer")
+            notes.append(f"R-hat {rhat:.3f} is above {RHAT_WARNING}: chains disagree, run longer")
         if ess < ESS_WARNING_PER_CHAIN * draws.shape[0]:
             notes.append(f"only {ess:.0f} effective draws: run longer or thin more")
     if posterior.mean_classes is not None and posterior.mean_classes > 0.9 * settings.K:
@@ -227,7 +227,8 @@ def summarise(posterior: Posterior, level: float = 0.95) -> Estimate:
         "mean": float(pooled.mean()),
         "sd": float(pooled.std(ddof=1)) if pooled.size > 1 else 0.0,
         "quantiles": {
-            _percent(q): float(v) for q, v in zip(QUANTILES, np.quantile(pooled, QUANTILES))
+            _percent(q): float(v)
+            for q, v in zip(QUANTILES, np.quantile(pooled, QUANTILES), strict=True)
         },
         "mean_alpha": posterior.mean_alpha,
         "mean_classes": posterior.mean_classes,
@@ -326,7 +327,7 @@ def _ess(chains: npt.NDArray[np.float64]) -> float:
         if rho[t + 1] + rho[t + 2] > rho[t - 1] + rho[t]:
             rho[t + 1] = rho[t + 2] = (rho[t - 1] + rho[t]) / 2.0
         t += 2
-    total = m * n
+    total = float(chains.size)
     tau = -1.0 + 2.0 * float(rho[: last + 1].sum()) + float(rho[last + 1 : last + 2].sum())
     return total / max(tau, 1.0 / math.log10(total))
 

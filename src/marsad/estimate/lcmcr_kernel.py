@@ -43,7 +43,7 @@ def _jit(function: F) -> F:
 def seed_state(entropy: int, chain: int) -> npt.NDArray[np.uint64]:
     """The xoshiro256** state of one chain, from numpy's SeedSequence (never all zero)."""
     sequence = np.random.SeedSequence(entropy, spawn_key=(chain,))
-    state = sequence.generate_state(4, dtype=np.uint64)
+    state = np.asarray(sequence.generate_state(4, dtype=np.uint64), dtype=np.uint64)
     if not state.any():
         state[0] = _U64(1)
     return state
@@ -91,7 +91,7 @@ def _gamma(state: npt.NDArray[np.uint64], shape: float) -> float:
     """Gamma(shape, 1); below shape 1 by the U^(1/shape) boost of a Gamma(shape + 1)."""
     boost = 1.0
     if shape < 1.0:
-        boost = (1.0 - _uniform(state)) ** (1.0 / shape)
+        boost = math.pow(1.0 - _uniform(state), 1.0 / shape)
         shape += 1.0
     d = shape - 1.0 / 3.0
     c = 1.0 / math.sqrt(9.0 * d)
@@ -130,7 +130,7 @@ def _poisson(state: npt.NDArray[np.uint64], lam: float) -> int:
         us = 0.5 - abs(u)
         if us == 0.0:
             continue
-        k = int(math.floor((2.0 * a / us + b) * u + lam + 0.43))
+        k = math.floor((2.0 * a / us + b) * u + lam + 0.43)
         if us >= 0.07 and v <= vr:
             return k
         if k < 0 or (us < 0.013 and v > us):
@@ -174,7 +174,7 @@ def _binomial_btpe(state: npt.NDArray[np.uint64], n: int, p: float) -> int:
     r = p
     q = 1.0 - p
     fm = n * r + r
-    m = int(math.floor(fm))
+    m = math.floor(fm)
     p1 = math.floor(2.195 * math.sqrt(n * r * q) - 4.6 * q) + 0.5
     xm = m + 0.5
     xl = xm - p1
@@ -192,24 +192,24 @@ def _binomial_btpe(state: npt.NDArray[np.uint64], n: int, p: float) -> int:
         u = _uniform(state) * p4
         v = _uniform(state)
         if u <= p1:
-            return int(math.floor(xm - p1 * v + u))
+            return math.floor(xm - p1 * v + u)
         if u <= p2:
             x = xl + (u - p1) / c
             v = v * c + 1.0 - abs(m - x + 0.5) / p1
             if v > 1.0:
                 continue
-            y = int(math.floor(x))
+            y = math.floor(x)
         elif u <= p3:
             if v == 0.0:
                 continue
-            y = int(math.floor(xl + math.log(v) / laml))
+            y = math.floor(xl + math.log(v) / laml)
             if y < 0:
                 continue
             v = v * (u - p2) * laml
         else:
             if v == 0.0:
                 continue
-            y = int(math.floor(xr - math.log(v) / lamr))
+            y = math.floor(xr - math.log(v) / lamr)
             if y > n:
                 continue
             v = v * (u - p3) * lamr
@@ -317,12 +317,22 @@ def _log_gamma(state: npt.NDArray[np.uint64], shape: float) -> float:
 
 
 @_jit
+def _log_beta_pair(state: npt.NDArray[np.uint64], a: float, b: float) -> tuple[float, float]:
+    """log V and log(1 - V) for V ~ Beta(a, b), from log-gammas so neither underflows."""
+    g1 = _log_gamma(state, a)
+    g2 = _log_gamma(state, b)
+    top = max(g1, g2)
+    log_sum = top + math.log(math.exp(g1 - top) + math.exp(g2 - top))
+    return g1 - log_sum, g2 - log_sum
+
+
+@_jit
 def _beta(state: npt.NDArray[np.uint64], a: float, b: float) -> float:
     """Beta(a, b) by inversion when a shape is 1 (empty classes), else as a gamma ratio."""
     if a == 1.0:
-        return 1.0 - (1.0 - _uniform(state)) ** (1.0 / b)
+        return 1.0 - math.pow(1.0 - _uniform(state), 1.0 / b)
     if b == 1.0:
-        return (1.0 - _uniform(state)) ** (1.0 / a)
+        return math.pow(1.0 - _uniform(state), 1.0 / a)
     g = _gamma(state, a)
     return g / (g + _gamma(state, b))
 
@@ -357,13 +367,14 @@ def run_chain(
             if cells[m, j] == 1:
                 listed += counts[m]
         lam[j, :] = listed / n_obs
-    nu = np.empty(kk)
-    if kk > 4:
-        nu[:4] = 0.25 * 0.9
-        nu[4:] = 0.1 / (kk - 4)
-    else:
-        nu[:] = 1.0 / kk
-    log_nu = np.log(nu)
+    log_nu = np.empty(kk)
+    acc = 0.0
+    for k in range(kk - 1):
+        log_v, log_rest = _log_beta_pair(state, 1.0, 1.0)
+        log_nu[k] = log_v + acc
+        acc += log_rest
+    log_nu[kk - 1] = acc
+    nu = np.exp(log_nu)
     alpha = 0.3 / kk
     n0 = 0
     count0 = np.zeros(kk, dtype=np.int64)
@@ -417,12 +428,9 @@ def run_chain(
         for k in range(kk - 1):
             size_k = class_obs[k] + count0[k]
             done += size_k
-            g1 = _log_gamma(state, 1.0 + size_k)
-            g2 = _log_gamma(state, alpha + (total - done))
-            top = max(g1, g2)
-            log_sum = top + math.log(math.exp(g1 - top) + math.exp(g2 - top))
-            log_nu[k] = g1 - log_sum + acc
-            acc += g2 - log_sum
+            log_v, log_rest = _log_beta_pair(state, 1.0 + size_k, alpha + (total - done))
+            log_nu[k] = log_v + acc
+            acc += log_rest
             nu[k] = math.exp(log_nu[k])
         log_nu[kk - 1] = acc
         nu[kk - 1] = math.exp(acc)

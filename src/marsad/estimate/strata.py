@@ -10,16 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from marsad.domain.estimates import CaptureHistories, Estimate, Pattern
+from marsad.estimate.methods import Draws, Fit, MethodOptions, summarise_draws
 
 MIN_LISTS = 3
 MIN_PERSONS = 10
 
 STRATIFIERS = ("governorate", "period", "sex", "age_group")
 
-Estimator = Callable[[CaptureHistories], Estimate]
+Fitter = Callable[[CaptureHistories, int], Fit]
+"""Estimate one stratum's histories with the given seed."""
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class StratumResult:
     observed: int
     estimate: Estimate | None
     note: str = ""
+    draws: Draws | None = field(default=None, repr=False, compare=False)
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"stratum": self.label, "observed": self.observed}
@@ -69,7 +72,7 @@ def _lists_with_anyone(histories: CaptureHistories) -> int:
 
 
 def estimate_stratum(
-    label: str, histories: CaptureHistories, estimator: Estimator
+    label: str, histories: CaptureHistories, fitter: Fitter, seed: int
 ) -> StratumResult:
     observed = histories.observed
     lists = _lists_with_anyone(histories)
@@ -88,50 +91,55 @@ def estimate_stratum(
             f"documented only: {observed} persons are too few to estimate (minimum {MIN_PERSONS})",
         )
     try:
-        return StratumResult(label, observed, estimator(histories))
+        fitted = fitter(histories, seed)
     except ValueError as error:
         return StratumResult(label, observed, None, f"documented only: {error}")
+    return StratumResult(label, observed, fitted.estimate, draws=fitted.draws)
 
 
-def combine(strata: Sequence[StratumResult], method: str, level: float) -> Estimate:
+def combine(strata: Sequence[StratumResult], options: MethodOptions, n_lists: int) -> Estimate:
     """Add strata into a total.
 
-    Documented-only strata add their documented count at both ends (a floor, not an
-    estimate). Interval ends are added, which is conservative: it is the interval if the
-    strata's errors moved together; independent errors would give a narrower one.
+    Documented-only strata add their documented count (a floor, not an estimate). When every
+    estimated stratum has posterior draws, the draws are added draw by draw and the total's
+    interval comes from the summed draws. Otherwise (log-linear) the interval ends are added,
+    which is conservative: it is the interval if the strata's errors moved together.
     """
     observed = sum(s.observed for s in strata)
-    point = lo = hi = 0.0
-    estimated = 0
-    for stratum in strata:
-        if stratum.estimate is None:
-            point += stratum.observed
-            lo += stratum.observed
-            hi += stratum.observed
-        else:
-            estimated += 1
-            point += stratum.estimate.estimate
-            lo += stratum.estimate.interval[0]
-            hi += stratum.estimate.interval[1]
-    warnings = [f"stratum {s.label!r}: {s.note}" for s in strata if s.estimate is None and s.note]
-    return Estimate(
-        observed=observed,
-        estimate=point,
-        interval=(lo, hi),
-        level=level,
-        method=method,
-        model="sum over strata",
-        diagnostics={
-            "strata_estimated": estimated,
-            "strata_documented_only": len(strata) - estimated,
-            "interval_combination": "sum of stratum interval ends (conservative)",
-            "warnings": warnings,
-        },
-    )
+    estimated = [s for s in strata if s.estimate is not None]
+    floor = sum(s.observed for s in strata if s.estimate is None)
+    warnings = [f"stratum {s.label!r}: {s.note}" for s in strata if s.estimate is None]
+    diagnostics: dict[str, Any] = {
+        "strata_estimated": len(estimated),
+        "strata_documented_only": len(strata) - len(estimated),
+    }
+    draws = [s.draws for s in estimated]
+    if estimated and all(d is not None for d in draws):
+        summed = cast(Draws, sum(cast(list[Draws], draws))) + floor
+        total = summarise_draws(summed, observed, options, n_lists)
+        diagnostics["interval_combination"] = "posterior draws added across strata"
+    else:
+        point = floor + sum(s.estimate.estimate for s in estimated if s.estimate)
+        lo = floor + sum(s.estimate.interval[0] for s in estimated if s.estimate)
+        hi = floor + sum(s.estimate.interval[1] for s in estimated if s.estimate)
+        total = Estimate(observed, point, (lo, hi), options.level, options.method)
+        diagnostics["interval_combination"] = "sum of stratum interval ends (conservative)"
+    total.model = "sum over strata"
+    total.diagnostics = {
+        **total.diagnostics,
+        **diagnostics,
+        "warnings": [*total.diagnostics.get("warnings", []), *warnings],
+    }
+    return total
 
 
 def estimate_by_strata(
-    groups: Mapping[str, CaptureHistories], estimator: Estimator, method: str, level: float
+    groups: Mapping[str, CaptureHistories], fitter: Fitter, options: MethodOptions
 ) -> StratifiedEstimate:
-    strata = [estimate_stratum(label, h, estimator) for label, h in groups.items()]
-    return StratifiedEstimate(combine(strata, method, level), strata)
+    """Estimate each stratum (seed = the options' seed + the stratum's position) and add up."""
+    strata = [
+        estimate_stratum(label, h, fitter, options.seed + index)
+        for index, (label, h) in enumerate(groups.items())
+    ]
+    n_lists = len(next(iter(groups.values())).lists) if groups else 0
+    return StratifiedEstimate(combine(strata, options, n_lists), strata)

@@ -244,6 +244,29 @@ def comparison_levels(pairs: pd.DataFrame, model: dict[str, Any]) -> np.ndarray[
     return out
 
 
+def with_parameters(trained: dict[str, Any], dialect: str) -> dict[str, Any]:
+    """This module's settings, written in `dialect`, carrying the parameters of `trained`.
+
+    A saved model's SQL is in the dialect of the engine that trained it (DuckDB quotes
+    names with "", Spark with ``; Jaro-Winkler is jaro_winkler_similarity in one and
+    jaro_winkler in the other), so only its trained parameters move between engines.
+    """
+    fresh = settings().create_settings_dict(dialect)
+    fresh["probability_two_random_records_match"] = trained["probability_two_random_records_match"]
+    saved = {c["output_column_name"]: c["comparison_levels"] for c in trained["comparisons"]}
+    for comparison in fresh["comparisons"]:
+        name = comparison["output_column_name"]
+        levels = comparison["comparison_levels"]
+        old = saved.get(name, [])
+        if [lv["label_for_charts"] for lv in old] != [lv["label_for_charts"] for lv in levels]:
+            raise ValueError(f"the saved model's {name!r} comparison differs from this version's")
+        for level, old_level in zip(levels, old, strict=True):
+            for key in ("m_probability", "u_probability"):
+                if key in old_level:
+                    level[key] = old_level[key]
+    return fresh
+
+
 def train_and_predict(
     frame: pd.DataFrame,
     db_api: DatabaseAPISubClass,
@@ -256,8 +279,11 @@ def train_and_predict(
     Returns the pairs at or above REVIEW_THRESHOLD (unique_id_l, unique_id_r,
     match_probability, gammas) and the model used, as JSON.
     """
+    model_settings: SettingsCreator | dict[str, Any] = settings()
+    if trained is not None:
+        model_settings = with_parameters(trained, db_api.sql_dialect.sql_dialect_str)
     # Splink's hints say table names, but it takes data frames on every backend.
-    linker = Linker(cast(Any, frame), trained or settings(), db_api)
+    linker = Linker(cast(Any, frame), model_settings, db_api)
     if trained is None:
         say("estimating the prior")
         linker.training.estimate_probability_two_random_records_match(

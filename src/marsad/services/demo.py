@@ -88,5 +88,5 @@ def run_demo(
     estimate = estimate_store(engine, by=("governorate",))
     say("writing the report")
     report = out / "report.html"
-    write_report(engine, report)
+    write_report(engine, report, estimated=estimate)
     return DemoResult(scenario, imports, linkage, quality, estimate, report)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import Engine, insert
 
 from marsad.domain.estimates import CaptureHistories, Estimate, Pattern
-from marsad.estimate import loglinear
 from marsad.estimate.histories import histories_from_patterns
+from marsad.estimate.methods import METHODS, Fit, MethodOptions, fit
 from marsad.estimate.strata import (
     STRATIFIERS,
     StratumResult,
@@ -22,8 +22,7 @@ from marsad.ingest.places import Gazetteer, default_gazetteer
 from marsad.services.persons import PersonFacts, person_facts
 from marsad.store.models import EstimateRun
 
-METHODS = ("loglinear",)
-CRITERIA = ("bic", "aic")
+ALL = "all"
 
 
 class EstimateError(ValueError):
@@ -50,26 +49,8 @@ def capture_histories(persons: Sequence[PersonFacts]) -> CaptureHistories:
     return histories_from_patterns(lists, (p.lists for p in persons))
 
 
-def _estimator(method: str, criterion: str, level: float) -> partial[Estimate]:
-    if method not in METHODS:
-        raise EstimateError(f"unknown method {method!r}; use one of {', '.join(METHODS)}")
-    if criterion not in CRITERIA:
-        raise EstimateError(f"unknown criterion {criterion!r}; use one of {', '.join(CRITERIA)}")
-    return partial(loglinear.estimate, criterion=cast(loglinear.Criterion, criterion), level=level)
-
-
-def estimate_histories(
-    histories: CaptureHistories,
-    *,
-    method: str = "loglinear",
-    criterion: str = "bic",
-    level: float = 0.95,
-) -> dict[str, Any]:
-    """Estimate from a capture-history table (e.g. `--histories FILE.csv`)."""
-    estimator = _estimator(method, criterion, level)
-    result = estimator(histories).as_dict()
-    result["lists"] = histories.list_sizes()
-    return result
+def _pattern(person: PersonFacts, lists: Sequence[str]) -> Pattern:
+    return tuple(int(name in person.lists) for name in lists)
 
 
 @dataclass
@@ -90,62 +71,136 @@ class EstimateResult:
         return out
 
 
-def estimate_store(
-    engine: Engine,
-    *,
-    by: Sequence[str] = (),
-    method: str = "loglinear",
-    criterion: str = "bic",
-    level: float = 0.95,
-    status: str = "killed",
-    save: bool = True,
+@dataclass
+class Comparison:
+    """Several methods on the same histories, side by side (`--method all`)."""
+
+    results: dict[str, EstimateResult]
+
+    def as_dict(self) -> dict[str, Any]:
+        first = next(iter(self.results.values()))
+        out = first.as_dict()
+        out["method"] = ALL
+        out["methods"] = {name: r.as_dict() for name, r in self.results.items()}
+        return out
+
+
+def _options(method: str, **settings: Any) -> MethodOptions:
+    try:
+        return MethodOptions(method=method, **settings)
+    except ValueError as error:
+        raise EstimateError(str(error)) from error
+
+
+def _estimate(
+    histories: CaptureHistories,
+    labelled: list[tuple[str, Pattern]] | None,
+    options: MethodOptions,
+    settings: dict[str, Any],
 ) -> EstimateResult:
-    """Estimate the persons of `status` in the store, optionally by strata, and keep the run."""
+    fitter = partial(_fit, options=options)
+    if labelled is None:
+        try:
+            total = fitter(histories, options.seed).estimate
+        except ValueError as error:
+            raise EstimateError(str(error)) from error
+        return EstimateResult(total, [], histories.list_sizes(), settings)
+    stratified = estimate_by_strata(
+        histories_by_stratum(histories.lists, labelled), fitter, options
+    )
+    return EstimateResult(stratified.total, stratified.strata, histories.list_sizes(), settings)
+
+
+def _fit(histories: CaptureHistories, seed: int, options: MethodOptions) -> Fit:
+    return fit(histories, options, seed)
+
+
+def estimate_histories(
+    histories: CaptureHistories, *, method: str = "lcmcr", **settings: Any
+) -> EstimateResult:
+    """Estimate from a capture-history table (e.g. `--histories FILE.csv`)."""
+    options = _options(method, **settings)
+    return _estimate(histories, None, options, {**options.settings(), "by": []})
+
+
+def compare_histories(histories: CaptureHistories, **settings: Any) -> Comparison:
+    """Every method on a capture-history table, side by side."""
+    return Comparison(
+        {name: estimate_histories(histories, method=name, **settings) for name in METHODS}
+    )
+
+
+def _store_histories(
+    engine: Engine, by: Sequence[str], status: str
+) -> tuple[CaptureHistories, list[tuple[str, Pattern]] | None]:
     unknown = [s for s in by if s not in STRATIFIERS]
     if unknown:
         raise EstimateError(
             f"cannot stratify by {', '.join(unknown)}; use {', '.join(STRATIFIERS)}"
         )
-    estimator = _estimator(method, criterion, level)
     with engine.connect() as conn:
         persons = person_facts(conn, status=status)
     if not persons:
         raise EstimateError(f"no linked persons with status {status!r}: run `marsad link` first")
     histories = capture_histories(persons)
-    settings: dict[str, Any] = {
-        "method": method,
-        "criterion": criterion,
-        "level": level,
-        "by": list(by),
-        "status": status,
-    }
-    if by:
-        gazetteer = default_gazetteer()
-        labelled = [
-            (", ".join(_stratum_value(p, s, gazetteer) for s in by), _pattern(p, histories.lists))
-            for p in persons
-        ]
-        stratified = estimate_by_strata(
-            histories_by_stratum(histories.lists, labelled), estimator, method, level
-        )
-        result = EstimateResult(
-            stratified.total, stratified.strata, histories.list_sizes(), settings
-        )
-    else:
-        try:
-            total = estimator(histories)
-        except ValueError as error:
-            raise EstimateError(str(error)) from error
-        result = EstimateResult(total, [], histories.list_sizes(), settings)
+    if not by:
+        return histories, None
+    gazetteer = default_gazetteer()
+    labelled = [
+        (", ".join(_stratum_value(p, s, gazetteer) for s in by), _pattern(p, histories.lists))
+        for p in persons
+    ]
+    return histories, labelled
+
+
+def _save(engine: Engine, method: str, settings: dict[str, Any], result: dict[str, Any]) -> None:
+    with engine.begin() as conn:
+        conn.execute(insert(EstimateRun).values(method=method, settings=settings, result=result))
+
+
+def estimate_store(
+    engine: Engine,
+    *,
+    by: Sequence[str] = (),
+    method: str = "lcmcr",
+    status: str = "killed",
+    save: bool = True,
+    **settings: Any,
+) -> EstimateResult:
+    """Estimate the persons of `status` in the store, optionally by strata, and keep the run.
+
+    `settings` are MethodOptions fields (level, criterion, preset, seed).
+    """
+    options = _options(method, **settings)
+    histories, labelled = _store_histories(engine, by, status)
+    run_settings = {**options.settings(), "by": list(by), "status": status}
+    result = _estimate(histories, labelled, options, run_settings)
     if save:
-        with engine.begin() as conn:
-            conn.execute(
-                insert(EstimateRun).values(
-                    method=method, settings=settings, result=result.as_dict()
-                )
-            )
+        _save(engine, method, run_settings, result.as_dict())
     return result
 
 
-def _pattern(person: PersonFacts, lists: Sequence[str]) -> Pattern:
-    return tuple(int(name in person.lists) for name in lists)
+def compare_store(
+    engine: Engine,
+    *,
+    by: Sequence[str] = (),
+    status: str = "killed",
+    save: bool = True,
+    **settings: Any,
+) -> Comparison:
+    """Every method on the store's persons, side by side, on the same strata."""
+    histories, labelled = _store_histories(engine, by, status)
+    results = {}
+    for name in METHODS:
+        options = _options(name, **settings)
+        run_settings = {**options.settings(), "by": list(by), "status": status}
+        results[name] = _estimate(histories, labelled, options, run_settings)
+    comparison = Comparison(results)
+    if save:
+        _save(
+            engine,
+            ALL,
+            {"methods": list(METHODS), "by": list(by), "status": status, **settings},
+            comparison.as_dict(),
+        )
+    return comparison

@@ -21,7 +21,12 @@ from marsad.publish.report_data import (
     StratumEstimate,
     WeekCount,
 )
-from marsad.services.estimate import EstimateError, capture_histories, estimate_store
+from marsad.services.estimate import (
+    EstimateError,
+    EstimateResult,
+    capture_histories,
+    estimate_store,
+)
 from marsad.services.persons import PersonFacts, person_facts
 from marsad.services.sources import source_sizes
 from marsad.store.db import describe
@@ -77,8 +82,13 @@ def _linkage_facts(
     return facts
 
 
-def report_data(engine: Engine, by: Sequence[str] = ("governorate",)) -> ReportData:
-    """Everything the report shows, computed from the store now."""
+def report_data(
+    engine: Engine,
+    by: Sequence[str] = ("governorate",),
+    estimated: EstimateResult | None = None,
+) -> ReportData:
+    """Everything the report shows, computed from the store now (or with an estimation
+    the caller has just made, so as not to run the samplers twice)."""
     gazetteer = default_gazetteer()
     with engine.connect() as conn:
         sizes = source_sizes(conn)
@@ -108,7 +118,8 @@ def report_data(engine: Engine, by: Sequence[str] = ("governorate",)) -> ReportD
         ).first()
     estimate = None
     strata: list[StratumEstimate] = []
-    if persons:
+    result = estimated
+    if persons and result is None:
         try:
             result = estimate_store(engine, by=by, save=False)
         except EstimateError:
@@ -150,8 +161,13 @@ def report_data(engine: Engine, by: Sequence[str] = ("governorate",)) -> ReportD
     )
 
 
-def write_report(engine: Engine, out: Path, by: Sequence[str] = ("governorate",)) -> ReportData:
+def write_report(
+    engine: Engine,
+    out: Path,
+    by: Sequence[str] = ("governorate",),
+    estimated: EstimateResult | None = None,
+) -> ReportData:
     """Render the report to `out` (one self-contained HTML file)."""
-    data = report_data(engine, by)
+    data = report_data(engine, by, estimated)
     out.write_text(render_report(data), encoding="utf-8")
     return data
