@@ -124,11 +124,9 @@ def report_data(
             result = estimate_store(engine, by=by, save=False)
         except EstimateError:
             result = None
-        if result is not None:
-            estimate = result.total
-            strata = [
-                StratumEstimate(s.label, s.observed, s.estimate, s.note) for s in result.strata
-            ]
+    if result is not None:
+        estimate = result.total
+        strata = [StratumEstimate(s.label, s.observed, s.estimate, s.note) for s in result.strata]
     return ReportData(
         title="Civilian casualties: documented and estimated",
         generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
