@@ -1,7 +1,7 @@
 """Linkage quality and speed on a synthetic scenario: Marsad beside plain Splink.
 
     .venv/bin/python benchmarks/linkage.py --people 100000 --lists 5
-    .venv/bin/python benchmarks/linkage.py --people 850000 --lists 5 --skip-baseline
+    .venv/bin/python benchmarks/linkage.py --people 855000 --lists 5 --skip-baseline  # ~1M records
 
 The scenario (marsad.synth) is written to a temp folder, ingested list by list into an empty
 store and linked, as `marsad demo` does. Ingest + link run in a fresh child process, so its

@@ -18,6 +18,7 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
+from rich.markup import escape
 from rich.table import Table
 
 from marsad import __version__
@@ -100,7 +101,7 @@ def ingest_summary(summary: IngestSummary) -> None:
         )
         return
     for warning in summary.warnings:
-        errors.print(f"[yellow]warning:[/] {warning}", highlight=False)
+        errors.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
     console.print(
         summary_table(
             f"{summary.file} → {summary.source} (import #{summary.import_id})",
@@ -302,7 +303,7 @@ def estimate_table(result: dict[str, Any]) -> None:
             )
         console.print(table)
     for warning in result.get("diagnostics", {}).get("warnings", []):
-        errors.print(f"[yellow]warning:[/] {warning}", highlight=False)
+        errors.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
 
 
 class Method(StrEnum):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime
 import itertools
 import math
+import random
+import statistics
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -12,10 +14,15 @@ import pytest
 from marsad.domain.estimates import CaptureHistories, Pattern
 from marsad.publish.charts import (
     IntervalRow,
+    LinearScale,
     format_count,
+    histogram,
     horizontal_bar_chart,
     interval_chart,
+    nice_range_ticks,
     nice_ticks,
+    posterior_density_chart,
+    trace_chart,
     upset_chart,
     week_chart,
     week_label,
@@ -189,3 +196,159 @@ def test_interval_without_upper_bound_ends_in_an_arrow() -> None:
     group = with_class(root, "g", "interval")[0]
     assert group.find("path") is not None
     assert "no upper bound" in (group.findtext("title") or "")
+
+
+@pytest.mark.parametrize(
+    ("low", "high"), [(0.0, 7.0), (18_113.0, 35_777.0), (9_871.0, 10_244.0), (1e6, 3.3e6)]
+)
+def test_nice_range_ticks_cover_the_range_in_round_steps(low: float, high: float) -> None:
+    ticks = nice_range_ticks(low, high)
+    assert ticks[0] <= low and ticks[-1] >= high
+    steps = {b - a for a, b in itertools.pairwise(ticks)}
+    assert len(steps) == 1
+    step = steps.pop()
+    assert step / 10 ** math.floor(math.log10(step)) in (1, 2, 5)
+    assert ticks[0] > low - step and ticks[-1] < high + step
+    assert 2 <= len(ticks) - 1 <= 10
+
+
+def test_nice_range_ticks_of_one_value_centre_it() -> None:
+    assert nice_range_ticks(5000, 5000) == [4999, 5000, 5001]
+
+
+def test_histogram_counts_half_open_bins_and_drops_outsiders() -> None:
+    assert histogram([0, 1, 1.9, 2, 5, 5.99, 6, -1], 0, 2, 3) == [3, 1, 2]
+
+
+def draws_of_n(count: int = 3000, seed: int = 5) -> list[float]:
+    """Right-skewed posterior-like draws of N (whole numbers), as LCMCR gives."""
+    rng = random.Random(seed)
+    return [float(round(7820 + rng.lognormvariate(9.5, 0.25))) for _ in range(count)]
+
+
+def interval_95(draws: list[float]) -> tuple[float, float, float]:
+    """The 2.5%, 50% and 97.5% quantiles."""
+    cuts = statistics.quantiles(draws, n=40, method="inclusive")
+    return cuts[0], cuts[19], cuts[38]
+
+
+def x_axis(root: ET.Element) -> LinearScale:
+    """The chart's own value-to-pixel map, read back from its first and last x tick."""
+    ticks = [el for el in root.iter("text") if "xtick" in el.get("class", "").split()]
+    first, last = ticks[0], ticks[-1]
+    return LinearScale(
+        float((first.text or "").replace(",", "")),
+        float((last.text or "").replace(",", "")),
+        float(first.get("x", "")),
+        float(last.get("x", "")),
+    )
+
+
+def mark_x(root: ET.Element, cls: str) -> float:
+    (line,) = with_class(root, "line", cls)
+    assert line.get("x1") == line.get("x2")
+    return float(line.get("x1", ""))
+
+
+def test_density_marks_median_and_interval_ends_where_they_belong() -> None:
+    draws = draws_of_n()
+    low, median, high = interval_95(draws)
+    root = parse(
+        posterior_density_chart(
+            draws, median=median, lower=low, upper=high, level=0.95, title="Posterior of N"
+        )
+    )
+    axis = x_axis(root)
+    assert axis.start <= min(draws) and axis.end >= high
+    for cls, value in (("median", median), ("lower", low), ("upper", high)):
+        assert mark_x(root, cls) == pytest.approx(axis(value), abs=0.11)
+    labels = texts(root, "mark-label")
+    for value in (median, low, high):
+        assert any(format_count(value) in label for label in labels)
+    assert len(with_class(root, "path", "density")) == 2
+    assert len(with_class(root, "path", "interval")) == 1
+
+
+def test_density_ticks_are_grouped_thousands() -> None:
+    draws = draws_of_n(500)
+    root = parse(
+        posterior_density_chart(
+            draws, median=21_000, lower=19_000, upper=25_000, level=0.9, title="N"
+        )
+    )
+    ticks = texts(root, "xtick")
+    assert all("," in tick for tick in ticks)
+    values = [int(t.replace(",", "")) for t in ticks]
+    assert len({b - a for a, b in itertools.pairwise(values)}) == 1 and values[0] < values[-1]
+
+
+def test_density_of_constant_draws_centres_one_bar_on_the_value() -> None:
+    root = parse(
+        posterior_density_chart(
+            [5000.0] * 40, median=5000, lower=5000, upper=5000, level=0.95, title="N"
+        )
+    )
+    axis = x_axis(root)
+    assert texts(root, "xtick") == ["4,999", "5,000", "5,001"]
+    assert {mark_x(root, cls) for cls in ("median", "lower", "upper")} == {axis(5000)}
+    assert "extreme draws" not in " ".join(texts(root))
+    assert len(with_class(root, "path", "interval")) == 1
+
+
+def test_density_trims_a_long_tail_and_says_how_many_draws_it_left_out() -> None:
+    draws = [*draws_of_n(1000), 90_000.0, 120_000.0, 150_000.0]
+    low, median, high = interval_95(draws)
+    root = parse(
+        posterior_density_chart(draws, median=median, lower=low, upper=high, level=0.95, title="N")
+    )
+    axis = x_axis(root)
+    assert axis.end < 90_000
+    outside = sum(1 for d in draws if not axis.start <= d <= axis.end)
+    assert outside >= 3
+    assert f"{outside} extreme draws beyond the axis not shown" in texts(root)
+
+
+def test_density_without_upper_bound_says_so_and_draws_no_upper_mark() -> None:
+    root = parse(
+        posterior_density_chart(
+            draws_of_n(200), median=21_000, lower=19_000, upper=math.inf, level=0.95, title="N"
+        )
+    )
+    assert not with_class(root, "line", "upper")
+    assert "no upper bound" in texts(root, "mark-label")
+
+
+def chain_points(polyline: ET.Element) -> list[tuple[float, float]]:
+    pairs = (p.split(",") for p in polyline.get("points", "").split())
+    return [(float(x), float(y)) for x, y in pairs]
+
+
+def test_trace_has_one_line_per_chain_spanning_the_sweeps() -> None:
+    rng = random.Random(9)
+    chains = [[20_000 + rng.gauss(0, 900) + 300 * c for _ in range(250)] for c in range(3)]
+    root = parse(trace_chart(chains, every=40, title="Trace"))
+    lines = with_class(root, "polyline", "chain")
+    assert len(lines) == 3
+    axis = x_axis(root)
+    for line, chain in zip(lines, chains, strict=True):
+        points = chain_points(line)
+        assert len(points) == len(chain)
+        assert points[0][0] == pytest.approx(axis(0), abs=0.11)
+        assert points[-1][0] == pytest.approx(axis(249 * 40), abs=0.11)
+    assert len({line.get("stroke") for line in lines}) == 3
+    assert [t for t in texts(root) if t.startswith("chain ")] == ["chain 1", "chain 2", "chain 3"]
+    mean_y = [statistics.mean(y for _, y in chain_points(line)) for line in lines]
+    assert mean_y == sorted(mean_y, reverse=True)
+
+
+def test_trace_of_one_constant_chain_is_a_flat_line_without_legend() -> None:
+    root = parse(trace_chart([[7000.0] * 50], every=10, title="Trace"))
+    (line,) = with_class(root, "polyline", "chain")
+    assert len({y for _, y in chain_points(line)}) == 1
+    assert not [t for t in texts(root) if t.startswith("chain ")]
+    assert texts(root, "ytick") == ["6,999", "7,000", "7,001"]
+
+
+def test_trace_needs_draws() -> None:
+    with pytest.raises(ValueError, match="at least one chain"):
+        trace_chart([[]], every=1, title="Trace")

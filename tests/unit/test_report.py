@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime
 import io
 import itertools
+import random
 import re
+import statistics
 import xml.etree.ElementTree as ET
 from importlib.resources import files
+from typing import Any
+
+import pytest
 
 from marsad.domain.estimates import CaptureHistories, Estimate
-from marsad.publish.report import format_interval, render_report, share_documented
+from marsad.publish.report import (
+    diagnostic_rows,
+    format_interval,
+    render_report,
+    rhat_note,
+    share_documented,
+)
 from marsad.publish.report_data import (
     GovernorateCount,
     ReportData,
@@ -269,3 +281,243 @@ def test_open_interval_is_said_in_words() -> None:
     assert format_interval(estimate) == "400 (95% interval 120–no upper bound)"
     share = share_documented(estimate)
     assert share is not None and share.startswith("12% (95% interval 0–42%)")
+
+
+def lcmcr_estimate(
+    chains: int = 2, rhat: float | None = 1.004, constant: bool = False, **extra: Any
+) -> Estimate:
+    """An estimate shaped like `lcmcr.summarise` output, with a trace of right-skewed draws."""
+    rng = random.Random(17)
+    trace = [
+        [7820 if constant else round(7820 + rng.lognormvariate(9.5, 0.2)) for _ in range(600)]
+        for _ in range(chains)
+    ]
+    pooled = sorted(n for chain in trace for n in chain)
+    cuts = statistics.quantiles(pooled, n=40, method="inclusive")
+    low, median, high = cuts[0], cuts[19], cuts[38]
+    diagnostics: dict[str, Any] = {
+        "lists": list(LISTS),
+        "K": 10,
+        "burn_in": 10_000,
+        "samples": 5_000,
+        "thin": 20,
+        "chains": chains,
+        "seed": 20240801,
+        "rhat": rhat,
+        "ess": 1234.56,
+        "ess_tail": 87.4,
+        "mean": statistics.fmean(pooled),
+        "quantiles": {"2.5": low, "50": median, "97.5": high},
+        "mean_alpha": 0.61234,
+        "seconds": 8.93,
+        "trace": trace,
+        "trace_every": 180,
+        "notes": ["Gibbs sampler: every draw is accepted, so there is no acceptance rate"],
+        **extra,
+    }
+    return Estimate(7820, median, (low, high), 0.95, "lcmcr", "LCMCR K=10", diagnostics)
+
+
+def with_estimate(estimate: Estimate) -> ReportData:
+    return dataclasses.replace(sample_data(), estimate=estimate)
+
+
+def outside_svg(html: str) -> str:
+    return re.sub(r"<svg\b.*?</svg>", "", html, flags=re.S)
+
+
+def test_lcmcr_diagnostics_never_appear_as_raw_lists() -> None:
+    estimate = lcmcr_estimate()
+    html = render_report(with_estimate(estimate))
+    assert "[[" not in html and "{'" not in html and "['" not in html
+    assert "LCMCR (Bayesian latent-class model), model LCMCR K=10" in html
+    text = outside_svg(html)
+    assert not re.search(r"\d(?:\.\d+)?(?:, ?\d+(?:\.\d+)?){12,}", text)
+    first = estimate.diagnostics["trace"][0]
+    assert ", ".join(str(n) for n in first[:4]) not in html
+    assert " ".join(str(n) for n in first[:4]) not in html
+    methodology = section(html, "methodology")
+    assert "Network A, UN office, Hospital &lt;B&gt;, Field team" in methodology
+    assert "2.5%: " in methodology and "97.5%: " in methodology
+    assert "20240801" in methodology and "8.9 s" in methodology
+
+
+def test_lcmcr_estimate_shows_density_and_trace() -> None:
+    estimate = lcmcr_estimate(chains=3)
+    charts = svgs(render_report(with_estimate(estimate)))
+    density = charts["Posterior distribution of the total number of persons"]
+    assert len(with_class(density, "line", "median")) == 1
+    assert len(with_class(density, "line", "lower")) == len(with_class(density, "line", "upper"))
+    trace = charts["Draws of the total by chain (trace plot)"]
+    lines = with_class(trace, "polyline", "chain")
+    assert len(lines) == 3
+    assert [len(line.get("points", "").split()) for line in lines] == [600] * 3
+    last_tick = with_class(trace, "text", "xtick")[-1].text or ""
+    assert 599 * 180 / 2 < int(last_tick.replace(",", "")) <= 599 * 180
+
+
+def test_trace_caption_counts_the_draws_and_the_thinning() -> None:
+    estimate = section(render_report(with_estimate(lcmcr_estimate(chains=2))), "estimate")
+    flat = re.sub(r"\s+", " ", estimate)
+    assert "histogram of 1,200 posterior draws" in flat
+    assert "(2 chains, one draw kept every 180 sweeps)" in flat
+    assert "sum of the strata" not in flat
+    summed = lcmcr_estimate(strata_estimated=3, interval_combination="posterior draws added")
+    flat = re.sub(r"\s+", " ", section(render_report(with_estimate(summed)), "estimate"))
+    assert "each draw is the sum of the strata's draws" in flat
+
+
+@pytest.mark.parametrize(
+    ("rhat", "shown", "meaning"),
+    [
+        (1.0031, "1.003", "below 1.01: the chains agree"),
+        (1.0437, "1.044", "roughly agree"),
+        (1.318, "1.318", "above 1.1: the chains disagree; run longer (--preset hrdag)"),
+        (None, "undefined", "all draws of N are equal"),
+    ],
+)
+def test_rhat_is_shown_with_three_decimals_and_what_it_means(
+    rhat: float | None, shown: str, meaning: str
+) -> None:
+    html = render_report(with_estimate(lcmcr_estimate(rhat=rhat)))
+    start = html.index('id="convergence"')
+    convergence = html[start : html.index("</dl>", start)]
+    row = re.search(r"<dt>R-hat</dt><dd>(.*?)</dd>", convergence, re.S)
+    assert row is not None
+    assert f"<strong>{shown}</strong>" in row.group(1) and meaning in row.group(1)
+    assert rhat_note(rhat) in row.group(1)
+
+
+def test_rhat_notes_differ_by_band() -> None:
+    notes = [rhat_note(value) for value in (1.001, 1.05, 1.2, None)]
+    assert len(set(notes)) == 4
+    assert "disagree" in notes[2] and "disagree" not in notes[0]
+
+
+def test_effective_sample_sizes_are_whole_numbers_with_a_verdict() -> None:
+    html = render_report(with_estimate(lcmcr_estimate(chains=2)))
+    convergence = section(html, "estimate")
+    assert "<strong>1,235</strong>" in convergence and "1234.56" not in html
+    assert "<strong>87</strong>" in convergence
+    assert "enough for a stable median" in convergence
+    assert "too few for stable interval ends (200 or more wanted)" in convergence
+
+
+def test_constant_draws_render_without_error() -> None:
+    html = render_report(with_estimate(lcmcr_estimate(rhat=None, constant=True)))
+    charts = svgs(html)
+    density = charts["Posterior distribution of the total number of persons"]
+    xs = {line.get("x1") for line in density.iter("line") if "mark" in line.get("class", "")}
+    assert len(xs) == 1
+    assert "7,820" in [el.text for el in with_class(density, "text", "xtick")]
+
+
+def dga_estimate() -> Estimate:
+    graphs = [("[A,B][C]", 0.61), ("[A,B,C]", 0.3), ("[A][B][C]", 0.09), ("[A,C][B]", 3e-29)]
+    return Estimate(
+        observed=7820,
+        estimate=11_000.0,
+        interval=(9_500.0, 13_900.0),
+        level=0.95,
+        method="dga",
+        model="average of 8 decomposable graphs",
+        diagnostics={
+            "lists": ["A", "B", "C"],
+            "list_sizes": {"A": 4000, "B": 3000, "C": 2500},
+            "delta": 0.0625,
+            "prior": "1/N",
+            "n_graphs": 8,
+            "top_graphs": [
+                {"graph": g, "cliques": [["A", "B"], ["C"]], "weight": w} for g, w in graphs
+            ],
+            "grid": {
+                "rule": "default",
+                "missing": [0, 2_097_152],
+                "totals": [7820, 2_104_972],
+                "points": 2_097_153,
+            },
+            "posterior": {"mean": 11_024.0027, "sd": 3_639.53, "mode": 10_870},
+            "tail_mass": 8.12e-05,
+            "warnings": [],
+        },
+    )
+
+
+def test_dga_shows_its_top_graphs_and_no_raw_structures() -> None:
+    html = render_report(with_estimate(dga_estimate()))
+    table = html[html.index('<table id="top-graphs">') :]
+    table = table[: table.index("</table>")]
+    rows = re.findall(r"<tr><td>(.*?)</td><td class=\"num\">(.*?)</td></tr>", table)
+    assert rows == [
+        ("[A,B][C]", "61.0%"),
+        ("[A,B,C]", "30.0%"),
+        ("[A][B][C]", "9.0%"),
+        ("[A,C][B]", "&lt;0.1%"),
+    ]
+    assert "[[" not in html and "{'" not in html and "['" not in html
+    methodology = section(html, "methodology")
+    assert "N from 7,820 to 2,104,972 on 2,097,153 points (default)" in methodology
+    assert "Mean: 11,024 · SD: 3,640 · Mode: 10,870" in methodology
+    assert "8.1e-05" in methodology
+    assert "Trace" not in " ".join(svgs(html)) and 'id="convergence"' not in html
+
+
+def loglinear_estimate() -> Estimate:
+    models = [("[12,13]", 101.25, 0.7, 10_400.4), ("[12,23]", 103.0, 0.29, 11_020.0)]
+    return Estimate(
+        observed=7820,
+        estimate=10_400.4,
+        interval=(9_100.0, 12_300.0),
+        level=0.95,
+        method="loglinear",
+        model="[12,13]",
+        diagnostics={
+            "lists": ["Network A", "UN <office>"],
+            "criterion": "bic",
+            "best": {"model": "[12,13]", "estimate": 10_400.4, "df": 3, "bic": 101.25},
+            "top_models": [
+                {"model": m, "bic": c, "weight": w, "estimate": e, "deviance": 2.0, "df": 3}
+                for m, c, w, e in models
+            ],
+            "warnings": [],
+        },
+    )
+
+
+def test_loglinear_shows_its_top_models_with_criterion_weight_and_estimate() -> None:
+    html = render_report(with_estimate(loglinear_estimate()))
+    table = html[html.index('<table id="top-models">') :]
+    table = table[: table.index("</table>")]
+    assert '<th class="num">BIC</th>' in table
+    assert "numbered 1 = Network A, 2 = UN &lt;office&gt;." in re.sub(r"\s+", " ", html)
+    cells = re.findall(r"<td(?: class=\"num\")?>(.*?)</td>", table)
+    assert cells == ["[12,13]", "101.2", "70.0%", "10,400", "[12,23]", "103.0", "29.0%", "11,020"]
+    methodology = section(html, "methodology")
+    best = "Best model</dt><dd>Model: [12,13] · Estimate: 10,400 · DF: 3 · BIC: 101.2</dd>"
+    assert best in methodology
+    assert "{" not in outside_svg(html).split("<body>")[1]
+
+
+def test_diagnostic_rows_leave_out_what_is_not_text_sized() -> None:
+    estimate = Estimate(
+        10,
+        12.0,
+        (11.0, 14.0),
+        0.95,
+        "test",
+        diagnostics={
+            "short": ["x", "y"],
+            "long": list(range(40)),
+            "nested": {"a": {"b": 1}},
+            "matrix": [[1, 2], [3, 4]],
+            "tiny": 0.000123,
+            "flag": True,
+            "missing": None,
+        },
+    )
+    assert diagnostic_rows(estimate) == [
+        ("Short", "x, y"),
+        ("Tiny", "0.00012"),
+        ("Flag", "yes"),
+        ("Missing", "undefined"),
+    ]

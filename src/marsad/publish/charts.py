@@ -33,6 +33,14 @@ def format_count(value: float) -> str:
     return f"{round(value):,}"
 
 
+def nice_step(raw: float) -> int:
+    """The smallest whole step of 1, 2 or 5 times a power of ten that is at least `raw`."""
+    if raw <= 1 or not math.isfinite(raw):
+        return 1
+    power: float = 10.0 ** math.floor(math.log10(raw))
+    return max(1, round(next(m * power for m in (1, 2, 5, 10) if m * power >= raw)))
+
+
 def nice_ticks(maximum: float, target: int = 5) -> list[int]:
     """Whole-number axis ticks from 0 past `maximum`, spaced 1, 2 or 5 times a power of ten.
 
@@ -40,12 +48,24 @@ def nice_ticks(maximum: float, target: int = 5) -> list[int]:
     """
     if maximum <= 0 or not math.isfinite(maximum):
         return [0, 1]
-    raw = maximum / max(target, 1)
-    power = 10 ** math.floor(math.log10(raw))
-    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
-    step = max(1, round(step))
+    step = nice_step(maximum / max(target, 1))
     top = math.ceil(maximum / step) * step
     return list(range(0, top + 1, step))
+
+
+def nice_range_ticks(low: float, high: float, target: int = 5) -> list[int]:
+    """Whole-number ticks from at or below `low` to at or above `high`, in round steps.
+
+    For axes that need not start at zero, such as a posterior of N. A range narrower than one
+    (constant draws) is widened by one on each side, so the value sits mid-axis.
+    """
+    if high - low < 1:
+        centre = round((low + high) / 2)
+        return [centre - 1, centre, centre + 1]
+    step = nice_step((high - low) / max(target, 1))
+    start = math.floor(low / step) * step
+    end = math.ceil(high / step) * step
+    return list(range(start, end + 1, step))
 
 
 def week_label(day: datetime.date) -> str:
@@ -387,3 +407,232 @@ def _interval_mark(
     parts.append(f'<circle class="point" cx="{_n(x_est)}" cy="{_n(mid)}" r="5" fill="{ACCENT}"/>')
     parts.append("</g>")
     return "".join(parts)
+
+
+CHAIN_COLOURS = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#000000")
+"""Okabe–Ito colours, told apart by colour-blind readers; chains past the seventh reuse them."""
+
+
+@dataclass(frozen=True)
+class LinearScale:
+    """Data values `start`..`end` onto pixels `left`..`right` (an axis from nice ticks)."""
+
+    start: float
+    end: float
+    left: float
+    right: float
+
+    def __call__(self, value: float) -> float:
+        return self.left + (value - self.start) * (self.right - self.left) / (self.end - self.start)
+
+
+def _label_width(text: str, font_size: float = 12) -> float:
+    """A generous guess at a label's width, to keep labels inside the chart."""
+    return 0.62 * font_size * len(text)
+
+
+def histogram(values: Sequence[float], start: float, width: int, bins: int) -> list[int]:
+    """Counts of `values` in `bins` bins of `width` from `start`; values outside are not counted.
+
+    Bins are half-open, [edge, edge + width).
+    """
+    counts = [0] * bins
+    for value in values:
+        index = math.floor((value - start) / width)
+        if 0 <= index < bins:
+            counts[index] += 1
+    return counts
+
+
+def density_axis(
+    draws: Sequence[float], lower: float, upper: float, target_bins: int = 60
+) -> tuple[list[int], int]:
+    """The x ticks and the bin width for a posterior histogram.
+
+    The axis spans all draws and the interval, except a long tail: it stops one interval width
+    beyond each interval end, so a few extreme draws cannot squash the bulk into a sliver.
+    """
+    if math.isfinite(upper):
+        span = upper - lower
+        low = max(min(min(draws), lower), lower - span)
+        high = max(min(max(draws), upper + span), upper)
+    else:
+        low, high = min(min(draws), lower), max(draws)
+    ticks = nice_range_ticks(low, high)
+    return ticks, nice_step((ticks[-1] - ticks[0]) / max(target_bins, 1))
+
+
+def _step_path(edges: Sequence[tuple[float, float, float]], base: float) -> str:
+    """A closed step outline over (x from, x to, y) pieces, down to the baseline at both ends."""
+    if not edges:
+        return ""
+    points = [f"M{_n(edges[0][0])} {_n(base)}"]
+    for x0, x1, y in edges:
+        points.append(f"L{_n(x0)} {_n(y)}L{_n(x1)} {_n(y)}")
+    points.append(f"L{_n(edges[-1][1])} {_n(base)}Z")
+    return "".join(points)
+
+
+HALO = {"stroke": "#fff", "stroke_width": "4", "paint_order": "stroke"}
+"""A white outline under a label, so a line behind it does not cut through the letters."""
+
+
+def _mark(x: float, top: float, base: float, cls: str, tip: str) -> str:
+    """A vertical line at a value: solid for the median, dashed for the interval ends."""
+    dash = "" if cls == "median" else ' stroke-dasharray="5 3"'
+    return (
+        f'<line class="mark {cls}" x1="{_n(x)}" y1="{_n(top)}" x2="{_n(x)}" y2="{_n(base)}" '
+        f'stroke="{ACCENT}" stroke-width="2"{dash}><title>{escape(tip)}</title></line>'
+    )
+
+
+def _edge_label(x: float, y: float, text: str, *, side: str, lo: float, hi: float) -> str:
+    """A label beside a mark, on `side` ("left"/"right") unless that would leave the chart."""
+    room = _label_width(text) + 6
+    if side == "left" and x - room < lo:
+        side = "right"
+    elif side == "right" and x + room > hi:
+        side = "left"
+    if side == "left":
+        return _text(x - 5, y, text, anchor="end", class_="mark-label", **HALO)
+    return _text(x + 5, y, text, anchor="start", class_="mark-label", **HALO)
+
+
+def posterior_density_chart(
+    draws: Sequence[float],
+    *,
+    median: float,
+    lower: float,
+    upper: float,
+    level: float,
+    title: str,
+    width: int = 760,
+    height: int = 260,
+) -> Markup:
+    """A histogram of posterior draws of N, the interval shaded darker, the median and the
+    interval ends marked and labelled. An infinite upper end is said in words, not drawn.
+    """
+    if not draws:
+        raise ValueError("a posterior density needs at least one draw")
+    left, right, top, bottom = 32, 32, 52, 44
+    base = height - bottom
+    ticks, bin_width = density_axis(draws, lower, upper)
+    scale = LinearScale(ticks[0], ticks[-1], left, width - right)
+    start = ticks[0] - 0.5
+    bins = math.ceil((ticks[-1] + 0.5 - start) / bin_width)
+    counts = histogram(draws, start, bin_width, bins)
+    y_scale = (base - top) / max(max(counts), 1)
+    finite_upper = math.isfinite(upper)
+
+    def pieces(lo: float, hi: float) -> list[tuple[float, float, float]]:
+        out = []
+        for i, count in enumerate(counts):
+            x0 = max(start + i * bin_width, lo)
+            x1 = min(start + (i + 1) * bin_width, hi)
+            if x1 > x0:
+                out.append((scale(x0), scale(x1), base - count * y_scale))
+        return out
+
+    parts = _open(
+        title,
+        width,
+        height,
+        f"Histogram of {format_count(len(draws))} posterior draws of the total. Median "
+        f"{format_count(median)}; {level:.0%} interval {format_count(lower)} to "
+        f"{format_count(upper) if finite_upper else 'no upper bound'}.",
+    )
+    for tick in ticks:
+        x = scale(tick)
+        parts.append(_line(x, top - 6, x, base, GRID))
+        parts.append(_line(x, base, x, base + 4, INK))
+        parts.append(_text(x, base + 17, format_count(tick), anchor="middle", class_="xtick"))
+    whole = _step_path(pieces(ticks[0], ticks[-1]), base)
+    parts.append(f'<path class="density" d="{whole}" fill="{BAR_LIGHT}"/>')
+    inner_lo, inner_hi = lower, upper if finite_upper else ticks[-1]
+    if inner_hi - inner_lo < bin_width:
+        inner_lo = start + math.floor((inner_lo - start) / bin_width) * bin_width
+        inner_hi = start + (math.floor((inner_hi - start) / bin_width) + 1) * bin_width
+    inner = _step_path(pieces(inner_lo, inner_hi), base)
+    if inner:
+        parts.append(f'<path class="density interval" d="{inner}" fill="{BAR}"/>')
+    parts.append(_line(left, base, width - right, base, INK))
+    axis_label = "total persons (N)"
+    parts.append(_text(width - right, height - 6, axis_label, anchor="end", fill=MUTED_INK))
+    hidden = sum(1 for d in draws if not ticks[0] <= d <= ticks[-1])
+    if hidden:
+        note = f"{format_count(hidden)} extreme draws beyond the axis not shown"
+        parts.append(_text(left, height - 6, note, fill=MUTED_INK))
+    inside = {"lo": left, "hi": width - right}
+    lower_text = f"lower {format_count(lower)}"
+    parts.append(_mark(scale(lower), 20, base, "lower", f"{level:.0%} interval, {lower_text}"))
+    parts.append(_edge_label(scale(lower), 14, lower_text, side="left", **inside))
+    if finite_upper:
+        upper_text = f"upper {format_count(upper)}"
+        parts.append(_mark(scale(upper), 20, base, "upper", f"{level:.0%} interval, {upper_text}"))
+        parts.append(_edge_label(scale(upper), 14, upper_text, side="right", **inside))
+    else:
+        parts.append(_text(width - right, 14, "no upper bound", anchor="end", class_="mark-label"))
+    median_text = f"median {format_count(median)}"
+    parts.append(_mark(scale(median), 40, base, "median", median_text))
+    half = _label_width(median_text) / 2
+    centre = min(max(scale(median), left + half), width - right - half)
+    parts.append(_text(centre, 34, median_text, anchor="middle", class_="mark-label", **HALO))
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def trace_chart(
+    chains: Sequence[Sequence[float]],
+    *,
+    every: int,
+    title: str,
+    width: int = 760,
+    height: int = 280,
+) -> Markup:
+    """One line per chain: the kept draws of N against sweeps after burn-in (draw index × `every`).
+
+    Chains that mix overlap as one band; a chain stuck apart from the others shows as its own.
+    """
+    drawn = [list(chain) for chain in chains if chain]
+    if not drawn:
+        raise ValueError("a trace plot needs at least one chain with draws")
+    left, right, top, bottom = 64, 32, 34, 44
+    base = height - bottom
+    values = [v for chain in drawn for v in chain]
+    y_ticks = nice_range_ticks(min(values), max(values))
+    y = LinearScale(y_ticks[0], y_ticks[-1], base, top)
+    last = max(max(len(chain) - 1 for chain in drawn) * every, 1)
+    x_ticks = [tick for tick in nice_ticks(last) if tick <= last]
+    x = LinearScale(0, last, left, width - right)
+    parts = _open(
+        title,
+        width,
+        height,
+        f"{len(drawn)} chain(s); every line should wander over the same band with no trend.",
+    )
+    for tick in y_ticks:
+        parts.append(_line(left, y(tick), width - right, y(tick), GRID))
+        parts.append(_text(left - 6, y(tick) + 4, format_count(tick), anchor="end", class_="ytick"))
+    for tick in x_ticks:
+        parts.append(_line(x(tick), base, x(tick), base + 4, INK))
+        parts.append(_text(x(tick), base + 17, format_count(tick), anchor="middle", class_="xtick"))
+    parts.append(_text(left - 6, 12, "N", anchor="end", fill=MUTED_INK))
+    parts.append(
+        _text(width - right, height - 6, "sweeps after burn-in", anchor="end", fill=MUTED_INK)
+    )
+    for number, chain in enumerate(drawn):
+        colour = CHAIN_COLOURS[number % len(CHAIN_COLOURS)]
+        points = " ".join(f"{_n(x(i * every))},{_n(y(v))}" for i, v in enumerate(chain))
+        parts.append(
+            f'<polyline class="chain" points="{points}" fill="none" stroke="{colour}" '
+            f'stroke-width="1" stroke-opacity="0.8" stroke-linejoin="round">'
+            f"<title>Chain {number + 1}</title></polyline>"
+        )
+        if len(drawn) > 1:
+            key_x = left + 20 + number * 80
+            parts.append(_line(key_x, 8, key_x + 18, 8, colour, 3))
+            parts.append(_text(key_x + 23, 12, f"chain {number + 1}"))
+    parts.append(_line(left, top - 4, left, base, INK))
+    parts.append(_line(left, base, width - right, base, INK))
+    parts.append("</svg>")
+    return Markup("".join(parts))
