@@ -10,11 +10,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
+from marsad.linkage.explain import weight_to_probability
 from marsad.linkage.quality import pairwise_quality
 from marsad.services.demo import linked_persons, read_truth, scenario_lists
 from marsad.services.exports import export_links
 from marsad.services.ingest import ingest_file
 from marsad.services.link import link, recluster, run_model
+from marsad.services.review import review_queue
 from marsad.store.models import LinkDecision, LinkRun
 from marsad.synth import generate, write_scenario
 
@@ -70,6 +72,11 @@ def test_trained_model_links_better_than_the_rule_alone(
     assert run_summary["model_matches"] == summary.model_matches
     assert uncertain and all(0.5 <= score < 0.9 for score, _ in uncertain)
     assert all(len(gammas) == len(model["comparisons"]) for _, gammas in uncertain)
+
+    for item in review_queue(engine, limit=20):
+        assert item.explanation is not None and item.probability is not None
+        rebuilt = weight_to_probability(item.explanation.total_weight)
+        assert rebuilt == pytest.approx(item.probability, abs=2e-3), "reasons add up to the score"
 
     out = tmp_path / "links.csv"
     export_links(engine, out)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 DEFAULT_PRIOR = 0.0001
@@ -95,9 +95,17 @@ def _contribution(index: int, comparison: Mapping[str, Any], gamma: int) -> Cont
 
 
 def explain(
-    model: Mapping[str, Any], gammas: Sequence[int], probability: float | None
+    model: Mapping[str, Any],
+    gammas: Sequence[int],
+    probability: float | None,
+    weights: Sequence[float] | None = None,
 ) -> PairExplanation:
-    """Explain one scored pair from the saved model and its comparison vector."""
+    """Explain one scored pair from the saved model and its comparison vector.
+
+    `weights`, when the run stored them, are Splink's own per-comparison weights with
+    term-frequency adjustments, so the explanation adds up to the stored score; without them
+    each level's weight is log2(m/u) from the model.
+    """
     comparisons: Sequence[Mapping[str, Any]] = model["comparisons"]
     if len(gammas) != len(comparisons):
         raise ValueError(
@@ -110,6 +118,11 @@ def explain(
         _contribution(i, comparison, int(gamma))
         for i, (comparison, gamma) in enumerate(zip(comparisons, gammas, strict=True))
     )
+    if weights is not None:
+        contributions = tuple(
+            c if c.weight is None and w == 0 else replace(c, weight=float(w))
+            for c, w in zip(contributions, weights, strict=True)
+        )
     total = prior_weight + sum(c.weight for c in contributions if c.weight is not None)
     return PairExplanation(
         prior_weight=prior_weight,

@@ -272,6 +272,18 @@ def with_parameters(trained: dict[str, Any], dialect: str) -> dict[str, Any]:
     return fresh
 
 
+def comparison_weights(pairs: pd.DataFrame) -> np.ndarray[Any, Any]:
+    """Each comparison's match weight (log2 Bayes factor) for each pair, term-frequency
+    adjustments included: exactly what Splink added up, so explanations match the score."""
+    out = np.zeros((len(pairs), len(COMPARISON_NAMES)))
+    for j, name in enumerate(COMPARISON_NAMES):
+        factor = pairs[f"bf_{name}"].to_numpy(dtype=float)
+        if f"bf_tf_adj_{name}" in pairs:
+            factor = factor * pairs[f"bf_tf_adj_{name}"].to_numpy(dtype=float)
+        out[:, j] = np.round(np.log2(factor), 3)
+    return out
+
+
 def train(
     frame: pd.DataFrame, db_api: DatabaseAPISubClass, say: Callable[[str], None]
 ) -> dict[str, Any]:
@@ -330,4 +342,5 @@ def train_and_predict(
     model = linker.misc.save_model_to_json()
     pairs = scored[["unique_id_l", "unique_id_r", "match_probability"]].copy()
     pairs["gammas"] = list(comparison_levels(scored, model))
+    pairs["weights"] = list(comparison_weights(scored))
     return pairs, model

@@ -181,12 +181,14 @@ def link(
                 "record_b_id": int(b),
                 "score": float(p),
                 "gammas": [int(g) for g in gammas],
+                "weights": [float(w) for w in weights],
             }
-            for a, b, p, gammas in zip(
+            for a, b, p, gammas, weights in zip(
                 pairs.unique_id_l,
                 pairs.unique_id_r,
                 pairs.match_probability,
                 pairs.gammas,
+                pairs.weights,
                 strict=True,
             )
         ]
@@ -223,6 +225,7 @@ def link(
                 "rule": RULE,
                 "score": None,
                 "gammas": None,
+                "weights": None,
             }
             for a, b in rule
         ] + [

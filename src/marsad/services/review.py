@@ -193,6 +193,7 @@ DECISION_COLUMNS = (
     LinkDecision.rule,
     LinkDecision.score,
     LinkDecision.gammas,
+    LinkDecision.weights,
     LinkDecision.run_id,
     LinkDecision.decided_by,
     LinkDecision.decided_at,
@@ -246,11 +247,12 @@ def _explanation(
     run_id: int | None,
     gammas: Sequence[int] | None,
     score: float | None,
+    weights: Sequence[float] | None = None,
 ) -> PairExplanation | None:
     """The model's reasons for a model decision whose run kept its model; None otherwise."""
     if kind != "model" or gammas is None or run_id is None or run_id not in models:
         return None
-    return explain(models[run_id], gammas, score)
+    return explain(models[run_id], gammas, score, weights)
 
 
 def _decided_by_reviewer() -> Exists:
@@ -300,7 +302,7 @@ def review_queue(engine: Engine, limit: int = 50) -> list[ReviewItem]:
             record_a=records[r.record_a_id],
             record_b=records[r.record_b_id],
             probability=r.score,
-            explanation=_explanation(models, r.kind, r.run_id, r.gammas, r.score),
+            explanation=_explanation(models, r.kind, r.run_id, r.gammas, r.score, r.weights),
         )
         for r in rows
     ]
@@ -606,7 +608,7 @@ def person_detail(engine: Engine, person_id: int) -> PersonDetail:
             decision=r.decision,
             rule=r.rule,
             probability=r.score,
-            explanation=_explanation(models, r.kind, r.run_id, r.gammas, r.score),
+            explanation=_explanation(models, r.kind, r.run_id, r.gammas, r.score, r.weights),
             decided_by=r.decided_by,
             decided_at=r.decided_at,
             note=r.note,

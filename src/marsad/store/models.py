@@ -200,7 +200,8 @@ class LinkDecision(Base):
 
     `kind` is "rule", "model" or "human". Machine decisions (rule, model) belong to a link run
     and are rebuilt by every run; a model decision is "match" above the threshold and
-    "uncertain" in the review band, with the comparison levels (`gammas`) that explain it.
+    "uncertain" in the review band, with the comparison levels (`gammas`) and each comparison's
+    match weight as Splink computed it (`weights`, term frequencies included) that explain it.
     Human decisions ("match" / "non_match") belong to a review action, override the machine,
     survive every re-run, and are revoked (never deleted) when their action is undone.
     """
@@ -219,6 +220,7 @@ class LinkDecision(Base):
     rule: Mapped[str | None] = mapped_column(String(200))
     score: Mapped[float | None] = mapped_column(Float)
     gammas: Mapped[list[int] | None] = mapped_column(JsonDoc)
+    weights: Mapped[list[float] | None] = mapped_column(JsonDoc)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("link_runs.id"))
     action_id: Mapped[int | None] = mapped_column(ForeignKey("review_actions.id"))
     decided_by: Mapped[str] = mapped_column(String(200))

@@ -210,6 +210,11 @@ def upgrade() -> None:
             sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=True,
         ),
+        sa.Column(
+            "weights",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=True,
+        ),
         sa.Column("run_id", sa.Integer(), nullable=True),
         sa.Column("action_id", sa.Integer(), nullable=True),
         sa.Column("decided_by", sa.String(length=200), nullable=False),
