@@ -1,13 +1,14 @@
 """Calibration of the estimators: bias, interval width and coverage against a known truth.
 
-    .venv/bin/python benchmarks/estimation.py                       # both parts, as published
-    .venv/bin/python benchmarks/estimation.py --populations 200 --default-sample 40
-    .venv/bin/python benchmarks/estimation.py --populations 0 --scenarios 6
+    .venv/bin/python benchmarks/estimation.py --scenarios 0                  # part (a), hard design
+    .venv/bin/python benchmarks/estimation.py --scenarios 0 --design moderate --default-sample 20
+    .venv/bin/python benchmarks/estimation.py --populations 0 --scenarios 6  # part (b)
 
 Part (a): capture histories simulated directly with numpy (one seeded stream per population):
 true N log-uniform in 500-20,000, 3-5 lists, 2-3 latent classes whose capture probabilities
-differ (heterogeneity), and in half the populations a dependence between the first two lists
-beyond the classes (list 2 is more likely to record someone list 1 recorded). Every population
+differ (heterogeneity; `--design hard` has a class the lists mostly miss, `moderate` does not),
+and in half the populations a dependence between the first two lists beyond the classes (list 2
+is more likely to record someone list 1 recorded). Every population
 is estimated by loglinear (BIC), dga and LCMCR with the `fast` preset; LCMCR's `default` preset
 runs on the first `--default-sample` populations too (it costs about ten times as much).
 
@@ -154,7 +155,12 @@ class Population:
     histories: CaptureHistories
 
 
-def simulate(seed: int, index: int) -> Population:
+DESIGNS = {"hard": (0.08, 0.25, 0.5), "moderate": (0.2, 0.35, 0.5)}
+"""Centres of the classes' capture probabilities: "hard" has a hard-to-reach class that the
+lists mostly miss, "moderate" has classes that differ less."""
+
+
+def simulate(seed: int, index: int, design: str = "hard") -> Population:
     """One population with heterogeneous capture: latent classes plus list 1 → 2 dependence."""
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(index,)))
     size = round(math.exp(rng.uniform(math.log(500), math.log(20_000))))
@@ -162,7 +168,7 @@ def simulate(seed: int, index: int) -> Population:
     classes = int(rng.integers(2, 4))
     weights = rng.dirichlet(np.full(classes, 2.0))
     weights = np.sort(weights)[::-1]
-    centres = np.array([0.08, 0.25, 0.5])[:classes]
+    centres = np.array(DESIGNS[design])[:classes]
     logit = np.log(centres / (1 - centres))[:, None] + rng.normal(0.0, 0.5, (classes, lists))
     probability = 1.0 / (1.0 + np.exp(-logit))
     cls = rng.choice(classes, size=size, p=weights)
@@ -178,8 +184,8 @@ def simulate(seed: int, index: int) -> Population:
     return Population(index, size, lists, classes, dependent, histories)
 
 
-def estimate_population(seed: int, index: int, with_default: bool) -> list[Outcome]:
-    population = simulate(seed, index)
+def estimate_population(seed: int, index: int, with_default: bool, design: str) -> list[Outcome]:
+    population = simulate(seed, index, design)
     outcomes = []
     for method, preset in RUNS:
         if preset == "default" and method == "lcmcr" and not with_default:
@@ -437,6 +443,7 @@ def main() -> None:
     parser.add_argument("--default-sample", type=int, default=60)
     parser.add_argument("--scenarios", type=int, default=6)
     parser.add_argument("--seed", type=int, default=20_251)
+    parser.add_argument("--design", choices=sorted(DESIGNS), default="hard")
     parser.add_argument(
         "--people", type=int, nargs="*", default=list(SCENARIO_PEOPLE), help="scenario sizes"
     )
@@ -446,7 +453,7 @@ def main() -> None:
     if args.populations:
         started = time.perf_counter()
         tasks: list[tuple[Callable[..., Any], tuple[Any, ...]]] = [
-            (estimate_population, (args.seed, i, i < args.default_sample))
+            (estimate_population, (args.seed, i, i < args.default_sample, args.design))
             for i in range(args.populations)
         ]
 
@@ -456,8 +463,9 @@ def main() -> None:
 
         outcomes = [o for batch in in_pool(tasks, tick) for o in batch]
         elapsed = time.perf_counter() - started
-        print(f"(a) {args.populations} populations in {elapsed:.0f} s; {load()}")
-        designs = [simulate(args.seed, i) for i in range(args.populations)]
+        design = f"design {args.design}"
+        print(f"(a) {args.populations} populations, {design}, in {elapsed:.0f} s; {load()}")
+        designs = [simulate(args.seed, i, args.design) for i in range(args.populations)]
         sizes = [d.size for d in designs]
         observed = [d.histories.observed / d.size for d in designs]
         print(
