@@ -459,7 +459,10 @@ def main() -> None:
 
         def tick(done: int) -> None:
             if done % 20 == 0:
-                print(f"  {done} populations, {time.perf_counter() - started:.0f} s, {load()}")
+                print(
+                    f"  {done} populations, {time.perf_counter() - started:.0f} s, {load()}",
+                    flush=True,
+                )
 
         outcomes = [o for batch in in_pool(tasks, tick) for o in batch]
         elapsed = time.perf_counter() - started
@@ -485,7 +488,9 @@ def main() -> None:
             (run_scenario, (args.seed + k, args.people[k % len(args.people)], 5 + k % 2))
             for k in range(args.scenarios)
         ]
-        reports = in_pool(tasks, lambda done: print(f"  {done} scenarios, {load()}"), quiet)
+        reports = in_pool(
+            tasks, lambda done: print(f"  {done} scenarios, {load()}", flush=True), quiet
+        )
         print(f"(b) {args.scenarios} scenarios in {time.perf_counter() - started:.0f} s; {load()}")
         report_scenarios(reports)
 

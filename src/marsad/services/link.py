@@ -104,7 +104,7 @@ def _linkage_records(conn: Connection) -> list[LinkageRecord]:
 def splink_backend(name: str) -> Iterator[Any]:
     """A Splink database API for `name`: in-process DuckDB, or a local Apache Spark session.
 
-    The Spark session is sized for one machine: few shuffle partitions, no web UI, quiet
+    The Spark session is sized for one machine: one partition per core, no web UI, quiet
     logs, bound to the loopback address. Splink's string-similarity functions (Jaro-Winkler,
     Damerau-Levenshtein) are Scala UDFs in a jar shipped with Splink, put on the classpath here.
     """
@@ -122,13 +122,14 @@ def splink_backend(name: str) -> Iterator[Any]:
     from splink.backends.spark import similarity_jar_location
 
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    partitions = os.cpu_count() or 2
     with tempfile.TemporaryDirectory(prefix="marsad-spark-") as checkpoints:
         session = (
             SparkSession.builder.master("local[*]")
             .appName("marsad-link")
             .config("spark.jars", similarity_jar_location())
-            .config("spark.sql.shuffle.partitions", "4")
-            .config("spark.default.parallelism", "4")
+            .config("spark.sql.shuffle.partitions", str(partitions))
+            .config("spark.default.parallelism", str(partitions))
             .config("spark.ui.enabled", "false")
             .config("spark.ui.showConsoleProgress", "false")
             .config("spark.log.level", "ERROR")
@@ -138,7 +139,7 @@ def splink_backend(name: str) -> Iterator[Any]:
         )
         session.sparkContext.setCheckpointDir(checkpoints)
         try:
-            yield SparkAPI(spark_session=session, num_partitions_on_repartition=4)
+            yield SparkAPI(spark_session=session, num_partitions_on_repartition=partitions)
         finally:
             session.stop()
 
