@@ -49,9 +49,8 @@ sys.path.insert(0, str(ROOT / "src"))
 from marsad.domain.estimates import CaptureHistories, Estimate  # noqa: E402
 from marsad.estimate.histories import histories_from_patterns  # noqa: E402
 from marsad.estimate.methods import MethodOptions, fit  # noqa: E402
-from marsad.services.demo import scenario_lists  # noqa: E402
+from marsad.services.demo import ingest_scenario  # noqa: E402
 from marsad.services.estimate import EstimateResult, estimate_store  # noqa: E402
-from marsad.services.ingest import ingest_file  # noqa: E402
 from marsad.services.link import link  # noqa: E402
 from marsad.store.db import open_store  # noqa: E402
 from marsad.synth import generate, write_scenario  # noqa: E402
@@ -251,15 +250,7 @@ def run_scenario(seed: int, people: int, lists: int) -> ScenarioReport:
         truth_histories, by_governorate, killed = true_histories(list_dir)
         engine = open_store(f"sqlite:///{folder / 'marsad.db'}")
         started = time.perf_counter()
-        for item in scenario_lists(list_dir):
-            ingest_file(
-                engine,
-                list_dir / item["file"],
-                item["source"],
-                kind=item["kind"],
-                copies=item.get("copies"),
-                user="benchmark",
-            )
+        ingest_scenario(engine, list_dir, user="benchmark")
         link(engine)
         link_seconds = time.perf_counter() - started
         report = ScenarioReport(

@@ -12,9 +12,8 @@ from sqlalchemy import Engine, select
 
 from marsad.linkage.explain import weight_to_probability
 from marsad.linkage.quality import pairwise_quality
-from marsad.services.demo import linked_persons, read_truth, scenario_lists
+from marsad.services.demo import ingest_scenario, linked_persons, read_truth
 from marsad.services.exports import export_links
-from marsad.services.ingest import ingest_file
 from marsad.services.link import link, recluster, run_model
 from marsad.services.review import review_queue
 from marsad.store.models import LinkDecision, LinkRun
@@ -29,14 +28,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def ingest_lists(engine: Engine, directory: Path, only: int | None = None) -> None:
-    for item in scenario_lists(directory)[:only]:
-        ingest_file(
-            engine,
-            directory / item["file"],
-            item["source"],
-            kind=item["kind"],
-            copies=item.get("copies"),
-        )
+    ingest_scenario(engine, directory, only=only)
 
 
 def persons_of(engine: Engine) -> dict[int, frozenset[tuple[str, str]]]:

@@ -14,8 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select
 
-from marsad.services.demo import scenario_lists
-from marsad.services.ingest import ingest_file
+from marsad.services.demo import ingest_scenario
 from marsad.services.link import MIN_RECORDS_FOR_MODEL, link, run_model
 from marsad.store.db import make_engine, migrate
 from marsad.store.models import LinkDecision, LinkRun, Record
@@ -29,14 +28,7 @@ def scenario_store(tmp_path: Path) -> Iterator[Engine]:
     write_scenario(generate(seed=5, people=700, lists=4), lists_dir)
     engine = make_engine(f"sqlite:///{tmp_path / 'marsad.db'}")
     migrate(engine)
-    for item in scenario_lists(lists_dir):
-        ingest_file(
-            engine,
-            lists_dir / item["file"],
-            item["source"],
-            kind=item["kind"],
-            copies=item.get("copies"),
-        )
+    ingest_scenario(engine, lists_dir)
     try:
         yield engine
     finally:

@@ -37,6 +37,34 @@ def scenario_lists(directory: Path) -> list[dict[str, Any]]:
     return sorted(lists, key=lambda item: item.get("copies") is not None)
 
 
+def ingest_scenario(
+    engine: Engine,
+    directory: Path,
+    *,
+    only: int | None = None,
+    user: str = "demo",
+    say: Callable[[str], None] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[IngestSummary]:
+    """Ingest a written scenario's lists (the first `only` of them), each as its source."""
+    summaries = []
+    for item in scenario_lists(directory)[:only]:
+        if say is not None:
+            say(f"ingesting {item['file']} from {item['source']}")
+        summaries.append(
+            ingest_file(
+                engine,
+                directory / item["file"],
+                item["source"],
+                kind=item["kind"],
+                copies=item.get("copies"),
+                user=user,
+                progress=progress,
+            )
+        )
+    return summaries
+
+
 def read_truth(path: Path) -> dict[tuple[str, str], str]:
     with path.open(newline="", encoding="utf-8") as handle:
         return {(r["source"], r["record_id"]): r["person_id"] for r in csv.DictReader(handle)}
@@ -67,20 +95,7 @@ def run_demo(
     say(f"synthesising {people:,} people over {lists} lists")
     write_scenario(generate(seed=seed, people=people, lists=lists), list_dir)
     scenario = json.loads((list_dir / "scenario.json").read_text(encoding="utf-8"))
-    imports = []
-    for item in scenario_lists(list_dir):
-        say(f"ingesting {item['file']} from {item['source']}")
-        imports.append(
-            ingest_file(
-                engine,
-                list_dir / item["file"],
-                item["source"],
-                kind=item["kind"],
-                copies=item.get("copies"),
-                user="demo",
-                progress=progress,
-            )
-        )
+    imports = ingest_scenario(engine, list_dir, say=say, progress=progress)
     say("linking records into persons")
     linkage = link(engine)
     quality = pairwise_quality(read_truth(list_dir / "truth.csv"), linked_persons(engine))
