@@ -481,7 +481,7 @@ def demo(
     for summary in result.imports:
         ingest_summary(summary)
     link_summary(result.linkage)
-    truth = result.scenario
+    truth = result.truth
     total = result.estimate.total
     lo, hi = total.interval
     table = Table(title="Marsad demo: results beside the scenario's truth", title_justify="left")
@@ -489,11 +489,11 @@ def demo(
     table.add_column("Marsad", justify="right")
     table.add_column("truth", justify="right")
     table.add_row(
-        "people killed (estimated)",
+        "people killed (estimated, 95% interval)",
         f"{total.estimate:,.0f} ({lo:,.0f}–{hi:,.0f})",
-        f"{truth['people']:,}",
+        f"{truth.killed:,}",
     )
-    table.add_row("persons documented", f"{total.observed:,}", f"{truth['documented_people']:,}")
+    table.add_row("killed persons documented", f"{total.observed:,}", f"{truth.documented:,}")
     table.add_row("pairwise link precision", f"{result.quality.precision:.3f}", "1.000")
     table.add_row("pairwise link recall", f"{result.quality.recall:.3f}", "1.000")
     console.print(table)

@@ -124,3 +124,13 @@ def test_bad_input_is_a_clear_message_not_a_traceback(tmp_path: Path) -> None:
     result = runner.invoke(app, ["estimate", "--by", "planet", "--db", str(tmp_path / "m.db")])
     assert result.exit_code == 1
     assert "planet" in result.output
+
+
+def test_demo_runs_the_whole_job_beside_the_truth(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    output = run("demo", "--out", str(out), "--people", "800", "--lists", "4", "--seed", "3")
+    assert (out / "report.html").exists() and (out / "marsad.db").exists()
+    with (out / "lists" / "people.csv").open(encoding="utf-8") as handle:
+        killed = sum(1 for row in csv.DictReader(handle) if row["status"] == "killed")
+    assert "people killed" in output
+    assert f"{killed:,}" in output, "the truth shown is the scenario's killed count"

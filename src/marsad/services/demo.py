@@ -20,9 +20,25 @@ from marsad.store.models import Record, Source
 from marsad.synth import generate, write_scenario
 
 
+@dataclass(frozen=True)
+class KilledTruth:
+    """The scenario's true number of people killed, and how many of them any list recorded."""
+
+    killed: int
+    documented: int
+
+
+def killed_truth(directory: Path) -> KilledTruth:
+    """From the scenario's people.csv: estimates count persons with status killed."""
+    with (directory / "people.csv").open(newline="", encoding="utf-8") as handle:
+        killed = [row for row in csv.DictReader(handle) if row["status"] == "killed"]
+    return KilledTruth(len(killed), sum(1 for row in killed if int(row["lists"]) > 0))
+
+
 @dataclass
 class DemoResult:
     scenario: dict[str, Any]
+    truth: KilledTruth
     imports: list[IngestSummary]
     linkage: LinkSummary
     quality: PairwiseQuality
@@ -104,4 +120,4 @@ def run_demo(
     say("writing the report")
     report = out / "report.html"
     write_report(engine, report, estimated=estimate)
-    return DemoResult(scenario, imports, linkage, quality, estimate, report)
+    return DemoResult(scenario, killed_truth(list_dir), imports, linkage, quality, estimate, report)
