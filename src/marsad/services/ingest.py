@@ -80,30 +80,8 @@ def content_hash(values: dict[str, Any]) -> str:
 
 
 def _record_values(record: RecordFields) -> dict[str, Any]:
-    return {
-        "record_id": record.record_id,
-        "name": record.name,
-        "name_first": record.name_first,
-        "name_father": record.name_father,
-        "name_grandfather": record.name_grandfather,
-        "name_family": record.name_family,
-        "name_mother": record.name_mother,
-        "sex": record.sex,
-        "age_min": record.age_min,
-        "age_max": record.age_max,
-        "date_of_death": record.date_of_death,
-        "governorate": record.governorate,
-        "district": record.district,
-        "subdistrict": record.subdistrict,
-        "locality": record.locality,
-        "pcode": record.pcode,
-        "pcode_adm1": record.pcode_adm1,
-        "status": record.status,
-        "civilian": record.civilian,
-        "cause": record.cause,
-        "incident_id": record.incident_id,
-        "notes": record.notes,
-    }
+    """The record's canonical fields, in order: the columns of `records` it fills."""
+    return dict(vars(record))
 
 
 class _Loader:

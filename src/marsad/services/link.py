@@ -14,7 +14,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import (
@@ -280,10 +280,7 @@ def _summary_document(summary: LinkSummary) -> dict[str, Any]:
         "model_matches": summary.model_matches,
         "review_pairs": summary.review_pairs,
         "model_trained": summary.model_trained,
-        **{
-            f"persons_{k}" if k in ("kept", "new") else k: v
-            for k, v in vars(summary.clusters).items()
-        },
+        **asdict(summary.clusters),
     }
 
 
