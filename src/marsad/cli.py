@@ -24,7 +24,10 @@ from rich.table import Table
 from marsad import __version__
 from marsad.cli_common import DbOption, console, errors, fail, store
 from marsad.cli_common import user_errors as common_user_errors
+from marsad.cli_release import release_command
 from marsad.cli_review import person_app, review_app
+from marsad.cli_users import serve, user_app
+from marsad.cli_verify import conflicts_command, counts_command, status_app, verify_command
 from marsad.estimate.histories import read_histories_csv
 from marsad.ingest.readers import TableError
 from marsad.services.demo import run_demo
@@ -37,7 +40,13 @@ from marsad.services.estimate import (
     estimate_histories,
     estimate_store,
 )
-from marsad.services.exports import export_links, export_quarantine, quarantine_items
+from marsad.services.exports import (
+    export_links,
+    export_quarantine,
+    export_table,
+    quarantine_items,
+)
+from marsad.services.incidents import ingest_incidents
 from marsad.services.ingest import IngestSummary, ingest_file
 from marsad.services.link import LinkError, LinkSummary, link, run_model
 from marsad.services.report import write_report
@@ -55,6 +64,15 @@ quarantine_app = typer.Typer(help="Rows that could not become records, with thei
 app.add_typer(quarantine_app, name="quarantine")
 app.add_typer(review_app, name="review")
 app.add_typer(person_app, name="person")
+app.add_typer(status_app, name="status")
+app.add_typer(user_app, name="user")
+incidents_app = typer.Typer(help="Deaths reported without names, graded by source strength.")
+app.add_typer(incidents_app, name="incidents")
+app.command("verify")(verify_command)
+app.command("conflicts")(conflicts_command)
+app.command("counts")(counts_command)
+app.command("serve")(serve)
+app.command("release")(release_command)
 
 USER_ERRORS = (TableError, SourceError, EstimateError, LinkError, ValueError, FileNotFoundError)
 
@@ -389,11 +407,17 @@ def estimate(
 
 
 class ExportKind(StrEnum):
+    persons = "persons"
+    records = "records"
+    counts = "counts"
     links = "links"
 
 
 class ExportFormat(StrEnum):
     csv = "csv"
+    json = "json"
+    parquet = "parquet"
+    hxl = "hxl"
 
 
 @app.command()
@@ -401,25 +425,52 @@ def export(
     kind: Annotated[ExportKind, typer.Argument(help="What to export.")],
     out: Annotated[Path, typer.Option(help="File to write.")],
     format: Annotated[ExportFormat, typer.Option(help="File format.")] = ExportFormat.csv,
+    by: Annotated[str, typer.Option(help="Counts: group by (comma-separated).")] = "governorate",
+    status: Annotated[str, typer.Option(help="killed, missing… or 'any'.")] = "killed",
+    include_names: Annotated[
+        bool,
+        typer.Option(
+            "--include-names",
+            help="Names and source ids, for authorised internal use only; audited.",
+        ),
+    ] = False,
+    user: Annotated[str, typer.Option("--user", help="Who exports; kept in the audit log.")] = (
+        "cli"
+    ),
     db: DbOption = None,
 ) -> None:
-    """Export from the store (links: source,record_id,person_id for every record)."""
+    """Export persons, records or counts (pseudonymised unless --include-names), or links."""
     engine = store(db)
-    count = export_links(engine, out)
-    console.print(f"{count:,} {kind.value} rows written to {out} ({format.value})")
+    with user_errors():
+        if kind == ExportKind.links:
+            count = export_links(engine, out)
+        else:
+            count = export_table(
+                engine,
+                kind.value,
+                out,
+                format.value,
+                user=user,
+                include_names=include_names,
+                by=[b.strip() for b in by.split(",") if b.strip()],
+                status=None if status == "any" else status,
+            )
+    names = "with names (audited)" if include_names else "pseudonymised"
+    console.print(f"{count:,} {kind.value} rows written to {out} ({format.value}, {names})")
 
 
 @app.command()
 def report(
-    out: Annotated[Path, typer.Option(help="HTML file to write.")] = Path("report.html"),
+    out: Annotated[Path, typer.Option(help="File to write: .html or .pdf.")] = Path("report.html"),
     by: Annotated[str, typer.Option(help="Strata for the estimate.")] = "governorate",
+    lang: Annotated[str, typer.Option(help="Language: en or ar.")] = "en",
     db: DbOption = None,
 ) -> None:
-    """Write a self-contained HTML report (no network needed to open it)."""
+    """Write the report: self-contained HTML, or PDF (no network needed for either)."""
     engine = store(db)
     strata = [s.strip() for s in by.split(",") if s.strip()]
     with user_errors():
-        data = write_report(engine, out, strata)
+        data = write_report(engine, out, strata, lang=lang)
     console.print(
         summary_table(
             f"report written to {out}",
@@ -430,6 +481,20 @@ def report(
             ],
         )
     )
+
+
+@incidents_app.command("ingest")
+def incidents_ingest(
+    path: Annotated[Path, typer.Argument(help="CSV or XLSX of incidents (see docs/formats.md).")],
+    source: Annotated[str, typer.Option(help="Source name.")],
+    user: Annotated[str, typer.Option("--user", help="Who imports.")] = "cli",
+    db: DbOption = None,
+) -> None:
+    """Import incident reports of deaths without names, counted apart with their range."""
+    engine = store(db)
+    with user_errors():
+        summary = ingest_incidents(engine, path, source, user)
+    ingest_summary(summary)
 
 
 @app.command()

@@ -137,7 +137,7 @@ def test_a_week_given_mid_week_counts_in_its_iso_week() -> None:
     root = parse(week_chart([(wednesday, 4), (datetime.date(2024, 1, 1), 6)], title="Weekly"))
     bars = with_class(root, "rect", "bar")
     assert len(bars) == 1
-    assert "Week of 2024-01-01: 10" in (bars[0].findtext("title") or "")
+    assert "Week of 1 January 2024: 10" in (bars[0].findtext("title") or "")
 
 
 def histories() -> CaptureHistories:

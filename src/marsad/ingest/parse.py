@@ -31,12 +31,12 @@ _UNKNOWN_AS_EMPTY = frozenset(
 _SHOWN = 60
 
 
-def _shown(value: str) -> str:
+def shown(value: str) -> str:
     """The value quoted in an error reason, cut to 60 characters."""
     return f"'{value if len(value) <= _SHOWN else value[: _SHOWN - 1] + '…'}'"
 
 
-def _is_formula(text: str) -> bool:
+def is_formula(text: str) -> bool:
     """Whether a spreadsheet would run the text: "=…", or "+", "-", "@" before a letter or "(".
 
     Such cells are refused rather than stored, because exports of the record would carry them
@@ -60,7 +60,7 @@ def _read(
     try:
         return parser(value)
     except ValueError as exc:
-        errors.append(FieldError(field, f"{exc}: {_shown(value)}"))
+        errors.append(FieldError(field, f"{exc}: {shown(value)}"))
         return None
 
 
@@ -74,13 +74,13 @@ def parse_row(cells: dict[str, str], profile: MappingProfile, gazetteer: Gazette
         raw = cells.get(header, "") if header is not None else ""
         value = " ".join(raw.split()) if raw else ""
         if value:
-            if value[0] in "=+-@" and _is_formula(value):
-                reason = f"spreadsheet formula, not a value: {_shown(value)}"
+            if value[0] in "=+-@" and is_formula(value):
+                reason = f"spreadsheet formula, not a value: {shown(value)}"
                 errors.append(FieldError(field, reason))
                 continue
             limit = _LIMITS.get(field, _DEFAULT_LIMIT)
             if len(value) > limit:
-                reason = f"too long: {len(value)} characters (at most {limit}): {_shown(value)}"
+                reason = f"too long: {len(value)} characters (at most {limit}): {shown(value)}"
                 errors.append(FieldError(field, reason))
                 continue
             if field in profile.values:
@@ -109,13 +109,13 @@ def parse_row(cells: dict[str, str], profile: MappingProfile, gazetteer: Gazette
     if name_gov := text.get("governorate", ""):
         governorate = gazetteer.governorate(name_gov)
         if governorate is None:
-            errors.append(FieldError("governorate", f"unknown governorate: {_shown(name_gov)}"))
+            errors.append(FieldError("governorate", f"unknown governorate: {shown(name_gov)}"))
     pcode: str | None = None
     if raw_pcode := text.get("pcode", ""):
         try:
             pcode = validate_pcode(raw_pcode)
         except ValueError as exc:
-            errors.append(FieldError("pcode", f"{exc}: {_shown(raw_pcode)}"))
+            errors.append(FieldError("pcode", f"{exc}: {shown(raw_pcode)}"))
         else:
             of_pcode = gazetteer.governorate_of_pcode(pcode)
             if of_pcode is not None and governorate is not None and of_pcode != governorate:

@@ -10,27 +10,47 @@ from __future__ import annotations
 
 import datetime
 import math
+import re
+import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from markupsafe import Markup, escape
 
 from marsad.domain.estimates import CaptureHistories, Pattern
+from marsad.i18n import ARABIC_MONTHS, format_date, format_number, localise_digits, text_direction
+from marsad.publish.report_data import AgeSexCount
+from marsad.publish.report_text import text
 
 INK = "#1f2933"
 MUTED_INK = "#5f6b7a"
 GRID = "#e1e6ec"
-BAR = "#3b6ea5"
-BAR_LIGHT = "#a9c1dc"
-ACCENT = "#b23a48"
+BAR = "#2b6a99"
+BAR_LIGHT = "#a9c4dc"
+ACCENT = "#d55e00"
 DOT_OFF = "#d5dbe2"
+MALE, MALE_CHILD = "#0072b2", "#8ec1e3"
+FEMALE, FEMALE_CHILD = "#e69f00", "#f5d28a"
+"""Blue against vermillion and orange (Okabe–Ito): told apart by colour-blind readers and in
+greyscale, since the pairs also differ in lightness."""
+
+FONTS = "Noto Sans, Noto Sans Arabic, Arial, sans-serif"
+ARABIC_LETTER = re.compile("[\u0600-\u06ff]")
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-def format_count(value: float) -> str:
-    """A count with thousands separators, rounded to a whole person: 10356.4 -> "10,356"."""
-    return f"{round(value):,}"
+def format_count(value: float, lang: str = "en") -> str:
+    """A count with thousands separators, rounded to a whole person: 10356.4 -> "10,356"
+    (or "١٠٬٣٥٦" in Arabic)."""
+    return format_number(round(value), lang)
+
+
+def format_percent(share: float, lang: str = "en") -> str:
+    """A share as a whole percentage: "95%" or "٩٥٪"."""
+    whole = round(share * 100)
+    return f"{localise_digits(str(whole), lang)}٪" if lang == "ar" else f"{whole}%"
 
 
 def nice_step(raw: float) -> int:
@@ -68,8 +88,10 @@ def nice_range_ticks(low: float, high: float, target: int = 5) -> list[int]:
     return list(range(start, end + 1, step))
 
 
-def week_label(day: datetime.date) -> str:
+def week_label(day: datetime.date, lang: str = "en") -> str:
     """Axis label for a week: its Monday as "5 Feb" (the year goes on a second line)."""
+    if lang == "ar":
+        return localise_digits(f"{day.day} {ARABIC_MONTHS[day.month - 1]}", lang)
     return f"{day.day} {MONTHS[day.month - 1]}"
 
 
@@ -98,7 +120,7 @@ def _open(title: str, width: float, height: float, description: str = "") -> lis
     parts = [
         f'<svg class="chart" viewBox="0 0 {_n(width)} {_n(height)}" width="{_n(width)}" '
         f'height="{_n(height)}" role="img" preserveAspectRatio="xMinYMin meet" '
-        f'font-size="12" fill="{INK}">',
+        f'font-size="12" font-family="{FONTS}" direction="ltr" fill="{INK}">',
         f"<title>{escape(title)}</title>",
     ]
     if description:
@@ -107,9 +129,13 @@ def _open(title: str, width: float, height: float, description: str = "") -> lis
 
 
 def _text(x: float, y: float, content: str, *, anchor: str = "start", **attrs: str) -> str:
+    """A label; Arabic is isolated right-to-left, so anchors keep their left-to-right meaning
+    and a trailing bracket or digit stays where an Arabic reader expects it."""
     extra = "".join(
         f' {key.rstrip("_").replace("_", "-")}="{escape(val)}"' for key, val in attrs.items()
     )
+    if ARABIC_LETTER.search(content):
+        content = f"\u2067{content}\u2069"
     return f'<text x="{_n(x)}" y="{_n(y)}" text-anchor="{anchor}"{extra}>{escape(content)}</text>'
 
 
@@ -120,6 +146,49 @@ def _line(x1: float, y1: float, x2: float, y2: float, stroke: str, width: float 
     )
 
 
+def _finish(parts: list[str], lang: str, *, mirrored: bool = False) -> Markup:
+    """The chart as markup; a category chart is mirrored for a right-to-left language."""
+    svg = "".join(parts)
+    return Markup(mirror(svg) if mirrored and text_direction(lang) == "rtl" else svg)
+
+
+_PATH_POINT = re.compile(r"([ML])(-?\d+(?:\.\d+)?) (-?\d+(?:\.\d+)?)")
+_FLIP_ANCHOR = {"start": "end", "end": "start"}
+
+
+def mirror(svg: str) -> str:
+    """Flip a chart left to right, text kept readable: for Arabic, labels go on the right and
+    bars grow leftwards. Knows the shapes this module draws (rect, line, circle, text, path of
+    absolute M/L/Z, polyline)."""
+    root = ET.fromstring(svg)
+    width = float(root.get("viewBox", "0 0 0 0").split()[2])
+
+    def flip(value: str | None) -> str:
+        return _n(width - float(value or 0))
+
+    for element in root.iter():
+        attrs = element.attrib
+        if element.tag == "rect":
+            attrs["x"] = _n(width - float(attrs.get("x", 0)) - float(attrs.get("width", 0)))
+        elif element.tag == "line":
+            attrs["x1"], attrs["x2"] = flip(attrs.get("x1")), flip(attrs.get("x2"))
+        elif element.tag == "circle":
+            attrs["cx"] = flip(attrs.get("cx"))
+        elif element.tag == "text":
+            attrs["x"] = flip(attrs.get("x"))
+            anchor = attrs.get("text-anchor", "start")
+            attrs["text-anchor"] = _FLIP_ANCHOR.get(anchor, anchor)
+        elif element.tag == "path":
+            attrs["d"] = _PATH_POINT.sub(
+                lambda m: f"{m.group(1)}{flip(m.group(2))} {m.group(3)}", attrs.get("d", "")
+            )
+        elif element.tag == "polyline":
+            attrs["points"] = " ".join(
+                f"{flip(x)},{y}" for x, y in (p.split(",") for p in attrs.get("points", "").split())
+            )
+    return ET.tostring(root, encoding="unicode")
+
+
 def _rect(x: float, y: float, w: float, h: float, *, cls: str, fill: str, tip: str) -> str:
     return (
         f'<rect class="{cls}" x="{_n(x)}" y="{_n(y)}" width="{_n(w)}" height="{_n(h)}" '
@@ -128,9 +197,19 @@ def _rect(x: float, y: float, w: float, h: float, *, cls: str, fill: str, tip: s
 
 
 def horizontal_bar_chart(
-    items: Sequence[tuple[str, int]], *, title: str, axis_label: str = "persons", width: int = 760
+    items: Sequence[tuple[str, int]],
+    *,
+    title: str,
+    axis_label: str | None = None,
+    width: int = 760,
+    lang: str = "en",
 ) -> Markup:
-    """One horizontal bar per (label, value), in the order given, with a count at each bar's end."""
+    """One horizontal bar per (label, value), in the order given, with a count at each bar's end.
+
+    In Arabic the chart is mirrored: labels on the right, bars growing leftwards.
+    """
+    count = partial(format_count, lang=lang)
+    axis_label = axis_label if axis_label is not None else text("chart.persons", lang)
     label_w, right, top, row_h, bar_h = 170, 64, 34, 24, 16
     plot_w = width - label_w - right
     ticks = nice_ticks(max((value for _, value in items), default=0))
@@ -141,16 +220,16 @@ def horizontal_bar_chart(
     for tick in ticks:
         x = label_w + tick * scale
         parts.append(_line(x, top - 4, x, height - 8, GRID))
-        parts.append(_text(x, top - 8, format_count(tick), anchor="middle", class_="xtick"))
+        parts.append(_text(x, top - 8, count(tick), anchor="middle", class_="xtick"))
     for row, (label, value) in enumerate(items):
         y = top + row * row_h + (row_h - bar_h) / 2
-        tip = f"{label}: {format_count(value)}"
+        tip = f"{label}: {count(value)}"
         parts.append(_text(label_w - 8, y + bar_h - 3, _clip(label, 24), anchor="end"))
         parts.append(_rect(label_w, y, value * scale, bar_h, cls="bar", fill=BAR, tip=tip))
-        parts.append(_text(label_w + value * scale + 4, y + bar_h - 3, format_count(value)))
+        parts.append(_text(label_w + value * scale + 4, y + bar_h - 3, count(value)))
     parts.append(_line(label_w, top - 4, label_w, height - 8, INK))
     parts.append("</svg>")
-    return Markup("".join(parts))
+    return _finish(parts, lang, mirrored=True)
 
 
 def _contiguous_weeks(
@@ -178,9 +257,18 @@ def week_label_step(count: int, room: int) -> int:
 
 
 def week_chart(
-    weeks: Sequence[tuple[datetime.date, int]], *, title: str, width: int = 760, height: int = 300
+    weeks: Sequence[tuple[datetime.date, int]],
+    *,
+    title: str,
+    width: int = 760,
+    height: int = 300,
+    lang: str = "en",
 ) -> Markup:
-    """Vertical bars, one per ISO week from the first to the last week with a death."""
+    """Vertical bars, one per ISO week from the first to the last week with a death.
+
+    Time runs left to right in both languages, as in Arabic statistical publications.
+    """
+    count_text = partial(format_count, lang=lang)
     series = _contiguous_weeks(weeks)
     left, right, top, bottom = 58, 16, 24, 44
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -188,18 +276,18 @@ def week_chart(
     scale = plot_h / ticks[-1]
     base = top + plot_h
     parts = _open(title, width, height)
-    parts.append(_text(left, 12, "persons per week", fill=MUTED_INK))
+    parts.append(_text(left, 12, text("chart.persons_per_week", lang), fill=MUTED_INK))
     for tick in ticks:
         y = base - tick * scale
         parts.append(_line(left, y, left + plot_w, y, GRID))
-        parts.append(_text(left - 6, y + 4, format_count(tick), anchor="end", class_="ytick"))
+        parts.append(_text(left - 6, y + 4, count_text(tick), anchor="end", class_="ytick"))
     slot = plot_w / max(len(series), 1)
     bar_w = slot * 0.8 if slot >= 4 else slot
     step = week_label_step(len(series), max(1, plot_w // 70))
     last_year: int | None = None
     for i, (monday, count) in enumerate(series):
         x = left + i * slot + (slot - bar_w) / 2
-        tip = f"Week of {monday.isoformat()}: {format_count(count)}"
+        tip = text("chart.week_of", lang, date=format_date(monday, lang), n=count_text(count))
         parts.append(
             _rect(x, base - count * scale, bar_w, count * scale, cls="bar", fill=BAR, tip=tip)
         )
@@ -207,14 +295,15 @@ def week_chart(
             centre = x + bar_w / 2
             parts.append(_line(centre, base, centre, base + 4, INK))
             parts.append(
-                _text(centre, base + 16, week_label(monday), anchor="middle", class_="xtick")
+                _text(centre, base + 16, week_label(monday, lang), anchor="middle", class_="xtick")
             )
             if monday.year != last_year:
-                parts.append(_text(centre, base + 30, str(monday.year), anchor="middle"))
+                year = localise_digits(str(monday.year), lang)
+                parts.append(_text(centre, base + 30, year, anchor="middle"))
                 last_year = monday.year
     parts.append(_line(left, base, left + plot_w, base, INK))
     parts.append("</svg>")
-    return Markup("".join(parts))
+    return _finish(parts, lang)
 
 
 def largest_intersections(
@@ -230,7 +319,12 @@ def largest_intersections(
 
 
 def upset_chart(
-    histories: CaptureHistories, *, title: str, max_intersections: int = 20, width: int = 760
+    histories: CaptureHistories,
+    *,
+    title: str,
+    max_intersections: int = 20,
+    width: int = 760,
+    lang: str = "en",
 ) -> Markup:
     """An UpSet plot: a bar per combination of lists (largest first) over a dot matrix saying
     which lists the combination is, and each list's size on the right.
@@ -248,17 +342,25 @@ def upset_chart(
         title,
         width,
         height,
-        "Bars: persons recorded by exactly that combination of lists (dots below). "
-        "Right: persons on each list.",
+        text("chart.upset_desc", lang),
     )
+    count_text = partial(format_count, lang=lang)
     ticks = nice_ticks(max((count for _, count in shown), default=0), target=4)
     scale = bars_h / ticks[-1]
     base = top + bars_h
-    parts.append(_text(matrix_x - 8, 12, "persons in combination", anchor="end", fill=MUTED_INK))
+    parts.append(
+        _text(
+            matrix_x - 8,
+            12,
+            text("chart.persons_in_combination", lang),
+            anchor="end",
+            fill=MUTED_INK,
+        )
+    )
     for tick in ticks:
         y = base - tick * scale
         parts.append(_line(matrix_x, y, matrix_x + col_w * len(shown), y, GRID))
-        parts.append(_text(matrix_x - 6, y + 4, format_count(tick), anchor="end", class_="ytick"))
+        parts.append(_text(matrix_x - 6, y + 4, count_text(tick), anchor="end", class_="ytick"))
     for row, name in enumerate(lists):
         y = matrix_y + row * row_h
         if row % 2 == 0:
@@ -270,7 +372,7 @@ def upset_chart(
         cx = matrix_x + col * col_w + col_w / 2
         bar_w = col_w * 0.7
         members = [lists[i] for i, bit in enumerate(pattern) if bit]
-        tip = f"{' + '.join(members)} only: {format_count(count)}"
+        tip = text("chart.only", lang, lists=" + ".join(members), n=count_text(count))
         parts.append(
             _rect(
                 cx - bar_w / 2,
@@ -287,7 +389,7 @@ def upset_chart(
                 _text(
                     cx,
                     base - count * scale - 4,
-                    format_count(count),
+                    count_text(count),
                     anchor="middle",
                     font_size="10",
                 )
@@ -307,27 +409,34 @@ def upset_chart(
     parts.append(_line(matrix_x, base, matrix_x + col_w * len(shown), base, INK))
     size_x = width - size_w + 10
     size_scale = (size_w - 60) / max(max(sizes.values(), default=0), 1)
-    parts.append(_text(size_x, matrix_y - 4, "persons on list", fill=MUTED_INK))
+    parts.append(_text(size_x, matrix_y - 4, text("chart.persons_on_list", lang), fill=MUTED_INK))
     for row, name in enumerate(lists):
         y = matrix_y + row * row_h + 5
         size = sizes[name]
-        tip = f"{name}: {format_count(size)}"
+        tip = f"{name}: {count_text(size)}"
         parts.append(
             _rect(size_x, y, size * size_scale, row_h - 10, cls="set-bar", fill=BAR_LIGHT, tip=tip)
         )
-        parts.append(_text(size_x + size * size_scale + 4, y + row_h - 14, format_count(size)))
+        parts.append(_text(size_x + size * size_scale + 4, y + row_h - 14, count_text(size)))
     if hidden_patterns:
-        note = (
-            f"{format_count(hidden_patterns)} smaller combinations "
-            f"({format_count(hidden_persons)} persons) not shown"
+        note = text(
+            "chart.hidden_combinations",
+            lang,
+            patterns=count_text(hidden_patterns),
+            persons=count_text(hidden_persons),
         )
         parts.append(_text(matrix_x, height - 10, note, fill=MUTED_INK))
     parts.append("</svg>")
-    return Markup("".join(parts))
+    return _finish(parts, lang, mirrored=True)
 
 
 def interval_chart(
-    rows: Sequence[IntervalRow], *, title: str, level: float = 0.95, width: int = 760
+    rows: Sequence[IntervalRow],
+    *,
+    title: str,
+    level: float = 0.95,
+    width: int = 760,
+    lang: str = "en",
 ) -> Markup:
     """Per row, persons documented (bar) against the estimate (dot) and its interval (whisker).
 
@@ -346,20 +455,23 @@ def interval_chart(
     axis_end = ticks[-1]
     scale = plot_w / axis_end
     height = top + row_h * len(rows) + 8
+    count = partial(format_count, lang=lang)
+    documented = text("chart.documented", lang)
     parts = _open(title, width, height)
-    parts.append(_rect(label_w, 6, 14, 10, cls="legend", fill=BAR_LIGHT, tip="documented"))
-    parts.append(_text(label_w + 20, 15, "documented"))
+    parts.append(_rect(label_w, 6, 14, 10, cls="legend", fill=BAR_LIGHT, tip=documented))
+    parts.append(_text(label_w + 20, 15, documented))
     parts.append(_line(label_w + 110, 11, label_w + 150, 11, ACCENT, 2))
     parts.append(f'<circle cx="{label_w + 130}" cy="11" r="5" fill="{ACCENT}"/>')
-    parts.append(_text(label_w + 158, 15, f"estimate, {level:.0%} interval"))
+    level_text = format_percent(level, lang)
+    parts.append(_text(label_w + 158, 15, text("chart.estimate_interval", lang, level=level_text)))
     for tick in ticks:
         x = label_w + tick * scale
         parts.append(_line(x, top - 4, x, height - 8, GRID))
-        parts.append(_text(x, top - 10, format_count(tick), anchor="middle", class_="xtick"))
+        parts.append(_text(x, top - 10, count(tick), anchor="middle", class_="xtick"))
     for i, row in enumerate(rows):
         mid = top + i * row_h + row_h / 2
         parts.append(_text(label_w - 8, mid + 4, _clip(row.label, 28), anchor="end"))
-        tip = f"{row.label}: documented {format_count(row.observed)}"
+        tip = text("chart.documented_n", lang, label=row.label, n=count(row.observed))
         parts.append(
             _rect(label_w, mid - 7, row.observed * scale, 14, cls="bar", fill=BAR_LIGHT, tip=tip)
         )
@@ -368,30 +480,41 @@ def interval_chart(
                 _text(
                     label_w + row.observed * scale + 6,
                     mid + 4,
-                    "documented only",
+                    text("chart.documented_only", lang),
                     fill=MUTED_INK,
                     font_style="italic",
                 )
             )
             continue
-        parts.append(_interval_mark(row, row.estimate, mid, label_w, scale, axis_end))
+        parts.append(_interval_mark(row, row.estimate, mid, label_w, scale, axis_end, lang))
     parts.append(_line(label_w, top - 4, label_w, height - 8, INK))
     parts.append("</svg>")
-    return Markup("".join(parts))
+    return _finish(parts, lang, mirrored=True)
 
 
 def _interval_mark(
-    row: IntervalRow, estimate: float, mid: float, x0: float, scale: float, axis_end: int
+    row: IntervalRow,
+    estimate: float,
+    mid: float,
+    x0: float,
+    scale: float,
+    axis_end: int,
+    lang: str = "en",
 ) -> str:
     """The whisker and dot of one estimated row, grouped under one tooltip."""
     lower = row.lower if row.lower is not None else estimate
     upper = row.upper if row.upper is not None else estimate
     open_ended = not math.isfinite(upper) or upper > axis_end
     x_lo, x_hi = x0 + lower * scale, x0 + min(upper, axis_end) * scale
-    upper_text = format_count(upper) if math.isfinite(upper) else "no upper bound"
-    tip = (
-        f"{row.label}: estimate {format_count(estimate)} "
-        f"(interval {format_count(lower)}–{upper_text})"
+    count = partial(format_count, lang=lang)
+    upper_text = count(upper) if math.isfinite(upper) else text("no_upper_bound", lang)
+    tip = text(
+        "chart.estimate_tip",
+        lang,
+        label=row.label,
+        n=count(estimate),
+        low=count(lower),
+        high=upper_text,
     )
     parts = [
         f'<g class="interval"><title>{escape(tip)}</title>',
@@ -508,6 +631,7 @@ def posterior_density_chart(
     title: str,
     width: int = 760,
     height: int = 260,
+    lang: str = "en",
 ) -> Markup:
     """A histogram of posterior draws of N, the interval shaded darker, the median and the
     interval ends marked and labelled. An infinite upper end is said in words, not drawn.
@@ -533,19 +657,27 @@ def posterior_density_chart(
                 out.append((scale(x0), scale(x1), base - count * y_scale))
         return out
 
+    count = partial(format_count, lang=lang)
+    level_text = format_percent(level, lang)
     parts = _open(
         title,
         width,
         height,
-        f"Histogram of {format_count(len(draws))} posterior draws of the total. Median "
-        f"{format_count(median)}; {level:.0%} interval {format_count(lower)} to "
-        f"{format_count(upper) if finite_upper else 'no upper bound'}.",
+        text(
+            "chart.density_desc",
+            lang,
+            draws=count(len(draws)),
+            median=count(median),
+            level=level_text,
+            low=count(lower),
+            high=count(upper) if finite_upper else text("no_upper_bound", lang),
+        ),
     )
     for tick in ticks:
         x = scale(tick)
         parts.append(_line(x, top - 6, x, base, GRID))
         parts.append(_line(x, base, x, base + 4, INK))
-        parts.append(_text(x, base + 17, format_count(tick), anchor="middle", class_="xtick"))
+        parts.append(_text(x, base + 17, count(tick), anchor="middle", class_="xtick"))
     whole = _step_path(pieces(ticks[0], ticks[-1]), base)
     parts.append(f'<path class="density" d="{whole}" fill="{BAR_LIGHT}"/>')
     inner_lo, inner_hi = lower, upper if finite_upper else ticks[-1]
@@ -556,29 +688,35 @@ def posterior_density_chart(
     if inner:
         parts.append(f'<path class="density interval" d="{inner}" fill="{BAR}"/>')
     parts.append(_line(left, base, width - right, base, INK))
-    axis_label = "total persons (N)"
+    axis_label = text("chart.total_n", lang)
     parts.append(_text(width - right, height - 6, axis_label, anchor="end", fill=MUTED_INK))
     hidden = sum(1 for d in draws if not ticks[0] <= d <= ticks[-1])
     if hidden:
-        note = f"{format_count(hidden)} extreme draws beyond the axis not shown"
+        note = text("chart.extreme", lang, n=count(hidden))
         parts.append(_text(left, height - 6, note, fill=MUTED_INK))
     inside = {"lo": left, "hi": width - right}
-    lower_text = f"lower {format_count(lower)}"
-    parts.append(_mark(scale(lower), 20, base, "lower", f"{level:.0%} interval, {lower_text}"))
+    lower_text = text("chart.lower", lang, n=count(lower))
+    lower_tip = text("chart.interval_end", lang, level=level_text, text=lower_text)
+    parts.append(_mark(scale(lower), 20, base, "lower", lower_tip))
     parts.append(_edge_label(scale(lower), 14, lower_text, side="left", **inside))
     if finite_upper:
-        upper_text = f"upper {format_count(upper)}"
-        parts.append(_mark(scale(upper), 20, base, "upper", f"{level:.0%} interval, {upper_text}"))
+        upper_text = text("chart.upper", lang, n=count(upper))
+        upper_tip = text("chart.interval_end", lang, level=level_text, text=upper_text)
+        parts.append(_mark(scale(upper), 20, base, "upper", upper_tip))
         parts.append(_edge_label(scale(upper), 14, upper_text, side="right", **inside))
     else:
-        parts.append(_text(width - right, 14, "no upper bound", anchor="end", class_="mark-label"))
-    median_text = f"median {format_count(median)}"
+        parts.append(
+            _text(
+                width - right, 14, text("no_upper_bound", lang), anchor="end", class_="mark-label"
+            )
+        )
+    median_text = text("chart.median", lang, n=count(median))
     parts.append(_mark(scale(median), 40, base, "median", median_text))
     half = _label_width(median_text) / 2
     centre = min(max(scale(median), left + half), width - right - half)
     parts.append(_text(centre, 34, median_text, anchor="middle", class_="mark-label", **HALO))
     parts.append("</svg>")
-    return Markup("".join(parts))
+    return _finish(parts, lang)
 
 
 def trace_chart(
@@ -588,6 +726,7 @@ def trace_chart(
     title: str,
     width: int = 760,
     height: int = 280,
+    lang: str = "en",
 ) -> Markup:
     """One line per chain: the kept draws of N against sweeps after burn-in (draw index × `every`).
 
@@ -608,31 +747,252 @@ def trace_chart(
         title,
         width,
         height,
-        f"{len(drawn)} chain(s); every line should wander over the same band with no trend.",
+        text("chart.trace_desc", lang, n=format_count(len(drawn), lang)),
     )
+    count = partial(format_count, lang=lang)
     for tick in y_ticks:
         parts.append(_line(left, y(tick), width - right, y(tick), GRID))
-        parts.append(_text(left - 6, y(tick) + 4, format_count(tick), anchor="end", class_="ytick"))
+        parts.append(_text(left - 6, y(tick) + 4, count(tick), anchor="end", class_="ytick"))
     for tick in x_ticks:
         parts.append(_line(x(tick), base, x(tick), base + 4, INK))
-        parts.append(_text(x(tick), base + 17, format_count(tick), anchor="middle", class_="xtick"))
+        parts.append(_text(x(tick), base + 17, count(tick), anchor="middle", class_="xtick"))
     parts.append(_text(left - 6, 12, "N", anchor="end", fill=MUTED_INK))
     parts.append(
-        _text(width - right, height - 6, "sweeps after burn-in", anchor="end", fill=MUTED_INK)
+        _text(width - right, height - 6, text("chart.sweeps", lang), anchor="end", fill=MUTED_INK)
     )
     for number, chain in enumerate(drawn):
         colour = CHAIN_COLOURS[number % len(CHAIN_COLOURS)]
+        chain_name = text("chart.chain", lang, n=count(number + 1))
         points = " ".join(f"{_n(x(i * every))},{_n(y(v))}" for i, v in enumerate(chain))
         parts.append(
             f'<polyline class="chain" points="{points}" fill="none" stroke="{colour}" '
             f'stroke-width="1" stroke-opacity="0.8" stroke-linejoin="round">'
-            f"<title>Chain {number + 1}</title></polyline>"
+            f"<title>{escape(chain_name)}</title></polyline>"
         )
         if len(drawn) > 1:
             key_x = left + 20 + number * 80
             parts.append(_line(key_x, 8, key_x + 18, 8, colour, 3))
-            parts.append(_text(key_x + 23, 12, f"chain {number + 1}"))
+            parts.append(_text(key_x + 23, 12, chain_name))
     parts.append(_line(left, top - 4, left, base, INK))
     parts.append(_line(left, base, width - right, base, INK))
     parts.append("</svg>")
-    return Markup("".join(parts))
+    return _finish(parts, lang)
+
+
+def age_band(band: str) -> tuple[int, float] | None:
+    """ "15-19" -> (15, 19); "80+" -> (80, inf); anything else (such as "unknown") -> None."""
+    match = re.fullmatch(r"(\d+)\s*(?:[-–]\s*(\d+)|\+)", band.strip())
+    if match is None:
+        return None
+    low = int(match.group(1))
+    return low, float(match.group(2)) if match.group(2) else math.inf
+
+
+def age_sex_pyramid(
+    rows: Sequence[AgeSexCount], *, title: str, width: int = 760, lang: str = "en"
+) -> Markup:
+    """A population pyramid: males left, females right, youngest at the bottom, every bar on
+    one scale. Bands wholly under 18 are drawn lighter and set off by a dashed line; persons of
+    unknown sex are a column of counts; bands of unknown age are left to the caption.
+    """
+    bands = sorted(
+        ((age_band(row.band), row) for row in rows if age_band(row.band) is not None),
+        key=lambda item: item[0] or (0, 0.0),
+        reverse=True,
+    )
+    count = partial(format_count, lang=lang)
+    top, row_h, bar_h, centre_w, unknown_w, side = 40, 22, 16, 56, 120, 56
+    centre = (width - unknown_w) / 2
+    half = centre - centre_w / 2 - side
+    largest = max((max(row.male, row.female) for _, row in bands), default=0)
+    scale = half / max(largest, 1)
+    height = top + row_h * len(bands) + 12
+    parts = _open(title, width, height, text("chart.pyramid_desc", lang))
+    parts.append(
+        _text(
+            centre - centre_w / 2 - 4,
+            16,
+            text("chart.male", lang),
+            anchor="end",
+            fill=MALE,
+            font_weight="bold",
+        )
+    )
+    parts.append(
+        _text(
+            centre + centre_w / 2 + 4,
+            16,
+            text("chart.female", lang),
+            fill=FEMALE,
+            font_weight="bold",
+        )
+    )
+    parts.append(_text(centre, 16, text("chart.age", lang), anchor="middle", fill=MUTED_INK))
+    parts.append(
+        _text(width - 8, 16, text("chart.sex_unknown", lang), anchor="end", fill=MUTED_INK)
+    )
+    boundary: float | None = None
+    for i, (limits, row) in enumerate(bands):
+        y = top + i * row_h
+        mid = y + row_h / 2
+        child = limits is not None and limits[1] < 18
+        if child and boundary is None:
+            boundary = y
+        tip = text(
+            "chart.age_tip",
+            lang,
+            band=localise_digits(row.band, lang),
+            male=count(row.male),
+            female=count(row.female),
+            unknown=count(row.unknown_sex),
+        )
+        kind = " child" if child else ""
+        male_w, female_w = row.male * scale, row.female * scale
+        male_x = centre - centre_w / 2 - male_w
+        parts.append(
+            _rect(
+                male_x,
+                mid - bar_h / 2,
+                male_w,
+                bar_h,
+                cls=f"bar male{kind}",
+                fill=MALE_CHILD if child else MALE,
+                tip=tip,
+            )
+        )
+        parts.append(
+            _rect(
+                centre + centre_w / 2,
+                mid - bar_h / 2,
+                female_w,
+                bar_h,
+                cls=f"bar female{kind}",
+                fill=FEMALE_CHILD if child else FEMALE,
+                tip=tip,
+            )
+        )
+        parts.append(_text(centre, mid + 4, localise_digits(row.band, lang), anchor="middle"))
+        parts.append(_text(male_x - 4, mid + 4, count(row.male), anchor="end", font_size="11"))
+        parts.append(
+            _text(centre + centre_w / 2 + female_w + 4, mid + 4, count(row.female), font_size="11")
+        )
+        parts.append(
+            _text(
+                width - 8,
+                mid + 4,
+                count(row.unknown_sex),
+                anchor="end",
+                fill=MUTED_INK,
+                font_size="11",
+            )
+        )
+    if boundary is not None and boundary > top:
+        parts.append(
+            f'<line class="boundary" x1="8" y1="{_n(boundary)}" x2="{_n(width - unknown_w)}" '
+            f'y2="{_n(boundary)}" stroke="{INK}" stroke-width="1" stroke-dasharray="4 3"/>'
+        )
+        parts.append(
+            _text(
+                8, boundary + 14, text("chart.under_18", lang), fill=MUTED_INK, font_style="italic"
+            )
+        )
+    for x in (centre - centre_w / 2, centre + centre_w / 2):
+        parts.append(_line(x, top - 4, x, height - 8, INK))
+    parts.append("</svg>")
+    return _finish(parts, lang, mirrored=True)
+
+
+def governorate_weeks_chart(
+    rows: Sequence[tuple[str, Sequence[tuple[datetime.date, int]]]],
+    *,
+    title: str,
+    width: int = 760,
+    lang: str = "en",
+) -> Markup:
+    """Small multiples: one row of weekly bars per (label, weeks), every row on the same weeks
+    and the same scale, so heights compare down the page. The row's total sits by its label.
+    """
+    count = partial(format_count, lang=lang)
+    totals: dict[datetime.date, int] = {}
+    for _, weeks in rows:
+        for day, persons in _contiguous_weeks(weeks):
+            totals.setdefault(day, 0)
+            totals[day] += persons
+    span = _contiguous_weeks(list(totals.items()))
+    mondays = [day for day, _ in span]
+    index = {day: i for i, day in enumerate(mondays)}
+    label_w, right, top, row_h, gap, bottom = 180, 16, 26, 44, 10, 40
+    plot_w = width - label_w - right
+    height = top + len(rows) * (row_h + gap) + bottom
+    series = [(name, dict(_contiguous_weeks(weeks))) for name, weeks in rows]
+    largest = max((n for _, by_week in series for n in by_week.values()), default=0)
+    scale = row_h / max(largest, 1)
+    slot = plot_w / max(len(mondays), 1)
+    bar_w = slot * 0.8 if slot >= 4 else slot
+    parts = _open(title, width, height, text("chart.small_multiples_desc", lang))
+    parts.append(
+        _text(
+            label_w + plot_w,
+            12,
+            text("chart.scale_max", lang, n=count(largest)),
+            anchor="end",
+            fill=MUTED_INK,
+        )
+    )
+    for r, (label, by_week) in enumerate(series):
+        base = top + r * (row_h + gap) + row_h
+        parts.append(_line(label_w, base - row_h, label_w + plot_w, base - row_h, GRID))
+        parts.append(
+            _text(
+                label_w - 10,
+                base - row_h / 2,
+                _clip(label, 24),
+                anchor="end",
+                font_weight="bold",
+                class_="row-label",
+            )
+        )
+        parts.append(
+            _text(
+                label_w - 10,
+                base - row_h / 2 + 15,
+                count(sum(by_week.values())),
+                anchor="end",
+                fill=MUTED_INK,
+                class_="row-total",
+            )
+        )
+        for day, persons in by_week.items():
+            if not persons:
+                continue
+            x = label_w + index[day] * slot + (slot - bar_w) / 2
+            tip = text(
+                "chart.week_governorate_tip",
+                lang,
+                name=label,
+                date=format_date(day, lang),
+                n=count(persons),
+            )
+            parts.append(
+                _rect(
+                    x, base - persons * scale, bar_w, persons * scale, cls="bar", fill=BAR, tip=tip
+                )
+            )
+        parts.append(_line(label_w, base, label_w + plot_w, base, INK))
+    base = top + len(series) * (row_h + gap) - gap
+    step = week_label_step(len(mondays), max(1, plot_w // 70))
+    last_year: int | None = None
+    for i, monday in enumerate(mondays):
+        if i % step:
+            continue
+        centre = label_w + i * slot + slot / 2
+        parts.append(_line(centre, base, centre, base + 4, INK))
+        parts.append(
+            _text(centre, base + 16, week_label(monday, lang), anchor="middle", class_="xtick")
+        )
+        if monday.year != last_year:
+            year = localise_digits(str(monday.year), lang)
+            parts.append(_text(centre, base + 30, year, anchor="middle"))
+            last_year = monday.year
+    parts.append("</svg>")
+    return _finish(parts, lang)

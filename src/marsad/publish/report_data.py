@@ -7,7 +7,7 @@ report can be tested, and re-rendered, without a database.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from marsad.domain.estimates import CaptureHistories, Estimate
 
@@ -59,6 +59,60 @@ class StratumEstimate:
     note: str
 
 
+STANDARD_KEYS = ("reported", "documented", "corroborated", "verified", "estimated")
+"""The counting standards, from the widest to the strictest, then the statistical estimate."""
+
+GRADES = ("confirmed", "fair", "weak", "contested", "discounted")
+"""How well an unnamed incident report is supported, from best to worst."""
+
+
+@dataclass(frozen=True)
+class StandardCount:
+    """Persons counted under one standard, so every published figure says which rule it uses.
+
+    `key` is one of `STANDARD_KEYS`. For "estimated", `persons` is the point estimate and
+    `low`/`high` its interval; the other standards are counts and leave them None.
+    `definition` is one English sentence; the Arabic comes from `report_text` by key.
+    """
+
+    key: str
+    persons: int
+    definition: str
+    low: float | None = None
+    high: float | None = None
+
+
+@dataclass(frozen=True)
+class IncidentCount:
+    """Incident-level reports without names, of one grade: killed given as a range."""
+
+    grade: str
+    incidents: int
+    killed_min: int
+    killed_max: int
+
+
+@dataclass(frozen=True)
+class WeekGovernorateCount:
+    """Persons who died in one governorate in the ISO week starting on Monday `week_start`."""
+
+    week_start: datetime.date
+    pcode: str
+    name_en: str
+    name_ar: str
+    persons: int
+
+
+@dataclass(frozen=True)
+class AgeSexCount:
+    """Persons in one age band ("0-4", …, "80+", or "unknown") by sex."""
+
+    band: str
+    male: int
+    female: int
+    unknown_sex: int
+
+
 @dataclass(frozen=True)
 class ReportData:
     """Everything one report shows. `store` describes the database and never holds a password.
@@ -66,6 +120,12 @@ class ReportData:
     `persons_undated` counts persons with no full date of death (they are not in `persons_by_week`);
     `persons_children` counts persons whose age is certainly under 18 (age_max < 18);
     `persons_by_sex` is keyed "male", "female" and "unknown".
+
+    The fields with defaults came later; an empty value means "not computed" and the report
+    leaves that part out rather than showing a zero. `documented_missing` counts persons who do
+    not meet the documented standard, by what they lack ("full name", "date of death",
+    "place of death"); `estimation` holds the estimation run's settings and diagnostics as
+    display strings; `release` names the release the report belongs to, if any.
     """
 
     title: str
@@ -87,3 +147,14 @@ class ReportData:
     strata: list[StratumEstimate]
     linkage: dict[str, str | int | float]
     version: str
+    standards: list[StandardCount] = field(default_factory=list)
+    documented_missing: dict[str, int] = field(default_factory=dict)
+    incidents: list[IncidentCount] = field(default_factory=list)
+    weekly_by_governorate: list[WeekGovernorateCount] = field(default_factory=list)
+    age_sex: list[AgeSexCount] = field(default_factory=list)
+    conflicting_persons: int = 0
+    status_decisions: int = 0
+    verification_rules: list[tuple[str, str]] = field(default_factory=list)
+    rules_sha256: str = ""
+    estimation: dict[str, str] = field(default_factory=dict)
+    release: str | None = None

@@ -1,23 +1,40 @@
-"""Files written out of the store: the links table and quarantined rows for correction."""
+"""Files written out of the store: persons, records and counts for publication (pseudonymised
+unless names are asked for, and then audited), the links table, and quarantined rows for
+correction."""
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+import secrets
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, Row, select
+from sqlalchemy import Connection, Engine, Row, insert, select
 
-from marsad.store.models import Import, QuarantineEntry, RawRow, Record, Source
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value: str) -> str:
-    """A cell that spreadsheets will show as text, never run as a formula (CSV injection)."""
-    return "'" + value if value.startswith(FORMULA_START) else value
+from marsad.ingest.places import default_gazetteer
+from marsad.publish.tables import (
+    FORMATS,
+    HXL_TAGS,
+    Column,
+    hxl_tag,
+    pseudonym,
+    spreadsheet_safe,
+    write_table,
+)
+from marsad.services.audit import record_event
+from marsad.services.counts import count_persons
+from marsad.store.models import (
+    Import,
+    PersonSummary,
+    QuarantineEntry,
+    RawRow,
+    Record,
+    Source,
+    StoreSecret,
+)
 
 
 def export_links(engine: Engine, out: Path) -> int:
@@ -129,3 +146,258 @@ def export_quarantine(engine: Engine, out: Path, source: str | None = None) -> i
                 + [item.source, item.file_name, item.row_number, reasons]
             )
     return len(items)
+
+
+PSEUDONYM_KEY = "pseudonym_key"
+EXPORT_KINDS = ("persons", "records", "counts")
+
+
+def pseudonym_key(conn: Connection) -> bytes:
+    """The store's own key for pseudonymous ids, made on first use: the same person keeps
+    the same pseudonym across exports and releases, and nobody without the store can
+    reverse it."""
+    value = conn.scalar(select(StoreSecret.value).where(StoreSecret.name == PSEUDONYM_KEY))
+    if value is None:
+        value = secrets.token_hex(32)
+        conn.execute(insert(StoreSecret).values(name=PSEUDONYM_KEY, value=value))
+    return bytes.fromhex(value)
+
+
+def _governorate_names() -> dict[str, tuple[str, str]]:
+    gazetteer = default_gazetteer()
+    return {g.pcode: (g.name_en, g.name_ar) for g in gazetteer.governorates}
+
+
+PERSON_COLUMNS = [
+    Column("person", HXL_TAGS["row_id"]),
+    Column("status", "#status"),
+    Column("verification", HXL_TAGS["verification"]),
+    Column("verification_rule"),
+    Column("documented", kind="bool"),
+    Column("records", kind="int"),
+    Column("independent_sources", kind="int"),
+    Column("sex", HXL_TAGS["sex"]),
+    Column("age_min", kind="int"),
+    Column("age_max", kind="int"),
+    Column("age_group", HXL_TAGS["age_group"]),
+    Column("date_of_death", HXL_TAGS["date_of_death"]),
+    Column("governorate_code", HXL_TAGS["governorate_code"]),
+    Column("governorate_name", HXL_TAGS["governorate_name"]),
+    Column("district_name", HXL_TAGS["district_name"]),
+    Column("civilian", HXL_TAGS["civilian"], kind="bool"),
+    Column("cause", HXL_TAGS["cause"]),
+    Column("conflicting", kind="bool"),
+]
+NAME_COLUMNS = [Column("person_id", kind="int"), Column("name"), Column("other_spellings")]
+
+RECORD_COLUMNS = [
+    Column("record", HXL_TAGS["row_id"]),
+    Column("person", "#meta+person"),
+    Column("source", HXL_TAGS["source"]),
+    Column("status", "#status"),
+    Column("sex", HXL_TAGS["sex"]),
+    Column("age_min", kind="int"),
+    Column("age_max", kind="int"),
+    Column("date_of_death", HXL_TAGS["date_of_death"]),
+    Column("governorate_code", HXL_TAGS["governorate_code"]),
+    Column("district_name", HXL_TAGS["district_name"]),
+    Column("civilian", HXL_TAGS["civilian"], kind="bool"),
+    Column("cause", HXL_TAGS["cause"]),
+]
+RECORD_NAME_COLUMNS = [
+    Column("source_record_id"),
+    Column("name"),
+    Column("name_first"),
+    Column("name_father"),
+    Column("name_grandfather"),
+    Column("name_family"),
+]
+
+
+def _names_by_person(conn: Connection) -> dict[int, list[str]]:
+    names: dict[int, list[str]] = {}
+    rows = conn.execute(
+        select(Record.person_id, Record.name)
+        .where(Record.person_id.is_not(None))
+        .order_by(Record.person_id, Record.id)
+    )
+    for person_id, name in rows:
+        spellings = names.setdefault(person_id, [])
+        if name not in spellings:
+            spellings.append(name)
+    return names
+
+
+def _person_rows(
+    conn: Connection, key: bytes, include_names: bool, status: str | None
+) -> Iterator[dict[str, Any]]:
+    governorates = _governorate_names()
+    names = _names_by_person(conn) if include_names else {}
+    query = select(PersonSummary.__table__).order_by(PersonSummary.person_id)
+    if status is not None:
+        query = query.where(PersonSummary.status == status)
+    for s in conn.execute(query.execution_options(yield_per=20_000)):
+        row: dict[str, Any] = {
+            "person": pseudonym(key, "person", s.person_id),
+            "status": s.status,
+            "verification": s.verification,
+            "verification_rule": s.verification_rule,
+            "documented": s.documented,
+            "records": s.records,
+            "independent_sources": s.independent_sources,
+            "sex": s.sex,
+            "age_min": s.age_min,
+            "age_max": s.age_max,
+            "age_group": s.age_group,
+            "date_of_death": s.date_of_death,
+            "governorate_code": s.governorate,
+            "governorate_name": governorates.get(s.governorate or "", ("", ""))[0] or None,
+            "district_name": s.district,
+            "civilian": s.civilian,
+            "cause": s.cause,
+            "conflicting": s.conflicting,
+        }
+        if include_names:
+            spellings = sorted(names.get(s.person_id, []), key=len, reverse=True)
+            row["person_id"] = s.person_id
+            row["name"] = spellings[0] if spellings else None
+            row["other_spellings"] = " | ".join(spellings[1:]) or None
+        yield row
+
+
+def _record_rows(conn: Connection, key: bytes, include_names: bool) -> Iterator[dict[str, Any]]:
+    query = (
+        select(Record.__table__, Source.name.label("source_name"))
+        .join(Source, Source.id == Record.source_id)
+        .order_by(Record.id)
+    )
+    for record in conn.execute(query.execution_options(yield_per=20_000)):
+        row: dict[str, Any] = {
+            "record": pseudonym(key, "record", record.id),
+            "person": None
+            if record.person_id is None
+            else pseudonym(key, "person", record.person_id),
+            "source": record.source_name,
+            "status": record.status,
+            "sex": record.sex,
+            "age_min": record.age_min,
+            "age_max": record.age_max,
+            "date_of_death": record.date_of_death,
+            "governorate_code": record.pcode_adm1,
+            "district_name": record.district,
+            "civilian": record.civilian,
+            "cause": record.cause,
+        }
+        if include_names:
+            row.update(
+                source_record_id=record.record_id,
+                name=record.name,
+                name_first=record.name_first,
+                name_father=record.name_father,
+                name_grandfather=record.name_grandfather,
+                name_family=record.name_family,
+            )
+        yield row
+
+
+def _count_columns(by: Sequence[str]) -> list[Column]:
+    keys: list[Column] = []
+    for name in by:
+        if name == "governorate":
+            keys += [
+                Column("governorate_code", HXL_TAGS["governorate_code"]),
+                Column("governorate_name", HXL_TAGS["governorate_name"]),
+                Column("governorate_name_ar", hxl_tag(HXL_TAGS["governorate_name"], "i_ar")),
+            ]
+        elif name == "district":
+            keys.append(Column("district_name", HXL_TAGS["district_name"]))
+        elif name in ("week", "month"):
+            keys.append(Column(name, hxl_tag(HXL_TAGS["date"], name)))
+        else:
+            keys.append(Column(name, HXL_TAGS.get(name, f"#x_{name.replace('_', '')}")))
+    killed = HXL_TAGS["killed"]
+    return [
+        *keys,
+        Column("reported", hxl_tag(killed, "reported"), kind="int"),
+        Column("documented", hxl_tag(killed, "documented"), kind="int"),
+        Column("corroborated", hxl_tag(killed, "corroborated"), kind="int"),
+        Column("verified", hxl_tag(killed, "verified"), kind="int"),
+        Column("female", hxl_tag(killed, "reported", HXL_TAGS["female"]), kind="int"),
+        Column("male", hxl_tag(killed, "reported", HXL_TAGS["male"]), kind="int"),
+        Column("children", hxl_tag(killed, "reported", HXL_TAGS["children"]), kind="int"),
+    ]
+
+
+def _count_rows(conn: Connection, by: Sequence[str], status: str | None) -> list[dict[str, Any]]:
+    """Counts under every standard per group, with the reported persons by sex and children."""
+    governorates = _governorate_names()
+    detail: dict[tuple[Any, ...], dict[str, int]] = {}
+    for row in count_persons(conn, [*by, "sex", "age_group"], status=status):
+        group = detail.setdefault(tuple(row.keys[d] for d in by), Counter())
+        group[f"sex:{row.keys['sex']}"] += row.reported
+        group[f"age:{row.keys['age_group']}"] += row.reported
+    out = []
+    for row in count_persons(conn, by, status=status):
+        group = detail.get(tuple(row.keys[d] for d in by), {})
+        item: dict[str, Any] = {}
+        for name in by:
+            value = row.keys[name]
+            if name == "governorate":
+                en, ar = governorates.get(str(value), (None, None))
+                item.update(governorate_code=value, governorate_name=en, governorate_name_ar=ar)
+            elif name == "district":
+                item["district_name"] = value
+            else:
+                item[name] = value
+        item.update(
+            reported=row.reported,
+            documented=row.documented,
+            corroborated=row.corroborated,
+            verified=row.verified,
+            female=group.get("sex:female", 0),
+            male=group.get("sex:male", 0),
+            children=group.get("age:child", 0),
+        )
+        out.append(item)
+    return out
+
+
+def export_table(
+    engine: Engine,
+    kind: str,
+    out: Path,
+    fmt: str,
+    *,
+    user: str,
+    include_names: bool = False,
+    by: Sequence[str] = ("governorate",),
+    status: str | None = "killed",
+) -> int:
+    """Write persons, records or counts in `fmt`; pseudonymised unless `include_names`,
+    which is recorded in the audit log with who asked. Returns the rows written."""
+    if kind not in EXPORT_KINDS:
+        raise ValueError(f"unknown export {kind!r}; use {', '.join(EXPORT_KINDS)}")
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; use {', '.join(FORMATS)}")
+    if include_names and kind == "counts":
+        raise ValueError("counts hold no names; --include-names applies to persons and records")
+    with engine.begin() as conn:
+        key = pseudonym_key(conn)
+        if kind == "persons":
+            columns = PERSON_COLUMNS + (NAME_COLUMNS if include_names else [])
+            rows: Iterable[dict[str, Any]] = _person_rows(conn, key, include_names, status)
+        elif kind == "records":
+            columns = RECORD_COLUMNS + (RECORD_NAME_COLUMNS if include_names else [])
+            rows = _record_rows(conn, key, include_names)
+        else:
+            columns = _count_columns(by)
+            rows = _count_rows(conn, by, status)
+        written = write_table(rows, columns, fmt, out)
+        record_event(
+            conn,
+            user,
+            "export.include_names" if include_names else "export",
+            kind,
+            {"format": fmt, "rows": written, "file": out.name},
+        )
+    return written

@@ -8,23 +8,27 @@ already sent (same source, same record_id, same content) is not stored twice.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Iterator
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 from typing import Any, cast
 
 import psycopg
+import yaml
 from psycopg.types.json import Jsonb
 from sqlalchemy import Connection, Engine, and_, exists, func, insert, select, text, update
 
-from marsad.domain.records import FieldError, ParsedRow, RecordFields
+from marsad.domain.records import STANDARD_COLUMNS, FieldError, ParsedRow, RecordFields
 from marsad.ingest.parse import parse_row
 from marsad.ingest.places import default_gazetteer
 from marsad.ingest.profile import MappingProfile, standard_profile
+from marsad.ingest.profile import _Loader as ProfileYamlLoader
 from marsad.ingest.readers import RawRow, open_table
+from marsad.services.audit import record_event
 from marsad.services.sources import get_or_create_source
-from marsad.store.models import Base, Import, QuarantineEntry, Record
+from marsad.store.models import Base, Import, QuarantineEntry, Record, Source
 from marsad.store.models import RawRow as RawRowTable
 
 BATCH_ROWS = 2000
@@ -66,7 +70,7 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _batches(rows: Iterable[RawRow], size: int) -> Iterator[list[RawRow]]:
+def batches(rows: Iterable[RawRow], size: int) -> Iterator[list[RawRow]]:
     iterator = iter(rows)
     while batch := list(islice(iterator, size)):
         yield batch
@@ -94,7 +98,7 @@ class _Loader:
         self.summary = summary
 
     def load(self, batch: list[RawRow], parsed: list[ParsedRow]) -> None:
-        raw_ids = _reserve_raw_row_ids(self.conn, len(batch))
+        raw_ids = reserve_raw_row_ids(self.conn, len(batch))
         bulk_insert(
             self.conn,
             RawRowTable,
@@ -233,7 +237,7 @@ def bulk_insert(conn: Connection, model: type[Base], rows: list[dict[str, Any]])
             )
 
 
-def _reserve_raw_row_ids(conn: Connection, count: int) -> list[int]:
+def reserve_raw_row_ids(conn: Connection, count: int) -> list[int]:
     """Ids for the next `count` raw rows, so that records can point to them without a
     RETURNING round trip per row (SQLite would insert row by row to keep their order).
 
@@ -311,7 +315,7 @@ def ingest_file(
             )
             summary.import_id = import_id
             loader = _Loader(conn, import_id, source_id, summary)
-            for batch in _batches(table.rows(), BATCH_ROWS):
+            for batch in batches(table.rows(), BATCH_ROWS):
                 parsed = [parse_row(row.cells, profile, gazetteer) for row in batch]
                 loader.load(batch, parsed)
                 summary.rows_total += len(batch)
@@ -330,4 +334,204 @@ def ingest_file(
                 rows_already_present=summary.rows_already_present,
             )
         )
+    return summary
+
+
+class RowRefused(ValueError):
+    """A row typed or corrected in the web app still cannot become a record; nothing was stored."""
+
+    def __init__(self, errors: tuple[FieldError, ...]) -> None:
+        super().__init__("; ".join(f"{e.field}: {e.reason}" for e in errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class _QuarantinedOrigin:
+    source: str
+    file_name: str
+    row_number: int
+    headers: tuple[str, ...]
+    profile: MappingProfile
+    profile_document: dict[str, Any]
+
+
+def _stored_profile(document: dict[str, Any]) -> MappingProfile:
+    """The profile an import was read with, rebuilt from the YAML kept in its Import row."""
+    if "yaml" not in document:
+        return standard_profile()
+    data = yaml.load(document["yaml"], Loader=ProfileYamlLoader)
+    return MappingProfile.from_dict(data, source=str(document.get("file", document["name"])))
+
+
+def _quarantined_origin(conn: Connection, raw_row_id: int) -> _QuarantinedOrigin:
+    row = conn.execute(
+        select(
+            Source.name, Import.file_name, Import.profile, RawRowTable.row_number, RawRowTable.data
+        )
+        .join(Import, Import.id == RawRowTable.import_id)
+        .join(Source, Source.id == Import.source_id)
+        .where(RawRowTable.id == raw_row_id)
+    ).first()
+    waiting = conn.scalar(
+        select(func.count())
+        .select_from(QuarantineEntry)
+        .where(
+            QuarantineEntry.raw_row_id == raw_row_id,
+            QuarantineEntry.resolved_by_record_id.is_(None),
+        )
+    )
+    if row is None or not waiting:
+        raise ValueError(f"raw row {raw_row_id} is not waiting in quarantine")
+    return _QuarantinedOrigin(
+        source=row.name,
+        file_name=row.file_name,
+        row_number=row.row_number,
+        headers=tuple(row.data),
+        profile=_stored_profile(row.profile),
+        profile_document=row.profile,
+    )
+
+
+def quarantined_row_profile(engine: Engine, raw_row_id: int) -> MappingProfile:
+    """The mapping profile a quarantined row was read with: which header holds which field."""
+    with engine.connect() as conn:
+        return _quarantined_origin(conn, raw_row_id).profile
+
+
+def _ingest_one_row(
+    conn: Connection,
+    cells: dict[str, str],
+    summary: IngestSummary,
+    *,
+    kind: str | None,
+    profile: MappingProfile,
+    profile_document: dict[str, Any],
+    user: str,
+) -> int:
+    """Store one typed row as a one-row import through the loader; returns its record's id.
+
+    Raises RowRefused (and so rolls the caller's transaction back) when the row would only
+    reach quarantine: the person who typed it is there to fix it.
+    """
+    source_id = get_or_create_source(conn, summary.source, kind)
+    import_id = int(
+        conn.execute(
+            insert(Import)
+            .values(
+                source_id=source_id,
+                file_name=summary.file,
+                sha256=summary.sha256,
+                imported_by=user,
+                file_format="form",
+                profile=profile_document,
+                columns=list(cells),
+                warnings=[],
+            )
+            .returning(Import.id)
+        ).scalar_one()
+    )
+    summary.import_id = import_id
+    row = RawRow(1, cells)
+    parsed = parse_row(cells, profile, default_gazetteer())
+    loader = _Loader(conn, import_id, source_id, summary)
+    loader.load([row], [parsed])
+    summary.rows_total = 1
+    if parsed.record is None or summary.rows_quarantined:
+        raise RowRefused(summary.quarantined[0].errors if summary.quarantined else ())
+    loader.resolve_quarantine()
+    conn.execute(
+        update(Import)
+        .where(Import.id == import_id)
+        .values(
+            rows_total=1,
+            rows_recorded=summary.rows_recorded,
+            rows_already_present=summary.rows_already_present,
+        )
+    )
+    return int(
+        conn.execute(
+            select(Record.id).where(
+                Record.source_id == source_id, Record.record_id == parsed.record.record_id
+            )
+        ).scalar_one()
+    )
+
+
+def _cells_digest(kind: str, key: object, cells: dict[str, str]) -> str:
+    document = json.dumps([kind, key, cells], ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(document.encode("utf-8")).hexdigest()
+
+
+def ingest_entry(
+    engine: Engine, cells: Mapping[str, str], source: str, *, kind: str | None, user: str
+) -> IngestSummary:
+    """One report typed into the data entry form: a one-row import of `source` in the standard
+    columns, read by the same parser and loader as a file, and audited as `entry.add`.
+
+    Raises RowRefused with every field error when the report cannot become a record.
+    """
+    values = {k: v for k, v in cells.items() if v.strip()}
+    summary = IngestSummary(
+        file="data entry form", source=source, sha256=_cells_digest("entry", source, values)
+    )
+    with engine.begin() as conn:
+        previous = conn.scalar(select(Import.id).where(Import.sha256 == summary.sha256))
+        if previous is not None:
+            summary.import_id = int(previous)
+            summary.already_imported = True
+            return summary
+        record = _ingest_one_row(
+            conn,
+            values,
+            summary,
+            kind=kind,
+            profile=standard_profile(),
+            profile_document={"name": "standard"},
+            user=user,
+        )
+        record_event(conn, user, "entry.add", f"record:{record}", {"import": summary.import_id})
+    return summary
+
+
+def ingest_correction(
+    engine: Engine, raw_row_id: int, cells: Mapping[str, str], *, user: str
+) -> IngestSummary:
+    """A quarantined row corrected by hand: a one-row import of its source, read with the
+    profile of its import, whose record resolves the row's quarantine entries.
+
+    The raw row itself is never changed. `cells` keeps the row's headers and may add standard
+    columns (e.g. a missing record_id). Audited as `quarantine.correct`. Raises RowRefused
+    when the corrected row still cannot become a record, ValueError when the row is not
+    waiting in quarantine or its headers were changed.
+    """
+    values = dict(cells)
+    with engine.begin() as conn:
+        origin = _quarantined_origin(conn, raw_row_id)
+        added = set(values) - set(origin.headers)
+        if set(origin.headers) - set(values) or added - set(STANDARD_COLUMNS):
+            raise ValueError("a corrected row keeps the row's columns and adds only standard ones")
+        summary = IngestSummary(
+            file=f"{origin.file_name} row {origin.row_number} corrected",
+            source=origin.source,
+            sha256=_cells_digest("correction", raw_row_id, values),
+        )
+        record = _ingest_one_row(
+            conn,
+            values,
+            summary,
+            kind=None,
+            profile=origin.profile,
+            profile_document=origin.profile_document,
+            user=user,
+        )
+        conn.execute(
+            update(QuarantineEntry)
+            .where(
+                QuarantineEntry.raw_row_id == raw_row_id,
+                QuarantineEntry.resolved_by_record_id.is_(None),
+            )
+            .values(resolved_by_record_id=record)
+        )
+        detail = {"import": summary.import_id, "record": record}
+        record_event(conn, user, "quarantine.correct", f"raw_row:{raw_row_id}", detail)
     return summary

@@ -32,7 +32,16 @@ from marsad.linkage import model as linkage_model
 from marsad.linkage.clusters import Clusters, assign_person_ids
 from marsad.linkage.deterministic import RULE, LinkableRecord, rule_links
 from marsad.linkage.features import LinkageRecord, features_frame
-from marsad.store.models import LinkDecision, LinkRun, Person, Record, Source, utcnow
+from marsad.services.verify import verify_persons
+from marsad.store.models import (
+    LinkDecision,
+    LinkRun,
+    Person,
+    PersonSummary,
+    Record,
+    Source,
+    utcnow,
+)
 
 LINKER = "marsad link"
 ENGINES = ("duckdb", "spark")
@@ -247,7 +256,7 @@ def link(
                 ],
             )
         say("clustering into persons")
-        clusters = _recluster(conn)
+        clusters = _recluster(conn, verify_all=True)
         summary = LinkSummary(
             run_id=run_id,
             engine=linker,
@@ -287,7 +296,7 @@ def _summary_document(summary: LinkSummary) -> dict[str, Any]:
 def recluster(engine: Engine) -> ClusterSummary:
     """Rebuild persons from the stored decisions, without re-running the model."""
     with engine.begin() as conn:
-        return _recluster(conn)
+        return _recluster(conn, verify_all=False)
 
 
 def _human_decisions(conn: Connection) -> dict[frozenset[int], str]:
@@ -300,7 +309,9 @@ def _human_decisions(conn: Connection) -> dict[frozenset[int], str]:
     return {frozenset((r.record_a_id, r.record_b_id)): r.decision for r in rows}
 
 
-def _recluster(conn: Connection) -> ClusterSummary:
+def _recluster(conn: Connection, verify_all: bool) -> ClusterSummary:
+    """Persons from decisions, then their verification: of every person after a link run,
+    of the persons whose records changed after a review."""
     rows = conn.execute(select(Record.id, Record.person_id, Record.source_id)).all()
     previous = {r.id: r.person_id for r in rows}
     source_of = {r.id: r.source_id for r in rows}
@@ -335,7 +346,9 @@ def _recluster(conn: Connection) -> ClusterSummary:
         )
     stale = sorted(existing - used)
     for start in range(0, len(stale), 500):
-        conn.execute(delete(Person).where(Person.id.in_(stale[start : start + 500])))
+        batch = stale[start : start + 500]
+        conn.execute(delete(PersonSummary).where(PersonSummary.person_id.in_(batch)))
+        conn.execute(delete(Person).where(Person.id.in_(batch)))
     flags = _oversized(groups, assignment, source_of)
     conn.execute(update(Person).where(Person.review_flag.is_not(None)).values(review_flag=None))
     if flags:
@@ -345,6 +358,16 @@ def _recluster(conn: Connection) -> ClusterSummary:
             .values(review_flag=bindparam("flag")),
             [{"pid": pid, "flag": flag} for pid, flag in flags.items()],
         )
+    if verify_all:
+        verify_persons(conn)
+    else:
+        touched: set[int] = set()
+        for c in changed:
+            touched.add(c["pid"])
+            before = previous[c["rid"]]
+            if before is not None:
+                touched.add(before)
+        verify_persons(conn, sorted(touched - set(stale)))
     return ClusterSummary(
         records=len(previous),
         persons=len(used),

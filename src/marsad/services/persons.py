@@ -1,14 +1,13 @@
-"""What is known of each person, resolved from their records, for estimation and counts."""
+"""Each person as the estimators see them: their independent lists and resolved values."""
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import groupby
 
 from sqlalchemy import Connection, select
 
-from marsad.store.models import Record, Source
+from marsad.store.models import PersonSummary, Record, Source
 
 
 @dataclass(frozen=True)
@@ -53,63 +52,38 @@ def independent_list_names(conn: Connection) -> dict[int, str]:
     return names
 
 
-def _most_common(values: Iterable[str | None]) -> str | None:
-    counts = Counter(v for v in values if v)
-    if not counts:
-        return None
-    best = max(counts.values())
-    return min(v for v, n in counts.items() if n == best)
-
-
-def _most_specific_date(values: Iterable[str | None]) -> str | None:
-    """The date most records agree on, preferring full dates over partial ones."""
-    dates = [v for v in values if v]
-    if not dates:
-        return None
-    longest = max(len(d) for d in dates)
-    return _most_common(d for d in dates if len(d) == longest)
-
-
 def person_facts(conn: Connection, status: str | None = "killed") -> list[PersonFacts]:
-    """Facts for every person with at least one record of `status` (None: any status)."""
+    """Facts for every person of resolved `status` (None: any status), read from the person
+    summaries, so that estimates stratify each person exactly as the counts do."""
     lists = independent_list_names(conn)
-    rows = conn.execute(
+    query = (
         select(
-            Record.person_id,
+            PersonSummary.person_id,
+            PersonSummary.status,
+            PersonSummary.governorate,
+            PersonSummary.sex,
+            PersonSummary.date_of_death,
+            PersonSummary.age_group,
             Record.source_id,
-            Record.status,
-            Record.pcode_adm1,
-            Record.sex,
-            Record.date_of_death,
-            Record.age_min,
-            Record.age_max,
         )
-        .where(Record.person_id.is_not(None))
-        .order_by(Record.person_id, Record.id)
-    ).all()
+        .join(Record, Record.person_id == PersonSummary.person_id)
+        .order_by(PersonSummary.person_id)
+    )
+    if status is not None:
+        query = query.where(PersonSummary.status == status)
     facts: list[PersonFacts] = []
-    start = 0
-    while start < len(rows):
-        end = start
-        pid = rows[start].person_id
-        while end < len(rows) and rows[end].person_id == pid:
-            end += 1
-        group = rows[start:end]
-        start = end
-        statuses = {r.status for r in group}
-        if status is not None and status not in statuses:
-            continue
-        exact_ages = [(r.age_min, r.age_max) for r in group if r.age_min is not None]
-        ages = sorted(exact_ages, key=lambda a: (a[1] is None, (a[1] or 0) - (a[0] or 0)))
+    for _, group in groupby(conn.execute(query), key=lambda r: r.person_id):
+        rows = list(group)
+        first = rows[0]
         facts.append(
             PersonFacts(
-                person_id=int(pid),
-                lists=frozenset(lists[r.source_id] for r in group),
-                governorate=_most_common(r.pcode_adm1 for r in group),
-                sex=_most_common(r.sex for r in group),
-                date_of_death=_most_specific_date(r.date_of_death for r in group),
-                age_group=age_group(*ages[0]) if ages else "unknown",
-                status=status or _most_common(statuses) or "killed",
+                person_id=int(first.person_id),
+                lists=frozenset(lists[r.source_id] for r in rows),
+                governorate=first.governorate,
+                sex=first.sex,
+                date_of_death=first.date_of_death,
+                age_group=first.age_group,
+                status=first.status,
             )
         )
     return facts

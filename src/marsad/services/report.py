@@ -8,56 +8,119 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, Row, func, select
+from sqlalchemy import Connection, Engine, Row, func, select
 
 from marsad import __version__
+from marsad.domain.estimates import Estimate
+from marsad.i18n import LANGUAGES
 from marsad.ingest.places import Gazetteer, default_gazetteer
 from marsad.linkage.deterministic import RULE
+from marsad.publish.pdf import render_pdf
 from marsad.publish.report import render_report
 from marsad.publish.report_data import (
+    AgeSexCount,
     GovernorateCount,
+    IncidentCount,
     ReportData,
     SourceSummary,
+    StandardCount,
     StratumEstimate,
     WeekCount,
+    WeekGovernorateCount,
 )
+from marsad.services.counts import DEFINITIONS, count_persons, documented_missing, totals
 from marsad.services.estimate import (
     EstimateError,
     EstimateResult,
     capture_histories,
     estimate_store,
 )
-from marsad.services.persons import PersonFacts, person_facts
+from marsad.services.incidents import incident_counts
+from marsad.services.persons import person_facts
 from marsad.services.sources import source_sizes
+from marsad.services.verify import rules_in_force
 from marsad.store.db import describe
-from marsad.store.models import Import, LinkDecision, LinkRun, QuarantineEntry, Record
+from marsad.store.models import (
+    Import,
+    LinkDecision,
+    LinkRun,
+    PersonSummary,
+    QuarantineEntry,
+    Record,
+    StatusDecision,
+)
 
 
-def _week_start(date: str) -> dt.date:
-    day = dt.date.fromisoformat(date)
-    return day - dt.timedelta(days=day.weekday())
+def _governorate_count(pcode: str, n: int, gazetteer: Gazetteer) -> GovernorateCount:
+    known = gazetteer.governorate_of_pcode(pcode)
+    return GovernorateCount(
+        pcode, known.name_en if known else pcode, known.name_ar if known else "", n
+    )
 
 
-def _by_governorate(persons: Sequence[PersonFacts], gazetteer: Gazetteer) -> list[GovernorateCount]:
-    counts = Counter(p.governorate for p in persons if p.governorate)
-    out = []
-    for pcode, n in sorted(counts.items()):
-        known = gazetteer.governorate_of_pcode(pcode)
+AGE_BANDS = [(low, low + 4) for low in range(0, 80, 5)]
+
+
+def age_band(age_min: int | None, age_max: int | None) -> str:
+    """The five-year band ("0-4" … "75-79", "80+") holding the whole age range, else
+    "unknown": a range straddling two bands is not guessed into one."""
+    if age_min is None or age_max is None:
+        return "unknown"
+    if age_min >= 80:
+        return "80+"
+    for low, high in AGE_BANDS:
+        if low <= age_min and age_max <= high:
+            return f"{low}-{high}"
+    return "unknown"
+
+
+def _age_sex(conn: Connection) -> list[AgeSexCount]:
+    bands: dict[str, Counter[str]] = {}
+    rows = conn.execute(
+        select(PersonSummary.age_min, PersonSummary.age_max, PersonSummary.sex, func.count())
+        .where(PersonSummary.status == "killed")
+        .group_by(PersonSummary.age_min, PersonSummary.age_max, PersonSummary.sex)
+    )
+    for age_min, age_max, sex, n in rows:
+        sexes = bands.setdefault(age_band(age_min, age_max), Counter())
+        sexes[sex if sex in ("male", "female") else "unknown"] += int(n)
+    order = [f"{low}-{high}" for low, high in AGE_BANDS] + ["80+", "unknown"]
+    return [
+        AgeSexCount(band, bands[band]["male"], bands[band]["female"], bands[band]["unknown"])
+        for band in order
+        if band in bands
+    ]
+
+
+def _standards(conn: Connection, estimate: Estimate | None) -> list[StandardCount]:
+    headline = totals(conn)
+    out = [
+        StandardCount(key, getattr(headline, key), DEFINITIONS[key])
+        for key in ("reported", "documented", "corroborated", "verified")
+    ]
+    if estimate is not None:
+        low, high = estimate.interval
         out.append(
-            GovernorateCount(
-                pcode, known.name_en if known else pcode, known.name_ar if known else "", n
+            StandardCount(
+                "estimated", round(estimate.estimate), DEFINITIONS["estimated"], low, high
             )
         )
     return out
 
 
-def _by_week(persons: Sequence[PersonFacts]) -> list[WeekCount]:
-    counts = Counter(
-        _week_start(p.date_of_death)
-        for p in persons
-        if p.date_of_death and len(p.date_of_death) == 10
-    )
-    return [WeekCount(week, n) for week, n in sorted(counts.items())]
+def _estimation_facts(result: EstimateResult) -> dict[str, str]:
+    settings = result.settings
+    facts = {
+        "method": str(settings.get("method", result.total.method)),
+        "strata": ", ".join(settings.get("by", [])) or "none",
+    }
+    for key in ("preset", "seed", "level", "criterion"):
+        if settings.get(key) is not None:
+            facts[key] = str(settings[key])
+    for key, value in result.total.diagnostics.items():
+        if isinstance(value, int | float | str | bool):
+            facts[key] = str(value)
+    return facts
 
 
 def _linkage_facts(
@@ -88,7 +151,8 @@ def report_data(
     estimated: EstimateResult | None = None,
 ) -> ReportData:
     """Everything the report shows, computed from the store now (or with an estimation
-    the caller has just made, so as not to run the samplers twice)."""
+    the caller has just made, so as not to run the samplers twice). Counts come from the
+    counts layer, so the report says what `marsad counts` and the web say."""
     gazetteer = default_gazetteer()
     with engine.connect() as conn:
         sizes = source_sizes(conn)
@@ -116,16 +180,36 @@ def report_data(
             .order_by(LinkRun.id.desc())
             .limit(1)
         ).first()
-    estimate = None
+        by_governorate = count_persons(conn, ("governorate",))
+        by_week = count_persons(conn, ("week",))
+        by_week_governorate = count_persons(conn, ("week", "governorate"))
+        by_sex = {str(r.keys["sex"]): r.reported for r in count_persons(conn, ("sex",))}
+        by_age = {str(r.keys["age_group"]): r.reported for r in count_persons(conn, ("age_group",))}
+        reported = totals(conn).reported
+        rules = rules_in_force(conn)
+        missing = documented_missing(conn)
+        incidents = incident_counts(conn)
+        conflicting = conn.scalar(
+            select(func.count()).where(
+                PersonSummary.conflicting.is_(True), PersonSummary.status == "killed"
+            )
+        )
+        status_decisions = conn.scalar(
+            select(func.count())
+            .select_from(StatusDecision)
+            .where(StatusDecision.revoked_at.is_(None))
+        )
+        age_sex = _age_sex(conn)
+        result = estimated
+        if persons and result is None:
+            try:
+                result = estimate_store(engine, by=by, save=False)
+            except EstimateError:
+                result = None
+        estimate = result.total if result is not None else None
+        standards = _standards(conn, estimate)
     strata: list[StratumEstimate] = []
-    result = estimated
-    if persons and result is None:
-        try:
-            result = estimate_store(engine, by=by, save=False)
-        except EstimateError:
-            result = None
     if result is not None:
-        estimate = result.total
         strata = [StratumEstimate(s.label, s.observed, s.estimate, s.note) for s in result.strata]
     return ReportData(
         title="Civilian casualties: documented and estimated",
@@ -138,24 +222,55 @@ def report_data(
         ],
         records_total=int(records_total),
         quarantined_total=int(quarantined_total),
-        persons_total=len(persons),
-        persons_by_governorate=_by_governorate(persons, gazetteer),
-        persons_no_governorate=sum(1 for p in persons if not p.governorate),
-        persons_by_week=_by_week(persons),
-        persons_undated=sum(
-            1 for p in persons if not p.date_of_death or len(p.date_of_death) != 10
+        persons_total=reported,
+        persons_by_governorate=[
+            _governorate_count(str(r.keys["governorate"]), r.reported, gazetteer)
+            for r in by_governorate
+            if r.keys["governorate"] is not None
+        ],
+        persons_no_governorate=sum(
+            r.reported for r in by_governorate if r.keys["governorate"] is None
         ),
+        persons_by_week=[
+            WeekCount(dt.date.fromisoformat(str(r.keys["week"])), r.reported)
+            for r in by_week
+            if r.keys["week"] is not None
+        ],
+        persons_undated=sum(r.reported for r in by_week if r.keys["week"] is None),
         persons_by_sex={
-            "male": sum(1 for p in persons if p.sex == "male"),
-            "female": sum(1 for p in persons if p.sex == "female"),
-            "unknown": sum(1 for p in persons if p.sex not in ("male", "female")),
+            "male": by_sex.get("male", 0),
+            "female": by_sex.get("female", 0),
+            "unknown": reported - by_sex.get("male", 0) - by_sex.get("female", 0),
         },
-        persons_children=sum(1 for p in persons if p.age_group == "child"),
+        persons_children=by_age.get("child", 0),
         capture_histories=capture_histories(persons) if persons else None,
         estimate=estimate,
         strata=strata,
-        linkage=_linkage_facts(run, decisions, int(records_total), len(persons)),
+        linkage=_linkage_facts(run, decisions, int(records_total), reported),
         version=__version__,
+        standards=standards,
+        documented_missing=missing,
+        incidents=[
+            IncidentCount(c.grade, c.incidents, c.killed_min, c.killed_max) for c in incidents
+        ],
+        weekly_by_governorate=[
+            WeekGovernorateCount(
+                dt.date.fromisoformat(str(r.keys["week"])),
+                g.pcode,
+                g.name_en,
+                g.name_ar,
+                r.reported,
+            )
+            for r in by_week_governorate
+            if r.keys["week"] is not None and r.keys["governorate"] is not None
+            for g in [_governorate_count(str(r.keys["governorate"]), r.reported, gazetteer)]
+        ],
+        age_sex=age_sex,
+        conflicting_persons=int(conflicting or 0),
+        status_decisions=int(status_decisions or 0),
+        verification_rules=rules.describe(),
+        rules_sha256=rules.sha256,
+        estimation=_estimation_facts(result) if result is not None else {},
     )
 
 
@@ -164,8 +279,17 @@ def write_report(
     out: Path,
     by: Sequence[str] = ("governorate",),
     estimated: EstimateResult | None = None,
+    lang: str = "en",
 ) -> ReportData:
-    """Render the report to `out` (one self-contained HTML file)."""
+    """Render the report to `out`: one self-contained HTML file, or a PDF when `out` ends
+    in .pdf; in English or Arabic."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}; use {', '.join(LANGUAGES)}")
+    if out.suffix.lower() not in (".html", ".htm", ".pdf"):
+        raise ValueError(f"{out}: the report is written as .html or .pdf")
     data = report_data(engine, by, estimated)
-    out.write_text(render_report(data), encoding="utf-8")
+    if out.suffix.lower() == ".pdf":
+        render_pdf(data, out, lang=lang)
+    else:
+        out.write_text(render_report(data, lang=lang), encoding="utf-8")
     return data

@@ -239,3 +239,201 @@ class EstimateRun(Base):
     method: Mapped[str] = mapped_column(String(40))
     settings: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
     result: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
+
+
+class PersonSummary(Base):
+    """What is known and decided of one person, recomputed by `marsad verify`.
+
+    Resolved values (one per field, by the documented conflict rules) are what counts group by;
+    `conflicts` keeps every disagreeing value with its records and sources. `verification` is
+    reported / corroborated / verified, with the rule that fired (`verification_rule`), the
+    records it rests on and its reasons; `documented` follows HRDAG's standard (full name,
+    date and place of death) and `documented_missing` names what a person lacks for it.
+    """
+
+    __tablename__ = "person_summaries"
+    __table_args__ = (
+        Index("ix_person_summaries_verification", "verification"),
+        Index("ix_person_summaries_governorate", "governorate"),
+    )
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20))
+    verification: Mapped[str] = mapped_column(String(20))
+    verification_rule: Mapped[str] = mapped_column(String(200))
+    verification_records: Mapped[list[int]] = mapped_column(JsonDoc)
+    verification_reasons: Mapped[list[str]] = mapped_column(JsonDoc)
+    documented: Mapped[bool] = mapped_column(Boolean)
+    documented_missing: Mapped[list[str]] = mapped_column(JsonDoc)
+    records: Mapped[int] = mapped_column(Integer)
+    sources: Mapped[int] = mapped_column(Integer)
+    independent_sources: Mapped[int] = mapped_column(Integer)
+    sex: Mapped[str | None] = mapped_column(String(10))
+    age_min: Mapped[int | None] = mapped_column(Integer)
+    age_max: Mapped[int | None] = mapped_column(Integer)
+    age_group: Mapped[str] = mapped_column(String(10))
+    date_of_death: Mapped[str | None] = mapped_column(String(10))
+    week: Mapped[str | None] = mapped_column(String(10))
+    month: Mapped[str | None] = mapped_column(String(7))
+    governorate: Mapped[str | None] = mapped_column(String(20))
+    district: Mapped[str | None] = mapped_column(String(500))
+    civilian: Mapped[bool | None] = mapped_column(Boolean)
+    cause: Mapped[str | None] = mapped_column(String(500))
+    conflicting: Mapped[bool] = mapped_column(Boolean)
+    conflicts: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
+    resolved_by: Mapped[dict[str, str]] = mapped_column(JsonDoc)
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class StatusDecision(Base):
+    """A reviewer's word on a person's verification, with a reason: "confirmed" (counts in
+    place of corroboration for *verified*) or a status set by hand (wins over the rules).
+
+    It holds while in force; revoking keeps the row (who, when, why). `person_id` is not a
+    foreign key: persons are rebuilt by linkage, and a decision on a person who no longer
+    exists stays on record without being applied.
+    """
+
+    __tablename__ = "status_decisions"
+    __table_args__ = (Index("ix_status_decisions_person", "person_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text)
+    decided_by: Mapped[str] = mapped_column(String(200))
+    decided_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    revoked_by: Mapped[str | None] = mapped_column(String(200))
+    revoke_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class ValueChoice(Base):
+    """A reviewer choosing which of a person's conflicting values is right, with a reason."""
+
+    __tablename__ = "value_choices"
+    __table_args__ = (Index("ix_value_choices_person", "person_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(Integer)
+    field: Mapped[str] = mapped_column(String(40))
+    value: Mapped[str] = mapped_column(String(500))
+    reason: Mapped[str] = mapped_column(Text)
+    chosen_by: Mapped[str] = mapped_column(String(200))
+    chosen_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class Incident(Base):
+    """A report of deaths without names ("bodies found on the highway"), counted apart from
+    persons with its reported range and a source-strength grade."""
+
+    __tablename__ = "incidents"
+    __table_args__ = (UniqueConstraint("source_id", "incident_ref"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    raw_row_id: Mapped[int] = mapped_column(ForeignKey("raw_rows.id"), unique=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("imports.id"))
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
+    incident_ref: Mapped[str] = mapped_column(String(200))
+    date: Mapped[str | None] = mapped_column(String(10))
+    governorate: Mapped[str | None] = mapped_column(String(20))
+    place: Mapped[str | None] = mapped_column(String(500))
+    killed_min: Mapped[int] = mapped_column(Integer)
+    killed_max: Mapped[int] = mapped_column(Integer)
+    grade: Mapped[str] = mapped_column(String(20))
+    description: Mapped[str | None] = mapped_column(Text)
+
+
+class Release(Base):
+    """A frozen publication: hashes of every input, the settings, human decisions, the code
+    version and the outputs, so that `release verify` can show the numbers come out the same."""
+
+    __tablename__ = "releases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(200))
+    code_version: Mapped[str] = mapped_column(String(100))
+    manifest: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
+    manifest_sha256: Mapped[str] = mapped_column(String(64))
+    directory: Mapped[str] = mapped_column(String(1000))
+
+
+class AuditEvent(Base):
+    """Who did or saw what, and when: every change, every export with names, every view of a
+    person's full record. Never holds a name, only ids."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_at", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(60))
+    target: Mapped[str | None] = mapped_column(String(200))
+    detail: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
+
+
+class StoreSetting(Base):
+    """A setting the whole team shares, kept in the store so that every machine and every
+    re-run uses it: e.g. the verification rules in force (YAML text)."""
+
+    __tablename__ = "store_settings"
+
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    set_by: Mapped[str] = mapped_column(String(200))
+    set_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class StoreSecret(Base):
+    """Random keys made by the store itself (e.g. for pseudonymous ids in exports): never in
+    the repository, never in a file beside the code."""
+
+    __tablename__ = "store_secrets"
+
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+
+
+class User(Base):
+    """A member of the team. `role` is admin, reviewer, data_entry, analyst or viewer;
+    `password_hash` is Argon2; `language` is "ar" or "en"."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    language: Mapped[str] = mapped_column(String(2), default="ar")
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class ApiToken(Base):
+    """A token for scripts; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class LoginAttempt(Base):
+    """Failed logins, kept so that rate limiting holds across several server workers."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (Index("ix_login_attempts_username_at", "username", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(100))
+    client: Mapped[str] = mapped_column(String(100))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

@@ -1,0 +1,154 @@
+"""Counts of persons under each counting standard: the one query layer behind the CLI, the
+report, the exports and the web.
+
+A count always says which standard it uses, because that is what the public argues about:
+- *reported*: every person with at least one record;
+- *documented* (HRDAG): full name, date and place of death — those lacking one are counted
+  apart, by what they lack, never dropped;
+- *corroborated*: at least corroborated by the rules in force (verified persons included);
+- *verified*: verified by the rules or by a reviewer;
+- *estimated*: the latest multiple systems estimate, with its interval (`latest_estimate`).
+Counts read the person summaries that `marsad verify` (and every link or review) keeps.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Integer, case, cast, func, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from marsad.store.models import EstimateRun, PersonSummary
+
+STANDARDS = ("reported", "documented", "corroborated", "verified")
+
+DIMENSIONS: dict[str, Any] = {
+    "governorate": PersonSummary.governorate,
+    "district": PersonSummary.district,
+    "week": PersonSummary.week,
+    "month": PersonSummary.month,
+    "sex": PersonSummary.sex,
+    "age_group": PersonSummary.age_group,
+    "status": PersonSummary.status,
+    "civilian": PersonSummary.civilian,
+    "verification": PersonSummary.verification,
+}
+
+DEFINITIONS = {
+    "reported": "persons named in at least one source",
+    "documented": "persons with a full name, a date of death and a place of death (HRDAG)",
+    "corroborated": "persons reported by at least two independent sources, or verified",
+    "verified": "persons identified, dated, placed and corroborated or confirmed by a reviewer",
+    "estimated": "multiple systems estimate of all deaths, documented or not, with its interval",
+}
+
+
+class CountError(ValueError):
+    """A count that cannot be made (unknown dimension or standard)."""
+
+
+def _standard(standard: str) -> ColumnElement[bool]:
+    if standard == "documented":
+        return PersonSummary.documented.is_(True)
+    if standard == "corroborated":
+        return PersonSummary.verification.in_(("corroborated", "verified"))
+    if standard == "verified":
+        return PersonSummary.verification == "verified"
+    raise CountError(f"unknown standard {standard!r}; use {', '.join(STANDARDS)}")
+
+
+@dataclass(frozen=True)
+class CountRow:
+    """One group (e.g. one governorate and week) with its count under every standard."""
+
+    keys: dict[str, str | bool | None]
+    reported: int
+    documented: int
+    corroborated: int
+    verified: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            **self.keys,
+            "reported": self.reported,
+            "documented": self.documented,
+            "corroborated": self.corroborated,
+            "verified": self.verified,
+        }
+
+
+def _where(status: str | None, filters: Mapping[str, str | bool | None]) -> list[Any]:
+    clauses: list[Any] = []
+    if status is not None:
+        clauses.append(PersonSummary.status == status)
+    for name, value in filters.items():
+        if name not in DIMENSIONS:
+            raise CountError(f"cannot filter by {name!r}; use {', '.join(DIMENSIONS)}")
+        column = DIMENSIONS[name]
+        clauses.append(column.is_(None) if value is None else column == value)
+    return clauses
+
+
+def count_persons(
+    conn: Connection,
+    by: Sequence[str] = (),
+    *,
+    status: str | None = "killed",
+    filters: Mapping[str, str | bool | None] | None = None,
+) -> list[CountRow]:
+    """Persons of `status` (None: any) grouped by `by`, under every standard at once,
+    in the order of the groups (unknown values last)."""
+    unknown = [name for name in by if name not in DIMENSIONS]
+    if unknown:
+        raise CountError(f"cannot count by {', '.join(unknown)}; use {', '.join(DIMENSIONS)}")
+    groups = [DIMENSIONS[name].label(name) for name in by]
+    sums = [
+        func.coalesce(func.sum(cast(case((_standard(s), 1), else_=0), Integer)), 0).label(s)
+        for s in STANDARDS[1:]
+    ]
+    query = select(*groups, func.count().label("reported"), *sums).where(
+        *_where(status, filters or {})
+    )
+    if groups:
+        query = query.group_by(*groups).order_by(
+            *(DIMENSIONS[name].is_(None) for name in by), *(DIMENSIONS[name] for name in by)
+        )
+    return [
+        CountRow(
+            {name: row._mapping[name] for name in by},
+            int(row.reported),
+            int(row.documented),
+            int(row.corroborated),
+            int(row.verified),
+        )
+        for row in conn.execute(query)
+        if row.reported
+    ]
+
+
+def totals(conn: Connection, status: str | None = "killed") -> CountRow:
+    """The headline: one row with every standard's total."""
+    rows = count_persons(conn, status=status)
+    return rows[0] if rows else CountRow({}, 0, 0, 0, 0)
+
+
+def documented_missing(conn: Connection, status: str | None = "killed") -> dict[str, int]:
+    """Persons not documented, by what they lack (a person may lack several things)."""
+    lacking: Counter[str] = Counter()
+    query = select(PersonSummary.documented_missing).where(
+        PersonSummary.documented.is_(False), *_where(status, {})
+    )
+    for (missing,) in conn.execute(query):
+        lacking.update(missing)
+    return dict(sorted(lacking.items()))
+
+
+def latest_estimate(conn: Connection, status: str = "killed") -> dict[str, Any] | None:
+    """The newest stored estimation of persons of `status`, as the estimate service saved it."""
+    for run in conn.execute(select(EstimateRun.__table__).order_by(EstimateRun.id.desc())):
+        if run.settings.get("status", "killed") == status:
+            return {"id": run.id, "method": run.method, "settings": run.settings, **run.result}
+    return None

@@ -1,0 +1,236 @@
+"""Ingest incident files (deaths reported without names) and count them by grade.
+
+The same conventions as `marsad.services.ingest`: one file is one transaction, every row is
+kept verbatim as a raw row, a file already imported (same SHA-256) changes nothing, bad rows go
+to quarantine with the field and the reason, and an incident a source has already sent (same
+source, same incident_id) is never stored twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import astuple, dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, insert, select, update
+
+from marsad.domain.records import FieldError
+from marsad.ingest.incidents import (
+    GRADES,
+    IncidentFields,
+    incident_header_map,
+    parse_incident,
+)
+from marsad.ingest.places import default_gazetteer
+from marsad.ingest.readers import RawRow, open_table
+from marsad.services.ingest import (
+    BATCH_ROWS,
+    QUARANTINE_SAMPLE,
+    IngestSummary,
+    QuarantinedRow,
+    batches,
+    bulk_insert,
+    file_sha256,
+    reserve_raw_row_ids,
+)
+from marsad.services.sources import get_or_create_source
+from marsad.store.models import Import, Incident, QuarantineEntry
+from marsad.store.models import RawRow as RawRowTable
+
+PROFILE = {"name": "incidents"}
+"""The Import's profile: marks the import as an incident file, not a list of persons."""
+
+_FIELDS = tuple(f.name for f in fields(IncidentFields))
+
+
+class IncidentSummary(IngestSummary):
+    """What one incident ingest did; `rows_recorded` counts the incidents stored."""
+
+
+@dataclass(frozen=True)
+class IncidentGradeCount:
+    """Incidents of one grade, with their reported minimum and maximum dead summed.
+
+    Discounted incidents are listed but not `counted`: they are shown not to have happened
+    as reported, and stay visible so the reader sees what was left out.
+    """
+
+    grade: str
+    incidents: int
+    killed_min: int
+    killed_max: int
+
+    @property
+    def counted(self) -> bool:
+        return self.grade != "discounted"
+
+
+def _stored(incident: IncidentFields) -> dict[str, Any]:
+    """The incident as columns of `incidents` (incident_id is `incident_ref` there)."""
+    values = dict(zip(_FIELDS, astuple(incident), strict=True))
+    values["incident_ref"] = values.pop("incident_id")
+    return values
+
+
+def _known(conn: Connection, source_id: int, refs: list[str]) -> dict[str, tuple[Any, ...]]:
+    """incident_ref → its stored fields, for the refs of this batch the source already sent."""
+    columns = [getattr(Incident, "incident_ref" if f == "incident_id" else f) for f in _FIELDS]
+    known: dict[str, tuple[Any, ...]] = {}
+    for start in range(0, len(refs), 500):
+        chunk = refs[start : start + 500]
+        rows = conn.execute(
+            select(*columns).where(
+                Incident.source_id == source_id, Incident.incident_ref.in_(chunk)
+            )
+        )
+        known.update({row[0]: tuple(row) for row in rows})
+    return known
+
+
+def _load(
+    conn: Connection,
+    import_id: int,
+    source_id: int,
+    batch: list[RawRow],
+    summary: IncidentSummary,
+) -> None:
+    raw_ids = reserve_raw_row_ids(conn, len(batch))
+    bulk_insert(
+        conn,
+        RawRowTable,
+        [
+            {"id": raw_id, "import_id": import_id, "row_number": row.row_number, "data": row.cells}
+            for row, raw_id in zip(batch, raw_ids, strict=True)
+        ],
+    )
+    gazetteer = default_gazetteer()
+    parsed = [parse_incident(row.cells, gazetteer) for row in batch]
+    known = _known(
+        conn, source_id, [p.incident_id for p in parsed if isinstance(p, IncidentFields)]
+    )
+    incidents: list[dict[str, Any]] = []
+    quarantine: list[dict[str, Any]] = []
+    for row, result, raw_id in zip(batch, parsed, raw_ids, strict=True):
+        errors = list(row.problems) + ([] if isinstance(result, IncidentFields) else result)
+        if isinstance(result, IncidentFields) and not errors:
+            seen = known.get(result.incident_id)
+            if seen == astuple(result):
+                summary.rows_already_present += 1
+                continue
+            if seen is None:
+                known[result.incident_id] = astuple(result)
+                incidents.append(
+                    {
+                        **_stored(result),
+                        "raw_row_id": raw_id,
+                        "import_id": import_id,
+                        "source_id": source_id,
+                    }
+                )
+                continue
+            errors.append(
+                FieldError(
+                    "incident_id",
+                    f"incident_id {result.incident_id!r} was already received from this source "
+                    "with different content; correct one of them",
+                )
+            )
+        ref = result.incident_id if isinstance(result, IncidentFields) else _guess_ref(row)
+        summary.rows_quarantined += 1
+        if len(summary.quarantined) < QUARANTINE_SAMPLE:
+            summary.quarantined.append(QuarantinedRow(row.row_number, ref, tuple(errors)))
+        quarantine.extend(
+            {
+                "raw_row_id": raw_id,
+                "import_id": import_id,
+                "source_id": source_id,
+                "record_id": ref,
+                "field": error.field,
+                "reason": error.reason,
+            }
+            for error in errors
+        )
+    if incidents:
+        bulk_insert(conn, Incident, incidents)
+    if quarantine:
+        conn.execute(insert(QuarantineEntry), quarantine)
+    summary.rows_recorded += len(incidents)
+
+
+def _guess_ref(row: RawRow) -> str | None:
+    """The row's incident_id as written, for a quarantined row that could not be read."""
+    header = incident_header_map(tuple(row.cells)).get("incident_id")
+    value = row.cells.get(header, "").strip() if header is not None else ""
+    return value[:200] or None
+
+
+def ingest_incidents(engine: Engine, path: Path, source: str, user: str) -> IncidentSummary:
+    """Ingest `path` (CSV, XLSX or JSON) as incident reports from `source`, in one transaction."""
+    digest = file_sha256(path)
+    summary = IncidentSummary(file=path.name, source=source, sha256=digest)
+    with engine.begin() as conn:
+        previous = conn.scalar(select(Import.id).where(Import.sha256 == digest))
+        if previous is not None:
+            summary.import_id = int(previous)
+            summary.already_imported = True
+            return summary
+        source_id = get_or_create_source(conn, source)
+        with open_table(path) as table:
+            summary.encoding = table.encoding
+            import_id = int(
+                conn.execute(
+                    insert(Import)
+                    .values(
+                        source_id=source_id,
+                        file_name=path.name,
+                        sha256=digest,
+                        imported_by=user,
+                        file_format=path.suffix.lower().lstrip(".") or "csv",
+                        encoding=table.encoding,
+                        profile=PROFILE,
+                        columns=list(table.columns),
+                        warnings=[],
+                    )
+                    .returning(Import.id)
+                ).scalar_one()
+            )
+            summary.import_id = import_id
+            for batch in batches(table.rows(), BATCH_ROWS):
+                _load(conn, import_id, source_id, batch, summary)
+                summary.rows_total += len(batch)
+            summary.warnings = list(table.warnings)
+        conn.execute(
+            update(Import)
+            .where(Import.id == import_id)
+            .values(
+                warnings=summary.warnings,
+                rows_total=summary.rows_total,
+                rows_recorded=summary.rows_recorded,
+                rows_quarantined=summary.rows_quarantined,
+                rows_already_present=summary.rows_already_present,
+            )
+        )
+    return summary
+
+
+def incident_counts(conn: Connection) -> list[IncidentGradeCount]:
+    """Every grade, strongest first, with its incidents and summed minimum and maximum dead.
+
+    Sums run over every source: the same incident reported by two sources is two rows here.
+    """
+    rows = conn.execute(
+        select(
+            Incident.grade,
+            func.count(),
+            func.coalesce(func.sum(Incident.killed_min), 0),
+            func.coalesce(func.sum(Incident.killed_max), 0),
+        ).group_by(Incident.grade)
+    )
+    by_grade = {r[0]: (int(r[1]), int(r[2]), int(r[3])) for r in rows}
+    return [IncidentGradeCount(g, *by_grade.get(g, (0, 0, 0))) for g in _ordered(by_grade)]
+
+
+def _ordered(grades: Iterable[str]) -> list[str]:
+    """GRADES in order, then any other grade found in the store (none, unless edited by hand)."""
+    return [*GRADES, *sorted(set(grades) - set(GRADES))]

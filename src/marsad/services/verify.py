@@ -1,0 +1,421 @@
+"""Verification: each person's status by the rules in force, resolved values and conflicts.
+
+`verify` rebuilds every person's summary in one transaction; linkage and review call
+`verify_persons` on the persons they touched, so statuses never lag behind the persons.
+The rules in force live in the store (`store_settings`), so every machine and every re-run
+applies the same ones; `marsad verify --rules FILE` replaces them, audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Row, delete, func, insert, select, update
+
+from marsad.names import parse_name_parts
+from marsad.services.audit import record_event
+from marsad.services.ingest import bulk_insert
+from marsad.services.persons import age_group, independent_list_names
+from marsad.store.models import (
+    Person,
+    PersonSummary,
+    Record,
+    Source,
+    StatusDecision,
+    StoreSetting,
+    ValueChoice,
+    utcnow,
+)
+from marsad.verify.conflicts import FIELDS, PersonResolution, resolve_person
+from marsad.verify.evidence import RecordEvidence
+from marsad.verify.rules import (
+    STATUSES,
+    Verification,
+    VerificationRules,
+    load_rules,
+    parse_rules,
+    verify_person,
+)
+
+RULES_SETTING = "verification_rules"
+CONFIRMED = "confirmed"
+DECISIONS = (*STATUSES, CONFIRMED)
+
+
+class VerifyError(ValueError):
+    """A reviewer's request that cannot be applied (unknown person, value not on record…)."""
+
+
+@dataclass(frozen=True)
+class VerifySummary:
+    """What one `marsad verify` found, for the CLI and the web."""
+
+    persons: int
+    by_status: dict[str, int]
+    documented: int
+    conflicting: int
+    rules_sha256: str
+
+
+def rules_in_force(conn: Connection) -> VerificationRules:
+    """The store's rules, or the packaged defaults when none were set."""
+    text = conn.scalar(select(StoreSetting.value).where(StoreSetting.name == RULES_SETTING))
+    return load_rules() if text is None else parse_rules(text, "store setting verification_rules")
+
+
+def set_rules(conn: Connection, path: Path, user: str) -> VerificationRules:
+    """Make the rules in `path` the ones in force (checked before anything is stored)."""
+    rules = load_rules(path)
+    conn.execute(delete(StoreSetting).where(StoreSetting.name == RULES_SETTING))
+    conn.execute(insert(StoreSetting).values(name=RULES_SETTING, value=rules.text, set_by=user))
+    record_event(conn, user, "verify.rules", RULES_SETTING, {"sha256": rules.sha256})
+    return rules
+
+
+def week_start(date: str | None) -> str | None:
+    """Monday of the ISO week of a full date; None for partial dates."""
+    if date is None or len(date) != 10:
+        return None
+    day = dt.date.fromisoformat(date)
+    return (day - dt.timedelta(days=day.weekday())).isoformat()
+
+
+_RECORD_COLUMNS = (
+    Record.id,
+    Record.person_id,
+    Record.source_id,
+    Record.name,
+    Record.name_first,
+    Record.name_father,
+    Record.name_grandfather,
+    Record.name_family,
+    Record.sex,
+    Record.age_min,
+    Record.age_max,
+    Record.date_of_death,
+    Record.pcode,
+    Record.pcode_adm1,
+    Record.district,
+    Record.status,
+    Record.civilian,
+    Record.cause,
+)
+
+
+def _name_parts(row: Row[Any]) -> tuple[str | None, str | None, str | None, str | None]:
+    """The source's own name parts, or the full name's parts when it gave none (as linkage
+    reads them), so that a list giving only full names can still identify a person."""
+    given = (row.name_first, row.name_father, row.name_grandfather, row.name_family)
+    if any(given) or not row.name:
+        return given
+    parsed = parse_name_parts(row.name)
+    return (parsed.first, parsed.father, parsed.grandfather, parsed.family)
+
+
+def _evidence(row: Row[Any], sources: dict[int, str], lists: dict[int, str]) -> RecordEvidence:
+    first, father, grandfather, family = _name_parts(row)
+    return RecordEvidence(
+        record_id=row.id,
+        source=sources[row.source_id],
+        independent_list=lists[row.source_id],
+        name_first=first,
+        name_father=father,
+        name_grandfather=grandfather,
+        name_family=family,
+        sex=row.sex,
+        age_min=row.age_min,
+        age_max=row.age_max,
+        date_of_death=row.date_of_death,
+        pcode=row.pcode,
+        governorate=row.pcode_adm1,
+        district=row.district,
+        status=row.status,
+        civilian=row.civilian,
+        cause=row.cause,
+    )
+
+
+def _persons_records(
+    conn: Connection, person_ids: Sequence[int] | None
+) -> Iterator[tuple[int, list[RecordEvidence]]]:
+    """(person id, records) for the given persons (None: all), streamed in person order."""
+    sources = dict(conn.execute(select(Source.id, Source.name)).tuples().all())
+    lists = independent_list_names(conn)
+    query = select(*_RECORD_COLUMNS).where(Record.person_id.is_not(None))
+    if person_ids is not None:
+        query = query.where(Record.person_id.in_(person_ids))
+    rows = conn.execute(
+        query.order_by(Record.person_id, Record.id).execution_options(yield_per=20_000)
+    )
+    current: int | None = None
+    group: list[RecordEvidence] = []
+    for row in rows:
+        if row.person_id != current:
+            if current is not None:
+                yield current, group
+            current, group = row.person_id, []
+        group.append(_evidence(row, sources, lists))
+    if current is not None:
+        yield current, group
+
+
+def _decisions_in_force(
+    conn: Connection, person_ids: Sequence[int] | None
+) -> tuple[dict[int, str], dict[int, tuple[str, str, str]]]:
+    """Per person: the confirmation note, and the status set by hand, latest first."""
+    query = select(StatusDecision.__table__).where(StatusDecision.revoked_at.is_(None))
+    if person_ids is not None:
+        query = query.where(StatusDecision.person_id.in_(person_ids))
+    confirmed: dict[int, str] = {}
+    overrides: dict[int, tuple[str, str, str]] = {}
+    for d in conn.execute(query.order_by(StatusDecision.id)):
+        if d.status == CONFIRMED:
+            confirmed[d.person_id] = d.reason
+        else:
+            overrides[d.person_id] = (d.status, d.reason, d.decided_by)
+    return confirmed, overrides
+
+
+def _choices_in_force(
+    conn: Connection, person_ids: Sequence[int] | None
+) -> dict[int, dict[str, str]]:
+    query = select(ValueChoice.__table__).where(ValueChoice.revoked_at.is_(None))
+    if person_ids is not None:
+        query = query.where(ValueChoice.person_id.in_(person_ids))
+    choices: dict[int, dict[str, str]] = {}
+    for c in conn.execute(query.order_by(ValueChoice.id)):
+        choices.setdefault(c.person_id, {})[c.field] = c.value
+    return choices
+
+
+def _summary_row(
+    person_id: int,
+    records: Sequence[RecordEvidence],
+    resolution: PersonResolution,
+    verification: Verification,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    return {
+        "person_id": person_id,
+        "status": resolution.status,
+        "verification": verification.status,
+        "verification_rule": verification.rule,
+        "verification_records": list(verification.records),
+        "verification_reasons": list(verification.reasons),
+        "documented": verification.documented,
+        "documented_missing": list(verification.documented_missing),
+        "records": len(records),
+        "sources": len({r.source for r in records}),
+        "independent_sources": len({r.independent_list for r in records}),
+        "sex": resolution.sex,
+        "age_min": resolution.age_min,
+        "age_max": resolution.age_max,
+        "age_group": age_group(resolution.age_min, resolution.age_max),
+        "date_of_death": resolution.date_of_death,
+        "week": week_start(resolution.date_of_death),
+        "month": resolution.date_of_death[:7]
+        if resolution.date_of_death and len(resolution.date_of_death) >= 7
+        else None,
+        "governorate": resolution.governorate,
+        "district": resolution.district,
+        "civilian": resolution.civilian,
+        "cause": resolution.cause,
+        "conflicting": resolution.conflicting,
+        "conflicts": resolution.conflicts_json(),
+        "resolved_by": resolution.resolved_by_json(),
+        "computed_at": now,
+    }
+
+
+def _batched(items: Iterable[int], size: int) -> Iterator[list[int]]:
+    batch: list[int] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def verify_persons(
+    conn: Connection,
+    person_ids: Sequence[int] | None = None,
+    rules: VerificationRules | None = None,
+) -> VerifySummary:
+    """Recompute the summaries of `person_ids` (None: every person) inside `conn`'s
+    transaction, under `rules` (None: the rules in force); summaries of persons that no
+    longer exist are removed."""
+    rules = rules or rules_in_force(conn)
+    tally = _Tally()
+    if person_ids is None:
+        conn.execute(delete(PersonSummary))
+        _verify_batch(conn, None, rules, tally)
+    else:
+        for batch in _batched(person_ids, 5000):
+            conn.execute(delete(PersonSummary).where(PersonSummary.person_id.in_(batch)))
+            _verify_batch(conn, batch, rules, tally)
+    return VerifySummary(
+        tally.persons, tally.by_status, tally.documented, tally.conflicting, rules.sha256
+    )
+
+
+@dataclass
+class _Tally:
+    persons: int = 0
+    documented: int = 0
+    conflicting: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+
+
+def _verify_batch(
+    conn: Connection, person_ids: Sequence[int] | None, rules: VerificationRules, tally: _Tally
+) -> None:
+    confirmed, overrides = _decisions_in_force(conn, person_ids)
+    choices = _choices_in_force(conn, person_ids)
+    now = utcnow()
+    rows: list[dict[str, Any]] = []
+    for person_id, records in _persons_records(conn, person_ids):
+        resolution = resolve_person(records, choices.get(person_id))
+        verification = _verify(person_id, records, rules, confirmed, overrides)
+        rows.append(_summary_row(person_id, records, resolution, verification, now))
+        tally.persons += 1
+        tally.documented += verification.documented
+        tally.conflicting += resolution.conflicting
+        tally.by_status[verification.status] = tally.by_status.get(verification.status, 0) + 1
+        if len(rows) >= 20_000:
+            bulk_insert(conn, PersonSummary, rows)
+            rows = []
+    if rows:
+        bulk_insert(conn, PersonSummary, rows)
+
+
+def _verify(
+    person_id: int,
+    records: Sequence[RecordEvidence],
+    rules: VerificationRules,
+    confirmed: dict[int, str],
+    overrides: dict[int, tuple[str, str, str]],
+) -> Verification:
+    return verify_person(
+        records,
+        rules,
+        confirmed_note=confirmed.get(person_id),
+        override=overrides.get(person_id),
+    )
+
+
+def verify(engine: Engine, rules: Path | None = None, user: str = "system") -> VerifySummary:
+    """Recompute every person's status (with new rules first, when given)."""
+    with engine.begin() as conn:
+        if rules is not None:
+            set_rules(conn, rules, user)
+        summary = verify_persons(conn)
+        record_event(
+            conn,
+            user,
+            "verify.run",
+            None,
+            {"persons": summary.persons, "rules_sha256": summary.rules_sha256},
+        )
+        return summary
+
+
+def _check_person(conn: Connection, person_id: int) -> None:
+    if conn.scalar(select(Person.id).where(Person.id == person_id)) is None:
+        raise VerifyError(f"no person {person_id}")
+
+
+def decide_status(engine: Engine, person_id: int, status: str, reason: str, user: str) -> int:
+    """A reviewer confirms a person ("confirmed") or sets a status by hand; returns its id."""
+    if status not in DECISIONS:
+        raise VerifyError(f"status must be one of {', '.join(DECISIONS)}, not {status!r}")
+    if not reason.strip():
+        raise VerifyError("a reason is required")
+    with engine.begin() as conn:
+        _check_person(conn, person_id)
+        decision_id = conn.execute(
+            insert(StatusDecision)
+            .values(person_id=person_id, status=status, reason=reason, decided_by=user)
+            .returning(StatusDecision.id)
+        ).scalar_one()
+        record_event(
+            conn,
+            user,
+            "verify.status",
+            f"person:{person_id}",
+            {"status": status, "id": decision_id},
+        )
+        verify_persons(conn, [person_id])
+        return int(decision_id)
+
+
+def revoke_status(engine: Engine, decision_id: int, reason: str, user: str) -> int:
+    """Revoke a reviewer's status decision (kept on record); returns the person id."""
+    if not reason.strip():
+        raise VerifyError("a reason is required")
+    with engine.begin() as conn:
+        row = conn.execute(
+            select(StatusDecision.person_id, StatusDecision.revoked_at).where(
+                StatusDecision.id == decision_id
+            )
+        ).first()
+        if row is None:
+            raise VerifyError(f"no status decision {decision_id}")
+        if row.revoked_at is not None:
+            raise VerifyError(f"status decision {decision_id} is already revoked")
+        conn.execute(
+            update(StatusDecision)
+            .where(StatusDecision.id == decision_id)
+            .values(revoked_at=utcnow(), revoked_by=user, revoke_reason=reason)
+        )
+        record_event(conn, user, "verify.revoke", f"person:{row.person_id}", {"id": decision_id})
+        verify_persons(conn, [row.person_id])
+        return int(row.person_id)
+
+
+def choose_value(
+    engine: Engine, person_id: int, field: str, value: str, reason: str, user: str
+) -> None:
+    """A reviewer picks which of a person's conflicting values is right."""
+    if field not in FIELDS:
+        raise VerifyError(f"field must be one of {', '.join(FIELDS)}, not {field!r}")
+    if not reason.strip():
+        raise VerifyError("a reason is required")
+    with engine.begin() as conn:
+        _check_person(conn, person_id)
+        records = next(iter(_persons_records(conn, [person_id])), (person_id, []))[1]
+        try:
+            resolve_person(records, {field: value})
+        except ValueError as error:
+            raise VerifyError(str(error)) from error
+        conn.execute(
+            update(ValueChoice)
+            .where(
+                ValueChoice.person_id == person_id,
+                ValueChoice.field == field,
+                ValueChoice.revoked_at.is_(None),
+            )
+            .values(revoked_at=utcnow())
+        )
+        conn.execute(
+            insert(ValueChoice).values(
+                person_id=person_id, field=field, value=value, reason=reason, chosen_by=user
+            )
+        )
+        record_event(conn, user, "verify.choose", f"person:{person_id}", {"field": field})
+        verify_persons(conn, [person_id])
+
+
+def status_counts(conn: Connection) -> dict[str, int]:
+    """Persons per verification status, as stored by the last verification."""
+    return {
+        status: int(n)
+        for status, n in conn.execute(
+            select(PersonSummary.verification, func.count()).group_by(PersonSummary.verification)
+        )
+    }

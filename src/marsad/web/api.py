@@ -1,0 +1,372 @@
+"""The JSON API under /api/: the same services as the pages and the CLI, for scripts.
+
+Scripts send `Authorization: Bearer <token>` (from `marsad user token`); the browser's own
+calls may use the session cookie. Names of the dead appear only for roles with `view_names`;
+reading a person's full record is an audit event ("person.view").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any, Generic, TypeVar
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from pydantic import BaseModel
+
+from marsad.services.browse import (
+    estimated_total,
+    estimates_page,
+    persons_page,
+    records_page,
+    view_person,
+)
+from marsad.services.counts import DEFINITIONS, STANDARDS, CountError, count_persons, totals
+from marsad.services.counts import documented_missing as lacking_documentation
+from marsad.services.search import SearchError, SearchQuery, search_persons
+from marsad.services.users import PERMISSIONS, UserInfo
+from marsad.web.auth import RequireApi, engine_of
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+T = TypeVar("T")
+MAX_PER_PAGE = 500
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    page: int
+    per_page: int
+    pages: int
+
+
+def _page(items: list[T], total: int, page: int, per_page: int) -> Page[T]:
+    return Page[T](
+        items=items,
+        total=total,
+        page=page,
+        per_page=per_page,
+        pages=max(1, math.ceil(total / per_page)),
+    )
+
+
+PageNumber = Query(1, ge=1, description="1 is the first page.")
+PerPage = Query(50, ge=1, le=MAX_PER_PAGE)
+
+
+class Me(BaseModel):
+    id: int
+    username: str
+    role: str
+    language: str
+    permissions: list[str]
+
+
+class PersonItem(BaseModel):
+    id: int
+    records: int
+    sources: list[str]
+    names: list[str] | None = None
+    """Present only for roles with `view_names`."""
+
+
+class RecordItem(BaseModel):
+    id: int
+    source: str
+    record_id: str
+    name: str | None = None
+    sex: str | None
+    age_min: int | None
+    age_max: int | None
+    date_of_death: str | None
+    governorate: str | None
+    pcode: str | None
+    status: str
+    person_id: int | None
+
+
+class RecordFull(BaseModel):
+    id: int
+    source: str
+    record_id: str
+    name: str
+    name_first: str | None
+    name_father: str | None
+    name_grandfather: str | None
+    name_family: str | None
+    name_mother: str | None
+    sex: str | None
+    age_min: int | None
+    age_max: int | None
+    date_of_death: str | None
+    governorate: str | None
+    district: str | None
+    locality: str | None
+    pcode: str | None
+    status: str
+
+
+class DecisionItem(BaseModel):
+    id: int
+    record_a_id: int
+    record_b_id: int
+    kind: str
+    decision: str
+    rule: str | None
+    probability: float | None
+    decided_by: str
+    decided_at: dt.datetime
+    note: str | None
+
+
+class VerificationItem(BaseModel):
+    """The person's status by the rules in force (or a reviewer), and its resolved values."""
+
+    status: str
+    verification: str
+    rule: str
+    evidence: list[int]
+    reasons: list[str]
+    documented: bool
+    documented_missing: list[str]
+    sex: str | None
+    age_min: int | None
+    age_max: int | None
+    date_of_death: str | None
+    governorate: str | None
+    district: str | None
+    conflicting: bool
+    conflicts: dict[str, Any]
+    resolved_by: dict[str, str]
+    computed_at: dt.datetime
+
+
+class StatusDecisionItem(BaseModel):
+    id: int
+    status: str
+    reason: str
+    decided_by: str
+    decided_at: dt.datetime
+    revoked_at: dt.datetime | None
+    revoked_by: str | None
+    revoke_reason: str | None
+
+
+class PersonRecord(BaseModel):
+    id: int
+    review_flag: str | None
+    records: list[RecordFull]
+    decisions: list[DecisionItem]
+    verification: VerificationItem | None
+    """None until `marsad verify` (or a link) has summarised the person."""
+    status_decisions: list[StatusDecisionItem]
+
+
+class SearchRecordItem(BaseModel):
+    id: int
+    source: str
+    name: str
+    date_of_death: str | None
+    governorate: str | None
+    place: str | None
+    status: str
+
+
+class SearchHitItem(BaseModel):
+    person_id: int | None
+    """None for a record not yet linked into a person."""
+    verification: str | None
+    records: list[SearchRecordItem]
+    """The person's records that match the search."""
+
+
+class CountItem(BaseModel):
+    keys: dict[str, str | bool | None]
+    reported: int
+    documented: int
+    corroborated: int
+    verified: int
+
+
+class EstimatedItem(BaseModel):
+    run_id: int
+    method: str
+    estimate: float
+    interval: tuple[float, float]
+    level: float
+
+
+class Counts(BaseModel):
+    status: str
+    definitions: dict[str, str]
+    totals: CountItem
+    not_documented_lacking: dict[str, int]
+    """Persons not documented, by what they lack (one person may lack several things)."""
+    estimated: EstimatedItem | None
+    rows: list[CountItem]
+    """Groups of `by`, empty when not grouped."""
+
+
+class EstimateItem(BaseModel):
+    id: int
+    created_at: dt.datetime
+    method: str
+    settings: dict[str, Any]
+    result: dict[str, Any]
+
+
+@router.get("/me", response_model=Me)
+def me(user: UserInfo = Depends(RequireApi(None))) -> Me:
+    """Who the token or session belongs to, and what the role may do."""
+    return Me(
+        id=user.id,
+        username=user.username,
+        role=user.role,
+        language=user.language,
+        permissions=sorted(p for p in PERMISSIONS if user.can(p)),
+    )
+
+
+@router.get("/persons", response_model=Page[PersonItem])
+def persons(
+    request: Request,
+    page: int = PageNumber,
+    per_page: int = PerPage,
+    user: UserInfo = Depends(RequireApi("view_persons")),
+) -> Page[PersonItem]:
+    """Persons by id, with how many records and which sources; names only with view_names."""
+    total, rows = persons_page(engine_of(request), (page - 1) * per_page, per_page)
+    names = user.can("view_names")
+    items = [
+        PersonItem(id=r.id, records=r.records, sources=r.sources, names=r.names if names else None)
+        for r in rows
+    ]
+    return _page(items, total, page, per_page)
+
+
+@router.get("/persons/{person_id}", response_model=PersonRecord)
+def person(
+    request: Request,
+    person_id: int,
+    user: UserInfo = Depends(RequireApi("view_names")),
+) -> PersonRecord:
+    """A person's full record: every record with names, the decisions that joined them, the
+    verification with its reasons and conflicts. Written to the audit log ("person.view")."""
+    try:
+        file = view_person(engine_of(request), person_id, user.username, "api")
+    except ValueError as error:
+        raise HTTPException(404, str(error)) from error
+    detail = file.detail
+    return PersonRecord(
+        id=detail.person_id,
+        review_flag=detail.review_flag,
+        records=[RecordFull.model_validate(r, from_attributes=True) for r in detail.records],
+        decisions=[DecisionItem.model_validate(d, from_attributes=True) for d in detail.decisions],
+        verification=(
+            VerificationItem.model_validate(file.status, from_attributes=True)
+            if file.status is not None
+            else None
+        ),
+        status_decisions=[
+            StatusDecisionItem.model_validate(d, from_attributes=True)
+            for d in file.status_decisions
+        ],
+    )
+
+
+@router.get("/records", response_model=Page[RecordItem])
+def records(
+    request: Request,
+    source: str | None = Query(None, description="Only records of this source (its name)."),
+    page: int = PageNumber,
+    per_page: int = PerPage,
+    user: UserInfo = Depends(RequireApi("view_records")),
+) -> Page[RecordItem]:
+    """Records by id; names only with view_names."""
+    total, rows = records_page(engine_of(request), (page - 1) * per_page, per_page, source)
+    names = user.can("view_names")
+    items = [RecordItem(**{**r, "name": r["name"] if names else None}) for r in rows]
+    return _page(items, total, page, per_page)
+
+
+@router.get("/estimates", response_model=Page[EstimateItem])
+def estimates(
+    request: Request,
+    page: int = PageNumber,
+    per_page: int = PerPage,
+    user: UserInfo = Depends(RequireApi("view_estimates")),
+) -> Page[EstimateItem]:
+    """Estimation runs kept in the store, newest first, with their settings and results."""
+    total, rows = estimates_page(engine_of(request), (page - 1) * per_page, per_page)
+    items = [EstimateItem.model_validate(r, from_attributes=True) for r in rows]
+    return _page(items, total, page, per_page)
+
+
+@router.get("/search", response_model=Page[SearchHitItem])
+def search(
+    request: Request,
+    name: str = Query("", description="A name in Arabic or Latin script, matched by name keys."),
+    governorate: str | None = Query(None, description="An admin-1 p-code, e.g. SY07."),
+    place: str = Query("", description="A governorate or district name, or locality text."),
+    date_from: dt.date | None = Query(None, description="Died on or after (YYYY-MM-DD)."),
+    date_to: dt.date | None = Query(None, description="Died on or before (YYYY-MM-DD)."),
+    page: int = PageNumber,
+    per_page: int = PerPage,
+    user: UserInfo = Depends(RequireApi("view_names")),
+) -> Page[SearchHitItem]:
+    """Persons whose records match, by person id; an empty search finds nothing."""
+    query = SearchQuery(name, governorate, place, date_from, date_to)
+    try:
+        found = search_persons(engine_of(request), query, (page - 1) * per_page, per_page)
+    except SearchError as error:
+        raise HTTPException(422, str(error)) from error
+    items = [SearchHitItem.model_validate(h, from_attributes=True) for h in found.hits]
+    return _page(items, found.total, page, per_page)
+
+
+def _count_item(row: Any) -> CountItem:
+    return CountItem(
+        keys=row.keys,
+        reported=row.reported,
+        documented=row.documented,
+        corroborated=row.corroborated,
+        verified=row.verified,
+    )
+
+
+@router.get("/counts", response_model=Counts)
+def counts(
+    request: Request,
+    by: str = Query("", description="Group by, comma-separated: governorate, week, month, sex…"),
+    status: str = Query("killed", description="killed, missing… or 'any'."),
+    user: UserInfo = Depends(RequireApi("view_dashboard")),
+) -> Counts:
+    """Persons under every counting standard (as `marsad counts`), and the latest estimate."""
+    wanted = None if status == "any" else status
+    dimensions = [d.strip() for d in by.split(",") if d.strip()]
+    with engine_of(request).connect() as conn:
+        try:
+            rows = count_persons(conn, dimensions, status=wanted) if dimensions else []
+        except CountError as error:
+            raise HTTPException(422, str(error)) from error
+        headline = totals(conn, wanted)
+        lacking = lacking_documentation(conn, wanted)
+        run = estimated_total(conn, wanted) if wanted is not None else None
+    estimated = None
+    if run is not None:
+        estimated = EstimatedItem(
+            run_id=run.run_id,
+            method=run.method,
+            estimate=run.estimate,
+            interval=(run.low, run.high),
+            level=run.level,
+        )
+    return Counts(
+        status=status,
+        definitions={k: DEFINITIONS[k] for k in (*STANDARDS, "estimated")},
+        totals=_count_item(headline),
+        not_documented_lacking=lacking,
+        estimated=estimated,
+        rows=[_count_item(r) for r in rows],
+    )

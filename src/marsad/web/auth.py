@@ -1,0 +1,94 @@
+"""Who is asking, and may they: the dependencies every route declares.
+
+Pages take `RequirePage(permission)`: an anonymous visitor is sent to /login, a role without
+the permission gets a 403 page. The API takes `RequireApi(permission)`: a bearer token (or, for
+the browser's own calls, the session cookie) identifies the user; none gives 401, a role
+without the permission 403. A disabled user counts as anonymous everywhere, at once.
+Both classes keep their `permission` so tests can check every route against PERMISSIONS.
+"""
+
+from __future__ import annotations
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Engine
+
+from marsad.services.users import UserInfo, get_user, user_for_token
+
+USER_ID = "user_id"
+
+bearer_scheme = HTTPBearer(auto_error=False, description="A token from `marsad user token`.")
+
+
+class LoginRequired(Exception):
+    """Raised by page dependencies for anonymous visitors; the app redirects to /login."""
+
+    def __init__(self, next_path: str) -> None:
+        super().__init__(next_path)
+        self.next_path = next_path
+
+
+class PageForbidden(Exception):
+    """Raised by page dependencies when the role lacks the permission; the app shows a 403."""
+
+    def __init__(self, user: UserInfo, permission: str) -> None:
+        super().__init__(permission)
+        self.user = user
+        self.permission = permission
+
+
+def engine_of(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+def session_user(request: Request) -> UserInfo | None:
+    """The enabled user the session cookie names, looked up once per request."""
+    if hasattr(request.state, "user"):
+        cached: UserInfo | None = request.state.user
+        return cached
+    user_id = request.session.get(USER_ID)
+    user = get_user(engine_of(request), user_id) if isinstance(user_id, int) else None
+    if user is not None and user.disabled:
+        request.session.clear()
+        user = None
+    request.state.user = user
+    return user
+
+
+class RequirePage:
+    def __init__(self, permission: str | None) -> None:
+        self.permission = permission
+
+    def __call__(self, request: Request) -> UserInfo:
+        user = session_user(request)
+        if user is None:
+            raise LoginRequired(request.url.path)
+        if self.permission is not None and not user.can(self.permission):
+            raise PageForbidden(user, self.permission)
+        return user
+
+
+class RequireApi:
+    def __init__(self, permission: str | None) -> None:
+        self.permission = permission
+
+    def __call__(
+        self,
+        request: Request,
+        credentials: HTTPAuthorizationCredentials | None = Depends(bearer_scheme),
+    ) -> UserInfo:
+        if credentials is not None:
+            user = user_for_token(engine_of(request), credentials.credentials)
+        elif request.headers.get("authorization"):
+            user = None
+        else:
+            user = session_user(request)
+        if user is None:
+            raise HTTPException(
+                401, "authentication required", headers={"WWW-Authenticate": "Bearer"}
+            )
+        if self.permission is not None and not user.can(self.permission):
+            raise HTTPException(403, f"your role may not {self.permission}")
+        request.state.user = user
+        return user

@@ -1,0 +1,234 @@
+"""The dashboard, the search and the person pages, and a reviewer's status decisions.
+
+Thin faces over the services the CLI uses: counts and overlaps from `services.browse`, search
+from `services.search`, decisions from `services.verify`. A person's full record is read only
+through `browse.view_person`, which writes "person.view" to the audit log each time. Forms post
+with the session's CSRF token (CSRFMiddleware) and answer with a redirect (303).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from markupsafe import Markup
+from starlette.responses import RedirectResponse, Response
+
+from marsad.ingest.places import Governorate, default_gazetteer
+from marsad.publish.charts import governorate_weeks_chart, upset_chart
+from marsad.services.browse import Dashboard, dashboard, status_decisions, view_person
+from marsad.services.search import SearchError, SearchQuery, search_persons
+from marsad.services.users import UserInfo
+from marsad.services.verify import (
+    DECISIONS,
+    VerifyError,
+    choose_value,
+    decide_status,
+    revoke_status,
+)
+from marsad.web.auth import RequirePage, engine_of
+from marsad.web.rendering import render
+
+router = APIRouter(include_in_schema=False)
+
+SEARCH_PER_PAGE = 50
+DONE = ("status", "revoke", "choose")
+"""The notices a person page shows after a reviewer's decision (`?done=`)."""
+
+
+def governorate_name(pcode: str | None, lang: str) -> str:
+    """A governorate's name in `lang` for its p-code; the code itself when unknown."""
+    if not pcode:
+        return ""
+    try:
+        known = default_gazetteer().governorate_of_pcode(pcode)
+    except ValueError:
+        return pcode
+    if known is None:
+        return pcode
+    return known.name_ar if lang == "ar" else known.name_en
+
+
+def governorates() -> list[Governorate]:
+    return sorted(default_gazetteer().governorates, key=lambda g: g.pcode)
+
+
+@dataclass(frozen=True)
+class DashboardCharts:
+    """The dashboard's SVG charts, drawn by the report's chart functions in the page's
+    language (the template calls them, since only it knows the language)."""
+
+    figures: Dashboard
+
+    def weeks(self, lang: str, title: str, unknown: str) -> Markup:
+        rows = [
+            (governorate_name(pcode, lang) if pcode else unknown, weeks)
+            for pcode, weeks in self.figures.weeks_by_governorate
+        ]
+        return governorate_weeks_chart(rows, title=title, lang=lang)
+
+    def overlaps(self, lang: str, title: str) -> Markup | None:
+        histories = self.figures.overlaps
+        return upset_chart(histories, title=title, lang=lang) if histories else None
+
+    def lists(self) -> list[tuple[str, int, int]]:
+        """(independent list, persons on it, persons on it alone)."""
+        histories = self.figures.overlaps
+        if histories is None:
+            return []
+        sizes = histories.list_sizes()
+        return [
+            (
+                name,
+                sizes[name],
+                sum(n for p, n in histories.counts.items() if p[i] and sum(p) == 1),
+            )
+            for i, name in enumerate(histories.lists)
+        ]
+
+
+@router.get("/")
+def dashboard_page(
+    request: Request, user: UserInfo = Depends(RequirePage("view_dashboard"))
+) -> Response:
+    figures = dashboard(engine_of(request))
+    context = {"overview": figures.overview, "figures": figures, "charts": DashboardCharts(figures)}
+    return render(request, "dashboard.html", context)
+
+
+def _date(value: str) -> dt.date | None:
+    return dt.date.fromisoformat(value.strip()) if value.strip() else None
+
+
+@router.get("/search")
+def search_page(
+    request: Request,
+    name: str = "",
+    governorate: str = "",
+    place: str = "",
+    date_from: str = "",
+    date_to: str = "",
+    page: int = Query(1, ge=1),
+    user: UserInfo = Depends(RequirePage("view_names")),
+) -> Response:
+    context = {
+        "form": {
+            "name": name,
+            "governorate": governorate,
+            "place": place,
+            "date_from": date_from,
+            "date_to": date_to,
+        },
+        "governorates": governorates(),
+        "governorate_name": governorate_name,
+        "result": None,
+        "error": None,
+        "page": page,
+        "pages": 1,
+    }
+    try:
+        query = SearchQuery(name, governorate or None, place, _date(date_from), _date(date_to))
+        if not query.empty:
+            result = search_persons(
+                engine_of(request), query, (page - 1) * SEARCH_PER_PAGE, SEARCH_PER_PAGE
+            )
+            context["result"] = result
+            context["pages"] = max(1, math.ceil(result.total / SEARCH_PER_PAGE))
+    except SearchError as error:
+        context["error"] = str(error)
+    except ValueError:
+        context["error"] = "search.bad_date"
+    status_code = 400 if context["error"] else 200
+    return render(request, "search.html", context, status_code=status_code)
+
+
+def _person_page(
+    request: Request,
+    user: UserInfo,
+    person_id: int,
+    error: str | None = None,
+    done: str | None = None,
+) -> Response:
+    try:
+        file = view_person(engine_of(request), person_id, user.username, "web")
+    except ValueError:
+        return render(request, "error.html", {"message": "error.not_found"}, status_code=404)
+    context = {
+        "person_id": person_id,
+        "file": file,
+        "error": error,
+        "done": done if done in DONE else None,
+        "decisions": DECISIONS,
+        "can_verify": user.can("verify"),
+        "governorate_name": governorate_name,
+    }
+    return render(request, "person.html", context, status_code=400 if error else 200)
+
+
+@router.get("/persons/{person_id}")
+def person_page(
+    request: Request,
+    person_id: int,
+    done: str | None = None,
+    user: UserInfo = Depends(RequirePage("view_names")),
+) -> Response:
+    return _person_page(request, user, person_id, done=done)
+
+
+def _decided(person_id: int, done: str) -> RedirectResponse:
+    return RedirectResponse(f"/persons/{person_id}?done={done}", status_code=303)
+
+
+@router.post("/persons/{person_id}/status")
+def person_status(
+    request: Request,
+    person_id: int,
+    status: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+    user: UserInfo = Depends(RequirePage("verify")),
+) -> Response:
+    """Confirm the person or set their status by hand (services.verify.decide_status)."""
+    try:
+        decide_status(engine_of(request), person_id, status, reason, user.username)
+    except VerifyError as error:
+        return _person_page(request, user, person_id, error=str(error))
+    return _decided(person_id, "status")
+
+
+@router.post("/persons/{person_id}/revoke")
+def person_revoke(
+    request: Request,
+    person_id: int,
+    decision_id: Annotated[int, Form()],
+    reason: Annotated[str, Form()] = "",
+    user: UserInfo = Depends(RequirePage("verify")),
+) -> Response:
+    """Revoke one of this person's status decisions (services.verify.revoke_status)."""
+    engine = engine_of(request)
+    if decision_id not in {d.id for d in status_decisions(engine, person_id)}:
+        return render(request, "error.html", {"message": "error.not_found"}, status_code=404)
+    try:
+        revoke_status(engine, decision_id, reason, user.username)
+    except VerifyError as error:
+        return _person_page(request, user, person_id, error=str(error))
+    return _decided(person_id, "revoke")
+
+
+@router.post("/persons/{person_id}/choose")
+def person_choose(
+    request: Request,
+    person_id: int,
+    field: Annotated[str, Form()] = "",
+    value: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+    user: UserInfo = Depends(RequirePage("verify")),
+) -> Response:
+    """Choose which of the person's conflicting values is right (services.verify.choose_value)."""
+    try:
+        choose_value(engine_of(request), person_id, field, value, reason, user.username)
+    except VerifyError as error:
+        return _person_page(request, user, person_id, error=str(error))
+    return _decided(person_id, "choose")

@@ -1,0 +1,186 @@
+"""The review queue: two records side by side, the model's reasons, and the reviewer's verdict.
+
+A thin face over marsad.services.review, the same calls as `marsad review`: accept and reject
+store a human decision (which outlives every re-run of the model), undo revokes the reviewer's
+own last act. Skipping only moves a pair out of this session's way: it decides nothing. The
+keys a, r, s and u press the buttons (static/review.js).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from starlette.responses import RedirectResponse, Response
+
+from marsad.services.review import (
+    ActionView,
+    ReviewItem,
+    accept,
+    history,
+    queue_size,
+    reject,
+    review_queue,
+    undo,
+)
+from marsad.services.users import UserInfo
+from marsad.store.models import utcnow
+from marsad.web.auth import RequirePage, engine_of
+from marsad.web.messages import MESSAGES
+from marsad.web.rendering import render
+
+router = APIRouter(include_in_schema=False)
+
+SKIPPED = "review.skipped"
+NOTICE = "review.notice"
+MAX_SKIPPED = 200
+"""Skipped pairs remembered in the session cookie (which must stay under 4 KB)."""
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A reviewer's day: acts still in force since midnight (UTC), and pairs still waiting."""
+
+    decided_today: int
+    waiting: int
+    skipped: int
+    last_action: ActionView | None
+
+
+def reviewer_progress(
+    actions: list[ActionView], reviewer: str, waiting: int, skipped: int
+) -> Progress:
+    """From the reviewers' history (newest first): this reviewer's count today and last act."""
+    today = utcnow().date()
+    own = [a for a in actions if a.decided_by == reviewer and a.undone_at is None]
+    decided_today = sum(1 for a in own if a.decided_at.date() == today)
+    return Progress(decided_today, waiting, skipped, own[0] if own else None)
+
+
+def _skipped(request: Request) -> list[int]:
+    value = request.session.get(SKIPPED)
+    return [int(v) for v in value if isinstance(v, int)] if isinstance(value, list) else []
+
+
+def _next_item(request: Request, skipped: list[int]) -> ReviewItem | None:
+    """The most uncertain pair waiting that this session has not skipped."""
+    items = review_queue(engine_of(request), limit=len(skipped) + 1)
+    return next((i for i in items if i.decision_id not in skipped), None)
+
+
+def _notify(request: Request, key: str) -> None:
+    request.session[NOTICE] = key
+
+
+def _label(prefix: str, name: str) -> str | None:
+    """The catalogue key for a field or comparison name, when the catalogue has one."""
+    key = f"{prefix}.{name.replace(' ', '_').replace('-', '_')}"
+    return key if key in MESSAGES["en"] else None
+
+
+@router.get("/review")
+def review(request: Request, user: UserInfo = Depends(RequirePage("review"))) -> Response:
+    engine = engine_of(request)
+    skipped = _skipped(request)
+    item = _next_item(request, skipped)
+    progress = reviewer_progress(history(engine), user.username, queue_size(engine), len(skipped))
+    rows = []
+    if item is not None:
+        for (label, a), (_, b) in zip(
+            item.record_a.display_fields(), item.record_b.display_fields(), strict=True
+        ):
+            rows.append((_label("compare", label) or label, a, b))
+    notice = request.session.pop(NOTICE, None)
+    context = {
+        "item": item,
+        "rows": rows,
+        "progress": progress,
+        "label": _label,
+        "bar": weight_width,
+        "signed": format_weight,
+        "undo_key": _label("review_kind", progress.last_action.kind)
+        if progress.last_action
+        else None,
+        "notice": notice if isinstance(notice, str) else None,
+    }
+    return render(request, "review.html", context)
+
+
+def _decide(
+    request: Request, user: UserInfo, verdict: str, record_a: int, record_b: int, note: str
+) -> Response:
+    engine = engine_of(request)
+    decide = accept if verdict == "accept" else reject
+    try:
+        decide(engine, record_a, record_b, user.username, note or None)
+    except ValueError:
+        _notify(request, "review.failed")
+    else:
+        _notify(request, f"review.done_{verdict}")
+    return RedirectResponse("/review", status_code=303)
+
+
+@router.post("/review/accept")
+def review_accept(
+    request: Request,
+    record_a: Annotated[int, Form()],
+    record_b: Annotated[int, Form()],
+    note: Annotated[str, Form()] = "",
+    user: UserInfo = Depends(RequirePage("review")),
+) -> Response:
+    return _decide(request, user, "accept", record_a, record_b, note)
+
+
+@router.post("/review/reject")
+def review_reject(
+    request: Request,
+    record_a: Annotated[int, Form()],
+    record_b: Annotated[int, Form()],
+    note: Annotated[str, Form()] = "",
+    user: UserInfo = Depends(RequirePage("review")),
+) -> Response:
+    return _decide(request, user, "reject", record_a, record_b, note)
+
+
+@router.post("/review/skip")
+def review_skip(
+    request: Request,
+    decision_id: Annotated[int, Form()],
+    user: UserInfo = Depends(RequirePage("review")),
+) -> Response:
+    skipped = [d for d in _skipped(request) if d != decision_id] + [decision_id]
+    request.session[SKIPPED] = skipped[-MAX_SKIPPED:]
+    _notify(request, "review.done_skip")
+    return RedirectResponse("/review", status_code=303)
+
+
+@router.post("/review/skipped/clear")
+def review_unskip(request: Request, user: UserInfo = Depends(RequirePage("review"))) -> Response:
+    request.session.pop(SKIPPED, None)
+    return RedirectResponse("/review", status_code=303)
+
+
+@router.post("/review/undo")
+def review_undo(request: Request, user: UserInfo = Depends(RequirePage("review"))) -> Response:
+    engine = engine_of(request)
+    last = reviewer_progress(history(engine), user.username, 0, 0).last_action
+    if last is None:
+        _notify(request, "review.nothing_to_undo")
+    else:
+        try:
+            undo(engine, last.id, user.username)
+        except ValueError:
+            _notify(request, "review.failed")
+        else:
+            _notify(request, "review.done_undo")
+    return RedirectResponse("/review", status_code=303)
+
+
+def weight_width(weight: float | None, widest: float = 12.0) -> float:
+    """A weight's bar length, as a percentage of the widest weight shown."""
+    return 0.0 if weight is None else round(min(abs(weight), widest) / widest * 100, 1)
+
+
+def format_weight(weight: float | None) -> str:
+    return "" if weight is None else f"{weight:+.2f}"

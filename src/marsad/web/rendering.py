@@ -1,0 +1,117 @@
+"""Pages in the reader's language: templates, the language choice and the navigation.
+
+The language comes from `?lang=` (remembered in User.language, or in the session cookie for an
+anonymous visitor), else the user's saved language, else the browser's Accept-Language, else
+Arabic. Templates get `t` (phrases), `num` and `date` (marsad.i18n formatting), `dir`, and the
+navigation links the user's role may follow.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from starlette.responses import Response
+
+from marsad.i18n import LANGUAGES, format_date, format_number, localise_digits, text_direction
+from marsad.services.users import UserInfo, set_language
+from marsad.web.auth import engine_of, session_user
+from marsad.web.csrf import csrf_token
+from marsad.web.messages import translate
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=HERE / "templates")
+LANG_KEY = "lang"
+DEFAULT_LANGUAGE = "ar"
+
+
+@dataclass(frozen=True)
+class NavItem:
+    path: str
+    label: str
+    permission: str
+
+
+NAV: list[NavItem] = [
+    NavItem("/", "nav.dashboard", "view_dashboard"),
+    NavItem("/search", "nav.search", "view_names"),
+    NavItem("/sources", "nav.sources", "ingest"),
+    NavItem("/quarantine", "nav.quarantine", "ingest"),
+    NavItem("/entry", "nav.entry", "ingest"),
+    NavItem("/review", "nav.review", "review"),
+    NavItem("/admin/users", "nav.users", "manage_users"),
+    NavItem("/admin/audit", "nav.audit", "view_audit"),
+]
+"""The top navigation, in order; a page module adds its entry here and its route in pages.py."""
+
+
+def _browser_language(request: Request) -> str | None:
+    for part in request.headers.get("accept-language", "").split(","):
+        tag = part.split(";")[0].strip().lower()[:2]
+        if tag in LANGUAGES:
+            return tag
+    return None
+
+
+def choose_language(request: Request, user: UserInfo | None) -> str:
+    wanted = request.query_params.get(LANG_KEY)
+    if wanted in LANGUAGES:
+        if user is None:
+            request.session[LANG_KEY] = wanted
+        elif user.language != wanted:
+            set_language(engine_of(request), user.id, wanted)
+        return wanted
+    if user is not None:
+        return user.language
+    stored = request.session.get(LANG_KEY)
+    if stored in LANGUAGES:
+        return str(stored)
+    return _browser_language(request) or DEFAULT_LANGUAGE
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Response:
+    user = session_user(request)
+    lang = choose_language(request, user)
+    other = "en" if lang == "ar" else "ar"
+
+    def t(key: str, **params: Any) -> str:
+        return translate(lang, key, **params)
+
+    def num(value: float, decimals: int = 0) -> str:
+        return format_number(value, lang, decimals)
+
+    def date(value: dt.date) -> str:
+        return format_date(value, lang)
+
+    def digits(value: object) -> str:
+        return localise_digits(str(value), lang)
+
+    nav = [item for item in NAV if user is not None and user.can(item.permission)]
+    return templates.TemplateResponse(
+        request,
+        template,
+        {
+            "lang": lang,
+            "dir": text_direction(lang),
+            "other_lang": other,
+            "switch_url": str(request.url.include_query_params(lang=other)),
+            "t": t,
+            "num": num,
+            "date": date,
+            "digits": digits,
+            "user": user,
+            "nav": nav,
+            "csrf_token": csrf_token(request.session),
+            **(context or {}),
+        },
+        status_code=status_code,
+    )

@@ -1,0 +1,91 @@
+"""A real browser (Debian's Chromium via Playwright) against `marsad serve`'s app on loopback:
+every role logs in, in Arabic and in English, and reads the dashboard."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, sync_playwright
+from sqlalchemy import Engine
+
+from marsad.services.users import ROLES, add_user
+from marsad.store.db import make_engine, migrate
+from marsad.web.app import create_app
+from tests.web.conftest import PASSWORD, seed
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def sqlite_store(tmp_path: Path) -> Iterator[tuple[str, Engine]]:
+    url = f"sqlite:///{tmp_path / 'marsad.db'}"
+    engine = make_engine(url)
+    migrate(engine)
+    yield url, engine
+    engine.dispose()
+
+
+@pytest.fixture
+def server(sqlite_store: tuple[str, Engine]) -> Iterator[str]:
+    url, engine = sqlite_store
+    seed(engine)
+    for role in ROLES:
+        add_user(engine, f"{role}-user", PASSWORD, role, language="en")
+    port = free_port()
+    config = uvicorn.Config(create_app(url), host="127.0.0.1", port=port, log_level="warning")
+    running = uvicorn.Server(config)
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not running.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    running.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def test_every_role_reads_the_dashboard_in_both_languages(server: str, browser: Browser) -> None:
+    for role in ROLES:
+        for lang, direction, records in (("ar", "rtl", "٣"), ("en", "ltr", "3")):
+            context = browser.new_context()
+            page = context.new_page()
+            page.goto(f"{server}/login?lang={lang}")
+            assert page.get_attribute("html", "dir") == direction
+            page.fill("#username", f"{role}-user")
+            page.fill("#password", PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_url(f"{server}/")
+            assert page.get_attribute("html", "lang") == lang
+            assert page.get_attribute("html", "dir") == direction
+            assert page.inner_text("#records-total").strip() == records
+            assert page.locator("#sources tbody tr").count() == 2
+            admin_link = page.locator("header nav a[href='/admin/users']").count()
+            assert admin_link == (1 if role == "admin" else 0)
+            context.close()

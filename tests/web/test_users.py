@@ -1,0 +1,197 @@
+"""Accounts: roles, passwords, rate limiting, tokens, and the `marsad user` commands."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+import typer
+from sqlalchemy import Engine, func, insert, select
+from typer.testing import CliRunner
+
+from marsad.cli_users import user_app
+from marsad.services.users import (
+    MAX_FAILURES_PER_USER,
+    PERMISSIONS,
+    ROLES,
+    LoginRefused,
+    TooManyAttempts,
+    UserError,
+    add_user,
+    authenticate,
+    can,
+    create_token,
+    disable_user,
+    get_user,
+    list_tokens,
+    revoke_token,
+    set_language,
+    set_role,
+    user_for_token,
+)
+from marsad.store.models import ApiToken, AuditEvent, LoginAttempt, User, utcnow
+from tests.web.conftest import PASSWORD
+
+
+def audit_actions(engine: Engine) -> list[str]:
+    with engine.connect() as conn:
+        return list(conn.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+
+
+def test_permission_matrix_is_data_over_known_roles() -> None:
+    assert all(roles <= set(ROLES) for roles in PERMISSIONS.values())
+    assert all(can("admin", p) for p in PERMISSIONS)
+    assert not can("viewer", "view_names")
+    assert not can("analyst", "review")
+    assert can("reviewer", "review")
+    assert not can("admin", "no_such_permission")
+    assert not can("nobody", "view_dashboard")
+
+
+def test_add_user_hashes_password_and_audits(engine: Engine) -> None:
+    user = add_user(engine, "amal", PASSWORD, "reviewer", actor="tester")
+    assert (user.role, user.language, user.disabled) == ("reviewer", "ar", False)
+    with engine.connect() as conn:
+        stored = conn.scalar(select(User.password_hash).where(User.id == user.id))
+        event = conn.execute(select(AuditEvent.actor, AuditEvent.target)).one()
+    assert stored is not None and stored.startswith("$argon2") and PASSWORD not in stored
+    assert tuple(event) == ("tester", f"user:{user.id}")
+
+
+@pytest.mark.parametrize(
+    ("name", "password", "role", "language"),
+    [
+        ("bad name", PASSWORD, "viewer", "ar"),
+        ("ok", "short", "viewer", "ar"),
+        ("ok", PASSWORD, "superuser", "ar"),
+        ("ok", PASSWORD, "viewer", "fr"),
+    ],
+)
+def test_add_user_refuses_bad_input(
+    engine: Engine, name: str, password: str, role: str, language: str
+) -> None:
+    with pytest.raises(UserError):
+        add_user(engine, name, password, role, language)
+
+
+def test_add_user_refuses_duplicate(engine: Engine) -> None:
+    add_user(engine, "amal", PASSWORD, "viewer")
+    with pytest.raises(UserError, match="already exists"):
+        add_user(engine, "amal", PASSWORD, "admin")
+
+
+def test_authenticate_right_and_wrong_password(engine: Engine) -> None:
+    created = add_user(engine, "amal", PASSWORD, "analyst")
+    with pytest.raises(LoginRefused):
+        authenticate(engine, "amal", "wrong password!", "10.0.0.1")
+    with pytest.raises(LoginRefused):
+        authenticate(engine, "nobody", PASSWORD, "10.0.0.1")
+    user = authenticate(engine, "amal", PASSWORD, "10.0.0.1")
+    assert user.id == created.id and user.last_login_at is not None
+    with engine.connect() as conn:
+        left = conn.scalar(
+            select(func.count()).select_from(LoginAttempt).where(LoginAttempt.username == "amal")
+        )
+    assert left == 0
+    assert audit_actions(engine)[-1] == "user.login"
+
+
+def test_rate_limit_refuses_even_the_right_password(engine: Engine) -> None:
+    add_user(engine, "amal", PASSWORD, "viewer")
+    for _ in range(MAX_FAILURES_PER_USER):
+        with pytest.raises(LoginRefused) as refused:
+            authenticate(engine, "amal", "wrong password!", "10.0.0.2")
+        assert not isinstance(refused.value, TooManyAttempts)
+    with pytest.raises(TooManyAttempts):
+        authenticate(engine, "amal", PASSWORD, "10.0.0.3")
+
+
+def test_old_failures_fall_out_of_the_window(engine: Engine) -> None:
+    add_user(engine, "amal", PASSWORD, "viewer")
+    long_ago = utcnow() - dt.timedelta(hours=2)
+    with engine.begin() as conn:
+        conn.execute(
+            insert(LoginAttempt),
+            [{"username": "amal", "client": "x", "at": long_ago}] * (MAX_FAILURES_PER_USER + 1),
+        )
+    assert authenticate(engine, "amal", PASSWORD, "x").username == "amal"
+
+
+def test_role_language_and_disable(engine: Engine) -> None:
+    user = add_user(engine, "amal", PASSWORD, "viewer")
+    assert set_role(engine, "amal", "reviewer", actor="boss").role == "reviewer"
+    with pytest.raises(UserError):
+        set_role(engine, "amal", "emperor")
+    set_language(engine, user.id, "en")
+    got = get_user(engine, user.id)
+    assert got is not None and got.language == "en"
+    token = create_token(engine, "amal", "script")
+    assert disable_user(engine, "amal").disabled
+    with pytest.raises(LoginRefused):
+        authenticate(engine, "amal", PASSWORD, "y")
+    assert user_for_token(engine, token) is None
+    assert audit_actions(engine) == [
+        "user.add",
+        "user.role",
+        "token.create",
+        "user.disable",
+    ]
+    with pytest.raises(UserError):
+        disable_user(engine, "nobody")
+
+
+def test_tokens_store_only_the_digest(engine: Engine) -> None:
+    user = add_user(engine, "amal", PASSWORD, "analyst")
+    token = create_token(engine, "amal", "nightly export")
+    with engine.connect() as conn:
+        stored = conn.scalar(select(ApiToken.token_sha256))
+    assert stored is not None and token not in stored and len(stored) == 64
+    found = user_for_token(engine, token)
+    assert found is not None and found.id == user.id
+    assert user_for_token(engine, token + "x") is None
+    [info] = list_tokens(engine, "amal")
+    revoke_token(engine, info.id)
+    assert user_for_token(engine, token) is None
+    with pytest.raises(UserError):
+        revoke_token(engine, info.id)
+
+
+def cli() -> typer.Typer:
+    app = typer.Typer()
+    app.add_typer(user_app, name="user")
+    return app
+
+
+def test_cli_user_commands(db_url: str, engine: Engine) -> None:
+    runner = CliRunner()
+    db = ["--db", db_url]
+    added = runner.invoke(
+        cli(), ["user", "add", "amal", "--role", "viewer", *db], input=f"{PASSWORD}\n{PASSWORD}\n"
+    )
+    assert added.exit_code == 0, added.output
+    assert PASSWORD not in added.output
+    assert runner.invoke(cli(), ["user", "role", "amal", "analyst", *db]).exit_code == 0
+    token_run = runner.invoke(cli(), ["user", "token", "amal", "--name", "ci", *db])
+    assert token_run.exit_code == 0
+    token = token_run.output.split()[0]
+    found = user_for_token(engine, token)
+    assert found is not None and found.role == "analyst"
+    assert runner.invoke(cli(), ["user", "disable", "amal", *db]).exit_code == 0
+    assert user_for_token(engine, token) is None
+    listed = runner.invoke(cli(), ["user", "list", *db])
+    assert "amal" in listed.output and "disabled" in listed.output
+    bad = runner.invoke(cli(), ["user", "role", "amal", "emperor", *db])
+    assert bad.exit_code == 1 and "unknown role" in bad.output
+
+
+def test_docs_matrix_matches_permissions() -> None:
+    text = (Path(__file__).parents[2] / "docs" / "permissions.md").read_text(encoding="utf-8")
+    rows = {}
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if len(cells) == len(ROLES) + 1 and cells[0].startswith("`"):
+            rows[cells[0].strip("`")] = {
+                r for r, c in zip(ROLES, cells[1:], strict=True) if c == "✓"
+            }
+    assert rows == {p: set(roles) for p, roles in PERMISSIONS.items()}
