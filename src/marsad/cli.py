@@ -558,9 +558,12 @@ def demo(
         f"{total.estimate:,.0f} ({lo:,.0f}–{hi:,.0f})",
         f"{truth.killed:,}",
     )
-    table.add_row("killed persons documented", f"{total.observed:,}", f"{truth.documented:,}")
+    table.add_row("killed persons on the lists", f"{total.observed:,}", f"{truth.documented:,}")
+    counted = result.standards
+    for standard in ("documented", "corroborated", "verified"):
+        table.add_row(f"  of whom {standard}", f"{getattr(counted, standard):,}", "")
     table.add_row("pairwise link precision", f"{result.quality.precision:.3f}", "1.000")
     table.add_row("pairwise link recall", f"{result.quality.recall:.3f}", "1.000")
     console.print(table)
-    console.print(f"report: {result.report.resolve()}")
+    console.print(f"report: {result.report.resolve()} (and report.ar.html, report.pdf)")
     console.print(f"store: {describe(str(engine.url))}; version {__version__}")

@@ -223,3 +223,17 @@ def test_resolved_by_lists_only_fields_with_a_value() -> None:
 def test_a_person_without_records_is_an_error() -> None:
     with pytest.raises(ValueError, match="at least one record"):
         resolve_person([])
+
+
+def test_a_cause_in_arabic_and_in_english_is_one_cause() -> None:
+    resolved = resolve_person(
+        [
+            rec(1, "A", cause="إطلاق نار"),
+            rec(2, "B", cause="Shooting"),
+        ]
+    )
+    assert not resolved.conflicting
+    assert resolved.cause == "shooting"
+    disputed = resolve_person([rec(1, "A", cause="قصف"), rec(2, "B", cause="shooting")])
+    assert disputed.fields["cause"].conflicting
+    assert {v.value for v in disputed.fields["cause"].values} == {"shelling", "shooting"}

@@ -14,10 +14,16 @@ import uvicorn
 from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy import Engine
 
+from marsad.services.counts import totals
+from marsad.services.ingest import ingest_file
+from marsad.services.link import link
 from marsad.services.users import ROLES, add_user
 from marsad.store.db import make_engine, migrate
 from marsad.web.app import create_app
+from tests.integration.helpers import person, write_csv
 from tests.web.conftest import PASSWORD, seed
+
+ARABIC = "محمد أحمد علي"
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -43,10 +49,8 @@ def sqlite_store(tmp_path: Path) -> Iterator[tuple[str, Engine]]:
     engine.dispose()
 
 
-@pytest.fixture
-def server(sqlite_store: tuple[str, Engine]) -> Iterator[str]:
-    url, engine = sqlite_store
-    seed(engine)
+def run_server(url: str, engine: Engine) -> Iterator[str]:
+    """The app on a free loopback port, with one user per role, until the test ends."""
     for role in ROLES:
         add_user(engine, f"{role}-user", PASSWORD, role, language="en")
     port = free_port()
@@ -61,6 +65,28 @@ def server(sqlite_store: tuple[str, Engine]) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     running.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture
+def server(sqlite_store: tuple[str, Engine]) -> Iterator[str]:
+    url, engine = sqlite_store
+    seed(engine)
+    yield from run_server(url, engine)
+
+
+@pytest.fixture
+def linked_server(sqlite_store: tuple[str, Engine], tmp_path: Path) -> Iterator[str]:
+    """A store made by the real services: two lists ingested and linked."""
+    url, engine = sqlite_store
+    a = write_csv(tmp_path / "a.csv", [person("a1", ARABIC, "2025-03-07", sex="male")])
+    b = write_csv(
+        tmp_path / "b.csv",
+        [person("b1", ARABIC, "2025-03-07", sex="male"), person("b2", "سعيد", "2025-03")],
+    )
+    ingest_file(engine, a, "Group A", kind="monitoring_group")
+    ingest_file(engine, b, "Hospital B", kind="hospital")
+    link(engine)
+    yield from run_server(url, engine)
 
 
 @pytest.fixture
@@ -89,3 +115,38 @@ def test_every_role_reads_the_dashboard_in_both_languages(server: str, browser: 
             admin_link = page.locator("header nav a[href='/admin/users']").count()
             assert admin_link == (1 if role == "admin" else 0)
             context.close()
+
+
+def test_latin_search_in_the_arabic_interface_opens_the_person_and_the_dashboard(
+    linked_server: str, browser: Browser, sqlite_store: tuple[str, Engine]
+) -> None:
+    with sqlite_store[1].connect() as conn:
+        headline = totals(conn)
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{linked_server}/login?lang=ar")
+    page.fill("#username", "reviewer-user")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{linked_server}/")
+    page.click("header nav a[href='/search']")
+    assert page.get_attribute("html", "dir") == "rtl"
+    page.fill("#q-name", "Mouhammad")
+    page.click("#search-form button[type=submit]")
+    page.wait_for_selector("#results")
+    assert page.locator("#results tbody tr").count() == 1
+    assert ARABIC in page.inner_text("#results")
+    page.click("#results a.person-link")
+    page.wait_for_selector("#records")
+    assert page.get_attribute("html", "dir") == "rtl"
+    assert page.locator("#records tbody tr").count() == 2
+    assert page.inner_text("#verification-status").strip() in {"معزَّز", "متحقَّق منه"}
+    page.click("header nav a[href='/']")
+    page.wait_for_selector("#count-reported")
+    digits = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+    for standard in ("reported", "documented", "corroborated", "verified"):
+        shown = page.inner_text(f"#count-{standard}").strip()
+        assert shown == str(getattr(headline, standard)).translate(digits), standard
+    assert headline.reported == 2
+    assert page.locator("#weeks svg").count() == 1
+    context.close()

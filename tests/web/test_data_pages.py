@@ -195,9 +195,8 @@ def test_entry_errors_in_both_languages_and_a_valid_entry_becomes_a_record(
         "status": "killed",
         "civilian": "yes",
     }
-    saved = client.post(
-        "/entry?lang=en", data=entry_fields(client, **good), follow_redirects=False
-    )
+    assert 'lang="en"' in client.get("/entry?lang=en").text
+    saved = client.post("/entry", data=entry_fields(client, **good), follow_redirects=False)
     assert saved.status_code == 303
     with engine.connect() as conn:
         record = conn.execute(

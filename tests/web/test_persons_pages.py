@@ -119,7 +119,7 @@ def test_person_page_shows_records_conflicts_reasons_and_is_audited(
     assert summary.verification_reasons
     assert all(reason in page.text for reason in summary.verification_reasons)
     assert 'class="link-decision"' in page.text
-    assert "/persons/{}/status".format(person_id) not in page.text  # data entry may not verify
+    assert f"/persons/{person_id}/status" not in page.text  # data entry may not verify
     with engine.connect() as conn:
         views = conn.execute(
             select(AuditEvent.actor, AuditEvent.target, AuditEvent.detail).where(

@@ -757,6 +757,7 @@ def render_report(data: ReportData, lang: str = "en") -> str:
 
     context: dict[str, Any] = {
         "data": data,
+        "title": data.title or text("report.title", lang),
         "lang": lang,
         "dir": text_direction(lang),
         "t": say,

@@ -117,6 +117,7 @@ class AgeSexCount:
 class ReportData:
     """Everything one report shows. `store` describes the database and never holds a password.
 
+    `title` is the report's own title; empty for the standard title in the report's language.
     `persons_undated` counts persons with no full date of death (they are not in `persons_by_week`);
     `persons_children` counts persons whose age is certainly under 18 (age_max < 18);
     `persons_by_sex` is keyed "male", "female" and "unknown".

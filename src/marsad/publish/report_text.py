@@ -47,6 +47,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "standard.corroborated": ("corroborated", "مؤكَّدون"),
     "standard.verified": ("verified", "متحقَّق منهم"),
     "standard.estimated": ("estimated", "تقدير"),
+    "report.title": (
+        "Civilian casualties: documented and estimated",
+        "الضحايا المدنيون: الموثَّقون والمقدَّرون",
+    ),
     "standard.title.reported": ("Reported", "المُبلَّغ عنهم"),
     "standard.title.documented": ("Documented", "الموثَّقون"),
     "standard.title.corroborated": ("Corroborated", "المؤكَّدون"),

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from marsad.linkage.quality import PairwiseQuality, pairwise_quality
+from marsad.services.counts import CountRow, totals
 from marsad.services.estimate import EstimateResult, estimate_store
 from marsad.services.ingest import IngestSummary, ingest_file
 from marsad.services.link import LinkSummary, link
@@ -44,6 +45,7 @@ class DemoResult:
     quality: PairwiseQuality
     estimate: EstimateResult
     report: Path
+    standards: CountRow
 
 
 def scenario_lists(directory: Path) -> list[dict[str, Any]]:
@@ -117,7 +119,13 @@ def run_demo(
     quality = pairwise_quality(read_truth(list_dir / "truth.csv"), linked_persons(engine))
     say("estimating the undocumented")
     estimate = estimate_store(engine, by=("governorate",))
-    say("writing the report")
+    say("writing the report (HTML in English and Arabic, PDF)")
     report = out / "report.html"
     write_report(engine, report, estimated=estimate)
-    return DemoResult(scenario, killed_truth(list_dir), imports, linkage, quality, estimate, report)
+    write_report(engine, out / "report.ar.html", estimated=estimate, lang="ar")
+    write_report(engine, out / "report.pdf", estimated=estimate)
+    with engine.connect() as conn:
+        standards = totals(conn)
+    return DemoResult(
+        scenario, killed_truth(list_dir), imports, linkage, quality, estimate, report, standards
+    )

@@ -212,7 +212,7 @@ def report_data(
     if result is not None:
         strata = [StratumEstimate(s.label, s.observed, s.estimate, s.note) for s in result.strata]
     return ReportData(
-        title="Civilian casualties: documented and estimated",
+        title="",
         generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
         data_cutoff=last_import.date() if last_import else None,
         store=describe(str(engine.url)),

@@ -44,8 +44,9 @@ class SearchQuery:
     """What to look for; empty fields do not filter.
 
     `governorate` is an admin-1 p-code (SYgg). `place` is any place name: one the gazetteer
-    knows (a governorate or district, in either script) matches by p-code, any other text
-    matches the records' locality, sub-district or district as written.
+    knows matches by p-code (a governorate first, as the wider reading of a name such as
+    Tartous; else a district), any other text matches the records' locality, sub-district or
+    district as written.
     A partial date of death (year, year-month) matches a range it overlaps.
     """
 
@@ -220,12 +221,12 @@ def _date_overlaps(date: dt.date, after: bool) -> ColumnElement[bool]:
 
 def _place(place: str) -> ColumnElement[bool]:
     gazetteer = default_gazetteer()
-    district = gazetteer.district(place)
-    if district is not None:
-        return Record.pcode.startswith(district.pcode, autoescape=True)
     governorate = gazetteer.governorate(place)
     if governorate is not None:
         return Record.pcode_adm1 == governorate.pcode
+    district = gazetteer.district(place)
+    if district is not None:
+        return Record.pcode.startswith(district.pcode, autoescape=True)
     return or_(
         Record.locality.icontains(place, autoescape=True),
         Record.subdistrict.icontains(place, autoescape=True),

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
+from marsad.domain.causes import cause_term
 from marsad.verify.evidence import RecordEvidence, place_precision
 
 FIELDS = ("status", "sex", "age", "date_of_death", "place", "civilian", "cause")
@@ -115,7 +116,7 @@ def resolve_person(
         if place and place_adm1.get(place) is None:
             place_adm1[place] = place[:4] if place[:2] == "SY" else r.governorate
         civilian = None if r.civilian is None else ("yes" if r.civilian else "no")
-        row = (r.status, r.sex, age, r.date_of_death, place, civilian, r.cause)
+        row = (r.status, r.sex, age, r.date_of_death, place, civilian, cause_term(r.cause))
         for name, value in zip(FIELDS, row, strict=True):
             if value:
                 group = groups[name].get(value)

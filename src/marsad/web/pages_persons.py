@@ -37,6 +37,8 @@ router = APIRouter(include_in_schema=False)
 SEARCH_PER_PAGE = 50
 DONE = ("status", "revoke", "choose")
 """The notices a person page shows after a reviewer's decision (`?done=`)."""
+LACKING = ("full name", "date of death", "place of death")
+"""What a person may lack to be documented, as the verification rules name it."""
 
 
 def governorate_name(pcode: str | None, lang: str) -> str:
@@ -95,7 +97,12 @@ def dashboard_page(
     request: Request, user: UserInfo = Depends(RequirePage("view_dashboard"))
 ) -> Response:
     figures = dashboard(engine_of(request))
-    context = {"overview": figures.overview, "figures": figures, "charts": DashboardCharts(figures)}
+    context = {
+        "overview": figures.overview,
+        "figures": figures,
+        "charts": DashboardCharts(figures),
+        "lacking": LACKING,
+    }
     return render(request, "dashboard.html", context)
 
 
@@ -164,6 +171,7 @@ def _person_page(
         "decisions": DECISIONS,
         "can_verify": user.can("verify"),
         "governorate_name": governorate_name,
+        "lacking": LACKING,
     }
     return render(request, "person.html", context, status_code=400 if error else 200)
 
