@@ -382,3 +382,20 @@ def test_first_lists_do_not_depend_on_how_many_follow() -> None:
     for a, b in zip(small.lists, large.lists[:2], strict=True):
         assert np.array_equal(a.rows, b.rows)
         assert small.records(a.position) == large.records(b.position)
+
+
+def test_incident_reports_bracket_the_largest_mass_killings(
+    scenario: Scenario, out_dir: Path, manifest: dict[str, Any]
+) -> None:
+    from marsad.ingest.incidents import parse_incident
+
+    rows = read_csv(out_dir / manifest["incidents"]["file"])
+    assert manifest["incidents"]["source"] == manifest["lists"][0]["source"]
+    incident = scenario.population.incident
+    sizes = sorted(np.unique(incident[incident >= 0], return_counts=True)[1], reverse=True)
+    assert rows and len(rows) == min(12, len(sizes))
+    for row, size in zip(rows, sizes, strict=False):
+        parsed = parse_incident(row)
+        assert not isinstance(parsed, list), parsed
+        assert parsed.killed_min <= size <= parsed.killed_max
+        assert "name" not in row

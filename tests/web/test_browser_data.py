@@ -72,7 +72,9 @@ def browser() -> Iterator[Browser]:
 
 
 def logged_in(browser: Browser, served: Served, role: str, lang: str = "en") -> Page:
+    """A new browser session logged in as `role`; a script error on any page fails the test."""
     page = browser.new_context().new_page()
+    page.on("pageerror", lambda error: pytest.fail(f"script error: {error}"))
     page.goto(f"{served.url}/login?lang={lang}")
     page.fill("#username", username(role))
     page.fill("#password", PASSWORD)
@@ -97,6 +99,10 @@ def test_upload_a_file_and_see_it_imported(
     assert done.locator("[data-field='recorded']").inner_text().strip() == "2"
     assert done.locator("[data-field='quarantined']").inner_text().strip() == "1"
     assert "Browser list" in page.inner_text("#source-list")
+    jobs = page.evaluate("fetch('/sources/jobs').then(response => response.json())")
+    assert [(j["file"], j["state"], j["recorded"]) for j in jobs["jobs"]] == [
+        ("browser.csv", "done", 2)
+    ]
     page.click("#jobs tr.current [data-field='quarantined'] a")
     assert page.locator("section.quarantined-row").count() == 1
     page.context.close()

@@ -115,6 +115,7 @@ def test_person_page_shows_records_conflicts_reasons_and_is_audited(
     assert summary.conflicting and "date_of_death" in summary.conflicts
     assert 'data-field="date_of_death"' in page.text
     assert "2025-03-07" in page.text and "2025-03-09" in page.text
+    assert "7 March 2025" in page.text and "9 March 2025" in page.text
     assert f'data-status="{summary.verification}"' in page.text
     assert summary.verification_reasons
     assert all(reason in page.text for reason in summary.verification_reasons)

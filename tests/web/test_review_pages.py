@@ -93,7 +93,7 @@ def human_decisions(engine: Engine) -> list[tuple[int, int, str, str, bool]]:
             .where(LinkDecision.kind == "human")
             .order_by(LinkDecision.id)
         )
-        return [tuple(r) for r in rows]  # type: ignore[misc]
+        return [(r[0], r[1], r[2], r[3], bool(r[4])) for r in rows]
 
 
 def test_accept_reject_skip_undo_and_progress(

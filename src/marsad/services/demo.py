@@ -14,6 +14,7 @@ from sqlalchemy import Engine, select
 from marsad.linkage.quality import PairwiseQuality, pairwise_quality
 from marsad.services.counts import CountRow, totals
 from marsad.services.estimate import EstimateResult, estimate_store
+from marsad.services.incidents import ingest_incidents
 from marsad.services.ingest import IngestSummary, ingest_file
 from marsad.services.link import LinkSummary, link
 from marsad.services.report import write_report
@@ -114,6 +115,10 @@ def run_demo(
     write_scenario(generate(seed=seed, people=people, lists=lists), list_dir)
     scenario = json.loads((list_dir / "scenario.json").read_text(encoding="utf-8"))
     imports = ingest_scenario(engine, list_dir, say=say, progress=progress)
+    incidents = scenario.get("incidents")
+    if incidents and (list_dir / incidents["file"]).exists():
+        say("ingesting the reports of deaths without names")
+        ingest_incidents(engine, list_dir / incidents["file"], incidents["source"], "demo")
     say("linking records into persons")
     linkage = link(engine)
     quality = pairwise_quality(read_truth(list_dir / "truth.csv"), linked_persons(engine))

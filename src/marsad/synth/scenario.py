@@ -15,10 +15,11 @@ import numpy.typing as npt
 
 from marsad.synth.lists import PALETTE, ListProfile, capture, rows_with_duplicates
 from marsad.synth.people import Population, make_population
+from marsad.synth.places_data import governorates
 from marsad.synth.render import render
 from marsad.synth.settings import Settings
 
-_POPULATION, _VISIBILITY, _CAPTURE, _RENDER = 0, 1, 2, 3
+_POPULATION, _VISIBILITY, _CAPTURE, _RENDER, _INCIDENTS = 0, 1, 2, 3, 4
 
 
 def _rng(seed: int, *key: int) -> np.random.Generator:
@@ -66,6 +67,40 @@ class Scenario:
     def documented_people(self) -> int:
         return int(self.documented().sum())
 
+    def incident_reports(self, count: int = 12) -> list[dict[str, str]]:
+        """Reports of the largest mass killings as a monitoring group first hears of them:
+        no names, a range of deaths around the true number, a grade of how well supported
+        the report is (the incidents CSV of docs/formats.md)."""
+        rng = _rng(self.seed, _INCIDENTS)
+        pop = self.population
+        hit = pop.incident >= 0
+        if not hit.any():
+            return []
+        ids, sizes = np.unique(pop.incident[hit], return_counts=True)
+        order = np.argsort(-sizes, kind="stable")[:count]
+        dates = pop.dates()
+        names = [g.name_en for g in governorates()]
+        grades = ("confirmed", "fair", "weak", "contested", "discounted")
+        reports = []
+        for n, index in enumerate(order):
+            members = np.flatnonzero(pop.incident == ids[index])
+            true = int(sizes[index])
+            low = max(1, int(true * rng.uniform(0.6, 1.0)))
+            high = max(low, round(true * rng.uniform(1.0, 1.5)))
+            first = members[0]
+            reports.append(
+                {
+                    "incident_id": f"INC-{n + 1:03d}",
+                    "date": str(dates[first]),
+                    "governorate": names[pop.governorate[first]],
+                    "killed_min": str(low),
+                    "killed_max": str(high),
+                    "grade": grades[int(rng.choice(5, p=[0.35, 0.3, 0.2, 0.1, 0.05]))],
+                    "description": "bodies reported after an attack (synthetic)",
+                }
+            )
+        return reports
+
     def records(self, position: int) -> dict[str, list[str]]:
         """The standard-record columns of one list (same output for the same seed, always)."""
         source = self.lists[position]
@@ -88,6 +123,7 @@ class Scenario:
                 for s in self.lists
             ],
             "documented_people": self.documented_people,
+            "incidents": {"file": "incidents.csv", "source": self.lists[0].profile.source},
             "settings": self.settings.as_dict(),
         }
 

@@ -20,6 +20,7 @@ from marsad.synth.scenario import Scenario, person_id
 TRUTH_FILE = "truth.csv"
 PEOPLE_FILE = "people.csv"
 MANIFEST_FILE = "scenario.json"
+INCIDENTS_FILE = "incidents.csv"
 PEOPLE_COLUMNS = (
     "person_id",
     "sex",
@@ -40,7 +41,8 @@ def write_scenario(scenario: Scenario, out_dir: Path) -> list[Path]:
     """Write every file of the scenario into out_dir (created if needed); return their paths.
 
     Files: <list slug>.csv for each list, truth.csv (source, record_id, person_id — one row per
-    written record), people.csv (true attributes of every person, no names), scenario.json.
+    written record), people.csv (true attributes of every person, no names), incidents.csv
+    (unnamed reports of the largest mass killings, by the first list's source), scenario.json.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -63,6 +65,14 @@ def write_scenario(scenario: Scenario, out_dir: Path) -> list[Path]:
             written.append(path)
     written.append(truth_path)
     written.append(_write_people(scenario, out_dir / PEOPLE_FILE))
+    reports = scenario.incident_reports()
+    if reports:
+        incidents = out_dir / INCIDENTS_FILE
+        with incidents.open("w", encoding="utf-8", newline="") as f:
+            report_writer = csv.DictWriter(f, fieldnames=list(reports[0]), lineterminator="\n")
+            report_writer.writeheader()
+            report_writer.writerows(reports)
+        written.append(incidents)
     manifest = out_dir / MANIFEST_FILE
     text = json.dumps(scenario.manifest(), ensure_ascii=False, indent=2)
     manifest.write_text(text + "\n", encoding="utf-8")

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from markupsafe import Markup
 from starlette.responses import RedirectResponse, Response
 
+from marsad.i18n import format_date, format_month, localise_digits
 from marsad.ingest.places import Governorate, default_gazetteer
 from marsad.publish.charts import governorate_weeks_chart, upset_chart
 from marsad.services.browse import Dashboard, dashboard, status_decisions, view_person
@@ -52,6 +53,30 @@ def governorate_name(pcode: str | None, lang: str) -> str:
     if known is None:
         return pcode
     return known.name_ar if lang == "ar" else known.name_en
+
+
+def death_date(value: str | None, lang: str) -> str:
+    """A date of death as written in `lang`, at its own precision (day, month or year)."""
+    if not value:
+        return ""
+    if len(value) == 10:
+        return format_date(dt.date.fromisoformat(value), lang)
+    if len(value) == 7:
+        return format_month(int(value[:4]), int(value[5:]), lang)
+    return localise_digits(value, lang)
+
+
+def age_range(age_min: int | None, age_max: int | None, lang: str) -> str:
+    """ "34", "30–39", "60+" or "" in `lang`'s digits."""
+    if age_min is None and age_max is None:
+        return ""
+    if age_min == age_max:
+        text = str(age_min)
+    elif age_max is None:
+        text = f"{age_min}+"
+    else:
+        text = f"{age_min or 0}–{age_max}"
+    return localise_digits(text, lang)
 
 
 def governorates() -> list[Governorate]:
@@ -131,6 +156,7 @@ def search_page(
         },
         "governorates": governorates(),
         "governorate_name": governorate_name,
+        "death_date": death_date,
         "result": None,
         "error": None,
         "page": page,
@@ -171,6 +197,8 @@ def _person_page(
         "decisions": DECISIONS,
         "can_verify": user.can("verify"),
         "governorate_name": governorate_name,
+        "death_date": death_date,
+        "age_range": age_range,
         "lacking": LACKING,
     }
     return render(request, "person.html", context, status_code=400 if error else 200)

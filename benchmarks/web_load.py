@@ -1,0 +1,242 @@
+"""Web load: simulated team members searching, reading person pages and reviewing pairs, against
+a store of about a million records on SQLite, served by `marsad serve` in its own processes.
+
+    .venv/bin/python benchmarks/web_load.py --store /tmp/web-1m --people 1000000
+    .venv/bin/python benchmarks/web_load.py --store /tmp/web-1m --users 50 --seconds 60
+
+The store is built once and reused: `marsad synth` lists, the real ingest, persons assigned from
+the scenario's truth (linkage quality is measured in benchmarks/linkage.py; here only the web
+is measured), then the real verification of every person; model decisions for a few thousand
+pairs give the review queue. Each simulated user logs in (Argon2, as in production), then loops:
+a name search (a Latin spelling, so the cross-script keys are used), the person page of a search
+hit, the review queue. Latency is measured by the client per request, from send to the last
+byte; throughput is completed requests per second. The load generator runs on the same machine
+and takes CPU from the server: the figures are a floor. Results go to docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import os
+import platform
+import random
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import httpx
+from sqlalchemy import bindparam, func, insert, select, update
+
+ROOT = Path(__file__).resolve().parents[1]
+MARSAD = str(ROOT / ".venv" / "bin" / "marsad")
+PASSWORD = "benchmark password"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+PERSON_LINK = re.compile(r'href="/persons/(\d+)"')
+
+
+def say(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def build(store: Path, people: int) -> str:
+    """Synthesise, ingest, assign persons from the truth, verify; return the store URL."""
+    from marsad.services.demo import ingest_scenario, read_truth
+    from marsad.services.users import add_user
+    from marsad.services.verify import verify
+    from marsad.store.db import open_store
+    from marsad.store.models import LinkDecision, Person, Record, Source
+    from marsad.synth import generate, write_scenario
+
+    url = f"sqlite:///{store / 'marsad.db'}"
+    if (store / "ready").exists():
+        return url
+    store.mkdir(parents=True, exist_ok=True)
+    lists = store / "lists"
+    started = time.perf_counter()
+    write_scenario(generate(seed=11, people=people, lists=4), lists)
+    say(f"synthesised {people:,} people in {time.perf_counter() - started:.0f} s")
+    engine = open_store(url)
+    started = time.perf_counter()
+    summaries = ingest_scenario(engine, lists)
+    records = sum(s.rows_recorded for s in summaries)
+    say(f"ingested {records:,} records in {time.perf_counter() - started:.0f} s")
+    started = time.perf_counter()
+    truth = read_truth(lists / "truth.csv")
+    people_ids = {p: i + 1 for i, p in enumerate(sorted(set(truth.values())))}
+    with engine.begin() as conn:
+        conn.execute(insert(Person), [{"id": pid} for pid in people_ids.values()])
+        rows = conn.execute(
+            select(Record.id, Source.name, Record.record_id).join(
+                Source, Source.id == Record.source_id
+            )
+        ).all()
+        assignment = [{"rid": r.id, "pid": people_ids[truth[(r.name, r.record_id)]]} for r in rows]
+        statement = (
+            update(Record).where(Record.id == bindparam("rid")).values(person_id=bindparam("pid"))
+        )
+        for start in range(0, len(assignment), 50_000):
+            conn.execute(statement, assignment[start : start + 50_000])
+        by_person: dict[int, list[int]] = defaultdict(list)
+        for item in assignment:
+            by_person[item["pid"]].append(item["rid"])
+        rng = random.Random(3)
+        pairs = [ids[:2] for ids in by_person.values() if len(ids) > 1]
+        rng.shuffle(pairs)
+        conn.execute(
+            insert(LinkDecision),
+            [
+                {
+                    "record_a_id": a,
+                    "record_b_id": b,
+                    "kind": "model",
+                    "decision": "uncertain",
+                    "score": 0.7,
+                    "decided_by": "benchmark",
+                }
+                for a, b in pairs[:5000]
+            ],
+        )
+    say(f"assigned {len(people_ids):,} persons in {time.perf_counter() - started:.0f} s")
+    started = time.perf_counter()
+    summary = verify(engine, user="benchmark")
+    say(f"verified {summary.persons:,} persons in {time.perf_counter() - started:.0f} s")
+    with engine.connect() as conn:
+        total = conn.scalar(select(func.count()).select_from(Record))
+    add_user(engine, "bench-reviewer", PASSWORD, "reviewer", language="en")
+    engine.dispose()
+    (store / "ready").write_text(f"{total}\n", encoding="utf-8")
+    return url
+
+
+def latin_names(store: Path, count: int) -> list[str]:
+    """Full names written in Latin letters by the lists, to search for across scripts."""
+    names: list[str] = []
+    for path in sorted((store / "lists").glob("*.csv")):
+        if path.name in ("people.csv", "truth.csv"):
+            continue
+        with path.open(encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                if row["name"].isascii() and len(names) < count:
+                    names.append(row["name"])
+    return names
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def user_session(
+    base: str,
+    names: list[str],
+    until: float,
+    latencies: dict[str, list[float]],
+    errors: list[str],
+    seed: int,
+) -> None:
+    rng = random.Random(seed)
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        page = await client.get("/login")
+        token = CSRF.search(page.text)
+        form = {"username": "bench-reviewer", "password": PASSWORD}
+        if token:
+            form["csrf_token"] = token.group(1)
+        await client.post("/login", data=form)
+        while time.perf_counter() < until:
+            name = rng.choice(names)
+            found = await timed(client, "search", f"/search?q={name}", latencies, errors)
+            persons = PERSON_LINK.findall(found)
+            if persons:
+                await timed(client, "person", f"/persons/{rng.choice(persons)}", latencies, errors)
+            await timed(client, "review", "/review", latencies, errors)
+
+
+async def timed(
+    client: httpx.AsyncClient,
+    kind: str,
+    path: str,
+    latencies: dict[str, list[float]],
+    errors: list[str],
+) -> str:
+    started = time.perf_counter()
+    response = await client.get(path)
+    latencies[kind].append(time.perf_counter() - started)
+    if response.status_code != 200:
+        errors.append(f"{kind} {response.status_code}")
+    return response.text
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+async def load(base: str, names: list[str], users: int, seconds: float) -> None:
+    latencies: dict[str, list[float]] = defaultdict(list)
+    errors: list[str] = []
+    started = time.perf_counter()
+    until = started + seconds
+    await asyncio.gather(
+        *(user_session(base, names, until, latencies, errors, seed) for seed in range(users))
+    )
+    elapsed = time.perf_counter() - started
+    everything = [v for values in latencies.values() for v in values]
+    print(f"\n{users} users for {elapsed:.0f} s: {len(everything):,} requests")
+    print(f"throughput {len(everything) / elapsed:.1f} requests/s; errors {len(errors)}")
+    print(f"{'kind':<8}{'n':>8}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}{'max ms':>10}")
+    for kind, values in sorted(latencies.items()) + [("all", everything)]:
+        print(
+            f"{kind:<8}{len(values):>8}{statistics.median(values) * 1000:>10.0f}"
+            f"{percentile(values, 0.95) * 1000:>10.0f}{percentile(values, 0.99) * 1000:>10.0f}"
+            f"{max(values) * 1000:>10.0f}"
+        )
+    if errors:
+        print("errors:", sorted(set(errors))[:10])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--store", type=Path, default=Path("/tmp/marsad-web-load"))
+    parser.add_argument("--people", type=int, default=1_000_000)
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    url = build(args.store, args.people)
+    records = (args.store / "ready").read_text(encoding="utf-8").strip()
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores")
+    print(f"store: {url} with {int(records):,} records")
+    names = latin_names(args.store, 5000)
+    port = free_port()
+    server = subprocess.Popen(
+        [MARSAD, "serve", "--db", url, "--port", str(port), "--workers", str(args.workers)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                if httpx.get(f"{base}/login", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        asyncio.run(load(base, names, args.users, args.seconds))
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    main()
