@@ -193,7 +193,7 @@ async def load(base: str, names: list[str], users: int, seconds: float) -> None:
     print(f"\n{users} users for {elapsed:.0f} s: {len(everything):,} requests")
     print(f"throughput {len(everything) / elapsed:.1f} requests/s; errors {len(errors)}")
     print(f"{'kind':<8}{'n':>8}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}{'max ms':>10}")
-    for kind, values in sorted(latencies.items()) + [("all", everything)]:
+    for kind, values in [*sorted(latencies.items()), ("all", everything)]:
         print(
             f"{kind:<8}{len(values):>8}{statistics.median(values) * 1000:>10.0f}"
             f"{percentile(values, 0.95) * 1000:>10.0f}{percentile(values, 0.99) * 1000:>10.0f}"
