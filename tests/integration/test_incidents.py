@@ -200,3 +200,21 @@ def test_unreadable_file_leaves_the_store_as_it_was(engine: Engine, tmp_path: Pa
     with pytest.raises(TableError):
         ingest_incidents(engine, path, "S", "t")
     assert sizes(engine) == before
+
+
+def test_a_corrected_incident_resolves_its_quarantine_entry(engine: Engine, tmp_path: Path) -> None:
+    bad = write_csv(
+        tmp_path / "bad.csv",
+        [incident("INC-9", "seven", "confirmed")],
+        COLUMNS,
+    )
+    ingest_incidents(engine, bad, "Group", "test")
+    fixed = write_csv(tmp_path / "fixed.csv", [incident("INC-9", "7", "confirmed")], COLUMNS)
+    ingest_incidents(engine, fixed, "Group", "test")
+    with engine.connect() as conn:
+        entries = conn.execute(
+            select(QuarantineEntry.subject, QuarantineEntry.resolved_by_incident_id)
+        ).all()
+        incident_id = conn.scalar(select(Incident.id).where(Incident.incident_ref == "INC-9"))
+    assert entries and all(e.subject == "incident" for e in entries)
+    assert {e.resolved_by_incident_id for e in entries} == {incident_id}

@@ -27,6 +27,7 @@ from marsad.publish.tables import (
 from marsad.services.audit import record_event
 from marsad.services.counts import count_persons
 from marsad.store.models import (
+    QUARANTINE_OPEN,
     Import,
     PersonSummary,
     QuarantineEntry,
@@ -96,7 +97,7 @@ def quarantine_items(
     if source is not None:
         query = query.where(Source.name == source)
     if not include_resolved:
-        query = query.where(QuarantineEntry.resolved_by_record_id.is_(None))
+        query = query.where(QUARANTINE_OPEN)
     with engine.connect() as conn:
         current: list[tuple[str, str]] = []
         head = None

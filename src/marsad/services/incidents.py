@@ -13,7 +13,7 @@ from dataclasses import astuple, dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, exists, func, insert, select, update
 
 from marsad.domain.records import FieldError
 from marsad.ingest.incidents import (
@@ -148,6 +148,7 @@ def _load(
                 "record_id": ref,
                 "field": error.field,
                 "reason": error.reason,
+                "subject": "incident",
             }
             for error in errors
         )
@@ -156,6 +157,26 @@ def _load(
     if quarantine:
         conn.execute(insert(QuarantineEntry), quarantine)
     summary.rows_recorded += len(incidents)
+
+
+def _resolve_quarantine(conn: Connection, source_id: int, import_id: int) -> None:
+    """Quarantined incident rows of this source whose incident_id now has an incident are
+    resolved by it (the corrected row arrived)."""
+    incident = select(Incident.id).where(
+        Incident.source_id == QuarantineEntry.source_id,
+        Incident.incident_ref == QuarantineEntry.record_id,
+    )
+    conn.execute(
+        update(QuarantineEntry)
+        .where(
+            QuarantineEntry.source_id == source_id,
+            QuarantineEntry.subject == "incident",
+            QuarantineEntry.resolved_by_incident_id.is_(None),
+            QuarantineEntry.import_id != import_id,
+            exists(incident),
+        )
+        .values(resolved_by_incident_id=incident.scalar_subquery())
+    )
 
 
 def _guess_ref(row: RawRow) -> str | None:
@@ -200,6 +221,7 @@ def ingest_incidents(engine: Engine, path: Path, source: str, user: str) -> Inci
                 _load(conn, import_id, source_id, batch, summary)
                 summary.rows_total += len(batch)
             summary.warnings = list(table.warnings)
+        _resolve_quarantine(conn, source_id, import_id)
         conn.execute(
             update(Import)
             .where(Import.id == import_id)

@@ -207,6 +207,7 @@ class _Loader:
             update(QuarantineEntry)
             .where(
                 QuarantineEntry.source_id == self.source_id,
+                QuarantineEntry.subject == "record",
                 QuarantineEntry.resolved_by_record_id.is_(None),
                 QuarantineEntry.import_id != self.import_id,
                 exists(record),

@@ -41,6 +41,7 @@ from marsad.services.sources import source_sizes
 from marsad.services.verify import rules_in_force
 from marsad.store.db import describe
 from marsad.store.models import (
+    QUARANTINE_OPEN,
     Import,
     LinkDecision,
     LinkRun,
@@ -160,9 +161,7 @@ def report_data(
         records_total = conn.scalar(select(func.count()).select_from(Record)) or 0
         quarantined_total = (
             conn.scalar(
-                select(func.count(func.distinct(QuarantineEntry.raw_row_id))).where(
-                    QuarantineEntry.resolved_by_record_id.is_(None)
-                )
+                select(func.count(func.distinct(QuarantineEntry.raw_row_id))).where(QUARANTINE_OPEN)
             )
             or 0
         )

@@ -6,7 +6,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, func, insert, select
 
-from marsad.store.models import SOURCE_KINDS, Import, QuarantineEntry, Record, Source
+from marsad.store.models import (
+    QUARANTINE_OPEN,
+    SOURCE_KINDS,
+    Import,
+    QuarantineEntry,
+    Record,
+    Source,
+)
 
 
 class SourceError(ValueError):
@@ -69,7 +76,7 @@ def source_sizes(conn: Connection) -> list[SourceSize]:
             QuarantineEntry.source_id,
             func.count(func.distinct(QuarantineEntry.raw_row_id)).label("n"),
         )
-        .where(QuarantineEntry.resolved_by_record_id.is_(None))
+        .where(QUARANTINE_OPEN)
         .group_by(QuarantineEntry.source_id)
         .subquery()
     )

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, Row, delete, insert, select, update
 
 from marsad.names import parse_name_parts
 from marsad.services.audit import record_event
@@ -409,13 +409,3 @@ def choose_value(
         )
         record_event(conn, user, "verify.choose", f"person:{person_id}", {"field": field})
         verify_persons(conn, [person_id])
-
-
-def status_counts(conn: Connection) -> dict[str, int]:
-    """Persons per verification status, as stored by the last verification."""
-    return {
-        status: int(n)
-        for status, n in conn.execute(
-            select(PersonSummary.verification, func.count()).group_by(PersonSummary.verification)
-        )
-    }

@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -146,7 +147,9 @@ class Record(Base):
 
 
 class QuarantineEntry(Base):
-    """A raw row that could not become a record: one entry per failing field, with the reason."""
+    """A raw row that could not become a record (or, `subject` "incident", an incident report):
+    one entry per failing field, with the reason. A later import of the same source that brings
+    the same id resolves it."""
 
     __tablename__ = "quarantine"
     __table_args__ = (Index("ix_quarantine_source_record", "source_id", "record_id"),)
@@ -160,6 +163,8 @@ class QuarantineEntry(Base):
     reason: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     resolved_by_record_id: Mapped[int | None] = mapped_column(ForeignKey("records.id"))
+    subject: Mapped[str] = mapped_column(String(20), default="record", server_default="record")
+    resolved_by_incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
 
 
 class LinkRun(Base):
@@ -437,3 +442,10 @@ class LoginAttempt(Base):
     username: Mapped[str] = mapped_column(String(100))
     client: Mapped[str] = mapped_column(String(100))
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+QUARANTINE_OPEN = and_(
+    QuarantineEntry.resolved_by_record_id.is_(None),
+    QuarantineEntry.resolved_by_incident_id.is_(None),
+)
+"""Quarantine entries still waiting for a corrected row (of a record or of an incident)."""

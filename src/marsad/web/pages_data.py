@@ -251,7 +251,8 @@ def _profile_path(
     elif profile in builtin_profiles():
         path = directory / "profile" / f"{profile}.yaml"
         path.parent.mkdir()
-        text = resources.files("marsad.ingest").joinpath(f"profiles/{profile}.yaml").read_text()
+        resource = resources.files("marsad.ingest").joinpath(f"profiles/{profile}.yaml")
+        text = resource.read_text(encoding="utf-8")
         path.write_text(text, encoding="utf-8")
     else:
         return None, ("upload.profile_unknown", profile)

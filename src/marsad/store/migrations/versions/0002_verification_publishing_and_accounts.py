@@ -219,9 +219,27 @@ def upgrade() -> None:
         sa.UniqueConstraint("raw_row_id", name=op.f("uq_incidents_raw_row_id")),
         sa.UniqueConstraint("source_id", "incident_ref", name=op.f("uq_incidents_source_id")),
     )
+    with op.batch_alter_table("quarantine", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("subject", sa.String(length=20), server_default="record", nullable=False)
+        )
+        batch_op.add_column(sa.Column("resolved_by_incident_id", sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(
+            batch_op.f("fk_quarantine_resolved_by_incident_id_incidents"),
+            "incidents",
+            ["resolved_by_incident_id"],
+            ["id"],
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("quarantine", schema=None) as batch_op:
+        batch_op.drop_constraint(
+            batch_op.f("fk_quarantine_resolved_by_incident_id_incidents"), type_="foreignkey"
+        )
+        batch_op.drop_column("resolved_by_incident_id")
+        batch_op.drop_column("subject")
+
     op.drop_table("incidents")
     with op.batch_alter_table("person_summaries", schema=None) as batch_op:
         batch_op.drop_index("ix_person_summaries_verification")
