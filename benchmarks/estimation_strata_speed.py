@@ -1,7 +1,7 @@
 """How long a stratified estimate takes: 14 governorates × 12 months, as the service runs it.
 
     .venv/bin/python benchmarks/estimation_strata_speed.py                  # fast, then default
-    .venv/bin/python benchmarks/estimation_strata_speed.py --presets default --every 7
+    .venv/bin/python benchmarks/estimation_strata_speed.py --presets default fixed --every 7
 
 Capture histories of `--persons` persons (default 50,000) over 5 lists are simulated with numpy:
 persons spread over the 14 governorates as marsad.synth spreads deaths (most on the coast) and
@@ -9,7 +9,9 @@ over 12 months with a spike in March; each list's capture probability depends on
 governorate, on the month and on one of two latent classes, and two lists work in only some
 governorates. The strata are labelled as `estimate_store(by=("governorate", "period"))` labels
 them and estimated by `estimate_by_strata` with the service's fitter (LCMCR, one preset), one
-stratum after another, as the service does. Each stratum's fit is timed.
+stratum after another, as the service does. Each stratum's fit is timed, and for LCMCR the
+sweeps each chain ran and why it stopped (the `default` preset stops chains once they converge;
+`fixed` always runs 4 x 110,500 sweeps) are counted.
 
 `--every K` estimates only every K-th stratum (a systematic sample) and scales the time up:
 LCMCR's cost per stratum hardly depends on its size (the sweep works on the table of patterns),
@@ -25,6 +27,7 @@ import os
 import statistics
 import sys
 import time
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -94,13 +97,17 @@ def run(groups: dict[str, CaptureHistories], preset: str, every: int) -> None:
     """Estimate the strata (or every `every`-th) with one preset and print where time went."""
     options = MethodOptions(method="lcmcr", preset=preset, seed=1)
     timings: list[tuple[float, int]] = []
+    lengths: list[tuple[int, str]] = []
 
     def fitter(histories: CaptureHistories, seed: int) -> Fit:
         started = time.perf_counter()
         try:
-            return fit(histories, options, seed)
+            fitted = fit(histories, options, seed)
         finally:
             timings.append((time.perf_counter() - started, histories.observed))
+        diagnostics = fitted.estimate.diagnostics
+        lengths.append((diagnostics["sweeps_per_chain"], diagnostics["stopped"]))
+        return fitted
 
     chosen = dict(list(groups.items())[::every])
     started, cpu = time.perf_counter(), time.process_time()
@@ -125,6 +132,14 @@ def run(groups: dict[str, CaptureHistories], preset: str, every: int) -> None:
         print(
             f"  persons per estimated stratum: median {statistics.median(sizes):,.0f},"
             f" min {min(sizes):,}, max {max(sizes):,}"
+        )
+    if lengths:
+        sweeps = [n for n, _ in lengths]
+        reasons = Counter(reason for _, reason in lengths)
+        print(
+            f"  sweeps per chain: median {statistics.median(sweeps):,.0f}, min {min(sweeps):,},"
+            f" max {max(sweeps):,}, total over strata {sum(sweeps):,};"
+            f" stopped: {', '.join(f'{why} {n}' for why, n in sorted(reasons.items()))}"
         )
     if every > 1:
         full = sum(estimable(h) for h in groups.values())

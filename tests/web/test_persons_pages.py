@@ -3,15 +3,17 @@ the real services (ingest, link), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
+from typing import get_args
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, insert, select
 
 from marsad.services.browse import overlaps
-from marsad.services.counts import totals
+from marsad.services.counts import DIMENSIONS, totals
 from marsad.services.estimate import capture_histories
 from marsad.services.ingest import ingest_file
 from marsad.services.link import link
@@ -20,6 +22,7 @@ from marsad.services.review import accept
 from marsad.services.search import SearchQuery, name_index, search_persons
 from marsad.services.users import ROLES, can, create_token
 from marsad.store.models import AuditEvent, EstimateRun, PersonSummary, Record, StatusDecision
+from marsad.web.api import Dimension
 from tests.integration.helpers import person, write_csv
 from tests.web.conftest import login, page_csrf
 
@@ -97,6 +100,8 @@ def test_search_service_pages_and_follows_new_records(
     unlinked = [h for h in after.hits if h.person_id is None]
     assert [r.source for h in unlinked for r in h.records] == ["Media C"]
     assert search_persons(engine, SearchQuery(), 0, 10).total == 0
+    reversed_range = SearchQuery(date_from=dt.date(2025, 3, 20), date_to=dt.date(2025, 3, 1))
+    assert search_persons(engine, reversed_range, 0, 10).total == 0
 
 
 def test_person_page_shows_records_conflicts_reasons_and_is_audited(
@@ -264,6 +269,7 @@ def test_dashboard_counts_estimate_and_overlaps_in_arabic(
     lists = re.findall(r"<tr><td>([^<]+)</td><td class=\"n\">", page.text)
     assert sorted(lists) == ["Group A", "Hospital B"]
     api = client.get("/api/counts", params={"by": "governorate"}).json()
+    assert client.get("/api/counts", params={"by": "colour"}).status_code == 422
     assert api["totals"]["reported"] == headline.reported
     assert api["estimated"]["interval"] == [1000.2, 1600.7]
     assert sum(r["reported"] for r in api["rows"]) == headline.reported
@@ -281,6 +287,10 @@ def test_overlaps_agree_with_the_estimators_histories(
     assert {p: n for p, n in counted.counts.items() if n} == {
         p: n for p, n in reference.counts.items() if n
     }
+
+
+def test_api_count_dimensions_are_the_counts_layer_s() -> None:
+    assert set(get_args(Dimension)) == set(DIMENSIONS)
 
 
 ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")

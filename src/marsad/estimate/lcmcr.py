@@ -6,7 +6,9 @@ process with a Gamma-distributed concentration, and N has the prior p(N) ∝ 1/N
 sampler on the table of patterns (never one row per person) draws N by imputing the persons
 no list recorded. The sweep is compiled with Numba in marsad.estimate.lcmcr_kernel; several
 chains run on threads, and split R-hat and effective sample sizes (Vehtari et al. 2021) say
-whether they agree. docs/methodology-lcmcr.md explains the choices.
+whether they agree. With a `StoppingRule` the chains run in segments and stop as soon as those
+diagnostics are good enough (never later than the fixed length). docs/methodology.md explains
+the choices.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import math
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -37,8 +39,47 @@ RHAT_WARNING = 1.01
 ESS_WARNING_PER_CHAIN = 100
 """Vehtari et al. (2021): R-hat below 1.01 and at least 100 effective draws per chain."""
 
-Preset = Literal["default", "hrdag"]
+Preset = Literal["default", "fixed", "hrdag"]
 Draws = npt.NDArray[np.int64]
+
+CONVERGED = "converged"
+REACHED_MAXIMUM = "reached maximum"
+FIXED_LENGTH = "fixed length"
+CONSTANT = "draws constant"
+
+
+@dataclass(frozen=True)
+class StoppingRule:
+    """When chains may stop before their maximum length (Vehtari et al. 2021's thresholds).
+
+    The chains stop at the first check where the rank-normalised split R-hat of N is below
+    `rhat_below` and its bulk and tail effective sample sizes reach `min_ess` and
+    `min_tail_ess`, all computed on the draws that would be returned. Checks come every
+    `samples + burn_in / thin` sweeps, from `min_thin` (see `Settings`).
+    """
+
+    rhat_below: float = 1.01
+    min_ess: float = 1_000.0
+    min_tail_ess: float = 400.0
+    min_thin: int = 2
+
+    def __post_init__(self) -> None:
+        if not self.rhat_below > 1.0:
+            raise ValueError(f"rhat_below must be above 1, got {self.rhat_below!r}")
+        if not (self.min_ess >= 0.0 and self.min_tail_ess >= 0.0):
+            raise ValueError("min_ess and min_tail_ess must be >= 0")
+        if not isinstance(self.min_thin, int) or self.min_thin < 1:
+            raise ValueError(f"min_thin must be a positive whole number, got {self.min_thin!r}")
+
+    def met(self, rhat: float | None, ess: float | None, ess_tail: float | None) -> bool:
+        return (
+            rhat is not None
+            and rhat < self.rhat_below
+            and ess is not None
+            and ess >= self.min_ess
+            and ess_tail is not None
+            and ess_tail >= self.min_tail_ess
+        )
 
 
 @dataclass(frozen=True)
@@ -47,6 +88,12 @@ class Settings:
 
     `samples` is the number of kept draws per chain; each chain runs 500 warm-up sweeps, then
     `burn_in` sweeps, then `samples * thin` sweeps keeping every `thin`-th.
+
+    With a `stopping` rule these lengths are the maximum. The chains are checked at thinning
+    t = min_thin, min_thin + 1, ..., thin: at t a chain has run 500 + burn_in * t // thin +
+    samples * t sweeps, and the draws checked (and returned if the rule is met) are exactly
+    those of a fixed run with burn-in burn_in * t // thin and thinning t: always `samples`
+    draws per chain, so strata still add draw by draw.
     """
 
     K: int = 10
@@ -56,6 +103,7 @@ class Settings:
     chains: int = 4
     a_alpha: float = 0.25
     b_alpha: float = 0.25
+    stopping: StoppingRule | None = None
 
     def __post_init__(self) -> None:
         for name in ("K", "samples", "thin", "chains"):
@@ -68,20 +116,52 @@ class Settings:
             raise ValueError("K must be at least 2: one latent class is the independence model")
         if not (self.a_alpha > 0.0 and self.b_alpha > 0.0):
             raise ValueError("a_alpha and b_alpha must be positive")
+        if self.stopping is not None and self.stopping.min_thin > self.thin:
+            raise ValueError(
+                f"the stopping rule's min_thin ({self.stopping.min_thin}) exceeds"
+                f" thin ({self.thin})"
+            )
 
     @property
     def sweeps_per_chain(self) -> int:
-        return lcmcr_kernel.WARM_UP + self.burn_in + self.samples * self.thin
+        """The sweeps of a fixed-length chain, or the most an adaptive chain can run."""
+        return self.length(self.thin).sweeps(self.samples)
+
+    def length(self, thin: int) -> ChainLength:
+        """The burn-in that goes with thinning `thin` (in proportion to the maximum's)."""
+        return ChainLength(self.burn_in * thin // self.thin, thin)
+
+    def checks(self) -> range:
+        """The thinnings at which an adaptive run is checked; only the last without a rule."""
+        first = self.thin if self.stopping is None else self.stopping.min_thin
+        return range(first, self.thin + 1)
+
+
+@dataclass(frozen=True)
+class ChainLength:
+    """How long the chains actually ran, and why they stopped there."""
+
+    burn_in: int
+    thin: int
+    stopped: str = FIXED_LENGTH
+    checks: int = 1
+
+    def sweeps(self, samples: int) -> int:
+        return lcmcr_kernel.WARM_UP + self.burn_in + samples * self.thin
 
 
 def preset(name: Preset, n_lists: int) -> Settings:
-    """Named settings: "default" (this module's), or "hrdag" as in HRDAG's Syria pipeline.
+    """Named settings: "default", "fixed", or "hrdag" as in HRDAG's Syria pipeline.
 
-    HRDAG's: K = min(2^lists - 1, 15), 10,000 burn-in sweeps and 10,000 draws thinned by 500
-    (5 million sweeps a chain, about a minute each here); two chains, so R-hat exists.
+    "fixed": 4 chains of 500 + 10,000 + 5,000 x 20 sweeps. "default": the same as a maximum,
+    stopping earlier under the `StoppingRule` (5,000 draws per chain either way). HRDAG's:
+    K = min(2^lists - 1, 15), 10,000 burn-in sweeps and 10,000 draws thinned by 500 (5 million
+    sweeps a chain, about a minute each here); two chains, so R-hat exists.
     """
-    if name == "default":
+    if name == "fixed":
         return Settings()
+    if name == "default":
+        return Settings(stopping=StoppingRule())
     if name == "hrdag":
         return Settings(
             K=min(2**n_lists - 1, MAX_HRDAG_CLASSES),
@@ -90,7 +170,7 @@ def preset(name: Preset, n_lists: int) -> Settings:
             thin=500,
             chains=2,
         )
-    raise ValueError(f"unknown preset {name!r}; choose 'default' or 'hrdag'")
+    raise ValueError(f"unknown preset {name!r}; choose 'default', 'fixed' or 'hrdag'")
 
 
 @dataclass(frozen=True)
@@ -109,6 +189,8 @@ class Posterior:
     seconds: float = 0.0
     mean_alpha: float | None = None
     mean_classes: float | None = None
+    length: ChainLength | None = None
+    """The length run; None means the settings' fixed length (e.g. for summed strata)."""
 
 
 def sample_posterior(
@@ -117,7 +199,8 @@ def sample_posterior(
     """Run the chains; the same histories, settings and seed give the same draws.
 
     Lists that recorded nobody are dropped first. Without a seed a fresh one is drawn from
-    the operating system and recorded in the result, so the run can be repeated.
+    the operating system and recorded in the result, so the run can be repeated. Chains run
+    on threads; each owns its random stream, so the draws do not depend on the number of cores.
     """
     settings = settings or Settings()
     kept = drop_empty_lists(histories)
@@ -131,34 +214,106 @@ def sample_posterior(
     counts = np.array([count for _, count in patterns], dtype=np.int64)
     entropy = int(np.random.SeedSequence(seed).entropy)  # type: ignore[arg-type]
 
-    def chain(index: int) -> tuple[Draws, npt.NDArray[np.float64], Draws]:
-        return lcmcr_kernel.run_chain(
-            lcmcr_kernel.seed_state(entropy, index),
-            cells,
-            counts,
-            settings.K,
-            settings.a_alpha,
-            settings.b_alpha,
-            settings.burn_in,
-            settings.samples,
-            settings.thin,
-        )
-
     started = time.perf_counter()
+    chains = [
+        _Chain(lcmcr_kernel.seed_state(entropy, index), cells, counts, settings)
+        for index in range(settings.chains)
+    ]
     workers = min(settings.chains, os.cpu_count() or 1)
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        results = list(pool.map(chain, range(settings.chains)))
+        for thin in settings.checks():
+            length = settings.length(thin)
+            target = [length.sweeps(settings.samples)] * len(chains)
+            list(pool.map(_Chain.advance, chains, target))
+            draws = np.stack([chain.draws(length)[0] for chain in chains])
+            stopped = _stopped(settings, draws, thin)
+            if stopped is not None:
+                break
     seconds = time.perf_counter() - started
+    results = [chain.draws(length) for chain in chains]
     return Posterior(
         observed=kept.observed,
-        draws=np.stack([draws for draws, _, _ in results]),
+        draws=draws,
         settings=settings,
         seed=entropy,
         lists=kept.lists,
         seconds=seconds,
         mean_alpha=float(np.mean([alpha.mean() for _, alpha, _ in results])),
         mean_classes=float(np.mean([active.mean() for _, _, active in results])),
+        length=replace(
+            length, stopped=stopped or FIXED_LENGTH, checks=thin - settings.checks().start + 1
+        ),
     )
+
+
+def _stopped(settings: Settings, draws: Draws, thin: int) -> str | None:
+    """Why the chains stop after the check at thinning `thin`, or None to go on."""
+    rule = settings.stopping
+    if rule is None:
+        return FIXED_LENGTH
+    if _constant(draws):
+        return CONSTANT
+    if rule.met(split_rhat(draws), effective_sample_size(draws), tail_effective_sample_size(draws)):
+        return CONVERGED
+    return REACHED_MAXIMUM if thin == settings.thin else None
+
+
+class _Chain:
+    """One chain's random stream and state, advanced segment by segment on a worker thread.
+
+    A fixed-length chain keeps only its thinned draws; an adaptive one keeps every sweep after
+    warm-up, so that any (burn-in, thinning) up to the maximum can be read off it.
+    """
+
+    def __init__(
+        self,
+        state: npt.NDArray[np.uint64],
+        cells: npt.NDArray[np.int8],
+        counts: npt.NDArray[np.int64],
+        settings: Settings,
+    ) -> None:
+        self.state = state
+        self.cells = cells
+        self.counts = counts
+        self.settings = settings
+        self.parts = lcmcr_kernel.start_chain(state, cells, counts, settings.K)
+        self.adaptive = settings.stopping is not None
+        self.every = 1 if self.adaptive else settings.thin
+        self.skip = 0 if self.adaptive else settings.burn_in
+        size = (settings.sweeps_per_chain - lcmcr_kernel.WARM_UP - self.skip) // self.every
+        self.n = np.zeros(size, dtype=np.int64)
+        self.alpha = np.zeros(size)
+        self.active = np.zeros(size, dtype=np.int64)
+        self.done = 0
+
+    def advance(self, sweeps: int) -> None:
+        settings = self.settings
+        lcmcr_kernel.advance(
+            self.state,
+            self.cells,
+            self.counts,
+            *self.parts,
+            settings.a_alpha,
+            settings.b_alpha,
+            self.done,
+            sweeps,
+            self.skip,
+            self.every,
+            self.n,
+            self.alpha,
+            self.active,
+        )
+        self.done = sweeps
+
+    def draws(
+        self, length: ChainLength
+    ) -> tuple[Draws, npt.NDArray[np.float64], npt.NDArray[np.int64]]:
+        """N, alpha and occupied classes at the kept sweeps of `length`."""
+        if not self.adaptive:
+            return self.n, self.alpha, self.active
+        samples = self.settings.samples
+        index = length.burn_in + length.thin * np.arange(1, samples + 1) - 1
+        return self.n[index], self.alpha[index], self.active[index]
 
 
 def posterior_draws(
@@ -180,10 +335,15 @@ def estimate(
     level: float = 0.95,
     a_alpha: float = 0.25,
     b_alpha: float = 0.25,
+    stopping: StoppingRule | None = None,
 ) -> Estimate:
-    """The posterior median of N with an equal-tailed credible interval at `level`."""
+    """The posterior median of N with an equal-tailed credible interval at `level`.
+
+    With `stopping`, the lengths given are the maximum and the chains stop earlier when the
+    rule is met.
+    """
     _check_level(level)
-    settings = Settings(K, burn_in, samples, thin, chains, a_alpha, b_alpha)
+    settings = Settings(K, burn_in, samples, thin, chains, a_alpha, b_alpha, stopping)
     return summarise(sample_posterior(histories, settings, seed), level)
 
 
@@ -195,6 +355,7 @@ def summarise(posterior: Posterior, level: float = 0.95) -> Estimate:
     tail = (1.0 - level) / 2.0
     low, median, high = np.quantile(pooled, [tail, 0.5, 1.0 - tail])
     settings = posterior.settings
+    length = posterior.length or settings.length(settings.thin)
     rhat = split_rhat(draws)
     ess = effective_sample_size(draws)
     ess_tail = tail_effective_sample_size(draws)
@@ -207,17 +368,24 @@ def summarise(posterior: Posterior, level: float = 0.95) -> Estimate:
             notes.append(f"R-hat {rhat:.3f} is above {RHAT_WARNING}: chains disagree, run longer")
         if ess < ESS_WARNING_PER_CHAIN * draws.shape[0]:
             notes.append(f"only {ess:.0f} effective draws: run longer or thin more")
+    if length.stopped == REACHED_MAXIMUM:
+        notes.append(
+            f"the chains ran to their maximum of {settings.sweeps_per_chain:,} sweeps without"
+            " meeting the stopping rule: read R-hat and the effective sample sizes"
+        )
     if posterior.mean_classes is not None and posterior.mean_classes > 0.9 * settings.K:
         notes.append(f"on average {posterior.mean_classes:.1f} of K={settings.K} classes are used")
     diagnostics: dict[str, Any] = {
         "lists": list(posterior.lists),
         "K": settings.K,
-        "burn_in": settings.burn_in,
+        "burn_in": length.burn_in,
         "samples": settings.samples,
-        "thin": settings.thin,
+        "thin": length.thin,
         "chains": int(draws.shape[0]),
         "warm_up": lcmcr_kernel.WARM_UP,
-        "sweeps_per_chain": settings.sweeps_per_chain,
+        "sweeps_per_chain": length.sweeps(settings.samples),
+        "stopped": length.stopped,
+        "checks": length.checks,
         "a_alpha": settings.a_alpha,
         "b_alpha": settings.b_alpha,
         "seed": posterior.seed,
@@ -234,9 +402,16 @@ def summarise(posterior: Posterior, level: float = 0.95) -> Estimate:
         "mean_classes": posterior.mean_classes,
         "seconds": posterior.seconds,
         "trace": [[int(n) for n in row[::step]] for row in draws],
-        "trace_every": step * settings.thin,
+        "trace_every": step * length.thin,
         "notes": notes,
     }
+    if settings.stopping is not None:
+        diagnostics.update(
+            max_sweeps_per_chain=settings.sweeps_per_chain,
+            stop_rhat_below=settings.stopping.rhat_below,
+            stop_min_ess=settings.stopping.min_ess,
+            stop_min_tail_ess=settings.stopping.min_tail_ess,
+        )
     return Estimate(
         observed=posterior.observed,
         estimate=float(median),

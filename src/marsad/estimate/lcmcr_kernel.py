@@ -338,28 +338,28 @@ def _beta(state: npt.NDArray[np.uint64], a: float, b: float) -> float:
 
 
 @_jit
-def run_chain(
+def start_chain(
     state: npt.NDArray[np.uint64],
     cells: npt.NDArray[np.int8],
     counts: npt.NDArray[np.int64],
     n_classes: int,
-    a_alpha: float,
-    b_alpha: float,
-    burn_in: int,
-    samples: int,
-    thin: int,
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.int64]]:
-    """One chain: warm-up, burn-in, then `samples` draws kept every `thin` sweeps.
+) -> tuple[
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.float64],
+]:
+    """A chain's starting point, as R's: lambda_jk at each list's share, one stick-breaking draw.
 
-    `cells` holds the observed patterns with a positive count (one row each) and `counts`
-    their counts. Returns N, alpha and the number of occupied classes at each kept sweep.
+    Returns the chain's mutable state, which `advance` updates in place: lambda (lists x K),
+    log nu and nu (K), the unobserved per class (K), and [alpha, n0] (alpha = 0.3 / K, n0 = 0).
     """
     n_cells, n_lists = cells.shape
     kk = n_classes
     n_obs = 0
     for m in range(n_cells):
         n_obs += counts[m]
-
     lam = np.empty((n_lists, kk))
     for j in range(n_lists):
         listed = 0
@@ -375,9 +375,45 @@ def run_chain(
         acc += log_rest
     log_nu[kk - 1] = acc
     nu = np.exp(log_nu)
-    alpha = 0.3 / kk
-    n0 = 0
     count0 = np.zeros(kk, dtype=np.int64)
+    scalars = np.array([0.3 / kk, 0.0])
+    return lam, log_nu, nu, count0, scalars
+
+
+@_jit
+def advance(
+    state: npt.NDArray[np.uint64],
+    cells: npt.NDArray[np.int8],
+    counts: npt.NDArray[np.int64],
+    lam: npt.NDArray[np.float64],
+    log_nu: npt.NDArray[np.float64],
+    nu: npt.NDArray[np.float64],
+    count0: npt.NDArray[np.int64],
+    scalars: npt.NDArray[np.float64],
+    a_alpha: float,
+    b_alpha: float,
+    start: int,
+    stop: int,
+    burn_in: int,
+    thin: int,
+    out_n: npt.NDArray[np.int64],
+    out_alpha: npt.NDArray[np.float64],
+    out_active: npt.NDArray[np.int64],
+) -> None:
+    """Sweeps `start` to `stop` (counted from the chain's first) of a chain made by `start_chain`.
+
+    The first WARM_UP sweeps hold alpha fixed and end by sorting the classes by weight. After
+    warm-up and `burn_in` sweeps, every `thin`-th sweep is kept: N, alpha and the number of
+    occupied classes go to position (sweeps after burn-in) / thin - 1 of the `out_` arrays.
+    Running a chain in several calls gives exactly the draws of one call over the same sweeps.
+    """
+    n_cells, n_lists = cells.shape
+    kk = lam.shape[1]
+    n_obs = 0
+    for m in range(n_cells):
+        n_obs += counts[m]
+    alpha = scalars[0]
+    n0 = int(scalars[1])
 
     weights = np.empty(kk)
     scratch = np.empty(kk)
@@ -385,13 +421,7 @@ def run_chain(
     class_obs = np.empty(kk, dtype=np.int64)
     ones = np.empty((n_lists, kk), dtype=np.int64)
 
-    out_n = np.empty(samples, dtype=np.int64)
-    out_alpha = np.empty(samples)
-    out_active = np.empty(samples, dtype=np.int64)
-
-    total_sweeps = WARM_UP + burn_in + samples * thin
-    kept = 0
-    for sweep in range(total_sweeps):
+    for sweep in range(start, stop):
         # Classes of the observed persons, a multinomial per pattern.
         class_obs[:] = 0
         ones[:, :] = 0
@@ -453,17 +483,61 @@ def run_chain(
         if sweep < WARM_UP:
             if sweep == WARM_UP - 1:
                 order = np.argsort(-nu, kind="mergesort")
-                lam = lam[:, order].copy()
-                nu = nu[order].copy()
-                log_nu = log_nu[order].copy()
-                count0 = count0[order].copy()
+                lam[:, :] = lam[:, order]
+                nu[:] = nu[order]
+                log_nu[:] = log_nu[order]
+                count0[:] = count0[order]
             continue
         alpha = _gamma(state, a_alpha + kk - 1.0) / (b_alpha - log_nu[kk - 1])
 
         after = sweep - WARM_UP - burn_in + 1
         if after > 0 and after % thin == 0:
+            kept = after // thin - 1
             out_n[kept] = n_obs + n0
             out_alpha[kept] = alpha
             out_active[kept] = active
-            kept += 1
+    scalars[0] = alpha
+    scalars[1] = float(n0)
+
+
+@_jit
+def run_chain(
+    state: npt.NDArray[np.uint64],
+    cells: npt.NDArray[np.int8],
+    counts: npt.NDArray[np.int64],
+    n_classes: int,
+    a_alpha: float,
+    b_alpha: float,
+    burn_in: int,
+    samples: int,
+    thin: int,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.int64]]:
+    """One chain of fixed length: warm-up, burn-in, then `samples` draws kept every `thin` sweeps.
+
+    `cells` holds the observed patterns with a positive count (one row each) and `counts`
+    their counts. Returns N, alpha and the number of occupied classes at each kept sweep.
+    """
+    lam, log_nu, nu, count0, scalars = start_chain(state, cells, counts, n_classes)
+    out_n = np.empty(samples, dtype=np.int64)
+    out_alpha = np.empty(samples)
+    out_active = np.empty(samples, dtype=np.int64)
+    advance(
+        state,
+        cells,
+        counts,
+        lam,
+        log_nu,
+        nu,
+        count0,
+        scalars,
+        a_alpha,
+        b_alpha,
+        0,
+        WARM_UP + burn_in + samples * thin,
+        burn_in,
+        thin,
+        out_n,
+        out_alpha,
+        out_active,
+    )
     return out_n, out_alpha, out_active

@@ -17,7 +17,7 @@ from marsad.domain.estimates import CaptureHistories, Estimate
 from marsad.estimate import dga, lcmcr, loglinear
 
 METHODS = ("lcmcr", "loglinear", "dga")
-PRESETS = ("default", "fast", "hrdag")
+PRESETS = ("default", "fixed", "fast", "hrdag")
 DGA_DRAWS = 20_000
 """Draws taken from dga's exact posterior when strata are added."""
 
@@ -29,8 +29,9 @@ class MethodOptions:
     """What the user chose: method, interval level, and each method's own settings.
 
     `seed` makes the Bayesian methods reproducible; it is recorded with every estimate.
-    `preset` picks LCMCR's chain lengths: "default", "fast" (short chains, for many small
-    strata or a first look) or "hrdag" (HRDAG's published Syria settings).
+    `preset` picks LCMCR's chain lengths: "default" (run until the chains converge, at most
+    4 x 110,500 sweeps), "fixed" (always 4 x 110,500), "fast" (short chains, for a first look)
+    or "hrdag" (HRDAG's published Syria settings).
     """
 
     method: str = "lcmcr"

@@ -150,10 +150,19 @@ class MappingProfile:
         """Read and check a YAML profile; ValueError names the file and the offending key."""
         path = Path(path)
         try:
-            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
             raise ValueError(f"{path}: cannot read profile: {exc}") from exc
-        return cls.from_dict(data, source=str(path))
+        return cls.from_yaml(text, source=str(path))
+
+    @classmethod
+    def from_yaml(cls, text: str, source: str = "<profile>") -> MappingProfile:
+        """Build and check a profile from its YAML text (e.g. the copy kept with an import)."""
+        try:
+            data = yaml.load(text, Loader=_Loader)
+        except yaml.YAMLError as exc:
+            raise ValueError(f"{source}: cannot read profile: {exc}") from exc
+        return cls.from_dict(data, source=source)
 
     @classmethod
     def from_dict(cls, data: Any, source: str = "<profile>") -> MappingProfile:
@@ -282,5 +291,4 @@ def builtin_profile(name: str) -> MappingProfile:
     resource = resources.files("marsad.ingest").joinpath(f"profiles/{name}.yaml")
     if not resource.is_file():
         raise ValueError(f"no built-in profile {name!r}")
-    text = resource.read_text(encoding="utf-8")
-    return MappingProfile.from_dict(yaml.load(text, Loader=_Loader), source=f"<builtin {name}>")
+    return MappingProfile.from_yaml(resource.read_text(encoding="utf-8"), f"<builtin {name}>")

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any, cast
 
 import psycopg
-import yaml
 from psycopg.types.json import Jsonb
 from sqlalchemy import Connection, Engine, and_, exists, func, insert, select, text, update
 
@@ -24,7 +23,6 @@ from marsad.domain.records import STANDARD_COLUMNS, FieldError, ParsedRow, Recor
 from marsad.ingest.parse import parse_row
 from marsad.ingest.places import default_gazetteer
 from marsad.ingest.profile import MappingProfile, standard_profile
-from marsad.ingest.profile import _Loader as ProfileYamlLoader
 from marsad.ingest.readers import RawRow, open_table
 from marsad.services.audit import record_event
 from marsad.services.sources import get_or_create_source
@@ -360,8 +358,9 @@ def _stored_profile(document: dict[str, Any]) -> MappingProfile:
     """The profile an import was read with, rebuilt from the YAML kept in its Import row."""
     if "yaml" not in document:
         return standard_profile()
-    data = yaml.load(document["yaml"], Loader=ProfileYamlLoader)
-    return MappingProfile.from_dict(data, source=str(document.get("file", document["name"])))
+    return MappingProfile.from_yaml(
+        document["yaml"], source=str(document.get("file", document["name"]))
+    )
 
 
 def _quarantined_origin(conn: Connection, raw_row_id: int) -> _QuarantinedOrigin:

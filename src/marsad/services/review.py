@@ -328,6 +328,19 @@ def flagged_persons(engine: Engine) -> list[FlaggedPerson]:
         return [FlaggedPerson(r.id, r.review_flag, int(r.records)) for r in rows]
 
 
+def reviewer_activity(
+    engine: Engine, reviewer: str, since: dt.datetime
+) -> tuple[int, ActionView | None]:
+    """A reviewer's acts in force decided since `since`, and their latest act in force
+    (what "undo my last" undoes) — by index, not by reading the whole history."""
+    in_force = and_(ReviewAction.decided_by == reviewer, ReviewAction.undone_at.is_(None))
+    with engine.connect() as conn:
+        count = conn.scalar(select(func.count()).where(in_force, ReviewAction.decided_at >= since))
+        last_id = conn.scalar(select(func.max(ReviewAction.id)).where(in_force))
+        last = _actions(conn, [last_id])[0] if last_id is not None else None
+    return int(count or 0), last
+
+
 def _reviewer(user: str) -> str:
     name = user.strip()
     if not name:

@@ -35,10 +35,6 @@ SCAN_ABOVE = 20_000
 BUILD_BATCH = 50_000
 
 
-class SearchError(ValueError):
-    """A search that cannot be run as asked (e.g. a date range that ends before it starts)."""
-
-
 @dataclass(frozen=True)
 class SearchQuery:
     """What to look for; empty fields do not filter.
@@ -55,6 +51,11 @@ class SearchQuery:
     place: str = ""
     date_from: dt.date | None = None
     date_to: dt.date | None = None
+
+    @property
+    def reversed(self) -> bool:
+        """A date range that ends before it starts: no one died in it."""
+        return bool(self.date_from and self.date_to and self.date_to < self.date_from)
 
     @property
     def empty(self) -> bool:
@@ -236,8 +237,6 @@ def _place(place: str) -> ColumnElement[bool]:
 
 def filters(query: SearchQuery) -> list[ColumnElement[bool]]:
     """The query's place and date conditions on records."""
-    if query.date_from and query.date_to and query.date_to < query.date_from:
-        raise SearchError("the date range ends before it starts")
     clauses: list[ColumnElement[bool]] = []
     if query.governorate:
         clauses.append(Record.pcode_adm1 == query.governorate.strip().upper())
@@ -320,8 +319,8 @@ def _hits(conn: Connection, groups: list[tuple[int | None, list[int]]]) -> list[
 
 def search_persons(engine: Engine, query: SearchQuery, offset: int, limit: int) -> SearchPage:
     """(total, persons offset..offset+limit by id) whose records match `query`; records not yet
-    linked come after, one hit each. An empty query finds nothing."""
-    if query.empty:
+    linked come after, one hit each. An empty query, or a reversed date range, finds nothing."""
+    if query.empty or query.reversed:
         return SearchPage(0, [])
     clauses = filters(query)
     with engine.connect() as conn:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import tempfile
 from collections.abc import MutableMapping
-from typing import Any
+from typing import IO, Any
 
 from starlette.datastructures import Headers
 from starlette.requests import Request
@@ -40,29 +41,46 @@ def new_csrf_token(session: MutableMapping[str, Any]) -> str:
     return csrf_token(session)
 
 
-def _replay(body: bytes) -> Receive:
-    sent = False
+MAX_BODY = 256 * 1024 * 1024
+"""Larger requests are refused (413): no form of Marsad's needs more (uploads stop at 200 MB)."""
+CHUNK = 64 * 1024
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _replay(body: IO[bytes]) -> Receive:
+    """The spooled body as ASGI messages, chunk by chunk, from the start."""
+    body.seek(0)
 
     async def receive() -> Message:
-        nonlocal sent
-        if sent:
-            return {"type": "http.disconnect"}
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
+        chunk = body.read(CHUNK)
+        if not chunk:
+            return {"type": "http.request", "body": b"", "more_body": False}
+        return {"type": "http.request", "body": chunk, "more_body": True}
 
     return receive
 
 
-async def _read_body(receive: Receive) -> bytes:
-    chunks = []
+async def _spool_body(receive: Receive) -> IO[bytes]:
+    """The request body in a spooled file: in memory up to 1 MB, on disk beyond, so an upload
+    never sits whole in memory while its token is checked."""
+    spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)  # noqa: SIM115
+    size = 0
     while True:
         message = await receive()
-        chunks.append(message.get("body", b""))
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY:
+            spool.close()
+            raise _TooLarge
+        spool.write(chunk)
         if not message.get("more_body", False):
-            return b"".join(chunks)
+            return spool
 
 
-async def _form_token(scope: Scope, body: bytes) -> str | None:
+async def _form_token(scope: Scope, body: IO[bytes]) -> str | None:
     content_type = Headers(scope=scope).get("content-type", "")
     if not content_type.startswith(FORM_TYPES):
         return None
@@ -86,15 +104,35 @@ class CSRFMiddleware:
         if headers.get("authorization", "").lower().startswith("bearer "):
             await self.app(scope, receive, send)
             return
-        body = await _read_body(receive)
         expected = scope.get("session", {}).get(CSRF_FIELD)
-        given = headers.get(CSRF_HEADER) or await _form_token(scope, body)
-        if not (
-            isinstance(expected, str)
-            and given
-            and hmac.compare_digest(expected.encode(), given.encode())
-        ):
-            response = PlainTextResponse("CSRF token missing or wrong", status_code=403)
+        given = headers.get(CSRF_HEADER)
+        if given is not None:
+            if not _same(expected, given):
+                await _refuse(scope, receive, send)
+                return
+            await self.app(scope, receive, send)
+            return
+        try:
+            body = await _spool_body(receive)
+        except _TooLarge:
+            response = PlainTextResponse("request too large", status_code=413)
             await response(scope, receive, send)
             return
-        await self.app(scope, _replay(body), send)
+        with body:
+            if not _same(expected, await _form_token(scope, body)):
+                await _refuse(scope, receive, send)
+                return
+            await self.app(scope, _replay(body), send)
+
+
+def _same(expected: object, given: str | None) -> bool:
+    return (
+        isinstance(expected, str)
+        and bool(given)
+        and hmac.compare_digest(expected.encode(), (given or "").encode())
+    )
+
+
+async def _refuse(scope: Scope, receive: Receive, send: Send) -> None:
+    response = PlainTextResponse("CSRF token missing or wrong", status_code=403)
+    await response(scope, receive, send)

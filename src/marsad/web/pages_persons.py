@@ -21,7 +21,7 @@ from marsad.i18n import format_date, format_month, localise_digits
 from marsad.ingest.places import Governorate, default_gazetteer
 from marsad.publish.charts import governorate_weeks_chart, upset_chart
 from marsad.services.browse import Dashboard, dashboard, status_decisions, view_person
-from marsad.services.search import SearchError, SearchQuery, search_persons
+from marsad.services.search import SearchQuery, search_persons
 from marsad.services.users import UserInfo
 from marsad.services.verify import (
     DECISIONS,
@@ -170,8 +170,6 @@ def search_page(
             )
             context["result"] = result
             context["pages"] = max(1, math.ceil(result.total / SEARCH_PER_PAGE))
-    except SearchError as error:
-        context["error"] = str(error)
     except ValueError:
         context["error"] = "search.bad_date"
     status_code = 400 if context["error"] else 200

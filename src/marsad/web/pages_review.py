@@ -8,20 +8,22 @@ keys a, r, s and u press the buttons (static/review.js).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
+from sqlalchemy import Engine
 from starlette.responses import RedirectResponse, Response
 
 from marsad.services.review import (
     ActionView,
     ReviewItem,
     accept,
-    history,
     queue_size,
     reject,
     review_queue,
+    reviewer_activity,
     undo,
 )
 from marsad.services.users import UserInfo
@@ -48,14 +50,11 @@ class Progress:
     last_action: ActionView | None
 
 
-def reviewer_progress(
-    actions: list[ActionView], reviewer: str, waiting: int, skipped: int
-) -> Progress:
-    """From the reviewers' history (newest first): this reviewer's count today and last act."""
-    today = utcnow().date()
-    own = [a for a in actions if a.decided_by == reviewer and a.undone_at is None]
-    decided_today = sum(1 for a in own if a.decided_at.date() == today)
-    return Progress(decided_today, waiting, skipped, own[0] if own else None)
+def reviewer_progress(engine: Engine, reviewer: str, waiting: int, skipped: int) -> Progress:
+    """This reviewer's acts in force since midnight (UTC) and their last act."""
+    midnight = dt.datetime.combine(utcnow().date(), dt.time())
+    decided_today, last = reviewer_activity(engine, reviewer, midnight)
+    return Progress(decided_today, waiting, skipped, last)
 
 
 def _skipped(request: Request) -> list[int]:
@@ -84,7 +83,7 @@ def review(request: Request, user: UserInfo = Depends(RequirePage("review"))) ->
     engine = engine_of(request)
     skipped = _skipped(request)
     item = _next_item(request, skipped)
-    progress = reviewer_progress(history(engine), user.username, queue_size(engine), len(skipped))
+    progress = reviewer_progress(engine, user.username, queue_size(engine), len(skipped))
     rows = []
     if item is not None:
         for (label, a), (_, b) in zip(
@@ -164,7 +163,7 @@ def review_unskip(request: Request, user: UserInfo = Depends(RequirePage("review
 @router.post("/review/undo")
 def review_undo(request: Request, user: UserInfo = Depends(RequirePage("review"))) -> Response:
     engine = engine_of(request)
-    last = reviewer_progress(history(engine), user.username, 0, 0).last_action
+    last = reviewer_progress(engine, user.username, 0, 0).last_action
     if last is None:
         _notify(request, "review.nothing_to_undo")
     else:
