@@ -66,7 +66,7 @@ def release_command(
         estimate = {"method": method, "by": strata, "preset": preset, "seed": seed}
 
     def files(target: Path, result: EstimateResult | None) -> None:
-        write_release_files(engine, target, result, user=user)
+        write_release_files(engine, target, result, user=user, release=name)
 
     with user_errors((ValueError, ReleaseError, FileNotFoundError)):
         manifest = create_release(engine, name, directory, user, estimate, files)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import subprocess
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -84,6 +85,8 @@ def test_publish_a_release_then_detect_a_changed_input(db_url: str, tmp_path: Pa
     published = (release_dir / "persons.csv").read_text("utf-8")
     assert not [n for n in names if n in published]  # pseudonymised
 
+    assert "march" in (release_dir / "report.en.html").read_text("utf-8")
+    assert 'dir="rtl"' in (release_dir / "report.ar.html").read_text("utf-8")
     assert "verified" in run("release", "verify", "march", "--db", db_url)
 
     # One input row changes: a corrected list arrives with a different date for one record.
@@ -108,6 +111,22 @@ def test_publish_a_release_then_detect_a_changed_input(db_url: str, tmp_path: Pa
         actions = {a for (a,) in conn.execute(select(AuditEvent.action))}
     assert {"release.create", "export"} <= actions
     engine.dispose()
+
+
+def test_the_report_as_an_arabic_pdf(db_url: str, tmp_path: Path) -> None:
+    build_scenario(db_url, tmp_path / "lists")
+    pdf = tmp_path / "report.pdf"
+    run("report", "--out", str(pdf), "--lang", "ar", "--by", "", "--db", db_url)
+    assert pdf.read_bytes().startswith(b"%PDF")
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True, text=True
+    ).stdout
+    assert "مرصد" in text or "Marsad" in text
+    killed = json.loads(run("counts", "--json", "--db", db_url))["totals"]
+    digits = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+    assert f"{killed['reported']:,}".replace(",", "٬").translate(digits) in text
+    bad = runner.invoke(app, ["report", "--out", str(tmp_path / "r.docx"), "--db", db_url])
+    assert bad.exit_code == 1 and "html or .pdf" in bad.output
 
 
 def test_exports_in_every_format_are_pseudonymised_unless_asked(

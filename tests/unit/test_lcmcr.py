@@ -127,6 +127,8 @@ def test_diagnostics_are_json_and_complete() -> None:
     for key in ("K", "burn_in", "samples", "thin", "chains", "seed", "rhat", "ess", "notes"):
         assert key in diagnostics
     assert diagnostics["seed"] == 4
+    assert diagnostics["stopped"] == lcmcr.FIXED_LENGTH
+    assert diagnostics["sweeps_per_chain"] == 500 + 500 + 2_500 * 2
     assert set(diagnostics["quantiles"]) == {"2.5", "5", "25", "50", "75", "95", "97.5"}
     assert len(diagnostics["trace"]) == 3
     assert all(len(row) <= lcmcr.TRACE_POINTS for row in diagnostics["trace"])
@@ -152,7 +154,8 @@ def test_summing_strata_draws_gives_a_summary() -> None:
 
 
 def test_presets() -> None:
-    assert lcmcr.preset("default", 4) == lcmcr.Settings()
+    assert lcmcr.preset("fixed", 4) == lcmcr.Settings()
+    assert lcmcr.preset("default", 4) == lcmcr.Settings(stopping=lcmcr.StoppingRule())
     assert lcmcr.preset("hrdag", 3).K == 7
     assert lcmcr.preset("hrdag", 4).K == 15
     assert lcmcr.preset("hrdag", 6).K == 15

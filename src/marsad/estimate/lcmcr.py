@@ -194,13 +194,19 @@ class Posterior:
 
 
 def sample_posterior(
-    histories: CaptureHistories, settings: Settings | None = None, seed: int | None = None
+    histories: CaptureHistories,
+    settings: Settings | None = None,
+    seed: int | None = None,
+    *,
+    workers: int | None = None,
 ) -> Posterior:
     """Run the chains; the same histories, settings and seed give the same draws.
 
     Lists that recorded nobody are dropped first. Without a seed a fresh one is drawn from
     the operating system and recorded in the result, so the run can be repeated. Chains run
-    on threads; each owns its random stream, so the draws do not depend on the number of cores.
+    on `workers` threads (default: one per core, at most one per chain); each chain owns its
+    random stream and every stop is decided on all chains together, so the draws do not
+    depend on the number of threads.
     """
     settings = settings or Settings()
     kept = drop_empty_lists(histories)
@@ -219,7 +225,7 @@ def sample_posterior(
         _Chain(lcmcr_kernel.seed_state(entropy, index), cells, counts, settings)
         for index in range(settings.chains)
     ]
-    workers = min(settings.chains, os.cpu_count() or 1)
+    workers = min(settings.chains, workers or os.cpu_count() or 1)
     with ThreadPoolExecutor(max_workers=workers) as pool:
         for thin in settings.checks():
             length = settings.length(thin)

@@ -18,12 +18,14 @@ EXPORTS = (
 
 
 def write_release_files(
-    engine: Engine, directory: Path, estimated: EstimateResult | None, user: str
+    engine: Engine, directory: Path, estimated: EstimateResult | None, user: str, release: str
 ) -> None:
     """Write the report (English and Arabic HTML) and the pseudonymised exports; the
     report reuses the release's estimate so the samplers run once."""
     by = estimated.settings.get("by", []) if estimated is not None else []
     for lang in ("en", "ar"):
-        write_report(engine, directory / f"report.{lang}.html", by, estimated, lang=lang)
+        write_report(
+            engine, directory / f"report.{lang}.html", by, estimated, lang=lang, release=release
+        )
     for kind, file_name, fmt, group in EXPORTS:
         export_table(engine, kind, directory / file_name, fmt, user=user, by=group)

@@ -150,6 +150,7 @@ def report_data(
     engine: Engine,
     by: Sequence[str] = ("governorate",),
     estimated: EstimateResult | None = None,
+    release: str | None = None,
 ) -> ReportData:
     """Everything the report shows, computed from the store now (or with an estimation
     the caller has just made, so as not to run the samplers twice). Counts come from the
@@ -270,6 +271,7 @@ def report_data(
         verification_rules=rules.describe(),
         rules_sha256=rules.sha256,
         estimation=_estimation_facts(result) if result is not None else {},
+        release=release,
     )
 
 
@@ -279,6 +281,7 @@ def write_report(
     by: Sequence[str] = ("governorate",),
     estimated: EstimateResult | None = None,
     lang: str = "en",
+    release: str | None = None,
 ) -> ReportData:
     """Render the report to `out`: one self-contained HTML file, or a PDF when `out` ends
     in .pdf; in English or Arabic."""
@@ -286,7 +289,7 @@ def write_report(
         raise ValueError(f"unknown language {lang!r}; use {', '.join(LANGUAGES)}")
     if out.suffix.lower() not in (".html", ".htm", ".pdf"):
         raise ValueError(f"{out}: the report is written as .html or .pdf")
-    data = report_data(engine, by, estimated)
+    data = report_data(engine, by, estimated, release)
     if out.suffix.lower() == ".pdf":
         render_pdf(data, out, lang=lang)
     else:
