@@ -39,3 +39,49 @@ def test_database_location(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> N
     monkeypatch.setenv("MARSAD_DB", str(tmp_path / "x.db"))
     assert resolve_url(None) == f"sqlite:///{tmp_path / 'x.db'}"
     assert resolve_url("postgresql://u@h/db") == "postgresql://u@h/db"
+
+
+def test_upgrading_a_store_gives_its_old_records_their_name_keys(tmp_path: Path) -> None:
+    from alembic import command
+    from sqlalchemy import text
+
+    from marsad.store.db import alembic_config
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    config = alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0001")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO sources (id, name, kind, created_at)"
+                " VALUES (1, 'A', 'media', '2025-01-01')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO imports (id, source_id, file_name, sha256, imported_at, imported_by,"
+                " file_format, profile, columns, warnings, rows_total, rows_recorded,"
+                " rows_quarantined, rows_already_present) VALUES (1, 1, 'a.csv', 'x',"
+                " '2025-01-01', 't', 'csv', '{}', '[]', '[]', 1, 1, 0, 0)"
+            )
+        )
+        conn.execute(
+            text("INSERT INTO raw_rows (id, import_id, row_number, data) VALUES (1, 1, 2, '{}')")
+        )
+        conn.execute(
+            text(
+                "INSERT INTO records (id, raw_row_id, content_sha256, import_id, source_id,"
+                " record_id, name, status) VALUES (1, 1, 'h', 1, 1, 'r1', 'محمد أحمد الأسعد',"
+                " 'killed')"
+            )
+        )
+    migrate(engine)
+    with engine.connect() as conn:
+        keys = set(conn.scalars(text("SELECT key FROM record_name_keys WHERE record_id = 1")))
+    from marsad.names import NameKeys
+
+    assert keys == NameKeys.from_full_name("Mohammad Ahmad al-Asaad").present
+    assert len(keys) == 3
+    engine.dispose()

@@ -97,3 +97,21 @@ def test_strata_cover_a_simulated_truth(method: str) -> None:
     lo, hi = result.total.interval
     assert lo <= 7000 <= hi
     assert combine(result.strata, options, 3).estimate == pytest.approx(result.total.estimate)
+
+
+def test_adaptive_lcmcr_strata_return_equal_draws_whatever_their_length() -> None:
+    """Strata stop at different lengths but return as many draws, so the total adds them."""
+    north = simulated(3, 2000, (0.3, 0.4, 0.25))
+    south = CaptureHistories(("A", "B", "C"), {(1, 0, 0): 30, (0, 1, 0): 25, (0, 0, 1): 20})
+    groups = histories_by_stratum(["A", "B", "C"], [("north", p) for p in north])
+    groups["south"] = south
+    options = MethodOptions(method="lcmcr", preset="default")
+    result = estimate_by_strata(groups, lambda h, seed: fit(h, options, seed), options)
+    lengths = {
+        s.label: s.estimate.diagnostics["sweeps_per_chain"] for s in result.strata if s.estimate
+    }
+    assert lengths["north"] < lengths["south"]
+    shapes = {s.draws.shape for s in result.strata if s.draws is not None}
+    assert shapes == {(4, 5_000)}
+    summed = sum(s.draws for s in result.strata if s.draws is not None)
+    assert result.total.estimate == pytest.approx(float(np.median(summed)))

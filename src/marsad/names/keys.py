@@ -53,6 +53,26 @@ class NameKeys:
     def from_full_name(cls, full_name: str) -> NameKeys:
         return cls.from_parts(parse_name_parts(full_name))
 
+    @classmethod
+    def of_record(
+        cls,
+        name: str,
+        first: str | None,
+        father: str | None,
+        grandfather: str | None,
+        family: str | None,
+    ) -> NameKeys:
+        """A record's keys as linkage reads it: of the source's own parts, else of its full
+        name parsed into parts (mixing the two readings would misplace names)."""
+        if any((first, father, grandfather, family)):
+            return name_keys(first, father, grandfather, family)
+        return cls.from_full_name(name)
+
+    @property
+    def present(self) -> frozenset[str]:
+        """The distinct keys of the parts that have one."""
+        return frozenset(k for k in (self.first, self.father, self.grandfather, self.family) if k)
+
 
 def _key_or_none(part: str | None) -> str | None:
     if part is None or not part.strip():

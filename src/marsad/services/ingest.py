@@ -24,9 +24,10 @@ from marsad.ingest.parse import parse_row
 from marsad.ingest.places import default_gazetteer
 from marsad.ingest.profile import MappingProfile, standard_profile
 from marsad.ingest.readers import RawRow, open_table
+from marsad.names import NameKeys
 from marsad.services.audit import record_event
 from marsad.services.sources import get_or_create_source
-from marsad.store.models import Base, Import, QuarantineEntry, Record, Source
+from marsad.store.models import Base, Import, QuarantineEntry, Record, RecordNameKey, Source
 from marsad.store.models import RawRow as RawRowTable
 
 BATCH_ROWS = 2000
@@ -148,7 +149,21 @@ class _Loader:
             record_id = record.record_id if record is not None else _guess_record_id(row)
             self._quarantine(row, record_id, errors, raw_id, quarantine)
         if records:
+            record_ids = reserve_ids(self.conn, Record, len(records))
+            keys: list[dict[str, Any]] = []
+            for item, new_id in zip(records, record_ids, strict=True):
+                item["id"] = new_id
+                found = NameKeys.of_record(
+                    item["name"],
+                    item["name_first"],
+                    item["name_father"],
+                    item["name_grandfather"],
+                    item["name_family"],
+                ).present
+                keys.extend({"key": key, "record_id": new_id} for key in found)
             bulk_insert(self.conn, Record, records)
+            if keys:
+                bulk_insert(self.conn, RecordNameKey, keys)
         if quarantine:
             self.conn.execute(insert(QuarantineEntry), quarantine)
         self.summary.rows_recorded += len(records)
@@ -236,22 +251,28 @@ def bulk_insert(conn: Connection, model: type[Base], rows: list[dict[str, Any]])
             )
 
 
-def reserve_raw_row_ids(conn: Connection, count: int) -> list[int]:
-    """Ids for the next `count` raw rows, so that records can point to them without a
+def reserve_ids(conn: Connection, table: type[RawRowTable] | type[Record], count: int) -> list[int]:
+    """Ids for the next `count` raw rows or records, so that rows can point to them without a
     RETURNING round trip per row (SQLite would insert row by row to keep their order).
 
     SQLite: this transaction already holds the database's only write lock, so the ids
     after the current maximum are ours. PostgreSQL: taken from the table's sequence.
     """
     if conn.dialect.name == "postgresql":
+        sequence = f"{table.__tablename__}_id_seq"
         return list(
             conn.scalars(
-                text("SELECT nextval('raw_rows_id_seq') FROM generate_series(1, :n)"),
+                text(f"SELECT nextval('{sequence}') FROM generate_series(1, :n)"),
                 {"n": count},
             )
         )
-    start = (conn.scalar(select(func.max(RawRowTable.id))) or 0) + 1
+    start = (conn.scalar(select(func.max(table.id))) or 0) + 1
     return list(range(start, start + count))
+
+
+def reserve_raw_row_ids(conn: Connection, count: int) -> list[int]:
+    """Ids for the next `count` raw rows (see `reserve_ids`)."""
+    return reserve_ids(conn, RawRowTable, count)
 
 
 def _guess_record_id(row: RawRow) -> str | None:

@@ -5,34 +5,24 @@ and "محمد" share the key "mhmd", so either spelling finds both. A record mat
 key of the query is among the keys of its name parts, read as linkage reads them (the source's
 own parts, else its full name parsed into parts).
 
-The records table holds no key column, and a key cannot be computed in SQL, so each process
-keeps a `NameIndex` per store: key → ids of the records holding it. It is built on the first
-search and then only extended: records are never deleted and their names never change, so a
-refresh reads just the records added since (and rebuilds when the count says otherwise).
-Place and date filters run in SQL, on the name's candidates only.
+Ingest writes every record's keys into `record_name_keys`, so a name search is an index
+lookup in SQL, as are the place and date filters.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import threading
-import weakref
-from array import array
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Engine, and_, func, or_, select
 
 from marsad.ingest.places import default_gazetteer
-from marsad.names import NameKeys, name_keys, parse_name_parts
-from marsad.store.models import PersonSummary, Record, Source
+from marsad.names import NameKeys, parse_name_parts
+from marsad.store.models import PersonSummary, Record, RecordNameKey, Source
 
 CHUNK = 1000
 """Record ids per `IN (…)` query."""
-SCAN_ABOVE = 20_000
-"""Above this many name candidates, filters scan the table once instead of by id chunks."""
-BUILD_BATCH = 50_000
 
 
 @dataclass(frozen=True)
@@ -94,115 +84,20 @@ class SearchPage:
     hits: list[SearchHit]
 
 
-def _present(keys: NameKeys) -> frozenset[str]:
-    return frozenset(k for k in (keys.first, keys.father, keys.grandfather, keys.family) if k)
-
-
 def query_keys(name: str) -> frozenset[str]:
     """The keys a typed name must all match, its parts grouped as in a full name."""
-    return _present(NameKeys.from_parts(parse_name_parts(name)))
+    return NameKeys.from_parts(parse_name_parts(name)).present
 
 
-def record_keys(
-    name: str,
-    first: str | None,
-    father: str | None,
-    grandfather: str | None,
-    family: str | None,
-) -> frozenset[str]:
-    """A record's keys: of the source's own parts, else of its full name's parts (as linkage
-    reads a record, so that search and linkage agree on who is called what)."""
-    if any((first, father, grandfather, family)):
-        return _present(name_keys(first, father, grandfather, family))
-    return _present(NameKeys.from_full_name(name))
-
-
-_NAME_COLUMNS = (
-    Record.id,
-    Record.name,
-    Record.name_first,
-    Record.name_father,
-    Record.name_grandfather,
-    Record.name_family,
-)
-
-
-class NameIndex:
-    """key → ascending ids of the records whose names hold it, for one store."""
-
-    def __init__(self) -> None:
-        self._ids: dict[str, array[int]] = {}
-        self._count = 0
-        self._max_id = 0
-        self._lock = threading.Lock()
-
-    def _add(self, rows: Iterable[Any]) -> int:
-        added = 0
-        for row in rows:
-            for key in record_keys(*row[1:]):
-                ids = self._ids.get(key)
-                if ids is None:
-                    ids = self._ids[key] = array("q")
-                ids.append(row.id)
-            self._max_id = row.id
-            added += 1
-        self._count += added
-        return added
-
-    def _read_from(self, conn: Connection, after: int) -> int:
-        rows = conn.execute(
-            select(*_NAME_COLUMNS)
-            .where(Record.id > after)
-            .order_by(Record.id)
-            .execution_options(yield_per=BUILD_BATCH)
-        )
-        return self._add(rows)
-
-    def refresh(self, conn: Connection) -> None:
-        """Catch up with the store: read the records added since the last refresh."""
-        count, max_id = conn.execute(
-            select(func.count(), func.coalesce(func.max(Record.id), 0)).select_from(Record)
-        ).one()
-        with self._lock:
-            if (count, max_id) == (self._count, self._max_id):
-                return
-            if max_id > self._max_id and count > self._count:
-                self._read_from(conn, self._max_id)
-                if self._count == count:
-                    return
-            self._ids, self._count, self._max_id = {}, 0, 0
-            self._read_from(conn, 0)
-
-    def lookup(self, keys: frozenset[str]) -> list[int]:
-        """Ids of the records holding every one of `keys`, ascending."""
-        with self._lock:
-            lists = sorted((self._ids.get(key, array("q")) for key in keys), key=len)
-            if not lists or not lists[0]:
-                return []
-            found = set(lists[0])
-            for ids in lists[1:]:
-                found.intersection_update(ids)
-                if not found:
-                    return []
-        return sorted(found)
-
-    @property
-    def size(self) -> tuple[int, int]:
-        """(records, distinct keys) indexed."""
-        return self._count, len(self._ids)
-
-
-_indexes: weakref.WeakKeyDictionary[Engine, NameIndex] = weakref.WeakKeyDictionary()
-_indexes_lock = threading.Lock()
-
-
-def name_index(engine: Engine) -> NameIndex:
-    """This process's index of the store behind `engine` (it lives as long as the engine)."""
-    with _indexes_lock:
-        index = _indexes.get(engine)
-        if index is None:
-            index = _indexes[engine] = NameIndex()
-        return index
+def _named(keys: frozenset[str]) -> Any:
+    """Ids of the records whose keys include every one of `keys`."""
+    return (
+        select(RecordNameKey.record_id)
+        .where(RecordNameKey.key.in_(sorted(keys)))
+        .group_by(RecordNameKey.record_id)
+        .having(func.count() == len(keys))
+        .subquery()
+    )
 
 
 def _date_overlaps(date: dt.date, after: bool) -> ColumnElement[bool]:
@@ -247,23 +142,6 @@ def filters(query: SearchQuery) -> list[ColumnElement[bool]]:
     if query.date_to:
         clauses.append(_date_overlaps(query.date_to, after=False))
     return clauses
-
-
-def _pairs(
-    conn: Connection, candidates: Sequence[int], clauses: Sequence[ColumnElement[bool]]
-) -> list[tuple[int, int | None]]:
-    """(record id, person id) of the candidates that pass the filters."""
-    base = select(Record.id, Record.person_id)
-    if len(candidates) > SCAN_ABOVE:
-        wanted = set(candidates)
-        return [(r.id, r.person_id) for r in conn.execute(base.where(*clauses)) if r.id in wanted]
-    found: list[tuple[int, int | None]] = []
-    for start in range(0, len(candidates), CHUNK):
-        chunk = candidates[start : start + CHUNK]
-        found.extend(
-            (r.id, r.person_id) for r in conn.execute(base.where(Record.id.in_(chunk), *clauses))
-        )
-    return found
 
 
 def _hits(conn: Connection, groups: list[tuple[int | None, list[int]]]) -> list[SearchHit]:
@@ -328,12 +206,15 @@ def search_persons(engine: Engine, query: SearchQuery, offset: int, limit: int) 
             keys = query_keys(query.name)
             if not keys:
                 return SearchPage(0, [])
-            index = name_index(engine)
-            index.refresh(conn)
-            pairs = _pairs(conn, index.lookup(keys), clauses)
+            named = _named(keys)
+            rows = conn.execute(
+                select(Record.id, Record.person_id)
+                .join(named, named.c.record_id == Record.id)
+                .where(*clauses)
+            )
         else:
             rows = conn.execute(select(Record.id, Record.person_id).where(*clauses))
-            pairs = [(r.id, r.person_id) for r in rows]
+        pairs = [(r.id, r.person_id) for r in rows]
         by_person: dict[tuple[bool, int], list[int]] = {}
         for record_id, person_id in pairs:
             group = (False, person_id) if person_id is not None else (True, record_id)

@@ -146,6 +146,17 @@ class Record(Base):
     person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
 
 
+class RecordNameKey(Base):
+    """One cross-script key of one record's name parts (`marsad.names`), written at ingest, so
+    that a search for "Mouhammad" finds "محمد" with an index lookup."""
+
+    __tablename__ = "record_name_keys"
+    __table_args__ = (Index("ix_record_name_keys_record_id", "record_id"),)
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), primary_key=True)
+
+
 class QuarantineEntry(Base):
     """A raw row that could not become a record (or, `subject` "incident", an incident report):
     one entry per failing field, with the reason. A later import of the same source that brings

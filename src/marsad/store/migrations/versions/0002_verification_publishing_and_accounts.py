@@ -219,6 +219,18 @@ def upgrade() -> None:
         sa.UniqueConstraint("raw_row_id", name=op.f("uq_incidents_raw_row_id")),
         sa.UniqueConstraint("source_id", "incident_ref", name=op.f("uq_incidents_source_id")),
     )
+    op.create_table(
+        "record_name_keys",
+        sa.Column("key", sa.String(length=60), nullable=False),
+        sa.Column("record_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["record_id"], ["records.id"], name=op.f("fk_record_name_keys_record_id_records")
+        ),
+        sa.PrimaryKeyConstraint("key", "record_id", name=op.f("pk_record_name_keys")),
+    )
+    with op.batch_alter_table("record_name_keys", schema=None) as batch_op:
+        batch_op.create_index("ix_record_name_keys_record_id", ["record_id"], unique=False)
+
     with op.batch_alter_table("quarantine", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("subject", sa.String(length=20), server_default="record", nullable=False)
@@ -231,6 +243,44 @@ def upgrade() -> None:
             ["id"],
         )
 
+    _backfill_record_name_keys()
+
+
+def _backfill_record_name_keys() -> None:
+    """Records ingested before this revision get their name keys, as ingest now writes them."""
+    from marsad.names import NameKeys
+
+    bind = op.get_bind()
+    records = sa.table(
+        "records",
+        sa.column("id", sa.Integer),
+        sa.column("name", sa.String),
+        sa.column("name_first", sa.String),
+        sa.column("name_father", sa.String),
+        sa.column("name_grandfather", sa.String),
+        sa.column("name_family", sa.String),
+    )
+    keys_table = sa.table(
+        "record_name_keys", sa.column("key", sa.String), sa.column("record_id", sa.Integer)
+    )
+    last = 0
+    while True:
+        rows = bind.execute(
+            sa.select(records).where(records.c.id > last).order_by(records.c.id).limit(20_000)
+        ).all()
+        if not rows:
+            return
+        keys = [
+            {"key": key, "record_id": r.id}
+            for r in rows
+            for key in NameKeys.of_record(
+                r.name, r.name_first, r.name_father, r.name_grandfather, r.name_family
+            ).present
+        ]
+        if keys:
+            bind.execute(sa.insert(keys_table), keys)
+        last = rows[-1].id
+
 
 def downgrade() -> None:
     with op.batch_alter_table("quarantine", schema=None) as batch_op:
@@ -240,6 +290,10 @@ def downgrade() -> None:
         batch_op.drop_column("resolved_by_incident_id")
         batch_op.drop_column("subject")
 
+    with op.batch_alter_table("record_name_keys", schema=None) as batch_op:
+        batch_op.drop_index("ix_record_name_keys_record_id")
+
+    op.drop_table("record_name_keys")
     op.drop_table("incidents")
     with op.batch_alter_table("person_summaries", schema=None) as batch_op:
         batch_op.drop_index("ix_person_summaries_verification")
