@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from marsad.domain.estimates import CaptureHistories, Estimate
+from marsad.estimate import lcmcr
 from marsad.estimate.methods import Fit, MethodOptions, fit
 from marsad.estimate.strata import (
     combine,
@@ -99,19 +100,27 @@ def test_strata_cover_a_simulated_truth(method: str) -> None:
     assert combine(result.strata, options, 3).estimate == pytest.approx(result.total.estimate)
 
 
+def adaptive(histories: CaptureHistories, seed: int) -> Fit:
+    """LCMCR with a short maximum (4 chains, at most 4,900 sweeps) that stops when converged."""
+    rule = lcmcr.StoppingRule(min_ess=300)
+    settings = lcmcr.Settings(burn_in=400, samples=500, thin=8, chains=4, stopping=rule)
+    posterior = lcmcr.sample_posterior(histories, settings, seed)
+    return Fit(lcmcr.summarise(posterior), posterior.draws)
+
+
 def test_adaptive_lcmcr_strata_return_equal_draws_whatever_their_length() -> None:
     """Strata stop at different lengths but return as many draws, so the total adds them."""
-    north = simulated(3, 2000, (0.3, 0.4, 0.25))
-    south = CaptureHistories(("A", "B", "C"), {(1, 0, 0): 30, (0, 1, 0): 25, (0, 0, 1): 20})
-    groups = histories_by_stratum(["A", "B", "C"], [("north", p) for p in north])
-    groups["south"] = south
-    options = MethodOptions(method="lcmcr", preset="default")
-    result = estimate_by_strata(groups, lambda h, seed: fit(h, options, seed), options)
-    lengths = {
-        s.label: s.estimate.diagnostics["sweeps_per_chain"] for s in result.strata if s.estimate
+    easy = simulated(4, 300, (0.1, 0.1, 0.1))
+    hard = simulated(5, 3000, (0.6, 0.5, 0.7))
+    groups = histories_by_stratum(
+        ["A", "B", "C"], [("easy", p) for p in easy] + [("hard", p) for p in hard]
+    )
+    options = MethodOptions(method="lcmcr")
+    result = estimate_by_strata(groups, adaptive, options)
+    stopped = {
+        s.label: s.estimate.diagnostics["stopped"] for s in result.strata if s.estimate is not None
     }
-    assert lengths["north"] < lengths["south"]
-    shapes = {s.draws.shape for s in result.strata if s.draws is not None}
-    assert shapes == {(4, 5_000)}
-    summed = sum(s.draws for s in result.strata if s.draws is not None)
-    assert result.total.estimate == pytest.approx(float(np.median(summed)))
+    assert stopped == {"easy": lcmcr.CONVERGED, "hard": lcmcr.REACHED_MAXIMUM}
+    draws = [s.draws for s in result.strata if s.draws is not None]
+    assert [d.shape for d in draws] == [(4, 500), (4, 500)]
+    assert result.total.estimate == pytest.approx(float(np.median(draws[0] + draws[1])))

@@ -148,10 +148,11 @@ class Record(Base):
 
 class RecordNameKey(Base):
     """One cross-script key of one record's name parts (`marsad.names`), written at ingest, so
-    that a search for "Mouhammad" finds "محمد" with an index lookup."""
+    that a search for "Mouhammad" finds "محمد" with an index lookup. On SQLite the table is its
+    own index (WITHOUT ROWID): one B-tree to write at ingest, not two."""
 
     __tablename__ = "record_name_keys"
-    __table_args__ = (Index("ix_record_name_keys_record_id", "record_id"),)
+    __table_args__ = {"sqlite_with_rowid": False}
 
     key: Mapped[str] = mapped_column(String(60), primary_key=True)
     record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), primary_key=True)

@@ -227,10 +227,8 @@ def upgrade() -> None:
             ["record_id"], ["records.id"], name=op.f("fk_record_name_keys_record_id_records")
         ),
         sa.PrimaryKeyConstraint("key", "record_id", name=op.f("pk_record_name_keys")),
+        sqlite_with_rowid=False,
     )
-    with op.batch_alter_table("record_name_keys", schema=None) as batch_op:
-        batch_op.create_index("ix_record_name_keys_record_id", ["record_id"], unique=False)
-
     with op.batch_alter_table("quarantine", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("subject", sa.String(length=20), server_default="record", nullable=False)
@@ -289,9 +287,6 @@ def downgrade() -> None:
         )
         batch_op.drop_column("resolved_by_incident_id")
         batch_op.drop_column("subject")
-
-    with op.batch_alter_table("record_name_keys", schema=None) as batch_op:
-        batch_op.drop_index("ix_record_name_keys_record_id")
 
     op.drop_table("record_name_keys")
     op.drop_table("incidents")
