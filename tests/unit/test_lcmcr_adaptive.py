@@ -37,7 +37,7 @@ def test_a_well_mixing_table_stops_early_below_the_thresholds() -> None:
     assert diagnostics["stopped"] == lcmcr.CONVERGED
     assert diagnostics["sweeps_per_chain"] < SMALL.sweeps_per_chain
     assert diagnostics["max_sweeps_per_chain"] == SMALL.sweeps_per_chain
-    assert diagnostics["rhat"] < SMALL.stopping.rhat_below  # type: ignore[union-attr]
+    assert diagnostics["rhat"] < diagnostics["stop_rhat_below"] == 1.01
     assert diagnostics["ess"] >= 300
     assert diagnostics["ess_tail"] >= 400
     assert posterior.draws.shape == (4, 500)

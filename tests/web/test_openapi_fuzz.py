@@ -9,6 +9,12 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis import Case
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from marsad.services.ingest import ingest_file
@@ -57,4 +63,14 @@ fuzzed = schemathesis.pytest.from_fixture("api_schema")
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 def test_api_answers_as_documented(case: Case, token: str) -> None:
-    case.call_and_validate(headers={"Authorization": f"Bearer {token}"})
+    """Every generated request — valid or not, since the token is added to all of them —
+    gets no server error and a documented status, content type and body."""
+    case.call_and_validate(
+        headers={"Authorization": f"Bearer {token}"},
+        checks=[
+            not_a_server_error,
+            status_code_conformance,
+            content_type_conformance,
+            response_schema_conformance,
+        ],
+    )

@@ -12,8 +12,8 @@ import math
 import re
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from pydantic import BaseModel, BeforeValidator
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from pydantic import AfterValidator, BaseModel, BeforeValidator
 
 from marsad.services.browse import (
     estimated_total,
@@ -28,7 +28,29 @@ from marsad.services.search import SearchQuery, search_persons
 from marsad.services.users import PERMISSIONS, UserInfo
 from marsad.web.auth import RequireApi, engine_of
 
-router = APIRouter(prefix="/api", tags=["api"])
+
+def _as_utc(moment: dt.datetime) -> dt.datetime:
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
+
+
+UtcDateTime = Annotated[dt.datetime, AfterValidator(_as_utc)]
+"""The store keeps UTC without a zone; the API says so (RFC 3339, "+00:00")."""
+
+
+class Problem(BaseModel):
+    """Why a request was refused."""
+
+    detail: Any
+
+
+router = APIRouter(
+    prefix="/api",
+    tags=["api"],
+    responses={
+        401: {"model": Problem, "description": "No valid token (send Authorization: Bearer …)."},
+        403: {"model": Problem, "description": "The token's role may not do this."},
+    },
+)
 
 T = TypeVar("T")
 MAX_PER_PAGE = 500
@@ -74,7 +96,9 @@ def _page(items: list[T], total: int, page: int, per_page: int) -> Page[T]:
     )
 
 
-PageNumber = Query(1, ge=1, description="1 is the first page.")
+MAX_PAGE = 1_000_000
+"""Far beyond any store's last page, and within every database's integer range."""
+PageNumber = Query(1, ge=1, le=MAX_PAGE, description="1 is the first page.")
 PerPage = Query(50, ge=1, le=MAX_PER_PAGE)
 
 
@@ -139,7 +163,7 @@ class DecisionItem(BaseModel):
     rule: str | None
     probability: float | None
     decided_by: str
-    decided_at: dt.datetime
+    decided_at: UtcDateTime
     note: str | None
 
 
@@ -162,7 +186,7 @@ class VerificationItem(BaseModel):
     conflicting: bool
     conflicts: dict[str, Any]
     resolved_by: dict[str, str]
-    computed_at: dt.datetime
+    computed_at: UtcDateTime
 
 
 class StatusDecisionItem(BaseModel):
@@ -170,8 +194,8 @@ class StatusDecisionItem(BaseModel):
     status: str
     reason: str
     decided_by: str
-    decided_at: dt.datetime
-    revoked_at: dt.datetime | None
+    decided_at: UtcDateTime
+    revoked_at: UtcDateTime | None
     revoked_by: str | None
     revoke_reason: str | None
 
@@ -233,7 +257,7 @@ class Counts(BaseModel):
 
 class EstimateItem(BaseModel):
     id: int
-    created_at: dt.datetime
+    created_at: UtcDateTime
     method: str
     settings: dict[str, Any]
     result: dict[str, Any]
@@ -275,7 +299,7 @@ def persons(
 )
 def person(
     request: Request,
-    person_id: int,
+    person_id: Annotated[int, Path(ge=1, le=2**62)],
     user: UserInfo = Depends(RequireApi("view_names")),
 ) -> PersonRecord:
     """A person's full record: every record with names, the decisions that joined them, the
