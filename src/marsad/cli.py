@@ -333,6 +333,7 @@ class Method(StrEnum):
 
 class Preset(StrEnum):
     default = "default"
+    fixed = "fixed"
     fast = "fast"
     hrdag = "hrdag"
 

@@ -152,7 +152,7 @@ class RecordNameKey(Base):
     own index (WITHOUT ROWID): one B-tree to write at ingest, not two."""
 
     __tablename__ = "record_name_keys"
-    __table_args__ = {"sqlite_with_rowid": False}
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     key: Mapped[str] = mapped_column(String(60), primary_key=True)
     record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), primary_key=True)
