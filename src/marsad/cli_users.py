@@ -22,6 +22,7 @@ from marsad.services.users import (
     set_role,
 )
 from marsad.store.db import describe, resolve_url
+from marsad.web.access_log import log_config
 
 user_app = typer.Typer(help="Team accounts: add, change role, disable; API tokens.")
 
@@ -142,4 +143,5 @@ def serve(
         port=port,
         workers=workers,
         proxy_headers=False,
+        log_config=log_config(),
     )
