@@ -15,6 +15,7 @@ from rich.text import Text
 
 from marsad.cli_common import DbOption, console, store, user_errors
 from marsad.linkage.explain import PairExplanation
+from marsad.services.browse import PersonStatus, view_person
 from marsad.services.review import (
     ActionView,
     DecisionView,
@@ -24,7 +25,6 @@ from marsad.services.review import (
     flagged_persons,
     history,
     merge,
-    person_detail,
     queue_size,
     reject,
     review_queue,
@@ -249,18 +249,46 @@ def decisions_table(decisions: list[DecisionView]) -> Table:
 
 
 @person_app.command("show")
+def verification_table(status: PersonStatus) -> Table:
+    """The status, the rule that fired, its records and reasons, and conflicting values."""
+    table = Table(title="verification", title_justify="left", show_header=False)
+    table.add_column("", style="bold")
+    table.add_column("")
+    table.add_row("status", f"{status.verification} ({status.status})")
+    table.add_row("rule", Text(status.rule))
+    table.add_row("on records", ", ".join(f"#{r}" for r in status.evidence))
+    table.add_row("reasons", Text("\n".join(status.reasons)))
+    documented = "yes" if status.documented else "no: lacks " + ", ".join(status.documented_missing)
+    table.add_row("documented (HRDAG)", documented)
+    for field, conflict in status.conflicts.items():
+        values = "; ".join(
+            f"{v['value']} (records {', '.join(map(str, v['records']))})"
+            for v in conflict["values"]
+        )
+        table.add_row(
+            f"conflict: {field}",
+            Text(f"{conflict['resolved']} by {conflict['rule']} — {values}"),
+        )
+    return table
+
+
 def person_show(
     person_id: Annotated[int, typer.Argument(help="The person's id.")],
+    user: UserOption = "cli",
     db: DbOption = None,
 ) -> None:
-    """A person's records, the decisions that join them (with the model's reasons), actions."""
+    """A person's records, verification, the decisions that join them (with the model's
+    reasons) and reviewers' actions. Written to the audit log (person.view)."""
     engine = store(db)
     with user_errors():
-        detail = person_detail(engine, person_id)
+        person = view_person(engine, person_id, user, "cli")
+    detail = person.detail
     console.print(f"person #{detail.person_id}: {len(detail.records):,} records")
     if detail.review_flag:
         console.print(Text(f"flagged for review: {detail.review_flag}", style="yellow"))
     console.print(records_table(detail.records))
+    if person.status is not None:
+        console.print(verification_table(person.status))
     if detail.decisions:
         console.print(decisions_table(detail.decisions))
     explained = [(d, e) for d in detail.decisions if (e := d.explanation) is not None]

@@ -26,7 +26,7 @@ from marsad.services.review import (
     split,
     undo,
 )
-from marsad.store.models import LinkDecision, LinkRun, Person, Record, ReviewAction
+from marsad.store.models import AuditEvent, LinkDecision, LinkRun, Person, Record, ReviewAction
 from tests.integration.helpers import person, write_csv
 
 MG, UN = "Monitoring group", "UN office"
@@ -421,9 +421,15 @@ def test_review_subcommands_and_person_commands(
     output = invoke(review_app, ["--db", db_url, "--limit", "1"], "q\n")
     assert "1 persons are flagged" in output and "marsad person show" in output
 
-    output = invoke(person_app, ["show", str(pid), "--db", db_url])
+    output = invoke(person_app, ["show", str(pid), "--user", "amal", "--db", db_url])
     assert "flagged for review: too many" in output
     assert "same name, date, place" in output and "M-1" in output and "U-1" in output
+    assert "verification" in output and "rule" in output and "reasons" in output
+    with engine.connect() as conn:
+        viewed = conn.execute(
+            select(AuditEvent.actor, AuditEvent.target).where(AuditEvent.action == "person.view")
+        ).all()
+    assert [(v.actor, v.target) for v in viewed] == [("amal", f"person:{pid}")]
 
     other = person_of(engine, pk["M-4"])
     output = invoke(person_app, ["merge", str(pid), str(other), "--note", "n", "--db", db_url])
