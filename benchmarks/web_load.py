@@ -49,7 +49,6 @@ def say(message: str) -> None:
 def build(store: Path, people: int) -> str:
     """Synthesise, ingest, assign persons from the truth, verify; return the store URL."""
     from marsad.services.demo import ingest_scenario, read_truth
-    from marsad.services.users import add_user
     from marsad.services.verify import verify
     from marsad.store.db import open_store
     from marsad.store.models import LinkDecision, Person, Record, Source
@@ -110,7 +109,6 @@ def build(store: Path, people: int) -> str:
     say(f"verified {summary.persons:,} persons in {time.perf_counter() - started:.0f} s")
     with engine.connect() as conn:
         total = conn.scalar(select(func.count()).select_from(Record))
-    add_user(engine, "bench-reviewer", PASSWORD, "reviewer", language="en")
     engine.dispose()
     (store / "ready").write_text(f"{total}\n", encoding="utf-8")
     return url
@@ -120,13 +118,31 @@ def latin_names(store: Path, count: int) -> list[str]:
     """Full names written in Latin letters by the lists, to search for across scripts."""
     names: list[str] = []
     for path in sorted((store / "lists").glob("*.csv")):
-        if path.name in ("people.csv", "truth.csv"):
-            continue
         with path.open(encoding="utf-8") as handle:
-            for row in csv.DictReader(handle):
+            reader = csv.DictReader(handle)
+            if "name" not in (reader.fieldnames or []):
+                continue
+            for row in reader:
                 if row["name"].isascii() and len(names) < count:
                     names.append(row["name"])
     return names
+
+
+def team(url: str, users: int) -> None:
+    """One reviewer account per simulated user (logins are rate-limited per account)."""
+    from sqlalchemy import select
+
+    from marsad.services.users import add_user
+    from marsad.store.db import open_store
+    from marsad.store.models import User
+
+    engine = open_store(url)
+    with engine.connect() as conn:
+        existing = set(conn.scalars(select(User.username)))
+    for n in range(users):
+        if f"bench-reviewer-{n}" not in existing:
+            add_user(engine, f"bench-reviewer-{n}", PASSWORD, "reviewer", language="en")
+    engine.dispose()
 
 
 def free_port() -> int:
@@ -147,10 +163,13 @@ async def user_session(
     async with httpx.AsyncClient(base_url=base, timeout=30) as client:
         page = await client.get("/login")
         token = CSRF.search(page.text)
-        form = {"username": "bench-reviewer", "password": PASSWORD}
+        form = {"username": f"bench-reviewer-{seed}", "password": PASSWORD}
         if token:
             form["csrf_token"] = token.group(1)
         await client.post("/login", data=form)
+        if (await client.get("/")).status_code != 200:
+            errors.append("login refused")
+            return
         while time.perf_counter() < until:
             name = rng.choice(names)
             found = await timed(client, "search", f"/search?q={name}", latencies, errors)
@@ -216,6 +235,7 @@ def main() -> None:
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores")
     print(f"store: {url} with {int(records):,} records")
     names = latin_names(args.store, 5000)
+    team(url, args.users)
     port = free_port()
     server = subprocess.Popen(
         [MARSAD, "serve", "--db", url, "--port", str(port), "--workers", str(args.workers)],

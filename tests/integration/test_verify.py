@@ -134,3 +134,23 @@ def test_stricter_rules_put_in_force_change_every_status(linked: Engine, tmp_pat
     with pytest.raises(ValueError, match="unknown_key"):
         verify(linked, bad, "lead")
     assert summary_of(linked, "a1").verification == "reported"  # nothing changed
+
+
+def test_counting_by_a_dimension_named_twice_counts_once(linked: Engine) -> None:
+    with linked.connect() as conn:
+        once = count_persons(conn, ("sex",))
+        twice = count_persons(conn, ("sex", "sex"))
+    assert [r.as_dict() for r in once] == [r.as_dict() for r in twice]
+    assert sum(r.reported for r in once) == 2
+
+
+def test_the_dashboard_is_reused_until_the_store_changes(linked: Engine) -> None:
+    from marsad.services.browse import dashboard
+
+    first = dashboard(linked)
+    assert dashboard(linked) is first
+    other = summary_of(linked, "a2")
+    decide_status(linked, other.person_id, "verified", "seen the death certificate", "rev")
+    after = dashboard(linked)
+    assert after is not first
+    assert after.totals.verified == first.totals.verified + 1

@@ -59,6 +59,7 @@ fuzzed = schemathesis.pytest.from_fixture("api_schema")
 @fuzzed.parametrize()
 @settings(
     max_examples=25,
+    derandomize=True,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -99,8 +99,9 @@ def count_persons(
     status: str | None = "killed",
     filters: Mapping[str, str | bool | None] | None = None,
 ) -> list[CountRow]:
-    """Persons of `status` (None: any) grouped by `by`, under every standard at once,
-    in the order of the groups (unknown values last)."""
+    """Persons of `status` (None: any) grouped by `by` (a dimension named twice counts once),
+    under every standard at once, in the order of the groups (unknown values last)."""
+    by = list(dict.fromkeys(by))
     unknown = [name for name in by if name not in DIMENSIONS]
     if unknown:
         raise CountError(f"cannot count by {', '.join(unknown)}; use {', '.join(DIMENSIONS)}")

@@ -9,6 +9,7 @@ applies the same ones; `marsad verify --rules FILE` replaces them, audited.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +43,8 @@ from marsad.verify.rules import (
 )
 
 RULES_SETTING = "verification_rules"
+SUMMARIES_SETTING = "summaries_version"
+"""Changes whenever any person's summary is recomputed: what cached counts are checked against."""
 CONFIRMED = "confirmed"
 DECISIONS = (*STATUSES, CONFIRMED)
 
@@ -251,6 +254,7 @@ def verify_persons(
     transaction, under `rules` (None: the rules in force); summaries of persons that no
     longer exist are removed."""
     rules = rules or rules_in_force(conn)
+    _mark_changed(conn)
     tally = _Tally()
     if person_ids is None:
         conn.execute(delete(PersonSummary))
@@ -262,6 +266,20 @@ def verify_persons(
     return VerifySummary(
         tally.persons, tally.by_status, tally.documented, tally.conflicting, rules.sha256
     )
+
+
+def _mark_changed(conn: Connection) -> None:
+    version = {"value": uuid.uuid4().hex, "set_by": "verify", "set_at": utcnow()}
+    changed = conn.execute(
+        update(StoreSetting).where(StoreSetting.name == SUMMARIES_SETTING).values(**version)
+    )
+    if changed.rowcount == 0:
+        conn.execute(insert(StoreSetting).values(name=SUMMARIES_SETTING, **version))
+
+
+def summaries_version(conn: Connection) -> str | None:
+    """An id of the persons' summaries as they are now (None before any verification)."""
+    return conn.scalar(select(StoreSetting.value).where(StoreSetting.name == SUMMARIES_SETTING))
 
 
 @dataclass
