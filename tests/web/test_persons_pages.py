@@ -292,3 +292,21 @@ def test_api_count_dimensions_are_the_counts_layer_s() -> None:
 
 
 ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
+def test_common_names_page_in_sql_as_rare_names_group_in_python(
+    engine: Engine, store: dict[str, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from marsad.services import search
+
+    late = write_csv(tmp_path / "c.csv", [person("c1", "محمد الحلبي", "2025-05-01")])
+    ingest_file(engine, late, "Media C", kind="media")
+    query = SearchQuery(name="Mouhammad")
+    grouped = [search_persons(engine, query, offset, 2) for offset in (0, 2)]
+    monkeypatch.setattr(search, "RAREST_CAP", 0)
+    paged = [search_persons(engine, query, offset, 2) for offset in (0, 2)]
+    assert [p.total for p in paged] == [p.total for p in grouped] == [3, 3]
+    assert [[(h.person_id, [r.id for r in h.records]) for h in p.hits] for p in paged] == [
+        [(h.person_id, [r.id for r in h.records]) for h in p.hits] for p in grouped
+    ]
+    assert paged[1].hits[-1].person_id is None  # the unlinked record comes last

@@ -178,6 +178,8 @@ def store_state(conn: Connection) -> tuple[object, ...]:
 
 _dashboards: dict[str, tuple[tuple[object, ...], Dashboard]] = {}
 _dashboards_lock = threading.Lock()
+"""Held while a dashboard is computed, so that the team members who open it at the same
+moment wait for one computation instead of each running their own."""
 
 
 def dashboard(engine: Engine) -> Dashboard:
@@ -189,12 +191,11 @@ def dashboard(engine: Engine) -> Dashboard:
     key = str(engine.url)
     with _dashboards_lock:
         cached = _dashboards.get(key)
-    if cached is not None and cached[0] == state:
-        return cached[1]
-    board = _dashboard(engine)
-    with _dashboards_lock:
+        if cached is not None and cached[0] == state:
+            return cached[1]
+        board = _dashboard(engine)
         _dashboards[key] = (state, board)
-    return board
+        return board
 
 
 def _dashboard(engine: Engine) -> Dashboard:

@@ -15,7 +15,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Engine, and_, func, or_, select
+from sqlalchemy import ColumnElement, Connection, Engine, and_, exists, func, or_, select
+from sqlalchemy.orm import aliased
 
 from marsad.ingest.places import default_gazetteer
 from marsad.names import NameKeys, parse_name_parts
@@ -89,15 +90,28 @@ def query_keys(name: str) -> frozenset[str]:
     return NameKeys.from_parts(parse_name_parts(name)).present
 
 
-def _named(keys: frozenset[str]) -> Any:
-    """Ids of the records whose keys include every one of `keys`."""
-    return (
-        select(RecordNameKey.record_id)
-        .where(RecordNameKey.key.in_(sorted(keys)))
-        .group_by(RecordNameKey.record_id)
-        .having(func.count() == len(keys))
-        .subquery()
-    )
+RAREST_CAP = 50_000
+"""Keys are counted up to this many records to find the rarest; beyond, they are all common."""
+
+
+def _frequency(conn: Connection, key: str) -> int:
+    capped = select(RecordNameKey.record_id).where(RecordNameKey.key == key).limit(RAREST_CAP)
+    return int(conn.scalar(select(func.count()).select_from(capped.subquery())) or 0)
+
+
+def _named(conn: Connection, keys: frozenset[str]) -> tuple[Any, bool]:
+    """Ids of the records whose keys include every one of `keys`: the rarest key's records,
+    each checked for the others by index lookups ("Mohammad Ahmad Haddad" reads the few
+    thousand Haddads, not the hundreds of thousands of Mohammads); and whether they are few
+    (under `RAREST_CAP`)."""
+    frequencies = {key: _frequency(conn, key) for key in keys}
+    rarest, *others = sorted(keys, key=lambda key: (frequencies[key], key))
+    driver = aliased(RecordNameKey)
+    query = select(driver.record_id).where(driver.key == rarest)
+    for key in others:
+        other = aliased(RecordNameKey)
+        query = query.where(exists().where(other.key == key, other.record_id == driver.record_id))
+    return query.subquery(), frequencies[rarest] < RAREST_CAP
 
 
 def _date_overlaps(date: dt.date, after: bool) -> ColumnElement[bool]:
@@ -197,28 +211,67 @@ def _hits(conn: Connection, groups: list[tuple[int | None, list[int]]]) -> list[
 
 def search_persons(engine: Engine, query: SearchQuery, offset: int, limit: int) -> SearchPage:
     """(total, persons offset..offset+limit by id) whose records match `query`; records not yet
-    linked come after, one hit each. An empty query, or a reversed date range, finds nothing."""
+    linked come after, one hit each. An empty query, or a reversed date range, finds nothing.
+
+    A name with a rare part has few matches, grouped here; for very common names or filters
+    alone, counting and paging run in SQL, so Mohammad costs one count, not a read of every
+    match."""
     if query.empty or query.reversed:
         return SearchPage(0, [])
-    clauses = filters(query)
     with engine.connect() as conn:
+        matches = select(Record.id, Record.person_id).where(*filters(query))
+        few = False
         if query.name.strip():
             keys = query_keys(query.name)
             if not keys:
                 return SearchPage(0, [])
-            named = _named(keys)
-            rows = conn.execute(
-                select(Record.id, Record.person_id)
-                .join(named, named.c.record_id == Record.id)
-                .where(*clauses)
-            )
-        else:
-            rows = conn.execute(select(Record.id, Record.person_id).where(*clauses))
-        pairs = [(r.id, r.person_id) for r in rows]
-        by_person: dict[tuple[bool, int], list[int]] = {}
-        for record_id, person_id in pairs:
-            group = (False, person_id) if person_id is not None else (True, record_id)
-            by_person.setdefault(group, []).append(record_id)
-        page = sorted(by_person)[offset : offset + limit]
-        groups = [(None if alone else key, by_person[(alone, key)]) for alone, key in page]
-        return SearchPage(len(by_person), _hits(conn, groups))
+            named, few = _named(conn, keys)
+            matches = matches.join(named, named.c.record_id == Record.id)
+        if few:
+            return _grouped_here(conn, matches, offset, limit)
+        return _paged_in_sql(conn, matches.subquery(), offset, limit)
+
+
+def _grouped_here(conn: Connection, matches: Any, offset: int, limit: int) -> SearchPage:
+    by_person: dict[tuple[bool, int], list[int]] = {}
+    for record_id, person_id in conn.execute(matches):
+        group = (False, person_id) if person_id is not None else (True, record_id)
+        by_person.setdefault(group, []).append(record_id)
+    page = sorted(by_person)[offset : offset + limit]
+    groups = [(None if alone else key, by_person[(alone, key)]) for alone, key in page]
+    return SearchPage(len(by_person), _hits(conn, groups))
+
+
+def _paged_in_sql(conn: Connection, found: Any, offset: int, limit: int) -> SearchPage:
+    persons = int(conn.scalar(select(func.count(func.distinct(found.c.person_id)))) or 0)
+    unlinked = int(
+        conn.scalar(select(func.count()).where(found.c.person_id.is_(None)).select_from(found)) or 0
+    )
+    page_persons = list(
+        conn.scalars(
+            select(found.c.person_id)
+            .where(found.c.person_id.is_not(None))
+            .distinct()
+            .order_by(found.c.person_id)
+            .offset(offset)
+            .limit(limit)
+        )
+    )
+    groups: list[tuple[int | None, list[int]]] = []
+    if page_persons:
+        records: dict[int, list[int]] = {}
+        for record_id, person_id in conn.execute(
+            select(found.c.id, found.c.person_id).where(found.c.person_id.in_(page_persons))
+        ):
+            records.setdefault(person_id, []).append(record_id)
+        groups = [(pid, records[pid]) for pid in page_persons]
+    if len(groups) < limit:
+        alone = conn.scalars(
+            select(found.c.id)
+            .where(found.c.person_id.is_(None))
+            .order_by(found.c.id)
+            .offset(max(0, offset - persons))
+            .limit(limit - len(groups))
+        )
+        groups += [(None, [record_id]) for record_id in alone]
+    return SearchPage(persons + unlinked, _hits(conn, groups))

@@ -168,7 +168,7 @@ def users_disable(
 @router.get("/admin/audit")
 def audit(
     request: Request,
-    page: int = Query(1, ge=1),
+    page: int = Query(1, ge=1, le=1_000_000),
     user: UserInfo = Depends(RequirePage("view_audit")),
 ) -> Response:
     total, events = audit_page(engine_of(request), (page - 1) * AUDIT_PER_PAGE, AUDIT_PER_PAGE)

@@ -402,7 +402,7 @@ def _quarantine_page(
 def quarantine(
     request: Request,
     source: str | None = None,
-    page: int = Query(1, ge=1),
+    page: int = Query(1, ge=1, le=1_000_000),
     user: UserInfo = Depends(RequirePage("ingest")),
 ) -> Response:
     return _quarantine_page(request, source or None, page)

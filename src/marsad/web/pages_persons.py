@@ -143,7 +143,7 @@ def search_page(
     place: str = "",
     date_from: str = "",
     date_to: str = "",
-    page: int = Query(1, ge=1),
+    page: int = Query(1, ge=1, le=1_000_000),
     user: UserInfo = Depends(RequirePage("view_names")),
 ) -> Response:
     context = {
