@@ -10,10 +10,11 @@ is measured), then the real verification of every person; model decisions for a 
 pairs give the review queue. Each simulated user logs in (Argon2, as in production) and opens
 the dashboard (timed apart: it is computed once per state of the store); the logins come one
 after another, as a team's mornings do (they are rate-limited per client address). Then each
-user loops:
-a name search (a Latin spelling, so the cross-script keys are used), the person page of a search
-hit, the review queue. Latency is measured by the client per request, from send to the last
-byte; throughput is completed requests per second. The load generator runs on the same machine
+user loops: a name search (a Latin spelling, so the cross-script keys are used), the person
+page of a search hit, the review queue, reading each page for `--think` seconds on average
+(uniform, ±50%) as a team member does; `--think 0` makes it a stress test with no pause at all.
+Latency is measured by the client per request, from send to the last byte; throughput is
+completed requests per second. The load generator runs on the same machine
 and takes CPU from the server: the figures are a floor. Results go to docs/benchmarks.md.
 """
 
@@ -170,23 +171,33 @@ async def user_session(
     client: httpx.AsyncClient,
     names: list[str],
     until: float,
+    think: float,
     latencies: dict[str, list[float]],
     errors: list[str],
     seed: int,
 ) -> None:
     rng = random.Random(seed)
+
+    async def pause() -> None:
+        if think > 0:
+            await asyncio.sleep(rng.uniform(0.5 * think, 1.5 * think))
+
     try:
         before = len(errors)
         await timed(client, "dashboard", "/", latencies, errors)
         if len(errors) > before:
             return
+        await pause()
         while time.perf_counter() < until:
             name = rng.choice(names)
             found = await timed(client, "search", f"/search?name={name}", latencies, errors)
+            await pause()
             persons = PERSON_LINK.findall(found)
             if persons:
                 await timed(client, "person", f"/persons/{rng.choice(persons)}", latencies, errors)
+                await pause()
             await timed(client, "review", "/review", latencies, errors)
+            await pause()
     finally:
         await client.aclose()
 
@@ -211,7 +222,7 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-async def load(base: str, names: list[str], users: int, seconds: float) -> None:
+async def load(base: str, names: list[str], users: int, seconds: float, think: float) -> None:
     latencies: dict[str, list[float]] = defaultdict(list)
     errors: list[str] = []
     clients = [await log_in(base, seed) for seed in range(users)]
@@ -219,13 +230,14 @@ async def load(base: str, names: list[str], users: int, seconds: float) -> None:
     until = started + seconds
     await asyncio.gather(
         *(
-            user_session(client, names, until, latencies, errors, seed)
+            user_session(client, names, until, think, latencies, errors, seed)
             for seed, client in enumerate(clients)
         )
     )
     elapsed = time.perf_counter() - started
     everything = [v for values in latencies.values() for v in values]
-    print(f"\n{users} users for {elapsed:.0f} s: {len(everything):,} requests")
+    summary = f"{users} users, think time {think:g} s, for {elapsed:.0f} s"
+    print(f"\n{summary}: {len(everything):,} requests")
     print(f"throughput {len(everything) / elapsed:.1f} requests/s; errors {len(errors)}")
     print(f"{'kind':<8}{'n':>8}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}{'max ms':>10}")
     for kind, values in [*sorted(latencies.items()), ("all", everything)]:
@@ -245,6 +257,12 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=2.0,
+        help="Mean seconds a user reads a page before the next click (0: no pause, a stress test).",
+    )
     args = parser.parse_args()
     url = build(args.store, args.people)
     records = (args.store / "ready").read_text(encoding="utf-8").strip()
@@ -267,7 +285,7 @@ def main() -> None:
                     break
             except httpx.HTTPError:
                 time.sleep(0.5)
-        asyncio.run(load(base, names, args.users, args.seconds))
+        asyncio.run(load(base, names, args.users, args.seconds, args.think))
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
