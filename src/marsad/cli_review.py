@@ -248,7 +248,6 @@ def decisions_table(decisions: list[DecisionView]) -> Table:
     return table
 
 
-@person_app.command("show")
 def verification_table(status: PersonStatus) -> Table:
     """The status, the rule that fired, its records and reasons, and conflicting values."""
     table = Table(title="verification", title_justify="left", show_header=False)
@@ -272,6 +271,7 @@ def verification_table(status: PersonStatus) -> Table:
     return table
 
 
+@person_app.command("show")
 def person_show(
     person_id: Annotated[int, typer.Argument(help="The person's id.")],
     user: UserOption = "cli",

@@ -17,7 +17,19 @@ from typing import Any, cast
 
 import psycopg
 from psycopg.types.json import Jsonb
-from sqlalchemy import Connection, Engine, and_, exists, func, insert, select, text, update
+from sqlalchemy import (
+    JSON,
+    Connection,
+    Engine,
+    Table,
+    and_,
+    exists,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 
 from marsad.domain.records import STANDARD_COLUMNS, FieldError, ParsedRow, RecordFields
 from marsad.ingest.parse import parse_row
@@ -230,15 +242,33 @@ class _Loader:
 
 
 def bulk_insert(conn: Connection, model: type[Base], rows: list[dict[str, Any]]) -> None:
-    """Insert many rows in the caller's transaction: COPY on PostgreSQL, executemany elsewhere.
+    """Insert many rows in the caller's transaction: COPY on PostgreSQL, the driver's
+    executemany with plain tuples on SQLite.
 
     PostgreSQL's COPY is several times faster than multi-row INSERT for the raw rows and
-    records of a large file; SQLite's executemany is already as fast as it gets.
+    records of a large file. On SQLite, SQLAlchemy's per-row parameter handling cost as much
+    as SQLite itself; the rows here carry every column and no Python-side default, so they go
+    to the driver as they are (JSON columns serialised as SQLAlchemy would).
     """
-    if conn.dialect.name != "postgresql":
-        conn.execute(insert(model), rows)
-        return
     columns = list(rows[0])
+    if conn.dialect.name != "postgresql":
+        table = cast(Table, model.__table__)
+        as_json = [isinstance(table.c[c].type, JSON) for c in columns]
+        statement = (
+            f"INSERT INTO {table.name} ({', '.join(columns)}) "
+            f"VALUES ({', '.join('?' for _ in columns)})"
+        )
+        conn.exec_driver_sql(
+            statement,
+            [
+                tuple(
+                    json.dumps(v) if encode and v is not None else v
+                    for v, encode in zip(map(row.__getitem__, columns), as_json, strict=True)
+                )
+                for row in rows
+            ],
+        )
+        return
     cursor = cast(psycopg.Connection[Any], conn.connection.dbapi_connection).cursor()
     statement = f"COPY {model.__tablename__} ({', '.join(columns)}) FROM STDIN"
     with cursor.copy(statement) as copy:
