@@ -1,24 +1,28 @@
 #!/usr/bin/env bash
-# Installs the system programs that the test suite needs and pip cannot provide: a PostgreSQL
-# server (initdb, pg_ctl), a Java runtime for Spark, Chromium for the browser tests, poppler
-# (pdftoppm, pdftotext) to check the PDF report, and the Pango libraries and Arabic fonts that
-# WeasyPrint renders with. Does nothing when they are already there.
+# Installs the system programs that pip cannot provide. `runtime`: what Marsad itself needs (the
+# Pango libraries and Arabic fonts WeasyPrint renders the PDF report with). No argument: also
+# what the test suite needs — a PostgreSQL server (initdb, pg_ctl), a Java runtime for Spark,
+# Chromium for the browser tests, poppler (pdftoppm, pdftotext) to check the PDF report.
+# Does nothing when they are already there.
 set -euo pipefail
+scope="${1:-tests}"
 
 have_postgres() {
   command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1
 }
 have_lib() {
-  ldconfig -p 2>/dev/null | grep -q "$1"
+  ldconfig -p 2>/dev/null | grep "$1" >/dev/null
 }
 
 missing=()
-have_postgres || missing+=(postgresql)
-command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
-command -v chromium >/dev/null 2>&1 || missing+=(chromium)
-command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
 have_lib libpangoft2-1.0 || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
 [ -e /usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf ] || missing+=(fonts-noto-core)
+if [ "$scope" = tests ]; then
+  have_postgres || missing+=(postgresql)
+  command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+fi
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
@@ -29,4 +33,3 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-have_postgres
