@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from marsad.domain.records import FieldError
-from marsad.ingest.parse import is_formula, shown
+from marsad.ingest.parse import checked_cell, shown
 from marsad.ingest.places import Gazetteer, default_gazetteer
 from marsad.ingest.profile import header_key
 from marsad.ingest.values import fold, is_unknown, parse_date
@@ -219,18 +219,11 @@ def parse_incident(
     for field in INCIDENT_COLUMNS:
         header = headers.get(field)
         raw = row.get(header, "") if header is not None else ""
-        value = " ".join(raw.split()) if raw else ""
-        if not value:
-            continue
-        if value[0] in "=+-@" and is_formula(value):
-            errors.append(FieldError(field, f"spreadsheet formula, not a value: {shown(value)}"))
-            continue
-        limit = _LIMITS.get(field, _DEFAULT_LIMIT)
-        if len(value) > limit:
-            reason = f"too long: {len(value)} characters (at most {limit}): {shown(value)}"
-            errors.append(FieldError(field, reason))
-            continue
-        text[field] = value
+        value = checked_cell(field, raw, _LIMITS.get(field, _DEFAULT_LIMIT))
+        if isinstance(value, FieldError):
+            errors.append(value)
+        elif value:
+            text[field] = value
 
     incident_id = text.get("incident_id", "")
     if not incident_id and "incident_id" not in {e.field for e in errors}:

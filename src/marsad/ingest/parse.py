@@ -64,6 +64,19 @@ def _read(
         return None
 
 
+def checked_cell(field: str, raw: str, limit: int) -> str | FieldError:
+    """A cell with its whitespace collapsed, or why it cannot be a value: a spreadsheet
+    formula (exports would carry it to the next spreadsheet) or more than `limit` characters."""
+    value = " ".join(raw.split()) if raw else ""
+    if value and value[0] in "=+-@" and is_formula(value):
+        return FieldError(field, f"spreadsheet formula, not a value: {shown(value)}")
+    if len(value) > limit:
+        return FieldError(
+            field, f"too long: {len(value)} characters (at most {limit}): {shown(value)}"
+        )
+    return value
+
+
 def parse_row(cells: dict[str, str], profile: MappingProfile, gazetteer: Gazetteer) -> ParsedRow:
     """Read one raw row through a mapping profile into a record, collecting every field error."""
     headers = profile.header_map(cells)
@@ -72,17 +85,11 @@ def parse_row(cells: dict[str, str], profile: MappingProfile, gazetteer: Gazette
     for field in STANDARD_COLUMNS:
         header = headers.get(field)
         raw = cells.get(header, "") if header is not None else ""
-        value = " ".join(raw.split()) if raw else ""
+        value = checked_cell(field, raw, _LIMITS.get(field, _DEFAULT_LIMIT))
+        if isinstance(value, FieldError):
+            errors.append(value)
+            continue
         if value:
-            if value[0] in "=+-@" and is_formula(value):
-                reason = f"spreadsheet formula, not a value: {shown(value)}"
-                errors.append(FieldError(field, reason))
-                continue
-            limit = _LIMITS.get(field, _DEFAULT_LIMIT)
-            if len(value) > limit:
-                reason = f"too long: {len(value)} characters (at most {limit}): {shown(value)}"
-                errors.append(FieldError(field, reason))
-                continue
             if field in profile.values:
                 value = profile.translate(field, value)
             if field in _UNKNOWN_AS_EMPTY and is_unknown(value):
