@@ -32,6 +32,7 @@ from marsad.services.ingest import (
     batches,
     bulk_insert,
     file_sha256,
+    record_counts,
     reserve_raw_row_ids,
 )
 from marsad.services.sources import get_or_create_source
@@ -222,17 +223,7 @@ def ingest_incidents(engine: Engine, path: Path, source: str, user: str) -> Inci
                 summary.rows_total += len(batch)
             summary.warnings = list(table.warnings)
         _resolve_quarantine(conn, source_id, import_id)
-        conn.execute(
-            update(Import)
-            .where(Import.id == import_id)
-            .values(
-                warnings=summary.warnings,
-                rows_total=summary.rows_total,
-                rows_recorded=summary.rows_recorded,
-                rows_quarantined=summary.rows_quarantined,
-                rows_already_present=summary.rows_already_present,
-            )
-        )
+        record_counts(conn, import_id, summary)
     return summary
 
 

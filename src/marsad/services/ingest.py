@@ -373,18 +373,23 @@ def ingest_file(
                     progress(summary.rows_total)
             summary.warnings = list(table.warnings)
         loader.resolve_quarantine()
-        conn.execute(
-            update(Import)
-            .where(Import.id == import_id)
-            .values(
-                warnings=summary.warnings,
-                rows_total=summary.rows_total,
-                rows_recorded=summary.rows_recorded,
-                rows_quarantined=summary.rows_quarantined,
-                rows_already_present=summary.rows_already_present,
-            )
-        )
+        record_counts(conn, import_id, summary)
     return summary
+
+
+def record_counts(conn: Connection, import_id: int, summary: IngestSummary) -> None:
+    """Keep an import's row counts and warnings with it, as its summary says."""
+    conn.execute(
+        update(Import)
+        .where(Import.id == import_id)
+        .values(
+            warnings=summary.warnings,
+            rows_total=summary.rows_total,
+            rows_recorded=summary.rows_recorded,
+            rows_quarantined=summary.rows_quarantined,
+            rows_already_present=summary.rows_already_present,
+        )
+    )
 
 
 class RowRefused(ValueError):
@@ -490,15 +495,7 @@ def _ingest_one_row(
     if parsed.record is None or summary.rows_quarantined:
         raise RowRefused(summary.quarantined[0].errors if summary.quarantined else ())
     loader.resolve_quarantine()
-    conn.execute(
-        update(Import)
-        .where(Import.id == import_id)
-        .values(
-            rows_total=1,
-            rows_recorded=summary.rows_recorded,
-            rows_already_present=summary.rows_already_present,
-        )
-    )
+    record_counts(conn, import_id, summary)
     return int(
         conn.execute(
             select(Record.id).where(
