@@ -87,10 +87,16 @@ def _date() -> ComparisonCreator:
                 "abs(dod_day_number_l - dod_day_number_r) <= 3",
                 label_for_charts="within 3 days",
             ),
-            cll.CustomLevel("dod_month_l = dod_month_r", label_for_charts="same month"),
             cll.CustomLevel(
-                "(dod_month_l IS NULL OR dod_month_r IS NULL) AND dod_year_l = dod_year_r",
-                label_for_charts="partial dates compatible",
+                "(length(dod_l) = 7 OR length(dod_r) = 7) AND dod_month_l = dod_month_r",
+                label_for_charts="same month, one side month only",
+            ),
+            cll.CustomLevel(
+                "(length(dod_l) = 4 OR length(dod_r) = 4) AND dod_year_l = dod_year_r",
+                label_for_charts="same year, one side year only",
+            ),
+            cll.CustomLevel(
+                "dod_month_l = dod_month_r", label_for_charts="same month, days apart"
             ),
             cll.ElseLevel(),
         ],
