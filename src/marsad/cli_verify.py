@@ -4,6 +4,7 @@ verified, by which rule, where the records disagree, and how many under each sta
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
@@ -14,6 +15,7 @@ from sqlalchemy import select
 
 from marsad.cli_common import DbOption, console, store, user_errors
 from marsad.services.counts import DEFINITIONS, count_persons, documented_missing, totals
+from marsad.services.incidents import incident_counts
 from marsad.services.verify import (
     DECISIONS,
     choose_value,
@@ -111,6 +113,7 @@ def counts_command(
         rows = count_persons(conn, dimensions, status=wanted)
         missing = documented_missing(conn, wanted)
         headline = totals(conn, wanted)
+        incidents = [c for c in incident_counts(conn) if c.incidents]
     if as_json:
         console.print_json(
             json.dumps(
@@ -120,6 +123,7 @@ def counts_command(
                     "totals": headline.as_dict(),
                     "not_documented_lacking": missing,
                     "rows": [r.as_dict() for r in rows],
+                    "incidents_without_names": [asdict(c) for c in incidents],
                 },
                 default=str,
             )
@@ -142,6 +146,13 @@ def counts_command(
     if missing:
         lacking = ", ".join(f"{n:,} lack {what}" for what, n in missing.items())
         console.print(f"not documented, counted apart: {lacking}", style="dim")
+    if incidents:
+        apart = Table(title="incidents without names, counted apart", title_justify="left")
+        for column in ("grade", "incidents", "killed (min–max)"):
+            apart.add_column(column)
+        for c in incidents:
+            apart.add_row(c.grade, f"{c.incidents:,}", f"{c.killed_min:,}–{c.killed_max:,}")
+        console.print(apart)
 
 
 @status_app.command("set")

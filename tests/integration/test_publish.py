@@ -50,8 +50,15 @@ def test_publish_a_release_then_detect_a_changed_input(db_url: str, tmp_path: Pa
         copying = conn.scalar(select(Source.name).where(Source.copies_source_id.is_not(None)))
     assert summaries == persons > 0  # link verified every person
 
+    scenario = json.loads((lists / "scenario.json").read_text("utf-8"))
+    incidents = scenario["incidents"]
+    run("incidents", "ingest", str(lists / incidents["file"]), "--source", incidents["source"],
+        "--db", db_url)  # fmt: skip
     counts = json.loads(run("counts", "--json", "--status", "any", "--db", db_url))
     totals = counts["totals"]
+    apart = counts["incidents_without_names"]
+    assert sum(c["incidents"] for c in apart) == 12
+    assert all(c["killed_min"] <= c["killed_max"] for c in apart)
     assert totals["reported"] == persons
     assert totals["reported"] >= totals["documented"]
     assert totals["reported"] >= totals["corroborated"] >= totals["verified"] > 0
@@ -79,7 +86,8 @@ def test_publish_a_release_then_detect_a_changed_input(db_url: str, tmp_path: Pa
     killed = json.loads(run("counts", "--json", "--db", db_url))["totals"]
     assert manifest["numbers"]["counts"]["totals"] == killed
     assert killed["reported"] < totals["reported"]  # the missing are counted apart
-    assert len(manifest["inputs"]["imports"]) == 4
+    assert len(manifest["inputs"]["imports"]) == 5  # 4 lists and the incident reports
+    assert manifest["numbers"]["counts"]["incidents"]
     assert manifest["numbers"]["estimate"]["estimate"] >= killed["reported"]
     assert {"report.en.html", "report.ar.html", "persons.csv"} <= set(manifest["files"])
     published = (release_dir / "persons.csv").read_text("utf-8")

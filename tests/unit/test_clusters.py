@@ -25,6 +25,35 @@ def test_cannot_link_blocks_chains() -> None:
         clusters.keep_apart(1, 2)
 
 
+def test_machine_links_keep_one_lists_records_apart_through_other_lists() -> None:
+    sources = {1: "A", 2: "B", 3: "A", 4: "C"}
+    clusters = Clusters(sources, sources)
+    assert clusters.machine_join(1, 2)
+    assert not clusters.machine_join(2, 3), "3 would join 1, another record of list A, via B"
+    assert clusters.machine_join(3, 4)
+    assert not clusters.machine_join(1, 4), "clusters {1, 2} and {3, 4} both hold list A"
+    assert clusters.find(1) != clusters.find(3)
+
+
+def test_machine_link_of_a_lists_duplicate_pair_is_kept() -> None:
+    sources = {1: "A", 2: "A", 3: "B", 4: "A"}
+    clusters = Clusters(sources, sources)
+    assert clusters.machine_join(1, 3)
+    assert clusters.machine_join(2, 1), "a direct link between two records of list A"
+    assert not clusters.machine_join(4, 2), "list A is already twice in the cluster"
+    assert clusters.find(2) == clusters.find(3)
+
+
+def test_human_match_ignores_sources_but_machine_links_respect_it() -> None:
+    sources = {1: "A", 2: "B", 3: "A"}
+    clusters = Clusters(sources, sources)
+    assert clusters.join(1, 2)
+    assert clusters.join(2, 3), "a reviewer's match joins whatever the lists"
+    without = Clusters(sources)
+    assert without.machine_join(1, 2)
+    assert without.machine_join(2, 3), "without sources, a machine link is a plain join"
+
+
 def test_person_ids_follow_the_majority_and_larger_groups_choose_first() -> None:
     previous = {1: 10, 2: 10, 3: 10, 4: 11, 5: None}
     groups = [[1, 2], [3], [4, 5]]

@@ -7,7 +7,7 @@ Pure functions: record ids in, clusters out. The store is read and written by
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 
 
 class Clusters:
@@ -15,11 +15,22 @@ class Clusters:
 
     Reviewers' "not the same person" decisions are cannot-link constraints: no chain of
     machine links may put the two records in one person.
+
+    Given each record's source, machine links (`machine_join`) also keep one list's records
+    apart unless the model linked them to each other directly: a list names a person once,
+    save for its few duplicates, so a chain that puts two records of one list into a person
+    through records of other lists is more often two relatives or namesakes than one person.
     """
 
-    def __init__(self, record_ids: Iterable[int]) -> None:
+    def __init__(
+        self, record_ids: Iterable[int], sources: Mapping[int, Hashable] | None = None
+    ) -> None:
         self._parent = {rid: rid for rid in record_ids}
         self._apart: dict[int, set[int]] = {}
+        self._sources = sources
+        self._lists: dict[int, Counter[Hashable]] = (
+            {rid: Counter([sources[rid]]) for rid in self._parent} if sources is not None else {}
+        )
 
     def find(self, rid: int) -> int:
         parent = self._parent
@@ -47,6 +58,8 @@ class Clusters:
             return False
         apart_b = self._apart.pop(rb, set())
         self._parent[rb] = ra
+        if self._sources is not None:
+            self._lists[ra] += self._lists.pop(rb)
         if apart_b:
             for other in apart_b:
                 peers = self._apart[other]
@@ -54,6 +67,21 @@ class Clusters:
                 peers.add(ra)
             self._apart[ra] = apart_a | apart_b
         return True
+
+    def machine_join(self, a: int, b: int) -> bool:
+        """`join` for a machine link; False also when, with sources known, the two clusters
+        share a list other than through `a` and `b` themselves (one list's duplicate pair,
+        each still alone from that list in its cluster)."""
+        if self._sources is not None:
+            ra, rb = self.find(a), self.find(b)
+            if ra != rb:
+                lists_a, lists_b = self._lists[ra], self._lists[rb]
+                shared = lists_a.keys() & lists_b.keys()
+                source = self._sources[a]
+                direct = shared == {source} and self._sources[b] == source
+                if shared and not (direct and lists_a[source] == 1 and lists_b[source] == 1):
+                    return False
+        return self.join(a, b)
 
     def groups(self) -> list[list[int]]:
         members: dict[int, list[int]] = {}

@@ -95,9 +95,7 @@ def _date() -> ComparisonCreator:
                 "(length(dod_l) = 4 OR length(dod_r) = 4) AND dod_year_l = dod_year_r",
                 label_for_charts="same year, one side year only",
             ),
-            cll.CustomLevel(
-                "dod_month_l = dod_month_r", label_for_charts="same month, days apart"
-            ),
+            cll.CustomLevel("dod_month_l = dod_month_r", label_for_charts="same month, days apart"),
             cll.ElseLevel(),
         ],
         comparison_description="date of death",
