@@ -187,3 +187,17 @@ def test_exports_in_every_format_are_pseudonymised_unless_asked(
         ).all()
     assert [(a.actor, a.target) for a in audited] == [("amina", "persons")]
     engine.dispose()
+
+
+def test_a_release_that_cannot_be_estimated_is_refused(db_url: str, tmp_path: Path) -> None:
+    one = tmp_path / "one.csv"
+    one.write_text("record_id,name,date_of_death,governorate\nA1,محمد علي,2025-03-07,Homs\n")
+    run("ingest", str(one), "--source", "Only list", "--db", db_url)
+    run("link", "--db", db_url)
+    refused = runner.invoke(
+        app, ["release", "lonely", "--out", str(tmp_path / "r"), "--by", "", "--db", db_url]
+    )
+    assert refused.exit_code == 1 and "cannot estimate" in refused.output
+    counts_only = tmp_path / "c"
+    run("release", "lonely", "--out", str(counts_only), "--no-estimate", "--db", db_url)
+    assert "verified" in run("release", "verify", "lonely", "--db", db_url)

@@ -191,12 +191,9 @@ def _run_estimate(engine: Engine, settings: dict[str, Any] | None) -> EstimateRe
     if settings is None:
         return None
     options = {k: v for k, v in settings.items() if k not in ("by", "method")}
-    try:
-        return estimate_store(
-            engine, by=settings["by"], method=settings["method"], save=False, **options
-        )
-    except EstimateError:
-        return None
+    return estimate_store(
+        engine, by=settings["by"], method=settings["method"], save=False, **options
+    )
 
 
 def _file_hashes(directory: Path) -> dict[str, str]:
@@ -208,10 +205,14 @@ def _file_hashes(directory: Path) -> dict[str, str]:
 
 
 def _state(
-    engine: Engine, rules: VerificationRules | None, estimate: dict[str, Any] | None
+    engine: Engine,
+    rules: VerificationRules | None,
+    estimate: dict[str, Any] | None,
+    verifying: bool = False,
 ) -> tuple[dict[str, Any], EstimateResult | None]:
     """Inputs, settings, decisions and numbers as the store gives them now; the persons are
-    verified afresh (under `rules`, or the rules in force) and the store left as it was."""
+    verified afresh (under `rules`, or the rules in force) and the store left as it was. An
+    estimate that cannot be made stops a new release, and is a difference when verifying."""
     with engine.connect() as conn, conn.begin() as transaction:
         rules = rules or rules_in_force(conn)
         verify_persons(conn, rules=rules)
@@ -222,7 +223,13 @@ def _state(
             "numbers": {"counts": _counts(conn)},
         }
         transaction.rollback()
-    result = _run_estimate(engine, estimate)
+    try:
+        result = _run_estimate(engine, estimate)
+    except EstimateError as error:
+        if not verifying:
+            raise ReleaseError(f"cannot estimate for the release: {error}") from error
+        state["numbers"]["estimate"] = {"error": str(error)}
+        return state, None
     state["numbers"]["estimate"] = None if result is None else _estimate_numbers(result)
     return state, result
 
@@ -284,7 +291,7 @@ def verify_release(engine: Engine, name: str) -> ReleaseCheck:
         raise ReleaseError(f"no release named {name!r}")
     manifest = release.manifest
     rules = parse_rules(manifest["verification_rules_text"], f"release {name}")
-    now, _ = _state(engine, rules, manifest["settings"]["estimate"])
+    now, _ = _state(engine, rules, manifest["settings"]["estimate"], verifying=True)
     files_changed: list[str] = []
     directory = Path(release.directory)
     if directory.is_dir():
