@@ -237,6 +237,10 @@ def test_decisions_refuse_unknown_records_and_anonymous_reviewers(
 def test_split_parts_the_kept_records_from_the_rest(engine: Engine, tmp_path: Path) -> None:
     pk = build_store(engine, tmp_path)
     accept(engine, pk["U-1"], pk["M-4"], "reviewer")
+    # M-4 and M-1 are both of list M: the machine's M-1–U-1 link no longer joins them (one
+    # list names a person once), so a reviewer joins them by hand.
+    assert not together(engine, pk["M-1"], pk["M-4"])
+    accept(engine, pk["M-1"], pk["U-1"], "reviewer")
     joined = person_of(engine, pk["M-1"])
     assert together(engine, pk["M-1"], pk["U-1"], pk["M-4"])
 

@@ -26,7 +26,7 @@ from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.comparison_creator import ComparisonCreator
 from splink.internals.database_api import DatabaseAPISubClass
 
-MATCH_THRESHOLD = 0.9
+MATCH_THRESHOLD = 0.8
 """Pairs at or above this match probability are linked by the machine."""
 REVIEW_THRESHOLD = 0.5
 """Pairs between this and MATCH_THRESHOLD go to the review queue."""

@@ -315,7 +315,7 @@ def _recluster(conn: Connection, verify_all: bool) -> ClusterSummary:
     rows = conn.execute(select(Record.id, Record.person_id, Record.source_id)).all()
     previous = {r.id: r.person_id for r in rows}
     source_of = {r.id: r.source_id for r in rows}
-    clusters = Clusters(previous)
+    clusters = Clusters(previous, source_of)
     human = _human_decisions(conn)
     matches = [tuple(sorted(p)) for p, d in human.items() if d == "match"]
     non_matches = [tuple(sorted(p)) for p, d in human.items() if d == "non_match"]
@@ -329,7 +329,7 @@ def _recluster(conn: Connection, verify_all: bool) -> ClusterSummary:
         .where(LinkDecision.kind.in_(("rule", "model")), LinkDecision.decision == "match")
         .order_by(LinkDecision.kind.desc(), LinkDecision.score.desc(), LinkDecision.id)
     ).all()
-    refused = sum(1 for a, b in machine if not clusters.join(a, b))
+    refused = sum(1 for a, b in machine if not clusters.machine_join(a, b))
     groups = clusters.groups()
     next_id = (conn.scalar(select(func.max(Person.id))) or 0) + 1
     assignment, next_id = assign_person_ids(groups, previous, next_id)
