@@ -20,7 +20,7 @@ from marsad.services.review import queue_size
 from marsad.store.db import make_engine, migrate
 from marsad.synth import generate, write_scenario
 
-SCENARIO_PEOPLE = 600
+SCENARIO_PEOPLE = 800
 SCENARIO_SEED = 3
 
 UPLOAD_COLUMNS = ("record_id", "name", "sex", "date_of_death", "governorate")
