@@ -255,9 +255,15 @@ def _explanation(
     return explain(models[run_id], gammas, score, weights)
 
 
+_HUMAN = aliased(LinkDecision, name="human")
+_RECORD_A = aliased(Record, name="record_a")
+_RECORD_B = aliased(Record, name="record_b")
+"""Aliases made once: building one copies every column of the table, on every page load."""
+
+
 def _decided_by_reviewer() -> Exists:
     """Whether a reviewer's decision still in force covers the pair of `LinkDecision`."""
-    human = aliased(LinkDecision)
+    human = _HUMAN
     return exists().where(
         human.kind == "human",
         human.revoked_at.is_(None),
@@ -598,7 +604,7 @@ def person_detail(engine: Engine, person_id: int) -> PersonDetail:
             raise ValueError(f"no person with id {person_id}")
         ids = list(conn.scalars(select(Record.id).where(Record.person_id == person_id)))
         records = sorted(_records(conn, ids).values(), key=lambda r: (r.source, r.record_id))
-        record_a, record_b = aliased(Record), aliased(Record)
+        record_a, record_b = _RECORD_A, _RECORD_B
         rows = conn.execute(
             select(*DECISION_COLUMNS)
             .join(record_a, record_a.id == LinkDecision.record_a_id)
