@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from importlib.resources import files
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
 from marsad.domain.estimates import CaptureHistories, Estimate
 from marsad.publish.report_data import (
@@ -24,15 +24,9 @@ from marsad.publish.report_data import (
     WeekCount,
     WeekGovernorateCount,
 )
+from tests.chromium import chromium
 
 LISTS = ("Syrian Network", "UN field office", "Hospital records", "Local committees")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 FIRST_WEEK = datetime.date(2024, 1, 1)
 WEEKS = 26
 
@@ -186,11 +180,5 @@ def report_data() -> ReportData:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     """One headless Chromium (Debian's, never a downloaded one) for the whole module."""
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with chromium() as launched:
+        yield launched

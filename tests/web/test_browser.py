@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 from sqlalchemy import Engine
 
 from marsad.services.counts import totals
@@ -20,18 +20,11 @@ from marsad.services.link import link
 from marsad.services.users import ROLES, add_user
 from marsad.store.db import make_engine, migrate
 from marsad.web.app import create_app
+from tests.chromium import chromium
 from tests.integration.helpers import person, write_csv
 from tests.web.conftest import PASSWORD, seed
 
 ARABIC = "محمد أحمد علي"
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 
 
 def free_port() -> int:
@@ -91,10 +84,8 @@ def linked_server(sqlite_store: tuple[str, Engine], tmp_path: Path) -> Iterator[
 
 @pytest.fixture
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 def test_every_role_reads_the_dashboard_in_both_languages(server: str, browser: Browser) -> None:

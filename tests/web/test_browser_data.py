@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 from sqlalchemy import Engine, select
 
 from marsad.services.exports import quarantine_items
@@ -22,6 +22,7 @@ from marsad.services.users import ROLES, add_user, can
 from marsad.store.db import make_engine
 from marsad.store.models import LinkDecision, Record
 from marsad.web.app import create_app
+from tests.chromium import chromium
 from tests.web.conftest import PASSWORD, username
 from tests.web.linked_store import (
     BAD_ROW,
@@ -31,7 +32,7 @@ from tests.web.linked_store import (
     linked_sqlite_file,
     write_upload,
 )
-from tests.web.test_browser import CHROMIUM_ARGS, free_port
+from tests.web.test_browser import free_port
 
 
 @dataclass(frozen=True)
@@ -65,10 +66,8 @@ def served(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 def logged_in(browser: Browser, served: Served, role: str, lang: str = "en") -> Page:

@@ -32,6 +32,7 @@ from marsad.services.ingest import (
     batches,
     bulk_insert,
     file_sha256,
+    new_import,
     record_counts,
     reserve_raw_row_ids,
 )
@@ -200,22 +201,16 @@ def ingest_incidents(engine: Engine, path: Path, source: str, user: str) -> Inci
         source_id = get_or_create_source(conn, source)
         with open_table(path) as table:
             summary.encoding = table.encoding
-            import_id = int(
-                conn.execute(
-                    insert(Import)
-                    .values(
-                        source_id=source_id,
-                        file_name=path.name,
-                        sha256=digest,
-                        imported_by=user,
-                        file_format=path.suffix.lower().lstrip(".") or "csv",
-                        encoding=table.encoding,
-                        profile=PROFILE,
-                        columns=list(table.columns),
-                        warnings=[],
-                    )
-                    .returning(Import.id)
-                ).scalar_one()
+            import_id = new_import(
+                conn,
+                source_id,
+                path.name,
+                digest,
+                user,
+                file_format=path.suffix.lower().lstrip(".") or "csv",
+                encoding=table.encoding,
+                profile=PROFILE,
+                columns=list(table.columns),
             )
             summary.import_id = import_id
             for batch in batches(table.rows(), BATCH_ROWS):

@@ -346,22 +346,16 @@ def ingest_file(
         source_id = get_or_create_source(conn, source, kind, copies)
         with open_table(path, encoding=profile.encoding, sheet=profile.sheet) as table:
             summary.encoding = table.encoding
-            import_id = int(
-                conn.execute(
-                    insert(Import)
-                    .values(
-                        source_id=source_id,
-                        file_name=path.name,
-                        sha256=digest,
-                        imported_by=user,
-                        file_format=path.suffix.lower().lstrip(".") or "csv",
-                        encoding=table.encoding,
-                        profile=_profile_document(profile, profile_path),
-                        columns=list(table.columns),
-                        warnings=[],
-                    )
-                    .returning(Import.id)
-                ).scalar_one()
+            import_id = new_import(
+                conn,
+                source_id,
+                path.name,
+                digest,
+                user,
+                file_format=path.suffix.lower().lstrip(".") or "csv",
+                encoding=table.encoding,
+                profile=_profile_document(profile, profile_path),
+                columns=list(table.columns),
             )
             summary.import_id = import_id
             loader = _Loader(conn, import_id, source_id, summary)
@@ -375,6 +369,39 @@ def ingest_file(
         loader.resolve_quarantine()
         record_counts(conn, import_id, summary)
     return summary
+
+
+def new_import(
+    conn: Connection,
+    source_id: int,
+    file_name: str,
+    sha256: str,
+    user: str,
+    *,
+    file_format: str,
+    encoding: str | None,
+    profile: dict[str, Any],
+    columns: list[str],
+) -> int:
+    """The Import row every file (or typed report) is read under; its counts come at the end
+    (`record_counts`)."""
+    return int(
+        conn.execute(
+            insert(Import)
+            .values(
+                source_id=source_id,
+                file_name=file_name,
+                sha256=sha256,
+                imported_by=user,
+                file_format=file_format,
+                encoding=encoding,
+                profile=profile,
+                columns=columns,
+                warnings=[],
+            )
+            .returning(Import.id)
+        ).scalar_one()
+    )
 
 
 def record_counts(conn: Connection, import_id: int, summary: IngestSummary) -> None:
@@ -470,21 +497,16 @@ def _ingest_one_row(
     reach quarantine: the person who typed it is there to fix it.
     """
     source_id = get_or_create_source(conn, summary.source, kind)
-    import_id = int(
-        conn.execute(
-            insert(Import)
-            .values(
-                source_id=source_id,
-                file_name=summary.file,
-                sha256=summary.sha256,
-                imported_by=user,
-                file_format="form",
-                profile=profile_document,
-                columns=list(cells),
-                warnings=[],
-            )
-            .returning(Import.id)
-        ).scalar_one()
+    import_id = new_import(
+        conn,
+        source_id,
+        summary.file,
+        summary.sha256,
+        user,
+        file_format="form",
+        encoding=None,
+        profile=profile_document,
+        columns=list(cells),
     )
     summary.import_id = import_id
     row = RawRow(1, cells)
