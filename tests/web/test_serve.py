@@ -20,6 +20,21 @@ from tests.web.test_browser import free_port
 MARSAD = str(Path(sys.executable).with_name("marsad"))
 
 
+def wait_until_serving(server: subprocess.Popen[bytes], base: str) -> None:
+    """Wait for the workers to answer; a server that died or never came up fails with its output."""
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            output = server.communicate()[0].decode("utf-8", "replace")
+            pytest.fail(f"marsad serve exited with {server.returncode}:\n{output}")
+        try:
+            if httpx.get(f"{base}/login", timeout=5).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.25)
+    pytest.fail("marsad serve did not answer within 180 s")
+
+
 @pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 def test_several_workers_on_postgresql_share_sessions_and_tokens(
     db_url: str, engine: Engine
@@ -35,12 +50,7 @@ def test_several_workers_on_postgresql_share_sessions_and_tokens(
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(120):
-            try:
-                if httpx.get(f"{base}/login", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.25)
+        wait_until_serving(server, base)
         with httpx.Client(base_url=base) as client:
             page = client.get("/login")
             assert 'dir="rtl"' in page.text
