@@ -3,9 +3,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from marsad.linkage.deterministic import LinkableRecord, record_key, rule_links
+from marsad.linkage.deterministic import LinkableRecord, compatible, record_key, rule_links
 from marsad.linkage.features import LinkageRecord, features_frame, latin_spelling, name_parts
 from marsad.linkage.model import COMPARISON_NAMES, comparison_levels, settings
+from marsad.names import NameParts
 
 
 def record(rid: int, name: str, **fields: object) -> LinkageRecord:
@@ -32,9 +33,30 @@ def record(rid: int, name: str, **fields: object) -> LinkageRecord:
 
 def test_name_parts_prefer_the_sources_own_parts() -> None:
     given = record(1, "whatever", name_first="Ali", name_family="Haddad")
-    assert name_parts(given) == ("Ali", None, None, "Haddad")
     parsed = record(2, "Mohammad Ahmad al-Asaad")
-    assert name_parts(parsed) == ("Mohammad", "Ahmad", None, "al-Asaad")
+    assert name_parts([given, parsed]) == [
+        NameParts("Ali", None, None, "Haddad"),
+        NameParts("Mohammad", "Ahmad", None, "al-Asaad"),
+    ]
+
+
+def test_a_name_written_family_name_first_is_read_the_other_way() -> None:
+    """The lists that give parts say Hourani is a family name and Ahmad a first name."""
+    with_parts = [
+        record(i, "", name_first=first, name_family=family)
+        for i, (first, family) in enumerate(
+            [("Ahmad", "Hourani")] * 5 + [("Ahmad", "Haddad")] * 5 + [("Ali", "Hourani")] * 5,
+            start=10,
+        )
+    ]
+    turned = record(1, "al-Hourani Mohammad Ahmad")
+    usual = record(2, "Ahmad Mohammad al-Hourani")
+    both_ways = record(3, "Ali Hasan Ahmad")
+    parts = name_parts([turned, usual, both_ways, *with_parts])
+    assert parts[0] == NameParts("Mohammad", "Ahmad", None, "al-Hourani")
+    assert parts[1] == NameParts("Ahmad", "Mohammad", None, "al-Hourani")
+    assert parts[2] == NameParts("Ali", "Hasan", None, "Ahmad")
+    assert name_parts([turned])[0].first == "al-Hourani"  # no list says what Hourani is
 
 
 def test_features_agree_across_scripts() -> None:
@@ -58,6 +80,13 @@ def test_features_agree_across_scripts() -> None:
     assert a["dod_day_number"] - 1 == pd.Timestamp("2025-03-06").toordinal()
     assert pd.isna(b["dod_day_number"])
     assert a["first_key"].isascii()
+    assert a["first_count"] == b["first_count"] == 2  # one name, written in two scripts
+
+
+def test_first_count_tells_a_rare_spelling_from_a_name_the_lists_know() -> None:
+    names = ["Mohammad Ali"] * 3 + ["محمد علي", "Mohxammad Ali", "Ali Hasan"]
+    frame = features_frame([record(i, name) for i, name in enumerate(names)])
+    assert frame["first_count"].tolist() == [4, 4, 4, 4, 1, 1]
 
 
 def test_latin_spelling_tells_brothers_from_typos() -> None:
@@ -73,6 +102,25 @@ def test_brothers_do_not_share_the_rule_key() -> None:
     same = LinkableRecord(3, "Mohammad Ahmad al-Asaad", None, None, None, **base)  # type: ignore[arg-type]
     assert record_key(one) != record_key(two)
     assert rule_links([one, two, same]) == [(1, 3)]
+
+
+def test_the_rule_leaves_namesakes_who_contradict_each_other_to_the_model() -> None:
+    """Cousins named after one grandfather share the key; their grandfathers or ages differ."""
+    base = {"date_of_death": "2025-03-07", "pcode_adm1": "SY06"}
+    name = "Hasan Mohammad Ali"
+    one = LinkableRecord(1, name, None, None, None, **base, name_grandfather="Ahmad", sex="male")  # type: ignore[arg-type]
+    cousin = LinkableRecord(2, name, None, None, None, **base, name_grandfather="Zuhair")  # type: ignore[arg-type]
+    older = LinkableRecord(3, name, None, None, None, **base, age_min=66, age_max=66)  # type: ignore[arg-type]
+    same = LinkableRecord(4, name, None, None, None, **base, age_min=36, age_max=36)  # type: ignore[arg-type]
+    sister = LinkableRecord(5, name, None, None, None, **base, sex="female")  # type: ignore[arg-type]
+    again = LinkableRecord(6, "حسن محمد علي", None, None, None, **base, name_grandfather="زهير")  # type: ignore[arg-type]
+    assert not compatible(one, cousin)
+    assert compatible(older, LinkableRecord(7, name, None, None, None, **base, age_min=18))  # type: ignore[arg-type]
+    links = rule_links([one, cousin, older, same, sister, again])
+    assert (1, 2) not in links and (2, 6) in links
+    assert not any({3, 4} <= {a, b} for a, b in links)
+    assert not any(5 in pair for pair in links if 1 in pair)
+    assert (1, 3) in links  # nothing in an older record contradicts the first
 
 
 def test_comparison_levels_are_recovered_from_bayes_factors() -> None:

@@ -5,6 +5,9 @@ in front of the probabilistic model. First, father's and family name must all be
 and agree on their cross-script keys (`marsad.names`), so brothers killed together — who
 share father's and family name, date and place — are kept apart by their first names.
 Records missing any part of the key are left to the probabilistic engine and to reviewers.
+Two records that share the key but contradict each other on what else they say (different
+grandfathers, sexes, or ages years apart) are cousins or namesakes as often as one person:
+the rule leaves them to the model too.
 """
 
 from __future__ import annotations
@@ -28,6 +31,30 @@ class LinkableRecord:
     name_family: str | None
     date_of_death: str | None
     pcode_adm1: str | None
+    name_grandfather: str | None = None
+    sex: str | None = None
+    age_min: int | None = None
+    age_max: int | None = None
+
+
+AGE_TOLERANCE = 2
+"""Years by which two recorded ages (or age ranges) may miss each other and still agree."""
+
+
+def compatible(a: LinkableRecord, b: LinkableRecord) -> bool:
+    """Whether nothing the two records both say contradicts their being one person."""
+    if a.sex and b.sex and a.sex != b.sex:
+        return False
+    if a.age_min is not None and b.age_min is not None:
+        a_max = a.age_max if a.age_max is not None else 200
+        b_max = b.age_max if b.age_max is not None else 200
+        if a.age_min > b_max + AGE_TOLERANCE or b.age_min > a_max + AGE_TOLERANCE:
+            return False
+    if a.name_grandfather and b.name_grandfather:
+        ga, gb = name_key(a.name_grandfather), name_key(b.name_grandfather)
+        if ga and gb and ga != gb:
+            return False
+    return True
 
 
 def record_key(record: LinkableRecord) -> tuple[str, ...] | None:
@@ -47,14 +74,23 @@ def record_key(record: LinkableRecord) -> tuple[str, ...] | None:
 
 
 def rule_links(records: Iterable[LinkableRecord]) -> list[tuple[int, int]]:
-    """Pairs (first record of the key group, other record) that the rule links."""
-    anchors: dict[tuple[str, ...], int] = {}
+    """Pairs (earliest compatible record of the key group, other record) that the rule links.
+
+    A record that contradicts every earlier record of its key group starts a group of its
+    own within the key, so one person's records still link when a namesake shares the key.
+    """
+    groups: dict[tuple[str, ...], list[list[LinkableRecord]]] = {}
     links: list[tuple[int, int]] = []
     for record in sorted(records, key=lambda r: r.id):
         key = record_key(record)
         if key is None:
             continue
-        anchor = anchors.setdefault(key, record.id)
-        if anchor != record.id:
-            links.append((anchor, record.id))
+        persons = groups.setdefault(key, [])
+        for person in persons:
+            if all(compatible(record, other) for other in person):
+                links.append((person[0].id, record.id))
+                person.append(record)
+                break
+        else:
+            persons.append([record])
     return links

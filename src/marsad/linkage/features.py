@@ -7,20 +7,22 @@ names are compared on the ASCII keys of `marsad.names`, never on Arabic script.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
-from marsad.names import arabic_to_latin, name_key, parse_name_parts
+from marsad.names import NameParts, arabic_to_latin, name_key, parse_name_parts
 from marsad.names.arabic import has_arabic
 from marsad.names.latin import normalise_latin
+from marsad.names.order import NameRoles, family_first_reading, is_family_first
 
 FEATURE_COLUMNS = (
     "unique_id",
     "source",
     "first_key",
     "first_latin",
+    "first_count",
     "father_key",
     "grandfather_key",
     "family_key",
@@ -64,17 +66,31 @@ def _key(part: str | None) -> str | None:
     return (name_key(part) or None) if part else None
 
 
-def name_parts(record: LinkageRecord) -> tuple[str | None, str | None, str | None, str | None]:
-    """First, father, grandfather and family name as written.
+def given_parts(record: LinkageRecord) -> NameParts | None:
+    """The parts as the source gave them in separate columns, or None when it gave none."""
+    given = (record.name_first, record.name_father, record.name_grandfather, record.name_family)
+    return NameParts(*given) if any(given) else None
+
+
+def name_parts(records: Sequence[LinkageRecord]) -> list[NameParts]:
+    """First, father, grandfather and family name of each record, as written.
 
     The source's own parts win; the full name is parsed only when the source gave no parts at
-    all (mixing the two readings would misplace names).
+    all (mixing the two readings would misplace names). A parsed name is read family name
+    first when the parts that the lists gave show its first word is a family name
+    (`marsad.names.order`).
     """
-    given = (record.name_first, record.name_father, record.name_grandfather, record.name_family)
-    if any(given):
-        return given
-    parsed = parse_name_parts(record.name)
-    return (parsed.first, parsed.father, parsed.grandfather, parsed.family)
+    given = [given_parts(r) for r in records]
+    roles = NameRoles.from_keys((_key(p.first), _key(p.family)) for p in given if p is not None)
+    out = []
+    for record, parts in zip(records, given, strict=True):
+        if parts is None:
+            parts = parse_name_parts(record.name)
+            turned = family_first_reading(parts)
+            if turned is not None and is_family_first(_key(parts.first), _key(parts.family), roles):
+                parts = turned
+        out.append(parts)
+    return out
 
 
 def latin_spelling(part: str | None) -> str | None:
@@ -97,10 +113,12 @@ def _day_number(date: str | None) -> int | None:
 
 def features_frame(records: Iterable[LinkageRecord]) -> pd.DataFrame:
     """One row per record with the columns in FEATURE_COLUMNS (missing values as None)."""
+    records = list(records)
     rows = []
-    for r in records:
-        parts = name_parts(r)
-        first, father, grandfather, family = (_key(part) for part in parts)
+    for r, parts in zip(records, name_parts(records), strict=True):
+        first, father, grandfather, family = (
+            _key(part) for part in (parts.first, parts.father, parts.grandfather, parts.family)
+        )
         date = r.date_of_death
         pcode = r.pcode if r.pcode and not r.pcode.startswith("C") else None
         rows.append(
@@ -108,7 +126,8 @@ def features_frame(records: Iterable[LinkageRecord]) -> pd.DataFrame:
                 r.id,
                 r.source,
                 first,
-                latin_spelling(parts[0]),
+                latin_spelling(parts.first),
+                None,
                 father,
                 grandfather,
                 family,
@@ -127,6 +146,7 @@ def features_frame(records: Iterable[LinkageRecord]) -> pd.DataFrame:
             )
         )
     frame = pd.DataFrame.from_records(rows, columns=list(FEATURE_COLUMNS))
-    for column in ("age_min", "age_max", "dod_day_number"):
+    frame["first_count"] = frame.groupby("first_key")["first_key"].transform("size")
+    for column in ("age_min", "age_max", "dod_day_number", "first_count"):
         frame[column] = frame[column].astype("Int64")
     return frame

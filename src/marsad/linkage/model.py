@@ -33,6 +33,10 @@ REVIEW_THRESHOLD = 0.5
 FIRST_NAME_DISAGREE_M = 1e-5
 """m for a clear first-name disagreement: how often one person's first name is recorded as
 an unrelated name. Fixed, not trained (see module docstring)."""
+RARE_SPELLING = 2
+"""A first-name key written by at most this many records of the lists being linked is rare."""
+COMMON_SPELLING = 10
+"""A first-name key written by at least this many records is a name the lists know."""
 
 
 def _name(column: str, *, term_frequency: bool, extra: tuple[Any, ...] = ()) -> ComparisonCreator:
@@ -60,8 +64,22 @@ def _two_part_family() -> Any:
     )
 
 
+def _rare_spelling(edits: int) -> Any:
+    """A first name that the lists write at most RARE_SPELLING times, `edits` key edits from
+    one they write at least COMMON_SPELLING times: a slip of the pen more often than a
+    brother, whose name is a name the lists know."""
+    return cll.And(
+        cll.CustomLevel(
+            f"least(first_count_l, first_count_r) <= {RARE_SPELLING} "
+            f"AND greatest(first_count_l, first_count_r) >= {COMMON_SPELLING}"
+        ),
+        cll.DamerauLevenshteinLevel("first_key", edits),
+    ).configure(label_for_charts=f"rare spelling {edits} key edit(s) from a common name")
+
+
 def _first_name() -> ComparisonCreator:
-    """First names: equal keys, a typo (one key edit and near-identical spelling), or not."""
+    """First names: equal keys, a typo (one key edit and near-identical spelling, or a rare
+    spelling close to a common name), or not."""
     return cl.CustomComparison(
         output_column_name="first_key",
         comparison_levels=[
@@ -71,6 +89,8 @@ def _first_name() -> ComparisonCreator:
                 cll.DamerauLevenshteinLevel("first_key", 1),
                 cll.JaroWinklerLevel("first_latin", 0.88),
             ).configure(label_for_charts="typo (one key edit, similar spelling)"),
+            _rare_spelling(1),
+            _rare_spelling(2),
             cll.ElseLevel().configure(m_probability=FIRST_NAME_DISAGREE_M, fix_m_probability=True),
         ],
         comparison_description="first name",

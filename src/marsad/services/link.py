@@ -174,7 +174,17 @@ def link(
         records = _linkage_records(conn)
     rule = rule_links(
         LinkableRecord(
-            r.id, r.name, r.name_first, r.name_father, r.name_family, r.date_of_death, r.pcode_adm1
+            r.id,
+            r.name,
+            r.name_first,
+            r.name_father,
+            r.name_family,
+            r.date_of_death,
+            r.pcode_adm1,
+            r.name_grandfather,
+            r.sex,
+            r.age_min,
+            r.age_max,
         )
         for r in records
     )
