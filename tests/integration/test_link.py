@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 from sqlalchemy import Engine, select
 
 from marsad.services.ingest import ingest_file
-from marsad.services.link import link
+from marsad.services.link import link, splink_backend
 from marsad.store.models import LinkDecision, Record, Source
 from tests.integration.helpers import person, write_csv
 
@@ -119,3 +120,11 @@ def test_reviewer_decisions_override_the_rule_and_survive_reruns(
     with engine.connect() as conn:
         kinds = conn.execute(select(LinkDecision.kind)).scalars().all()
     assert kinds.count("human") == 2
+
+
+def test_duckdb_spills_into_a_private_folder_removed_after_the_run() -> None:
+    """Not into ".tmp" in the working directory, DuckDB's default."""
+    with splink_backend("duckdb") as backend:
+        spill = Path(backend._con.execute("SELECT current_setting('temp_directory')").fetchone()[0])
+        assert spill.is_dir() and spill.parent == Path(tempfile.gettempdir())
+    assert not spill.exists()

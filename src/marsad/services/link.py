@@ -118,9 +118,17 @@ def splink_backend(name: str) -> Iterator[Any]:
     Damerau-Levenshtein) are Scala UDFs in a jar shipped with Splink, put on the classpath here.
     """
     if name == "duckdb":
+        import duckdb
         from splink import DuckDBAPI
 
-        yield DuckDBAPI()
+        # DuckDB spills to ".tmp" in the working directory by default: names of the dead in
+        # a folder the user never asked for, left behind if the run is killed.
+        with tempfile.TemporaryDirectory(prefix="marsad-duckdb-") as spill:
+            connection = duckdb.connect(config={"temp_directory": spill})
+            try:
+                yield DuckDBAPI(connection=connection)
+            finally:
+                connection.close()
         return
     if name != "spark":
         raise LinkError(f"unknown linkage engine {name!r}; use one of {', '.join(ENGINES)}")
