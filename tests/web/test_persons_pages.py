@@ -134,6 +134,10 @@ def test_person_page_shows_records_conflicts_reasons_and_is_audited(
         (team["data_entry"], f"person:{person_id}", "web")
     ]
     assert ARABIC not in str([tuple(v) for v in views])
+    arabic = client.get(f"/persons/{person_id}?lang=ar").text
+    reasons = arabic.split('<ul id="reasons">')[1].split("</ul>")[0]
+    assert "مصدران مستقلان" in reasons and 'lang="ar"' in reasons
+    assert "reported:" not in reasons and "independent" not in reasons
     assert client.get("/persons/999999").status_code == 404
 
 

@@ -456,6 +456,31 @@ class LoginAttempt(Base):
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class UploadJob(Base):
+    """A file uploaded on the web page and ingested in a server worker's thread: its progress
+    and outcome, in the store so that every worker shows every upload. `state` is running,
+    done or failed ("interrupted" is decided on reading, `marsad.services.upload_jobs`); the
+    outcome counts are empty until done; `error` is the ingest's message without the upload's
+    temporary folder, never a record's content."""
+
+    __tablename__ = "upload_jobs"
+    __table_args__ = (Index("ix_upload_jobs_started_at", "started_at"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(500))
+    source: Mapped[str] = mapped_column(String(200))
+    started_by: Mapped[str] = mapped_column(String(200))
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    state: Mapped[str] = mapped_column(String(20), default="running")
+    rows_read: Mapped[int] = mapped_column(Integer, default=0)
+    rows_recorded: Mapped[int | None] = mapped_column(Integer)
+    rows_quarantined: Mapped[int | None] = mapped_column(Integer)
+    rows_already_present: Mapped[int | None] = mapped_column(Integer)
+    already_imported: Mapped[bool | None] = mapped_column(Boolean)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
 QUARANTINE_OPEN = and_(
     QuarantineEntry.resolved_by_record_id.is_(None),
     QuarantineEntry.resolved_by_incident_id.is_(None),

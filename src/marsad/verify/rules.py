@@ -27,6 +27,7 @@ from marsad.verify.evidence import (
     date_precision,
     place_precision,
 )
+from marsad.verify.reasons import english, join_words, options_words
 
 STATUSES = ("reported", "corroborated", "verified")
 SET_FIELDS = ("name_first", "name_father", "name_grandfather", "name_family", "sex", "age")
@@ -44,12 +45,6 @@ _TOP_KEYS = (
     "verified",
     "documented",
 )
-_NAME_WORDS = {
-    "name_first": "first",
-    "name_father": "father",
-    "name_grandfather": "grandfather",
-    "name_family": "family",
-}
 
 
 class RulesError(ValueError):
@@ -85,12 +80,12 @@ class VerificationRules:
             "another counts as the one it copies, and records from the same list count once."
         )
         conditions = [self._condition(r) for r in self.verified_requires]
-        verified = "the person is " + _join(conditions, "and") + "."
+        verified = "the person is " + join_words(conditions, "and") + "."
         if self.reviewer_confirmation and "corroborated" in self.verified_requires:
             verified = verified[:-1] + ", or confirmed by a reviewer with a note instead."
         documented = (
             "HRDAG's standard, reported beside the status: a full name ("
-            + _options(self.documented_full_name)
+            + options_words(self.documented_full_name)
             + f"), a date of death {_date_words(self.documented_date_precision)} and a place "
             f"of death {_place_words(self.documented_place_level)}; a person lacking one is "
             "counted separately, never dropped."
@@ -104,7 +99,7 @@ class VerificationRules:
 
     def _condition(self, requirement: str) -> str:
         if requirement == "identified":
-            return f"identified ({_options(self.identified)})"
+            return f"identified ({options_words(self.identified)})"
         if requirement == "dated":
             return f"dated {_date_words(self.date_precision)}"
         if requirement == "placed":
@@ -207,8 +202,8 @@ def verify_person(
             rule=f"reviewer: set by {user}",
             records=facts.all_ids,
             reasons=(
-                f"set by reviewer {user}: {reason}",
-                f"the rules alone give {by_rules.status} ({by_rules.rule})",
+                english("set_by_reviewer", user=user, reason=reason),
+                english("rules_alone", status=by_rules.status, rule=by_rules.rule),
             ),
             documented=not documented_missing,
             documented_missing=documented_missing,
@@ -281,51 +276,50 @@ class _Facts:
 def _identified(facts: _Facts, sets: FieldSets) -> _Check:
     fields, ids = facts.field_set(sets)
     if fields is None:
-        return _Check(False, (), f"not identified: needs {_options(sets)}")
-    return _Check(True, ids, f"identified: {_set_words(fields)} present ({_ids(ids)})")
+        return _Check(False, (), english("not_identified", options=sets))
+    return _Check(True, ids, english("identified", fields=fields, ids=ids))
 
 
 def _dated(facts: _Facts, precision: str) -> _Check:
     need = DATE_PRECISIONS.index(precision) + 1
     ids = tuple(rid for level, rid in facts.dates if level >= need)
     if ids:
-        return _Check(True, ids, f"date of death {_date_words(precision)} ({_ids(ids)})")
+        return _Check(True, ids, english("dated", precision=precision, ids=ids))
     if not facts.dates:
-        return _Check(False, (), "no date of death")
+        return _Check(False, (), english("undated"))
     best = max(level for level, _ in facts.dates)
     best_ids = tuple(rid for level, rid in facts.dates if level == best)
-    return _Check(
-        False,
-        (),
-        f"no date of death {_date_words(precision)} "
-        f"(most precise: {DATE_PRECISIONS[best - 1]}, {_ids(best_ids)})",
+    coarse = english(
+        "dated_coarsely",
+        precision=precision,
+        best_precision=DATE_PRECISIONS[best - 1],
+        ids=best_ids,
     )
+    return _Check(False, (), coarse)
 
 
 def _placed(facts: _Facts, level_name: str) -> _Check:
     need = PLACE_LEVELS.index(level_name) + 1
     ids = tuple(rid for level, rid in facts.places if level >= need)
     if ids:
-        return _Check(True, ids, f"place of death {_place_words(level_name)} ({_ids(ids)})")
+        return _Check(True, ids, english("placed", level=level_name, ids=ids))
     if not facts.places:
-        return _Check(False, (), "no place of death")
+        return _Check(False, (), english("unplaced"))
     best = max(level for level, _ in facts.places)
     best_ids = tuple(rid for level, rid in facts.places if level == best)
-    return _Check(
-        False,
-        (),
-        f"no place of death {_place_words(level_name)} "
-        f"(most precise: {PLACE_LEVELS[best - 1]}, {_ids(best_ids)})",
+    coarse = english(
+        "placed_coarsely", level=level_name, best_level=PLACE_LEVELS[best - 1], ids=best_ids
     )
+    return _Check(False, (), coarse)
 
 
 def _corroborated(facts: _Facts, minimum: int) -> _Check:
     firsts = tuple(sorted(ids[0] for ids in facts.lists.values()))
     n = len(firsts)
-    counted = f"{n} independent source{'s' if n != 1 else ''} ({_ids(firsts)})"
     if n >= minimum:
-        return _Check(True, firsts, f"corroborated: {counted}")
-    return _Check(False, (), f"not corroborated: {counted}; {minimum} needed")
+        return _Check(True, firsts, english("corroborated", independent=n, ids=firsts))
+    why_not = english("not_corroborated", independent=n, ids=firsts, needed=minimum)
+    return _Check(False, (), why_not)
 
 
 @dataclass(frozen=True, slots=True)
@@ -349,7 +343,7 @@ def _by_rules(facts: _Facts, rules: VerificationRules, confirmed_note: str | Non
         elif corroborated.ok:
             checks.append(("corroborated", corroborated))
         elif confirmed_note is not None and rules.reviewer_confirmation:
-            confirmed = _Check(True, (), f"confirmed by a reviewer: {confirmed_note}")
+            confirmed = _Check(True, (), english("confirmed", note=confirmed_note))
             checks.append(("confirmed by reviewer", confirmed))
         else:
             checks.append(("corroborated", corroborated))
@@ -364,7 +358,7 @@ def _by_rules(facts: _Facts, rules: VerificationRules, confirmed_note: str | Non
         )
     why_not_verified = failed
     if confirmed_note is not None and not rules.reviewer_confirmation:
-        why_not_verified.append("these rules do not accept a reviewer's confirmation for verified")
+        why_not_verified.append(english("confirmation_refused"))
     if corroborated.ok:
         return _Found(
             "corroborated",
@@ -372,10 +366,8 @@ def _by_rules(facts: _Facts, rules: VerificationRules, confirmed_note: str | Non
             corroborated.records,
             (corroborated.reason, *why_not_verified),
         )
-    n, sources = len(facts.all_ids), len(facts.sources)
-    reported = (
-        f"reported: {n} record{'s' if n != 1 else ''} from {sources} "
-        f"source{'s' if sources != 1 else ''} ({_ids(facts.all_ids)})"
+    reported = english(
+        "reported", records=len(facts.all_ids), sources=len(facts.sources), ids=facts.all_ids
     )
     reasons = [reported, corroborated.reason]
     if confirmed_note is not None or "corroborated" not in rules.verified_requires:
@@ -395,28 +387,6 @@ def _documented_missing(facts: _Facts, rules: VerificationRules) -> tuple[str, .
     if not any(level >= need for level, _ in facts.places):
         missing.append("place of death")
     return tuple(missing)
-
-
-def _ids(ids: Sequence[int]) -> str:
-    return ("record " if len(ids) == 1 else "records ") + ", ".join(map(str, ids))
-
-
-def _join(items: Sequence[str], conjunction: str) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + f" {conjunction} " + items[-1]
-
-
-def _options(sets: FieldSets) -> str:
-    return "; or ".join(_set_words(s) for s in sets)
-
-
-def _set_words(fields: Sequence[str]) -> str:
-    """ "first, father and family name" for a field set; never a value, only field names."""
-    names = [_NAME_WORDS[f] for f in fields if f in _NAME_WORDS]
-    others = [f for f in fields if f not in _NAME_WORDS]
-    parts = [_join(names, "and") + " name"] if names else []
-    return _join(parts + others, "and")
 
 
 def _date_words(precision: str) -> str:

@@ -2,7 +2,8 @@
 
 Each is a thin face over marsad.services.ingest, the same functions as `marsad ingest`: an
 upload is saved to a temporary file and read by `ingest_file` (one transaction per file) in a
-worker thread, whose rows-done count a small script polls; a corrected quarantined row and a
+worker thread, whose progress and outcome are kept in the store (`marsad.services.upload_jobs`)
+for a small script to poll through any server worker; a corrected quarantined row and a
 typed report go through the same parser and loader (`ingest_correction`, `ingest_entry`).
 Reasons for refusing a row are the parser's own, in English; the page names the field in the
 reader's language beside them.
@@ -18,11 +19,11 @@ import tempfile
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from itertools import islice
 from pathlib import Path
-from typing import Annotated, Any, BinaryIO
+from typing import Annotated, BinaryIO
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
@@ -36,6 +37,7 @@ from marsad.ingest.readers import TableError
 from marsad.services.exports import QuarantineItem, quarantine_items
 from marsad.services.ingest import (
     IngestSummary,
+    Progress,
     RowRefused,
     ingest_correction,
     ingest_entry,
@@ -43,6 +45,17 @@ from marsad.services.ingest import (
     quarantined_row_profile,
 )
 from marsad.services.sources import SourceError, source_sizes
+from marsad.services.upload_jobs import (
+    INTERRUPTED,
+    RUNNING,
+    JobView,
+    ProgressWriter,
+    StoreBusy,
+    fail_job,
+    finish_job,
+    newest_jobs,
+    start_job,
+)
 from marsad.services.users import UserInfo
 from marsad.store.models import SOURCE_KINDS
 from marsad.web.auth import RequireApi, RequirePage, engine_of
@@ -66,76 +79,71 @@ KNOWN_REASONS = {"required but empty": "reason.required"}
 """Parser reasons that are fixed phrases, so the catalogue can say them in the reader's language."""
 
 
-@dataclass
-class IngestJob:
-    """One upload being ingested by this process, as the page and its script see it."""
-
-    id: str
-    file: str
-    source: str
-    user: str
-    started_at: dt.datetime
-    folder: str = ""
-    """The temporary folder of the upload, left out of error messages."""
-    state: str = "running"
-    rows: int = 0
-    summary: IngestSummary | None = None
-    error: str | None = None
-
-    def as_json(self) -> dict[str, Any]:
-        summary = self.summary
-        return {
-            "id": self.id,
-            "file": self.file,
-            "source": self.source,
-            "state": self.state,
-            "rows": summary.rows_total if summary else self.rows,
-            "recorded": summary.rows_recorded if summary else None,
-            "quarantined": summary.rows_quarantined if summary else None,
-            "already_present": summary.rows_already_present if summary else None,
-            "already_imported": summary.already_imported if summary else None,
-            "error": self.error,
-        }
+Work = Callable[[Progress], IngestSummary]
+"""An upload's ingest, given the callback that counts its rows."""
 
 
 @dataclass
 class IngestJobs:
-    """Uploads ingested by this process, each in a worker thread; the newest are kept.
+    """The threads of this process that ingest uploads, and the rows each has read so far.
 
-    A job lives in the memory of the worker process that received the upload, so with several
-    workers another worker's page shows the finished import only through the sources table.
+    The jobs themselves are in the store (`marsad.services.upload_jobs`), so that the redirect
+    after an upload and the script's polls find them whichever server worker they reach. The
+    count is also kept here because on SQLite the ingest holds the store's only write lock
+    until it ends: its progress cannot be stored meanwhile, and only this process knows it.
     """
 
-    jobs: dict[str, IngestJob] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     pool: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=2, thread_name_prefix="ingest")
     )
 
-    def start(self, job: IngestJob, work: Callable[[IngestJob], IngestSummary]) -> None:
+    def start(self, engine: Engine, job_id: str, folder: str, work: Work) -> None:
+        """Run `work` for a job already started in the store; `folder` is left out of errors."""
         with self.lock:
-            self.jobs[job.id] = job
-            for old in sorted(self.jobs.values(), key=lambda j: j.started_at)[:-JOBS_KEPT]:
-                if old.state != "running":
-                    del self.jobs[old.id]
-        self.pool.submit(_run, job, work)
+            self.rows[job_id] = 0
+        self.pool.submit(self._run, engine, job_id, folder, work)
 
-    def newest(self) -> list[IngestJob]:
+    def _run(self, engine: Engine, job_id: str, folder: str, work: Work) -> None:
+        writer = ProgressWriter(engine, job_id)
+
+        def advance(rows: int) -> None:
+            with self.lock:
+                self.rows[job_id] = rows
+            writer(rows)
+
+        try:
+            _store_outcome(engine, job_id, folder, work, advance)
+        except Exception as error:
+            log.error("upload job %s: outcome not stored: %s", job_id, type(error).__name__)
+        finally:
+            with self.lock:
+                del self.rows[job_id]
+
+    def newest(self, engine: Engine) -> list[JobView]:
+        """The newest jobs of every worker, with this process's own counts where fresher."""
+        jobs = newest_jobs(engine, JOBS_KEPT)
         with self.lock:
-            return sorted(self.jobs.values(), key=lambda j: j.started_at, reverse=True)
+            live = dict(self.rows)
+        return [
+            replace(job, state=RUNNING, rows=max(job.rows, live[job.id]))
+            if job.id in live and job.state in (RUNNING, INTERRUPTED)
+            else job
+            for job in jobs
+        ]
 
 
-def _run(job: IngestJob, work: Callable[[IngestJob], IngestSummary]) -> None:
+def _store_outcome(engine: Engine, job_id: str, folder: str, work: Work, advance: Progress) -> None:
     try:
-        job.summary = work(job)
-        job.state = "done"
+        summary = work(advance)
     except (TableError, SourceError, ValueError, OSError) as error:
-        job.error = str(error).replace(job.folder, "")
-        job.state = "failed"
+        fail_job(engine, job_id, str(error).replace(folder, ""))
     except Exception as error:
-        log.error("ingest job %s failed: %s", job.id, type(error).__name__)
-        job.error = type(error).__name__
-        job.state = "failed"
+        log.error("ingest job %s failed: %s", job_id, type(error).__name__)
+        fail_job(engine, job_id, type(error).__name__)
+    else:
+        finish_job(engine, job_id, summary)
 
 
 _jobs_lock = threading.Lock()
@@ -207,7 +215,7 @@ def _sources_page(
         "sources": sizes,
         "kinds": SOURCE_KINDS,
         "profiles": builtin_profiles(),
-        "jobs": ingest_jobs(request).newest(),
+        "jobs": ingest_jobs(request).newest(engine_of(request)),
         "job_id": job,
         "error": error,
         "form": form or {},
@@ -228,8 +236,9 @@ def sources(
 
 @router.get("/sources/jobs")
 def sources_jobs(request: Request, user: UserInfo = Depends(RequireApi("ingest"))) -> Response:
-    """The uploads this process is ingesting or has ingested, for the page's script."""
-    return JSONResponse({"jobs": [job.as_json() for job in ingest_jobs(request).newest()]})
+    """The newest uploads of every server worker, for the page's script."""
+    jobs = ingest_jobs(request).newest(engine_of(request))
+    return JSONResponse({"jobs": [job.as_json() for job in jobs]})
 
 
 def _profile_path(
@@ -295,10 +304,7 @@ def sources_upload(
         return _sources_page(request, error=error, form=form, status_code=400)
     engine = engine_of(request)
 
-    def work(job: IngestJob) -> IngestSummary:
-        def advance(rows: int) -> None:
-            job.rows = rows
-
+    def work(advance: Progress) -> IngestSummary:
         try:
             return ingest_file(
                 engine,
@@ -313,16 +319,14 @@ def sources_upload(
         finally:
             shutil.rmtree(directory, ignore_errors=True)
 
-    job = IngestJob(
-        id=secrets.token_urlsafe(9),
-        file=name,
-        source=form["source"],
-        user=user.username,
-        started_at=dt.datetime.now(dt.UTC),
-        folder=f"{directory}/",
-    )
-    ingest_jobs(request).start(job, work)
-    return _see_other(f"/sources?job={job.id}")
+    job_id = secrets.token_urlsafe(9)
+    try:
+        start_job(engine, job_id, name, form["source"], user.username)
+    except StoreBusy:
+        shutil.rmtree(directory, ignore_errors=True)
+        return _sources_page(request, error=("upload.busy", ""), form=form, status_code=503)
+    ingest_jobs(request).start(engine, job_id, f"{directory}/", work)
+    return _see_other(f"/sources?job={job_id}")
 
 
 @dataclass(frozen=True)

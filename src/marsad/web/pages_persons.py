@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from starlette.responses import RedirectResponse, Response
 
 from marsad.i18n import format_date, format_month, localise_digits
@@ -30,6 +30,7 @@ from marsad.services.verify import (
     decide_status,
     revoke_status,
 )
+from marsad.verify.reasons import pieces_in
 from marsad.web.auth import RequirePage, engine_of
 from marsad.web.rendering import render
 
@@ -77,6 +78,23 @@ def age_range(age_min: int | None, age_max: int | None, lang: str) -> str:
     else:
         text = f"{age_min or 0}–{age_max}"
     return localise_digits(text, lang)
+
+
+def reason_item(reason: str, lang: str) -> Markup:
+    """A stored verification reason as a list item in the reader's language.
+
+    Reasons are stored in English (marsad.verify.reasons); one the table does not know, say
+    from an older version, is shown as stored, marked English. In a translated sentence the
+    values carried over as they were (a note, a user name, record numbers) are isolated so
+    that their own direction does not upset the sentence's.
+    """
+    pieces = pieces_in(reason, lang)
+    if pieces is None:
+        return Markup('<li><bdi lang="en">{}</bdi></li>').format(reason)
+    inner = Markup("").join(
+        Markup("<bdi>{}</bdi>").format(p.text) if p.free else escape(p.text) for p in pieces
+    )
+    return Markup('<li lang="{}">{}</li>').format(lang, inner)
 
 
 def governorates() -> list[Governorate]:
@@ -197,6 +215,7 @@ def _person_page(
         "governorate_name": governorate_name,
         "death_date": death_date,
         "age_range": age_range,
+        "reason_item": reason_item,
         "lacking": LACKING,
     }
     return render(request, "person.html", context, status_code=400 if error else 200)
