@@ -24,6 +24,7 @@ from rich.table import Table
 from marsad import __version__
 from marsad.cli_common import DbOption, console, errors, fail, store
 from marsad.cli_common import user_errors as common_user_errors
+from marsad.cli_incidents import apart_command, candidates_command, same_command
 from marsad.cli_release import release_command
 from marsad.cli_review import person_app, review_app
 from marsad.cli_users import serve, user_app
@@ -68,6 +69,9 @@ app.add_typer(status_app, name="status")
 app.add_typer(user_app, name="user")
 incidents_app = typer.Typer(help="Deaths reported without names, graded by source strength.")
 app.add_typer(incidents_app, name="incidents")
+incidents_app.command("candidates")(candidates_command)
+incidents_app.command("same")(same_command)
+incidents_app.command("apart")(apart_command)
 app.command("verify")(verify_command)
 app.command("conflicts")(conflicts_command)
 app.command("counts")(counts_command)

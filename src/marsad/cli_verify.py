@@ -148,10 +148,12 @@ def counts_command(
         console.print(f"not documented, counted apart: {lacking}", style="dim")
     if incidents:
         apart = Table(title="incidents without names, counted apart", title_justify="left")
-        for column in ("grade", "incidents", "killed (min–max)"):
+        for column in ("grade", "events", "reports", "killed (min–max)"):
             apart.add_column(column)
         for c in incidents:
-            apart.add_row(c.grade, f"{c.incidents:,}", f"{c.killed_min:,}–{c.killed_max:,}")
+            apart.add_row(
+                c.grade, f"{c.incidents:,}", f"{c.reports:,}", f"{c.killed_min:,}–{c.killed_max:,}"
+            )
         console.print(apart)
 
 

@@ -186,10 +186,10 @@ def test_counts_by_grade_keep_discounted_apart(engine: Engine, tmp_path: Path) -
         found = incident_counts(conn)
     assert [c.grade for c in found] == ["confirmed", "fair", "weak", "contested", "discounted"]
     by_grade = {c.grade: c for c in found}
-    assert by_grade["confirmed"] == IncidentGradeCount("confirmed", 1, 5, 7)
-    assert by_grade["fair"] == IncidentGradeCount("fair", 2, 14, 15)
-    assert by_grade["weak"] == IncidentGradeCount("weak", 0, 0, 0)
-    assert by_grade["discounted"] == IncidentGradeCount("discounted", 2, 4, 5)
+    assert by_grade["confirmed"] == IncidentGradeCount("confirmed", 1, 5, 7, 1)
+    assert by_grade["fair"] == IncidentGradeCount("fair", 2, 14, 15, 2)
+    assert by_grade["weak"] == IncidentGradeCount("weak", 0, 0, 0, 0)
+    assert by_grade["discounted"] == IncidentGradeCount("discounted", 2, 4, 5, 2)
     assert [c.grade for c in found if not c.counted] == ["discounted"]
 
 

@@ -252,12 +252,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "incidents.intro": (
         "Some reports describe an incident and how many were killed without naming them. They "
         "are counted here by how well each is supported, as a range, and are never added to "
-        "the named persons above: the same deaths may already be among them.",
+        "the named persons above: the same deaths may already be among them. Reports of one "
+        "event from several sources, once a reviewer has grouped them, count as one event, "
+        "under the strongest grade among them and with the range its reports of that grade give.",
         "تصف بعض التقارير حادثة وعدد من قُتلوا فيها دون ذكر أسمائهم. تُعدّ هنا حسب قوة ما يسندها، "
-        "في صورة مدى، ولا تُضاف أبداً إلى الأشخاص المسمَّين أعلاه: فقد تكون الوفيات نفسها بينهم.",
+        "في صورة مدى، ولا تُضاف أبداً إلى الأشخاص المسمَّين أعلاه: فقد تكون الوفيات نفسها بينهم. "
+        "وما ورد من عدة مصادر عن حدث واحد يُعدّ حدثاً واحداً بعد أن يجمعه مراجِع، تحت أقوى درجة "
+        "بين تقاريره، وبالمدى الذي تعطيه تقاريره من تلك الدرجة.",
     ),
     "incidents.grade": ("Grade", "الدرجة"),
-    "incidents.incidents": ("Incidents", "الحوادث"),
+    "incidents.incidents": ("Events", "الأحداث"),
     "incidents.killed": ("Killed (range)", "القتلى (المدى)"),
     "incidents.none": (
         "No incident-level report without names has been recorded.",

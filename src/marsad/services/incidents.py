@@ -13,7 +13,7 @@ from dataclasses import astuple, dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, exists, func, insert, select, update
+from sqlalchemy import Connection, Engine, exists, insert, select, update
 
 from marsad.domain.records import FieldError
 from marsad.ingest.incidents import (
@@ -39,6 +39,7 @@ from marsad.services.ingest import (
 from marsad.services.sources import get_or_create_source
 from marsad.store.models import Import, Incident, QuarantineEntry
 from marsad.store.models import RawRow as RawRowTable
+from marsad.verify.incident_events import event_count
 
 PROFILE = {"name": "incidents"}
 """The Import's profile: marks the import as an incident file, not a list of persons."""
@@ -52,16 +53,19 @@ class IncidentSummary(IngestSummary):
 
 @dataclass(frozen=True)
 class IncidentGradeCount:
-    """Incidents of one grade, with their reported minimum and maximum dead summed.
+    """Incident events of one grade, with their minimum and maximum dead summed.
 
-    Discounted incidents are listed but not `counted`: they are shown not to have happened
-    as reported, and stay visible so the reader sees what was left out.
+    `incidents` counts events: the reports a reviewer grouped as one event count once
+    (`event_count` says how); `reports` counts the reports behind them. Discounted events are
+    listed but not `counted`: they are shown not to have happened as reported, and stay visible
+    so the reader sees what was left out.
     """
 
     grade: str
     incidents: int
     killed_min: int
     killed_max: int
+    reports: int
 
     @property
     def counted(self) -> bool:
@@ -223,20 +227,27 @@ def ingest_incidents(engine: Engine, path: Path, source: str, user: str) -> Inci
 
 
 def incident_counts(conn: Connection) -> list[IncidentGradeCount]:
-    """Every grade, strongest first, with its incidents and summed minimum and maximum dead.
+    """Every grade, strongest first, with its events and summed minimum and maximum dead.
 
-    Sums run over every source: the same incident reported by two sources is two rows here.
+    Each event counts once, under its strongest report's grade and range (`event_count`);
+    reports no reviewer grouped are events of their own, so an event two sources reported is
+    counted twice until a reviewer groups it (`marsad incidents candidates` proposes).
     """
+    events: dict[tuple[str, int], list[tuple[str, int, int]]] = {}
     rows = conn.execute(
         select(
-            Incident.grade,
-            func.count(),
-            func.coalesce(func.sum(Incident.killed_min), 0),
-            func.coalesce(func.sum(Incident.killed_max), 0),
-        ).group_by(Incident.grade)
+            Incident.id, Incident.event_id, Incident.grade, Incident.killed_min, Incident.killed_max
+        )
     )
-    by_grade = {r[0]: (int(r[1]), int(r[2]), int(r[3])) for r in rows}
-    return [IncidentGradeCount(g, *by_grade.get(g, (0, 0, 0))) for g in _ordered(by_grade)]
+    for r in rows:
+        key = ("event", r.event_id) if r.event_id is not None else ("report", r.id)
+        events.setdefault(key, []).append((r.grade, r.killed_min, r.killed_max))
+    by_grade: dict[str, tuple[int, int, int, int]] = {}
+    for reports in events.values():
+        grade, low, high = event_count(reports)
+        n, lows, highs, shown = by_grade.get(grade, (0, 0, 0, 0))
+        by_grade[grade] = (n + 1, lows + low, highs + high, shown + len(reports))
+    return [IncidentGradeCount(g, *by_grade.get(g, (0, 0, 0, 0))) for g in _ordered(by_grade)]
 
 
 def _ordered(grades: Iterable[str]) -> list[str]:

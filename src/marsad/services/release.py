@@ -30,6 +30,7 @@ from marsad.services.incidents import incident_counts
 from marsad.services.verify import rules_in_force, verify_persons
 from marsad.store.models import (
     Import,
+    Incident,
     LinkDecision,
     LinkRun,
     Release,
@@ -145,9 +146,22 @@ def _decisions(conn: Connection) -> dict[str, Any]:
             .order_by(ValueChoice.id)
         )
     ]
+    events = [
+        [r.id, r.event_id]
+        for r in conn.execute(
+            select(Incident.id, Incident.event_id)
+            .where(Incident.event_id.is_not(None))
+            .order_by(Incident.id)
+        )
+    ]
     return {
         name: {"count": len(items), "sha256": sha256_of(items)}
-        for name, items in (("links", links), ("statuses", statuses), ("values", values))
+        for name, items in (
+            ("links", links),
+            ("statuses", statuses),
+            ("values", values),
+            ("incident_events", events),
+        )
     }
 
 

@@ -343,10 +343,19 @@ class ValueChoice(Base):
 
 class Incident(Base):
     """A report of deaths without names ("bodies found on the highway"), counted apart from
-    persons with its reported range and a source-strength grade."""
+    persons with its reported range and a source-strength grade.
+
+    `event_id` groups the reports of one event from several sources, so it is counted once; it
+    is set only by a reviewer (`marsad incidents same`), and a report without one is its own
+    event. `event_note` is the reviewer's reason for the grouping (or for taking the report
+    out): free text, so it lives here and not in the audit log, which holds ids only.
+    """
 
     __tablename__ = "incidents"
-    __table_args__ = (UniqueConstraint("source_id", "incident_ref"),)
+    __table_args__ = (
+        UniqueConstraint("source_id", "incident_ref"),
+        Index("ix_incidents_event_id", "event_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     raw_row_id: Mapped[int] = mapped_column(ForeignKey("raw_rows.id"), unique=True)
@@ -360,6 +369,8 @@ class Incident(Base):
     killed_max: Mapped[int] = mapped_column(Integer)
     grade: Mapped[str] = mapped_column(String(20))
     description: Mapped[str | None] = mapped_column(Text)
+    event_id: Mapped[int | None] = mapped_column(Integer)
+    event_note: Mapped[str | None] = mapped_column(Text)
 
 
 class Release(Base):

@@ -1,4 +1,4 @@
-"""upload jobs
+"""upload jobs and incident events
 
 Revision ID: 0003
 Revises: 0002
@@ -37,8 +37,18 @@ def upgrade() -> None:
     with op.batch_alter_table("upload_jobs", schema=None) as batch_op:
         batch_op.create_index("ix_upload_jobs_started_at", ["started_at"], unique=False)
 
+    with op.batch_alter_table("incidents", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("event_id", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("event_note", sa.Text(), nullable=True))
+        batch_op.create_index("ix_incidents_event_id", ["event_id"], unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("incidents", schema=None) as batch_op:
+        batch_op.drop_index("ix_incidents_event_id")
+        batch_op.drop_column("event_note")
+        batch_op.drop_column("event_id")
+
     with op.batch_alter_table("upload_jobs", schema=None) as batch_op:
         batch_op.drop_index("ix_upload_jobs_started_at")
 

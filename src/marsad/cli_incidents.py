@@ -1,0 +1,115 @@
+"""`marsad incidents candidates`, `same` and `apart`: a reviewer groups reports of one event from
+several sources so that it is counted once, or takes a report back out.
+
+Place text is shown as plain text (never Rich markup): it may contain brackets.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from marsad.cli_common import DbOption, console, store, user_errors
+from marsad.services.incident_events import candidates, group_reports, take_apart
+
+UserOption = Annotated[str, typer.Option("--user", help="Who decides; kept on record.")]
+
+
+def candidates_command(
+    limit: Annotated[int, typer.Option(help="Show at most this many candidates.")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Propose reports of different sources that may be one event, and say why.
+
+    Nothing changes until a reviewer runs `marsad incidents same`.
+    """
+    engine = store(db)
+    with engine.connect() as conn:
+        found = candidates(conn)
+    if as_json:
+        console.print_json(
+            json.dumps(
+                [
+                    {
+                        "incidents": list(c.ids),
+                        "reason": c.reason,
+                        "reports": [
+                            {
+                                "id": r.id,
+                                "source": r.source,
+                                "date": r.date,
+                                "governorate": r.governorate,
+                                "place": r.place,
+                                "killed_min": r.killed_min,
+                                "killed_max": r.killed_max,
+                                "grade": r.grade,
+                                "event_id": r.event_id,
+                            }
+                            for r in c.reports
+                        ],
+                    }
+                    for c in found[:limit]
+                ]
+            )
+        )
+        return
+    if not found:
+        console.print("no candidate events: no reports of different sources agree")
+        return
+    console.print(f"{len(found):,} candidate events", style="bold")
+    for number, candidate in enumerate(found[:limit], start=1):
+        table = Table(title=f"{number}. {candidate.reason}", title_justify="left")
+        for column in ("report", "source", "date", "governorate", "place", "killed", "grade"):
+            table.add_column(column)
+        for r in candidate.reports:
+            table.add_row(
+                str(r.id) + ("" if r.event_id is None else f" (event {r.event_id})"),
+                Text(r.source),
+                r.date or "—",
+                r.governorate or "—",
+                Text(r.place or "—"),
+                f"{r.killed_min:,}–{r.killed_max:,}",
+                r.grade,
+            )
+        console.print(table)
+    if len(found) > limit:
+        console.print(f"… and {len(found) - limit:,} more (--limit)", style="dim")
+    console.print("group one: marsad incidents same ID ID … --note TEXT --user NAME", style="dim")
+
+
+def same_command(
+    incidents: Annotated[list[int], typer.Argument(help="Incident report ids (two or more).")],
+    note: Annotated[str, typer.Option("--note", help="Why they are one event; kept on record.")],
+    user: UserOption,
+    db: DbOption = None,
+) -> None:
+    """Group incident reports into one event, counted once; audited."""
+    engine = store(db)
+    with user_errors():
+        change = group_reports(engine, incidents, note, user)
+    console.print(
+        f"event {change.event_id}: reports {', '.join(map(str, change.incidents))}, counted once"
+    )
+
+
+def apart_command(
+    incident: Annotated[int, typer.Argument(help="Incident report id.")],
+    user: UserOption,
+    note: Annotated[str, typer.Option("--note", help="Why; kept on record.")] = "",
+    db: DbOption = None,
+) -> None:
+    """Take an incident report out of its event: it counts on its own again; audited."""
+    engine = store(db)
+    with user_errors():
+        change = take_apart(engine, incident, user, note)
+    left = (
+        f"event {change.event_id} keeps reports {', '.join(map(str, change.incidents))}"
+        if change.event_id is not None
+        else "no event left"
+    )
+    console.print(f"report {incident} is its own event again; {left}")
