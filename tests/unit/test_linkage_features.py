@@ -5,7 +5,13 @@ import pandas as pd
 
 from marsad.linkage.deterministic import LinkableRecord, compatible, record_key, rule_links
 from marsad.linkage.features import LinkageRecord, features_frame, latin_spelling, name_parts
-from marsad.linkage.model import COMPARISON_NAMES, comparison_levels, settings
+from marsad.linkage.model import (
+    COMPARISON_NAMES,
+    TRAINING_BLOCK_RECORDS,
+    comparison_levels,
+    mark_small_blocks,
+    settings,
+)
 from marsad.names import NameParts
 
 
@@ -149,3 +155,17 @@ def test_settings_compile_for_duckdb() -> None:
     assert [c["output_column_name"] for c in compiled["comparisons"]] == list(COMPARISON_NAMES)
     first = compiled["comparisons"][0]["comparison_levels"][-1]
     assert first.get("fix_m_probability") is True
+
+
+def test_em_reads_only_small_blocks() -> None:
+    """The commonest name's block is left out of EM; the rest, and every level, stay in."""
+    common = TRAINING_BLOCK_RECORDS + 1
+    names = ["Mohammad Ahmad Ali"] * common + ["Zaydan Nabil Hourani"] * 2 + ["Mohammad Hourani"]
+    records = [
+        record(i, name, date_of_death="2025-03-07", pcode="SY060200", pcode_adm1="SY06", sex="male")
+        for i, name in enumerate(names)
+    ]
+    marked = mark_small_blocks(features_frame(records))
+    by_names = marked["small_block_0"].tolist()
+    assert by_names == [0] * common + [1, 1, 1]
+    assert marked["small_block_1"].tolist() == [0] * len(names)  # one date, district and sex
