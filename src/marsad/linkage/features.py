@@ -127,7 +127,6 @@ def features_frame(records: Iterable[LinkageRecord]) -> pd.DataFrame:
                 r.source,
                 first,
                 latin_spelling(parts.first),
-                None,
                 father,
                 grandfather,
                 family,
@@ -145,8 +144,11 @@ def features_frame(records: Iterable[LinkageRecord]) -> pd.DataFrame:
                 r.status,
             )
         )
-    frame = pd.DataFrame.from_records(rows, columns=list(FEATURE_COLUMNS))
-    frame["first_count"] = frame.groupby("first_key")["first_key"].transform("size")
+    built = [c for c in FEATURE_COLUMNS if c != "first_count"]
+    frame = pd.DataFrame.from_records(rows, columns=built)
+    # How many records write each first-name key: a rare spelling is more often a typo.
+    counts = frame.groupby("first_key")["first_key"].transform("size")
+    frame.insert(FEATURE_COLUMNS.index("first_count"), "first_count", counts)
     for column in ("age_min", "age_max", "dod_day_number", "first_count"):
         frame[column] = frame[column].astype("Int64")
     return frame
