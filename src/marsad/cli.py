@@ -24,7 +24,12 @@ from rich.table import Table
 from marsad import __version__
 from marsad.cli_common import DbOption, console, errors, fail, store
 from marsad.cli_common import user_errors as common_user_errors
-from marsad.cli_incidents import apart_command, candidates_command, same_command
+from marsad.cli_incidents import (
+    apart_command,
+    candidates_command,
+    different_command,
+    same_command,
+)
 from marsad.cli_release import release_command
 from marsad.cli_review import person_app, review_app
 from marsad.cli_users import serve, user_app
@@ -72,6 +77,7 @@ app.add_typer(incidents_app, name="incidents")
 incidents_app.command("candidates")(candidates_command)
 incidents_app.command("same")(same_command)
 incidents_app.command("apart")(apart_command)
+incidents_app.command("different")(different_command)
 app.command("verify")(verify_command)
 app.command("conflicts")(conflicts_command)
 app.command("counts")(counts_command)

@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from marsad.cli_common import DbOption, console, store, user_errors
-from marsad.services.incident_events import candidates, group_reports, take_apart
+from marsad.services.incident_events import candidates, group_reports, keep_apart, take_apart
 
 UserOption = Annotated[str, typer.Option("--user", help="Who decides; kept on record.")]
 
@@ -95,6 +95,21 @@ def same_command(
     console.print(
         f"event {change.event_id}: reports {', '.join(map(str, change.incidents))}, counted once"
     )
+
+
+def different_command(
+    first: Annotated[int, typer.Argument(help="Incident report id.")],
+    second: Annotated[int, typer.Argument(help="Another incident report id.")],
+    note: Annotated[str, typer.Option("--note", help="Why they are not one event; kept.")],
+    user: UserOption,
+    db: DbOption = None,
+) -> None:
+    """Say two incident reports are not one event, so they are not proposed together again;
+    audited. Counts do not change."""
+    engine = store(db)
+    with user_errors():
+        keep_apart(engine, first, second, note, user)
+    console.print(f"reports {first} and {second} will not be proposed as one event again")
 
 
 def apart_command(

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from typer.testing import CliRunner
 
 from marsad.cli import app
@@ -15,11 +15,12 @@ from marsad.services.incident_events import (
     IncidentEventError,
     candidates,
     group_reports,
+    keep_apart,
     take_apart,
 )
 from marsad.services.incidents import IncidentGradeCount, incident_counts, ingest_incidents
 from marsad.store.db import make_engine
-from marsad.store.models import AuditEvent, Incident
+from marsad.store.models import AuditEvent, Incident, IncidentEventRejection
 from tests.integration.helpers import write_csv
 
 COLUMNS = ("incident_id", "date", "governorate", "place", "killed_min", "killed_max", "grade")
@@ -91,6 +92,8 @@ def test_an_event_counts_once_after_a_reviewer_groups_it(engine: Engine, tmp_pat
     left = take_apart(engine, ids["A-1"], "rev")
     assert left.event_id is None and left.incidents == (ids["C-1"],)
     assert by_grade(engine) == before
+    with engine.connect() as conn:
+        assert candidates(conn) == [], "what a reviewer took apart is not proposed again"
     with engine.connect() as conn:
         assert set(conn.scalars(select(Incident.event_id))) == {None}
         audit = conn.execute(
@@ -173,6 +176,7 @@ def test_the_commands_end_to_end(db_url: str, tmp_path: Path) -> None:
     assert "no incident report 999" in refused and "Traceback" not in refused
     run("incidents", "apart", second, "--user", "rev")
     assert events() == 3
+    assert "no candidate" in run("incidents", "candidates")
     engine = make_engine(db_url)
     with engine.connect() as conn:
         actions = conn.scalars(
@@ -180,3 +184,29 @@ def test_the_commands_end_to_end(db_url: str, tmp_path: Path) -> None:
         ).all()
     engine.dispose()
     assert actions == ["incidents.same", "incidents.apart"]
+
+
+def test_reports_said_not_one_event_are_not_proposed_until_grouped(
+    engine: Engine, tmp_path: Path
+) -> None:
+    ids = load(engine, tmp_path)
+    a, b, c = ids["A-1"], ids["B-1"], ids["C-1"]
+    with pytest.raises(IncidentEventError, match="note is required"):
+        keep_apart(engine, a, b, " ", "rev")
+    keep_apart(engine, b, a, "another strike that day", "rev")
+    keep_apart(engine, a, b, "said twice", "rev")  # a repeat changes nothing
+    with engine.connect() as conn:
+        proposed = [p.ids for p in candidates(conn)]
+        rejections = conn.execute(
+            select(IncidentEventRejection.incident_a_id, IncidentEventRejection.incident_b_id)
+        ).all()
+    assert rejections == [(min(a, b), max(a, b))]
+    # A-1 and B-1 never together; each still with the hospital's report, which agrees with both.
+    assert sorted(proposed) == sorted([tuple(sorted((a, c))), tuple(sorted((b, c)))])
+    before = by_grade(engine)
+    group_reports(engine, [a, b], "the same strike after all", "rev")
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(IncidentEventRejection)) == 0
+    with pytest.raises(IncidentEventError, match="take one apart first"):
+        keep_apart(engine, a, b, "no", "rev")
+    assert by_grade(engine) != before

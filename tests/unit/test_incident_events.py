@@ -122,3 +122,11 @@ def test_an_event_is_discounted_only_when_every_report_is() -> None:
 def test_an_event_without_reports_is_refused() -> None:
     with pytest.raises(ValueError, match="at least one report"):
         event_count([])
+
+
+def test_a_pair_a_reviewer_kept_apart_is_not_proposed() -> None:
+    reports = [report(1, 1), report(2, 2), report(3, 3)]
+    assert [c.ids for c in propose(reports)] == [(1, 2, 3)]
+    found = sorted(c.ids for c in propose(reports, rejected={(1, 2)}))
+    assert found == [(1, 3), (2, 3)]
+    assert propose(reports[:2], rejected={(1, 2)}) == []

@@ -373,6 +373,22 @@ class Incident(Base):
     event_note: Mapped[str | None] = mapped_column(Text)
 
 
+class IncidentEventRejection(Base):
+    """A reviewer's word that two incident reports are *not* one event, so that they are not
+    proposed together again (`marsad incidents different`, or taking a report out of an event).
+    A later grouping of the two by a reviewer removes it."""
+
+    __tablename__ = "incident_event_rejections"
+    __table_args__ = (UniqueConstraint("incident_a_id", "incident_b_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_a_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    incident_b_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[str] = mapped_column(String(200))
+    decided_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class Release(Base):
     """A frozen publication: hashes of every input, the settings, human decisions, the code
     version and the outputs, so that `release verify` can show the numbers come out the same."""

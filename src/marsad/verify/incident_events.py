@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from itertools import combinations
 
@@ -111,19 +112,30 @@ def _events(reports: Iterable[IncidentReport]) -> list[tuple[IncidentReport, ...
     return sorted((tuple(g) for g in grouped.values()), key=lambda g: g[0].id)
 
 
-def _events_agree(x: Sequence[IncidentReport], y: Sequence[IncidentReport]) -> bool:
-    """Events of disjoint sources whose every pair of reports agrees."""
+def _events_agree(
+    x: Sequence[IncidentReport],
+    y: Sequence[IncidentReport],
+    rejected: AbstractSet[tuple[int, int]],
+) -> bool:
+    """Events of disjoint sources whose every pair of reports agrees, and no pair of which a
+    reviewer has said are not one event."""
     if {r.source_id for r in x} & {r.source_id for r in y}:
+        return False
+    if any((min(a.id, b.id), max(a.id, b.id)) in rejected for a in x for b in y):
         return False
     return all(agree(a, b) for a in x for b in y)
 
 
-def propose(reports: Iterable[IncidentReport]) -> list[Candidate]:
+def propose(
+    reports: Iterable[IncidentReport], rejected: AbstractSet[tuple[int, int]] = frozenset()
+) -> list[Candidate]:
     """Candidate groups, by their smallest report id.
 
     Events that agree are joined into connected groups; a group whose events all agree with one
     another and come from distinct sources is one candidate, otherwise (A agrees with B and B
     with C, but not A with C) each agreeing pair is its own candidate, for the reviewer to pick.
+    `rejected` holds (smaller id, larger id) pairs a reviewer said are not one event: they are
+    never proposed together again.
     """
     events = _events(reports)
     by_governorate: dict[str, list[int]] = {}
@@ -135,7 +147,7 @@ def propose(reports: Iterable[IncidentReport]) -> list[Candidate]:
         (i, j)
         for block in by_governorate.values()
         for i, j in combinations(block, 2)
-        if _events_agree(events[i], events[j])
+        if _events_agree(events[i], events[j], rejected)
     )
     neighbours: dict[int, set[int]] = {}
     for i, j in agreeing:

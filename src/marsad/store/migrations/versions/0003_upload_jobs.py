@@ -42,8 +42,35 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("event_note", sa.Text(), nullable=True))
         batch_op.create_index("ix_incidents_event_id", ["event_id"], unique=False)
 
+    op.create_table(
+        "incident_event_rejections",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("incident_a_id", sa.Integer(), nullable=False),
+        sa.Column("incident_b_id", sa.Integer(), nullable=False),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("decided_by", sa.String(length=200), nullable=False),
+        sa.Column("decided_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["incident_a_id"],
+            ["incidents.id"],
+            name=op.f("fk_incident_event_rejections_incident_a_id_incidents"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["incident_b_id"],
+            ["incidents.id"],
+            name=op.f("fk_incident_event_rejections_incident_b_id_incidents"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_incident_event_rejections")),
+        sa.UniqueConstraint(
+            "incident_a_id",
+            "incident_b_id",
+            name=op.f("uq_incident_event_rejections_incident_a_id"),
+        ),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("incident_event_rejections")
     with op.batch_alter_table("incidents", schema=None) as batch_op:
         batch_op.drop_index("ix_incidents_event_id")
         batch_op.drop_column("event_note")
