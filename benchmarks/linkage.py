@@ -2,6 +2,10 @@
 
     .venv/bin/python benchmarks/linkage.py --people 100000 --lists 5
     .venv/bin/python benchmarks/linkage.py --people 855000 --lists 5 --skip-baseline  # ~1M records
+    .venv/bin/python benchmarks/linkage.py --people 20000 --skip-baseline --synth typos=0.5
+
+`--synth OPTION=VALUE` passes an option of `marsad synth` (e.g. the multipliers on typos, name
+variation, missing fields, partial dates, date shifts and recording errors) to the scenario.
 
 The scenario (marsad.synth) is written to a temp folder, ingested list by list into an empty
 store and linked, as `marsad demo` does. Ingest + link run in a fresh child process, so its
@@ -191,6 +195,18 @@ def quality_row(name: str, quality: PairwiseQuality, persons: int) -> str:
     )
 
 
+def synth_options(pairs: list[str]) -> dict[str, int | float]:
+    """`typos=0.5` → {"typos": 0.5}; the scenario's own Settings rejects unknown names."""
+    options: dict[str, int | float] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep:
+            raise SystemExit(f"--synth {pair!r}: expected OPTION=VALUE")
+        value = value.strip()
+        options[name.strip()] = int(value) if value.isdigit() else float(value)
+    return options
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--people", type=int, default=100_000)
@@ -198,7 +214,15 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--skip-baseline", action="store_true")
     parser.add_argument("--db", help="an empty store's URL (default: a temp SQLite file)")
+    parser.add_argument(
+        "--synth",
+        action="append",
+        default=[],
+        metavar="OPTION=VALUE",
+        help="a marsad synth option (a field of marsad.synth.settings.Settings), repeatable",
+    )
     args = parser.parse_args()
+    options = synth_options(args.synth)
     print(machine())
     print(f"at start: {load()}")
     with tempfile.TemporaryDirectory(prefix="marsad-bench-") as tmp:
@@ -206,7 +230,8 @@ def main() -> None:
         list_dir = directory / "lists"
         db_url = args.db or f"sqlite:///{directory / 'bench.db'}"
         start = time.perf_counter()
-        write_scenario(generate(seed=args.seed, people=args.people, lists=args.lists), list_dir)
+        scenario_data = generate(seed=args.seed, people=args.people, lists=args.lists, **options)
+        write_scenario(scenario_data, list_dir)
         synth_seconds = time.perf_counter() - start
         scenario = json.loads((list_dir / "scenario.json").read_text(encoding="utf-8"))
         records = sum(item["records"] for item in scenario["lists"])
@@ -215,6 +240,8 @@ def main() -> None:
             f"{records:,} records, {scenario['documented_people']:,} documented people; "
             f"synth {synth_seconds:.1f} s"
         )
+        if options:
+            print(f"  synth options: {options}")
         for item in scenario["lists"]:
             copies = f" (copies {item['copies']})" if item["copies"] else ""
             print(f"  {item['file']:<40} {item['records']:>10,} records{copies}")

@@ -9,6 +9,7 @@ from marsad.linkage.model import (
     COMPARISON_NAMES,
     TRAINING_BLOCK_RECORDS,
     comparison_levels,
+    is_machine_match,
     mark_small_blocks,
     settings,
 )
@@ -127,6 +128,30 @@ def test_the_rule_leaves_namesakes_who_contradict_each_other_to_the_model() -> N
     assert not any({3, 4} <= {a, b} for a, b in links)
     assert not any(5 in pair for pair in links if 1 in pair)
     assert (1, 3) in links  # nothing in an older record contradicts the first
+
+
+def test_the_rule_reads_the_grandfather_from_a_full_name() -> None:
+    """Lists that give only a full name still say who the grandfather was."""
+    base = {"date_of_death": "2025-03-07", "pcode_adm1": "SY06"}
+    one = LinkableRecord(1, "محمد أحمد منصور الصفدي", None, None, None, **base)  # type: ignore[arg-type]
+    cousin = LinkableRecord(2, "Mohammad Ahmad Samir al-Safadi", None, None, None, **base)  # type: ignore[arg-type]
+    same = LinkableRecord(3, "Muhammad Ahmad Mansour Safadi", None, None, None, **base)  # type: ignore[arg-type]
+    given = ("Mohammad", "Ahmad", "Safadi")
+    parts = LinkableRecord(4, "Mohammad Ahmad Samir al-Safadi", *given, **base)  # type: ignore[arg-type]
+    assert record_key(one) == record_key(cousin) == record_key(same)
+    assert not compatible(one, cousin)
+    assert compatible(one, same)
+    assert compatible(one, parts)  # the source's own parts leave the grandfather unsaid
+    assert rule_links([one, cousin, same]) == [(1, 3)]
+
+
+def test_a_clear_first_name_disagreement_is_never_a_machine_match() -> None:
+    agree = [3, 3, 3, 4, 1, 4, 5, 3, 1]
+    brothers = [0, *agree[1:]]
+    assert is_machine_match(0.99, agree)
+    assert not is_machine_match(0.99, brothers)
+    assert not is_machine_match(0.5, agree)
+    assert is_machine_match(0.99, [-1, *agree[1:]])  # a first name missing on one side
 
 
 def test_comparison_levels_are_recovered_from_bayes_factors() -> None:

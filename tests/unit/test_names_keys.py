@@ -88,6 +88,18 @@ def test_th_and_sh_collapse_across_scripts() -> None:
     assert same("إسحاق", "Ishaq", "Is-haq")
 
 
+def test_dh_collapses_across_scripts() -> None:
+    assert same("رضا", "Ridha", "Reda")
+    assert same("أدهم", "Adham")
+    assert same("مدحت", "Midhat", "Madhat")
+    assert not same("Ridha", "Rami")
+
+
+def test_the_maghrebi_brahim() -> None:
+    assert same("إبراهيم", "Ibrahim", "Brahim", "Ebrahim")
+    assert not same("Brahim", "Rahim")
+
+
 def test_glides() -> None:
     assert same("زياد", "Ziad", "Ziyad")
     assert not same("Ziad", "Zaid")

@@ -50,11 +50,22 @@ def compatible(a: LinkableRecord, b: LinkableRecord) -> bool:
         b_max = b.age_max if b.age_max is not None else 200
         if a.age_min > b_max + AGE_TOLERANCE or b.age_min > a_max + AGE_TOLERANCE:
             return False
-    if a.name_grandfather and b.name_grandfather:
-        ga, gb = name_key(a.name_grandfather), name_key(b.name_grandfather)
+    grandfather_a, grandfather_b = grandfather(a), grandfather(b)
+    if grandfather_a and grandfather_b:
+        ga, gb = name_key(grandfather_a), name_key(grandfather_b)
         if ga and gb and ga != gb:
             return False
     return True
+
+
+def grandfather(record: LinkableRecord) -> str | None:
+    """The grandfather's name as the source gave it, or as its full name reads when the source
+    gave no name parts at all (the same reading `record_key` uses)."""
+    if record.name_grandfather:
+        return record.name_grandfather
+    if record.name_first or record.name_father or record.name_family:
+        return None
+    return parse_name_parts(record.name).grandfather
 
 
 def record_key(record: LinkableRecord) -> tuple[str, ...] | None:

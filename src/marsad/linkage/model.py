@@ -7,7 +7,9 @@ Two domain facts shape the model:
 - Relatives killed together share father's, grandfather's and family name, date and place;
   only the first name tells brothers apart. So a clear first-name disagreement carries a fixed,
   strong weight against a match that EM may not dilute (EM on such data would otherwise learn
-  that first names often disagree within "matches" made of siblings).
+  that first names often disagree within "matches" made of siblings). Even that weight is
+  outvoted when a family's rare names, date, place and ages all agree — brothers, twins — so
+  such a pair is never a machine match: it goes to reviewers (`is_machine_match`).
 - Agreeing on "Mohammad" says less than agreeing on a rare family name: name comparisons are
   term-frequency adjusted.
 """
@@ -61,6 +63,16 @@ def _two_part_family() -> Any:
         "(father_key_l IS NULL AND family_key_l = father_key_r) "
         "OR (father_key_r IS NULL AND family_key_r = father_key_l)",
         label_for_charts="equals the other's father's name (two-part name)",
+    )
+
+
+def _father_left_out() -> Any:
+    """A name of three parts whose writer left out the father's name reads the grandfather's
+    name as the father's: it then equals the other record's grandfather's name."""
+    return cll.CustomLevel(
+        "(grandfather_key_l IS NULL AND father_key_l = grandfather_key_r) "
+        "OR (grandfather_key_r IS NULL AND father_key_r = grandfather_key_l)",
+        label_for_charts="equals the other's grandfather's name (father left out)",
     )
 
 
@@ -174,7 +186,7 @@ def _age() -> ComparisonCreator:
 def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
     return [
         _first_name(),
-        _name("father_key", term_frequency=True),
+        _name("father_key", term_frequency=True, extra=(_father_left_out(),)),
         _name("grandfather_key", term_frequency=False),
         _name("family_key", term_frequency=True, extra=(_two_part_family(),)),
         cl.ExactMatch("sex"),
@@ -247,6 +259,18 @@ COMPARISON_NAMES = (
     "status",
 )
 """Output column names of `comparisons()`, in order; `gammas` lists follow this order."""
+
+
+FIRST_NAME_DISAGREES = 0
+"""The first-name comparison's level (Splink's gamma) for a clear disagreement: not the same
+key, not a typo, not a rare spelling of a common name."""
+
+
+def is_machine_match(score: float, gammas: list[int]) -> bool:
+    """Whether the machine links a scored pair: at MATCH_THRESHOLD or above, unless the first
+    names clearly disagree — then however much else agrees, a reviewer decides."""
+    first = gammas[COMPARISON_NAMES.index("first_key")]
+    return score >= MATCH_THRESHOLD and first != FIRST_NAME_DISAGREES
 
 
 def _level_bayes_factors(model: dict[str, Any]) -> dict[str, list[tuple[int, float]]]:

@@ -64,4 +64,4 @@ def build_skeleton(units: list[Unit]) -> str:
         out.append(units[i].sound)
         previous = i
     out.append(_final_class(units[last + 1 :]))
-    return "".join(out).replace("th", "t").replace("sh", "c")
+    return "".join(out).replace("th", "t").replace("sh", "c").replace("dh", "d")

@@ -256,6 +256,8 @@ LATIN_ALIASES = {
     "younus": "yunes",
     "yunis": "yunes",
     "younis": "yunes",
+    # The Maghrebi form, without the initial vowel.
+    "brahim": "ibrahim",
     # Turkish forms of Arabic names common in northern Syria.
     "mehmet": "mohammad",
     "mehmed": "mohammad",

@@ -220,7 +220,7 @@ def link(
                 strict=True,
             )
         ]
-    matches = [s for s in scored if s["score"] >= linkage_model.MATCH_THRESHOLD]
+    matches = [s for s in scored if linkage_model.is_machine_match(s["score"], s["gammas"])]
     say("recording decisions")
     with engine.begin() as conn:
         run_id = int(
@@ -261,7 +261,11 @@ def link(
                 **s,
                 "kind": "model",
                 "rule": None,
-                "decision": "match" if s["score"] >= linkage_model.MATCH_THRESHOLD else "uncertain",
+                "decision": (
+                    "match"
+                    if linkage_model.is_machine_match(s["score"], s["gammas"])
+                    else "uncertain"
+                ),
             }
             for s in scored
         ]
