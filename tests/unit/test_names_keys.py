@@ -95,6 +95,29 @@ def test_dh_collapses_across_scripts() -> None:
     assert not same("Ridha", "Rami")
 
 
+def test_alef_maqsura_typed_as_ya() -> None:
+    assert same("مصطفى", "مصطفي", "Mustafa")
+    assert same("عيسى", "عيسي", "Issa")
+    assert same("ليلى", "ليلي", "Layla")
+    assert not same("علي", "علا")  # a name that does end in ya keeps it
+
+
+def test_maryam_in_french_and_turkish() -> None:
+    assert same("مريم", "Maryam", "Meriem", "Meryem", "Mariem")
+
+
+def test_a_kunya_does_not_glide_into_its_name() -> None:
+    assert same("أبو علي", "Abu Ali", "Abou Ali")
+    assert not same("Abu Ali", "Abu Alaa")
+
+
+def test_listed_spellings_of_other_sounds() -> None:
+    assert same("حياة", "Hayat", "Hayet")
+    assert same("منذر", "Mondher", "Munthir", "Monzer")
+    assert same("كوثر", "Kawthar", "Kawsar")
+    assert same("جورج", "Georges")
+
+
 def test_the_maghrebi_brahim() -> None:
     assert same("إبراهيم", "Ibrahim", "Brahim", "Ebrahim")
     assert not same("Brahim", "Rahim")

@@ -150,8 +150,16 @@ def latin_part_words(part: str) -> list[str]:
 
 
 def _spelling(words: list[str]) -> str:
-    """One glued spelling ready for letter reading: -iyeh endings, doubled letters collapsed."""
-    text = "".join(_IYA_ENDING.sub("a", w) for w in words)
+    """One glued spelling ready for letter reading: -iyeh endings, doubled letters collapsed.
+
+    A word that ends in a vowel and one that starts with one are kept apart by a silent mark,
+    so the u of "Abu Ali" stays a vowel, as the waw of أبو علي does, instead of gliding.
+    """
+    spelled = [_IYA_ENDING.sub("a", w) for w in words if w]
+    text = "".join(
+        f"'{w}" if k and spelled[k - 1][-1] in _VOWELS and w[0] in _VOWELS else w
+        for k, w in enumerate(spelled)
+    )
     text = _DOUBLE_CONSONANT.sub(r"\1", text)
     return _DOUBLE_VOWEL.sub(r"\1", text)
 

@@ -119,10 +119,28 @@ ARABIC_KEY_SPELLINGS = {
     "مريم": "maryam",
     "مؤيد": "muayyad",
     "مويد": "muayyad",
+    # Names that end in alef maqsura, typed with a dotless ya as many keyboards do: no name
+    # ends in that ya, so the key is the alef maqsura's.
+    "مصطفي": "mostafa",
+    "عيسي": "isa",
+    "موسي": "musa",
+    "يحيي": "yahya",
+    "مرتضي": "murtada",
+    "بشري": "bushra",
+    "نجوي": "najwa",
+    "سلوي": "salwa",
+    "ليلي": "layla",
+    "هدي": "hoda",
+    "مني": "mona",
+    "نهي": "noha",
+    "رضوي": "radwa",
+    # Ta marbuta read as t, as every Latin spelling of the name writes it.
+    "حياة": "hayat",
+    "حياه": "hayat",
 }
 """Arabic words the letter rules cannot read (a waw that is both consonant and vowel, the silent
-waw of Amr, a ya that is a consonant with no vowel letter after it): their key is taken from this
-Latin spelling instead."""
+waw of Amr, a ya that is a consonant with no vowel letter after it, an alef maqsura typed as ya):
+their key is taken from this Latin spelling instead."""
 
 ARABIC_KUNYA_HEADS = frozenset(["ابو", "ام"])
 """Abu X and Umm X (kunya) are one name part."""
@@ -258,6 +276,25 @@ LATIN_ALIASES = {
     "younis": "yunes",
     # The Maghrebi form, without the initial vowel.
     "brahim": "ibrahim",
+    # Maryam in French and Turkish spellings: the ya is a consonant, not the vowel "ie".
+    "meriem": "maryam",
+    "mariem": "maryam",
+    "meryem": "maryam",
+    # French, Levantine and Maghrebi spellings the letter rules read as other sounds.
+    "hayet": "hayat",
+    "george": "jurj",
+    "georges": "jurj",
+    "zacharia": "zakaria",
+    "zacharie": "zakaria",
+    "mondher": "monzer",
+    "monther": "monzer",
+    "munthir": "monzer",
+    "munzir": "monzer",
+    "moataz": "mutaz",
+    "moetaz": "mutaz",
+    "muataz": "mutaz",
+    "kawsar": "kawthar",
+    "kaoutar": "kawthar",
     # Turkish forms of Arabic names common in northern Syria.
     "mehmet": "mohammad",
     "mehmed": "mohammad",
