@@ -11,12 +11,17 @@ Which vowels survive, and why:
 - the word-final vowel keeps its class (a, i, u or nothing): Ali / Alaa, Sami / Sameh,
   Jamil / Jamila.
 Adjacent t+h and s+h collapse to t and c in both scripts, so Latin "th"/"sh" digraphs and
-Arabic تح / سح letter pairs meet (Fathi = فتحي, Ishaq = إسحاق).
+Arabic تح / سح letter pairs meet (Fathi = فتحي, Ishaq = إسحاق); so does a final d+h to d
+(Ridha = رضا).
 """
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
+
+_FINAL_DH = re.compile(r"dh(?=[aiu]?$)")
+"""d+h as the last consonants: the Tunisian "dh" of Ridha, the ض of رضا (Adham keeps its h)."""
 
 
 class Unit(NamedTuple):
@@ -64,4 +69,5 @@ def build_skeleton(units: list[Unit]) -> str:
         out.append(units[i].sound)
         previous = i
     out.append(_final_class(units[last + 1 :]))
-    return "".join(out).replace("th", "t").replace("sh", "c").replace("dh", "d")
+    key = "".join(out).replace("th", "t").replace("sh", "c")
+    return _FINAL_DH.sub("d", key)
