@@ -101,12 +101,20 @@ def explanation_table(
     return table
 
 
+HELD_BACK = (
+    "The model scored this pair as a match, but the first names clearly disagree: brothers "
+    "killed together agree on everything else, so the machine leaves such a pair to a reviewer."
+)
+
+
 def _show_item(item: ReviewItem) -> None:
     console.print(pair_table(item))
     if item.explanation is not None:
         console.print(explanation_table(item.explanation))
     elif item.probability is not None:
         console.print(f"probability {item.probability:.3f} (the run kept no model to explain it)")
+    if item.held_back:
+        console.print(HELD_BACK)
 
 
 @review_app.callback(invoke_without_command=True)

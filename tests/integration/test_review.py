@@ -408,6 +408,8 @@ def test_review_command_accepts_rejects_and_quits(
     }
     assert tally == {"accepted": 1, "rejected": 1, "skipped": 0, "still waiting": 1}
 
+    shown = " ".join(output.split())
+    assert shown.count("first names clearly disagree") == 1, "only the pair scored 0.80"
     output = invoke(review_app, ["--db", db_url], "s\n")
     assert queue_size(engine) == 1, "skipping stores nothing"
     assert re.search(r"skipped\W+1", output)

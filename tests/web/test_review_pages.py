@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 from sqlalchemy.engine import make_url
 
 from marsad.services.review import queue_size, review_queue
@@ -107,6 +107,7 @@ def test_accept_reject_skip_undo_and_progress(
     assert figure(page, "waiting") == str(waiting) and figure(page, "decided-today") == "0"
     assert 'id="weights"' in page and 'data-comparison="first_key"' in page
     assert "Match probability" in page
+    assert 'id="held-back"' not in page, "the most uncertain pair is not a held-back match"
     first = shown_pair(client)
     assert int(first["decision_id"]) == most_uncertain.decision_id
     csrf = page_csrf(client, "/review")
@@ -148,6 +149,25 @@ def test_accept_reject_skip_undo_and_progress(
     assert '<html lang="ar" dir="rtl">' in arabic
     assert "هل هذان الشخص نفسه؟" in arabic and "الاسم الأول" in arabic
     assert figure(arabic, "decided-today") == "١"
+
+
+def test_a_match_held_back_for_its_first_names_says_so(
+    review_client: TestClient, linked_engine: Engine
+) -> None:
+    """A pair the model scored as a match whose first names clearly disagree waits in the
+    queue like any uncertain pair; the page says why the machine did not link it."""
+    with linked_engine.begin() as conn:
+        conn.execute(
+            update(LinkDecision)
+            .where(LinkDecision.kind == "model", LinkDecision.decision == "uncertain")
+            .values(score=0.97)
+        )
+    assert review_queue(linked_engine, limit=1)[0].held_back
+    assert login(review_client, username("reviewer")) == 303
+    page = review_client.get("/review").text
+    assert 'id="held-back"' in page and "the first names clearly disagree" in page
+    arabic = review_client.get("/review?lang=ar").text
+    assert 'id="held-back"' in arabic and "الاسمين الأولين مختلفان" in arabic
 
 
 def test_undo_touches_only_ones_own_decisions(

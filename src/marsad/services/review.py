@@ -30,6 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 
 from marsad.linkage.explain import PairExplanation, explain
+from marsad.linkage.model import MATCH_THRESHOLD
 from marsad.services.link import recluster
 from marsad.store.models import (
     LinkDecision,
@@ -109,6 +110,12 @@ class ReviewItem:
     record_b: RecordView
     probability: float | None
     explanation: PairExplanation | None
+
+    @property
+    def held_back(self) -> bool:
+        """Scored at the match threshold or above, yet left to a reviewer: the first names
+        clearly disagree (`linkage.model.is_machine_match`), as brothers' do."""
+        return self.probability is not None and self.probability >= MATCH_THRESHOLD
 
 
 @dataclass(frozen=True)

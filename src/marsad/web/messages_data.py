@@ -119,6 +119,9 @@ EN: dict[str, str] = {
     "review.record_b": "Record B",
     "review.why": "Why the model hesitates",
     "review.probability": "Match probability: {p}%",
+    "review.held_back": "The model scored this pair as a match, but the first names clearly "
+    "disagree: brothers killed together agree on everything else, so the machine leaves such a "
+    "pair to a reviewer.",
     "review.comparison": "Comparison",
     "review.level": "Agreement",
     "review.weight": "Weight",
@@ -282,6 +285,8 @@ AR: dict[str, str] = {
     "review.record_b": "السجل ب",
     "review.why": "لماذا يتردد النموذج",
     "review.probability": "احتمال التطابق: {p}٪",
+    "review.held_back": "قدّر النموذج أن السجلين لشخص واحد، لكن الاسمين الأولين مختلفان بوضوح: "
+    "الإخوة الذين قُتلوا معًا يتفقون في كل ما عدا ذلك، لذلك يترك النظام هذا الزوج للمراجِع.",
     "review.comparison": "المقارنة",
     "review.level": "درجة التوافق",
     "review.weight": "الوزن",
