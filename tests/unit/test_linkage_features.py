@@ -145,6 +145,18 @@ def test_the_rule_reads_the_grandfather_from_a_full_name() -> None:
     assert rule_links([one, cousin, same]) == [(1, 3)]
 
 
+def test_a_key_one_list_wrote_twice_is_left_to_the_model() -> None:
+    """Two men named Mohammad Ahmad Ali killed in Lattakia that day, both on one list: which
+    of them another list means is for the model and the reviewers to say."""
+    base = {"date_of_death": "2025-03-07", "pcode_adm1": "SY06"}
+    name = "محمد أحمد علي"
+    first = LinkableRecord(1, name, None, None, None, **base, source="A")  # type: ignore[arg-type]
+    namesake = LinkableRecord(2, name, None, None, None, **base, source="A")  # type: ignore[arg-type]
+    other = LinkableRecord(3, "Mohammad Ahmad Ali", None, None, None, **base, source="B")  # type: ignore[arg-type]
+    assert rule_links([first, namesake, other]) == []
+    assert rule_links([first, other]) == [(1, 3)]
+
+
 def test_a_clear_first_name_disagreement_is_never_a_machine_match() -> None:
     agree = [3, 3, 3, 4, 1, 4, 5, 3, 1]
     brothers = [0, *agree[1:]]

@@ -7,7 +7,7 @@ share father's and family name, date and place — are kept apart by their first
 Records missing any part of the key are left to the probabilistic engine and to reviewers.
 Two records that share the key but contradict each other on what else they say (different
 grandfathers, sexes, or ages years apart) are cousins or namesakes as often as one person:
-the rule leaves them to the model too.
+the rule leaves them to the model too; so it does a key that one list wrote twice.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ class LinkableRecord:
     sex: str | None = None
     age_min: int | None = None
     age_max: int | None = None
+    source: str | None = None
 
 
 AGE_TOLERANCE = 2
@@ -89,14 +90,30 @@ def rule_links(records: Iterable[LinkableRecord]) -> list[tuple[int, int]]:
 
     A record that contradicts every earlier record of its key group starts a group of its
     own within the key, so one person's records still link when a namesake shares the key.
+    A key group in which one source wrote the key twice holds namesakes (or a duplicate the
+    model will find): the rule leaves the whole group to the model.
     """
-    groups: dict[tuple[str, ...], list[list[LinkableRecord]]] = {}
-    links: list[tuple[int, int]] = []
-    for record in sorted(records, key=lambda r: r.id):
+    keyed: dict[tuple[str, ...], list[LinkableRecord]] = {}
+    for record in records:
         key = record_key(record)
-        if key is None:
-            continue
-        persons = groups.setdefault(key, [])
+        if key is not None:
+            keyed.setdefault(key, []).append(record)
+    links: list[tuple[int, int]] = []
+    for group in keyed.values():
+        if not _written_twice_by_one_source(group):
+            links.extend(_links_within(group))
+    return sorted(links)
+
+
+def _written_twice_by_one_source(group: list[LinkableRecord]) -> bool:
+    sources = [r.source for r in group if r.source is not None]
+    return len(set(sources)) < len(sources)
+
+
+def _links_within(group: list[LinkableRecord]) -> list[tuple[int, int]]:
+    links: list[tuple[int, int]] = []
+    persons: list[list[LinkableRecord]] = []
+    for record in sorted(group, key=lambda r: r.id):
         for person in persons:
             if all(compatible(record, other) for other in person):
                 links.append((person[0].id, record.id))

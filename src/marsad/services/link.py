@@ -193,6 +193,7 @@ def link(
             r.sex,
             r.age_min,
             r.age_max,
+            r.source,
         )
         for r in records
     )
