@@ -251,7 +251,10 @@ def link_summary(summary: LinkSummary) -> None:
                 ),
                 ("reviewer matches", clusters.human_matches),
                 ("reviewer non-matches", clusters.human_non_matches),
-                ("machine links refused by reviewers' decisions", clusters.refused_links),
+                (
+                    "machine links refused (reviewers' decisions, one list twice)",
+                    clusters.refused_links,
+                ),
                 ("persons flagged for review", clusters.flagged),
                 ("persons kept from last run", clusters.persons_kept),
                 ("new persons", clusters.persons_new),
