@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -161,6 +161,21 @@ def splink_backend(name: str) -> Iterator[Any]:
             session.stop()
 
 
+def _scored_pair(
+    a: int, b: int, score: float, gammas: list[int], weights: Iterable[float]
+) -> dict[str, Any]:
+    """A model decision's columns, decided once: match, or uncertain (for review)."""
+    match = linkage_model.is_machine_match(score, gammas)
+    return {
+        "record_a_id": a,
+        "record_b_id": b,
+        "score": score,
+        "gammas": gammas,
+        "weights": [float(w) for w in weights],
+        "decision": "match" if match else "uncertain",
+    }
+
+
 def link(
     engine: Engine,
     *,
@@ -205,13 +220,7 @@ def link(
         with splink_backend(linker) as backend:
             pairs, model = linkage_model.train_and_predict(frame, backend, say, trained)
         scored = [
-            {
-                "record_a_id": int(a),
-                "record_b_id": int(b),
-                "score": float(p),
-                "gammas": [int(g) for g in gammas],
-                "weights": [float(w) for w in weights],
-            }
+            _scored_pair(int(a), int(b), float(p), [int(g) for g in gammas], weights)
             for a, b, p, gammas, weights in zip(
                 pairs.unique_id_l,
                 pairs.unique_id_r,
@@ -221,7 +230,7 @@ def link(
                 strict=True,
             )
         ]
-    matches = [s for s in scored if linkage_model.is_machine_match(s["score"], s["gammas"])]
+    matches = sum(1 for s in scored if s["decision"] == "match")
     say("recording decisions")
     with engine.begin() as conn:
         run_id = int(
@@ -257,19 +266,7 @@ def link(
                 "weights": None,
             }
             for a, b in rule
-        ] + [
-            {
-                **s,
-                "kind": "model",
-                "rule": None,
-                "decision": (
-                    "match"
-                    if linkage_model.is_machine_match(s["score"], s["gammas"])
-                    else "uncertain"
-                ),
-            }
-            for s in scored
-        ]
+        ] + [{**s, "kind": "model", "rule": None} for s in scored]
         for start in range(0, len(decisions), 5000):
             conn.execute(
                 insert(LinkDecision),
@@ -284,8 +281,8 @@ def link(
             run_id=run_id,
             engine=linker,
             rule_links=len(rule),
-            model_matches=len(matches),
-            review_pairs=len(scored) - len(matches),
+            model_matches=matches,
+            review_pairs=len(scored) - matches,
             model_trained=model is not None,
             clusters=clusters,
             match_threshold=linkage_model.MATCH_THRESHOLD,
