@@ -25,6 +25,7 @@ def record(rid: int, name: str, **fields: object) -> LinkageRecord:
         "name_father": None,
         "name_grandfather": None,
         "name_family": None,
+        "name_mother": None,
         "sex": None,
         "age_min": None,
         "age_max": None,
@@ -88,6 +89,22 @@ def test_features_agree_across_scripts() -> None:
     assert pd.isna(b["dod_day_number"])
     assert a["first_key"].isascii()
     assert a["first_count"] == b["first_count"] == 2  # one name, written in two scripts
+
+
+def test_the_mothers_first_name_is_compared_across_scripts() -> None:
+    frame = features_frame(
+        [
+            record(1, "Ali Hasan", name_mother="فاطمة"),
+            record(2, "علي حسن", name_mother="Fatmeh Mohammad al-Ali"),
+            record(3, "Ali Hasan", name_mother="Zaynab"),
+            record(4, "Ali Hasan", name_mother="  "),
+            record(5, "Ali Hasan"),
+        ]
+    )
+    keys = frame["mother_key"].tolist()
+    assert keys[0] == keys[1] is not None  # her first name only, in either script
+    assert keys[2] not in (None, keys[0])
+    assert keys[3] is None and keys[4] is None
 
 
 def test_first_count_tells_a_rare_spelling_from_a_name_the_lists_know() -> None:

@@ -27,6 +27,7 @@ FEATURE_COLUMNS = (
     "grandfather_key",
     "family_key",
     "second_key",
+    "mother_key",
     "sex",
     "age_min",
     "age_max",
@@ -52,6 +53,7 @@ class LinkageRecord:
     name_father: str | None
     name_grandfather: str | None
     name_family: str | None
+    name_mother: str | None
     sex: str | None
     age_min: int | None
     age_max: int | None
@@ -93,6 +95,14 @@ def name_parts(records: Sequence[LinkageRecord]) -> list[NameParts]:
     return out
 
 
+def mother_key(name_mother: str | None) -> str | None:
+    """The key of the mother's first name: lists that record the mother give her first name,
+    some with her father's or family name after it, which would only hide an agreement."""
+    if not name_mother or not name_mother.split():
+        return None
+    return _key(parse_name_parts(name_mother).first or name_mother.split()[0])
+
+
 def latin_spelling(part: str | None) -> str | None:
     """A readable ASCII spelling with its vowels, to tell a typo from another name.
 
@@ -131,6 +141,7 @@ def features_frame(records: Iterable[LinkageRecord]) -> pd.DataFrame:
                 grandfather,
                 family,
                 father or grandfather or family,
+                mother_key(r.name_mother),
                 r.sex,
                 r.age_min,
                 r.age_max,

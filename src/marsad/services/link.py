@@ -94,6 +94,7 @@ def _linkage_records(conn: Connection) -> list[LinkageRecord]:
             Record.name_father,
             Record.name_grandfather,
             Record.name_family,
+            Record.name_mother,
             Record.sex,
             Record.age_min,
             Record.age_max,
