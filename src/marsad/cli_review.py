@@ -23,6 +23,7 @@ from marsad.services.review import (
     ReviewItem,
     accept,
     flagged_persons,
+    governorate_pcode,
     history,
     merge,
     queue_size,
@@ -124,16 +125,28 @@ def review(
     limit: Annotated[
         int, typer.Option(min=1, help="At most this many pairs in this session.")
     ] = 50,
+    governorate: Annotated[
+        str | None,
+        typer.Option(
+            help="Only pairs with a record in this governorate: its p-code or its name "
+            "(SY10, Tartous, طرطوس)."
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Go through uncertain pairs, most uncertain first: accept, reject or skip each."""
     if ctx.invoked_subcommand is not None:
         return
     engine = store(db)
+    pcode = None
+    if governorate is not None:
+        with user_errors():
+            pcode = governorate_pcode(governorate)
     tally: Counter[str] = Counter()
-    items = review_queue(engine, limit)
+    items = review_queue(engine, limit, pcode)
     if not items:
-        console.print("no pairs are waiting for review")
+        where = f" in {pcode}" if pcode else ""
+        console.print(f"no pairs are waiting for review{where}")
     for position, item in enumerate(items, 1):
         console.rule(f"pair {position} of {len(items)}")
         _show_item(item)
@@ -150,7 +163,9 @@ def review(
         tally[verb] += 1
         console.print(f"{verb}: action #{action} (undo: marsad review undo {action})")
     rows = [(label, tally[label]) for label in ("accepted", "rejected", "skipped")]
-    rows.append(("still waiting", queue_size(engine)))
+    rows.append(
+        (f"still waiting in {pcode}" if pcode else "still waiting", queue_size(engine, pcode))
+    )
     table = Table(title="review", show_header=False, title_justify="left")
     table.add_column(style="bold")
     table.add_column(justify="right")

@@ -17,6 +17,7 @@ from marsad.services.link import recluster
 from marsad.services.review import (
     accept,
     flagged_persons,
+    governorate_pcode,
     history,
     merge,
     person_detail,
@@ -172,6 +173,22 @@ def test_the_queue_puts_the_most_uncertain_first_with_both_records_and_reasons(
     assert second.contributions[1].weight is None
     ages = {item.record_a.record_id: item.record_a.age for item in queue}
     assert ages["M-1"] == "34"
+
+
+def test_a_reviewer_can_take_the_pairs_of_one_governorate(engine: Engine, tmp_path: Path) -> None:
+    """M-2 is in Lattakia and U-3 in Homs: that pair is in both governorates' queues."""
+    build_store(engine, tmp_path)
+    homs = governorate_pcode("حمص")
+    assert homs == governorate_pcode("Homs") == governorate_pcode(" sy04 ") == "SY04"
+    in_homs = review_queue(engine, governorate=homs)
+    assert [{i.record_a.record_id, i.record_b.record_id} for i in in_homs] == [{"M-2", "U-3"}]
+    assert queue_size(engine, homs) == 1
+    assert queue_size(engine, governorate_pcode("Latakia")) == 3
+    assert review_queue(engine, governorate=governorate_pcode("Tartous")) == []
+    assert queue_size(engine, "SY10") == 0
+    for unknown in ("Narnia", "SY99", "SY0601", ""):
+        with pytest.raises(ValueError, match="no governorate"):
+            governorate_pcode(unknown)
 
 
 def test_accept_joins_two_persons_and_leaves_the_queue(engine: Engine, tmp_path: Path) -> None:
@@ -415,6 +432,19 @@ def test_review_command_accepts_rejects_and_quits(
     assert re.search(r"skipped\W+1", output)
     with pytest.raises(ValueError, match="at least 1"):
         review_queue(engine, limit=0)
+
+
+def test_review_command_takes_one_governorate(engine: Engine, db_url: str, tmp_path: Path) -> None:
+    pk = build_store(engine, tmp_path)
+    output = invoke(review_app, ["--governorate", "Homs", "--db", db_url], "a\n\n")
+    assert "pair 1 of 1" in output and "U-3" in output
+    assert re.search(r"still waiting in SY04\W+0", output)
+    assert together(engine, pk["M-2"], pk["U-3"])
+    output = invoke(review_app, ["--governorate", "طرطوس", "--db", db_url])
+    assert "no pairs are waiting for review in SY10" in output
+    bad = runner.invoke(review_app, ["--governorate", "Narnia", "--db", db_url])
+    assert bad.exit_code == 1 and "no governorate 'Narnia'" in bad.output
+    assert queue_size(engine) == 2, "the other governorates' pairs still wait"
 
 
 def test_review_subcommands_and_person_commands(

@@ -96,6 +96,32 @@ def human_decisions(engine: Engine) -> list[tuple[int, int, str, str, bool]]:
         return [(r[0], r[1], r[2], r[3], bool(r[4])) for r in rows]
 
 
+def test_a_reviewer_works_through_one_governorate(
+    review_client: TestClient, linked_engine: Engine
+) -> None:
+    client, engine = review_client, linked_engine
+    sizes = {f"SY{n:02d}": queue_size(engine, f"SY{n:02d}") for n in range(1, 15)}
+    busiest = max(sizes, key=lambda g: sizes[g])
+    assert 0 < sizes[busiest] < queue_size(engine), "the scenario's pairs span governorates"
+    assert login(client, username("reviewer")) == 303
+
+    page = client.get("/review", params={"governorate": busiest}).text
+    assert f'<option value="{busiest}" selected>' in page
+    assert figure(page, "waiting") == str(sizes[busiest])
+    first = dict(HIDDEN.findall(page))
+    assert int(first["decision_id"]) == review_queue(engine, 1, busiest)[0].decision_id
+    csrf = page_csrf(client, "/review")
+    accepted = client.post("/review/accept", data={**first, "csrf_token": csrf})
+    assert figure(accepted.text, "waiting") == str(sizes[busiest] - 1), "the choice is kept"
+    assert queue_size(engine, busiest) == sizes[busiest] - 1
+
+    everywhere = client.get("/review", params={"governorate": ""}).text
+    assert figure(everywhere, "waiting") == str(queue_size(engine))
+    unknown = client.get("/review", params={"governorate": "Narnia"}).text
+    assert "No such governorate" in unknown
+    assert figure(unknown, "waiting") == str(queue_size(engine))
+
+
 def test_accept_reject_skip_undo_and_progress(
     review_client: TestClient, linked_engine: Engine
 ) -> None:

@@ -25,10 +25,12 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    true,
     update,
 )
 from sqlalchemy.orm import aliased
 
+from marsad.ingest.places import default_gazetteer, validate_pcode
 from marsad.linkage.explain import PairExplanation, explain
 from marsad.linkage.model import MATCH_THRESHOLD
 from marsad.services.link import recluster
@@ -296,14 +298,46 @@ def _waiting() -> ColumnElement[bool]:
     )
 
 
-def review_queue(engine: Engine, limit: int = 50) -> list[ReviewItem]:
-    """Uncertain model pairs no reviewer has decided, the most uncertain (nearest 0.5) first."""
+def governorate_pcode(value: str) -> str:
+    """The governorate (admin-1 p-code) a reviewer names: its p-code, or its name in English,
+    Arabic or a known variant. Raises ValueError naming what was given."""
+    gazetteer = default_gazetteer()
+    known = gazetteer.governorate(value)
+    if known is not None:
+        return known.pcode
+    try:
+        code = validate_pcode(value)
+    except ValueError:
+        code = ""
+    if len(code) == 4 and gazetteer.governorate_of_pcode(code) is not None:
+        return code
+    raise ValueError(
+        f"no governorate {value!r}: give its p-code (SY01-SY14) or its name, e.g. Tartous or طرطوس"
+    )
+
+
+def _touching(governorate: str | None) -> ColumnElement[bool]:
+    """Pairs with a record in `governorate` (an admin-1 p-code); every pair when None.
+
+    A team splits the queue by governorate, where a reviewer knows the families and places; a
+    pair across two governorates is in both queues."""
+    if governorate is None:
+        return true()
+    in_it = select(Record.id).where(Record.pcode_adm1 == governorate)
+    return or_(LinkDecision.record_a_id.in_(in_it), LinkDecision.record_b_id.in_(in_it))
+
+
+def review_queue(
+    engine: Engine, limit: int = 50, governorate: str | None = None
+) -> list[ReviewItem]:
+    """Uncertain model pairs no reviewer has decided, the most uncertain (nearest 0.5) first;
+    only those with a record in `governorate` (an admin-1 p-code) when it is given."""
     if limit < 1:
         raise ValueError("the review queue's limit must be at least 1")
     with engine.connect() as conn:
         rows = conn.execute(
             select(*DECISION_COLUMNS)
-            .where(_waiting())
+            .where(_waiting(), _touching(governorate))
             .order_by(func.coalesce(func.abs(LinkDecision.score - 0.5), 1.0), LinkDecision.id)
             .limit(limit)
         ).all()
@@ -321,10 +355,12 @@ def review_queue(engine: Engine, limit: int = 50) -> list[ReviewItem]:
     ]
 
 
-def queue_size(engine: Engine) -> int:
-    """How many uncertain pairs are still waiting for a reviewer."""
+def queue_size(engine: Engine, governorate: str | None = None) -> int:
+    """How many uncertain pairs are still waiting for a reviewer (in `governorate`, if given)."""
     with engine.connect() as conn:
-        count = conn.scalar(select(func.count()).select_from(LinkDecision).where(_waiting()))
+        count = conn.scalar(
+            select(func.count()).select_from(LinkDecision).where(_waiting(), _touching(governorate))
+        )
         return int(count or 0)
 
 

@@ -20,6 +20,7 @@ from marsad.services.review import (
     ActionView,
     ReviewItem,
     accept,
+    governorate_pcode,
     queue_size,
     reject,
     review_queue,
@@ -30,12 +31,14 @@ from marsad.services.users import UserInfo
 from marsad.store.models import utcnow
 from marsad.web.auth import RequirePage, engine_of
 from marsad.web.messages import MESSAGES
+from marsad.web.pages_persons import governorate_name, governorates
 from marsad.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
 
 SKIPPED = "review.skipped"
 NOTICE = "review.notice"
+GOVERNORATE = "review.governorate"
 MAX_SKIPPED = 200
 """Skipped pairs remembered in the session cookie (which must stay under 4 KB)."""
 
@@ -62,9 +65,23 @@ def _skipped(request: Request) -> list[int]:
     return [int(v) for v in value if isinstance(v, int)] if isinstance(value, list) else []
 
 
-def _next_item(request: Request, skipped: list[int]) -> ReviewItem | None:
-    """The most uncertain pair waiting that this session has not skipped."""
-    items = review_queue(engine_of(request), limit=len(skipped) + 1)
+def _governorate(request: Request) -> str | None:
+    """The governorate this session reviews (`?governorate=` sets it, empty clears it)."""
+    if "governorate" in request.query_params:
+        chosen = request.query_params["governorate"].strip()
+        request.session.pop(GOVERNORATE, None)
+        if chosen:
+            try:
+                request.session[GOVERNORATE] = governorate_pcode(chosen)
+            except ValueError:
+                _notify(request, "review.unknown_governorate")
+    value = request.session.get(GOVERNORATE)
+    return value if isinstance(value, str) else None
+
+
+def _next_item(request: Request, skipped: list[int], governorate: str | None) -> ReviewItem | None:
+    """The most uncertain pair waiting (in the chosen governorate) not skipped this session."""
+    items = review_queue(engine_of(request), limit=len(skipped) + 1, governorate=governorate)
     return next((i for i in items if i.decision_id not in skipped), None)
 
 
@@ -82,8 +99,10 @@ def _label(prefix: str, name: str) -> str | None:
 def review(request: Request, user: UserInfo = Depends(RequirePage("review"))) -> Response:
     engine = engine_of(request)
     skipped = _skipped(request)
-    item = _next_item(request, skipped)
-    progress = reviewer_progress(engine, user.username, queue_size(engine), len(skipped))
+    governorate = _governorate(request)
+    item = _next_item(request, skipped, governorate)
+    waiting = queue_size(engine, governorate)
+    progress = reviewer_progress(engine, user.username, waiting, len(skipped))
     rows = []
     if item is not None:
         for (label, a), (_, b) in zip(
@@ -102,6 +121,9 @@ def review(request: Request, user: UserInfo = Depends(RequirePage("review"))) ->
         if progress.last_action
         else None,
         "notice": notice if isinstance(notice, str) else None,
+        "governorate": governorate,
+        "governorates": governorates(),
+        "governorate_name": governorate_name,
     }
     return render(request, "review.html", context)
 
