@@ -134,7 +134,7 @@ def review(
     ] = None,
     db: DbOption = None,
 ) -> None:
-    """Go through uncertain pairs, most uncertain first: accept, reject or skip each."""
+    """Go through uncertain pairs, likeliest matches first: accept, reject or skip each."""
     if ctx.invoked_subcommand is not None:
         return
     engine = store(db)

@@ -139,7 +139,30 @@ def together(engine: Engine, *pks: int) -> bool:
     return len({person_of(engine, pk) for pk in pks}) == 1
 
 
-def test_the_queue_puts_the_most_uncertain_first_with_both_records_and_reasons(
+def test_the_queue_puts_the_likeliest_first_and_held_back_pairs_last(
+    engine: Engine, tmp_path: Path
+) -> None:
+    pk = build_store(engine, tmp_path)
+    with engine.begin() as conn:
+        run_id = conn.scalar(select(LinkRun.id))
+        conn.execute(
+            insert(LinkDecision).values(
+                record_a_id=pk["M-3"],
+                record_b_id=pk["U-3"],
+                kind="model",
+                decision="uncertain",
+                score=0.75,
+                gammas=[1, 0],
+                run_id=run_id,
+                decided_by="marsad link",
+            )
+        )
+    scores = [item.probability for item in review_queue(engine)]
+    assert scores == [0.75, 0.55, 0.30, 0.80], "0.80 is held back: scored a match, left to us"
+    assert [i.held_back for i in review_queue(engine)] == [False, False, False, True]
+
+
+def test_the_queue_shows_both_records_and_reasons(
     engine: Engine, tmp_path: Path
 ) -> None:
     pk = build_store(engine, tmp_path)

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Exists,
     Row,
     and_,
+    case,
     exists,
     func,
     insert,
@@ -330,15 +331,23 @@ def _touching(governorate: str | None) -> ColumnElement[bool]:
 def review_queue(
     engine: Engine, limit: int = 50, governorate: str | None = None
 ) -> list[ReviewItem]:
-    """Uncertain model pairs no reviewer has decided, the most uncertain (nearest 0.5) first;
-    only those with a record in `governorate` (an admin-1 p-code) when it is given."""
+    """Uncertain model pairs no reviewer has decided, the likeliest matches first and pairs
+    held back (first names clearly disagree) last; only those with a record in `governorate`
+    (an admin-1 p-code) when it is given.
+
+    An uncertain pair is not linked, so rejecting it leaves the count as it was; accepting it
+    merges two persons. The likeliest first gives the most merges per hour of review: on
+    100,000 people, 2,000 decisions in this order raise recall by 0.017, nearest-0.5 first by
+    0.014 (`benchmarks/review_order.py`). Held-back pairs are mostly brothers.
+    """
     if limit < 1:
         raise ValueError("the review queue's limit must be at least 1")
+    held_back = case((LinkDecision.score >= MATCH_THRESHOLD, 1), else_=0)
     with engine.connect() as conn:
         rows = conn.execute(
             select(*DECISION_COLUMNS)
             .where(_waiting(), _touching(governorate))
-            .order_by(func.coalesce(func.abs(LinkDecision.score - 0.5), 1.0), LinkDecision.id)
+            .order_by(held_back, LinkDecision.score.desc().nulls_last(), LinkDecision.id)
             .limit(limit)
         ).all()
         records = _records(conn, [rid for r in rows for rid in (r.record_a_id, r.record_b_id)])

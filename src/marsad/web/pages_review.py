@@ -80,7 +80,7 @@ def _governorate(request: Request) -> str | None:
 
 
 def _next_item(request: Request, skipped: list[int], governorate: str | None) -> ReviewItem | None:
-    """The most uncertain pair waiting (in the chosen governorate) not skipped this session."""
+    """The first pair of the queue (in the chosen governorate) not skipped this session."""
     items = review_queue(engine_of(request), limit=len(skipped) + 1, governorate=governorate)
     return next((i for i in items if i.decision_id not in skipped), None)
 
