@@ -162,9 +162,7 @@ def test_the_queue_puts_the_likeliest_first_and_held_back_pairs_last(
     assert [i.held_back for i in review_queue(engine)] == [False, False, False, True]
 
 
-def test_the_queue_shows_both_records_and_reasons(
-    engine: Engine, tmp_path: Path
-) -> None:
+def test_the_queue_shows_both_records_and_reasons(engine: Engine, tmp_path: Path) -> None:
     pk = build_store(engine, tmp_path)
     queue = review_queue(engine)
     pairs = [{item.record_a.record_id, item.record_b.record_id} for item in queue]
