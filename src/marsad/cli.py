@@ -36,6 +36,7 @@ from marsad.cli_users import serve, user_app
 from marsad.cli_verify import conflicts_command, counts_command, status_app, verify_command
 from marsad.estimate.histories import read_histories_csv
 from marsad.ingest.readers import TableError
+from marsad.linkage.model import REVIEW_THRESHOLD
 from marsad.services.demo import run_demo
 from marsad.services.estimate import (
     Comparison,
@@ -277,6 +278,13 @@ def link_command(
     model_out: Annotated[
         Path | None, typer.Option(help="Also write the model used to this JSON file.")
     ] = None,
+    review_threshold: Annotated[
+        float,
+        typer.Option(
+            help="Pairs scored from this probability up to the match threshold wait for "
+            "reviewers; lower it to find more links with more review."
+        ),
+    ] = REVIEW_THRESHOLD,
     db: DbOption = None,
 ) -> None:
     """Group records into persons (rule + trained model; reviewers' decisions win)."""
@@ -298,6 +306,7 @@ def link_command(
                 user=user,
                 progress=lambda stage: progress.update(task, description=stage),
                 trained=trained,
+                review_threshold=review_threshold,
             )
     link_summary(summary)
     if model_out is not None:

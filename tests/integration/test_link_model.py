@@ -8,15 +8,15 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from marsad.linkage.explain import weight_to_probability
 from marsad.linkage.model import COMPARISON_NAMES, FIRST_NAME_DISAGREES, MATCH_THRESHOLD
 from marsad.linkage.quality import pairwise_quality
 from marsad.services.demo import ingest_scenario, linked_persons, read_truth
 from marsad.services.exports import export_links
-from marsad.services.link import link, recluster, run_model
-from marsad.services.review import review_queue
+from marsad.services.link import LinkError, link, recluster, run_model
+from marsad.services.review import queue_size, review_queue
 from marsad.store.models import LinkDecision, LinkRun
 from marsad.synth import generate, write_scenario
 
@@ -100,6 +100,31 @@ def test_relinking_with_the_same_model_is_identical_and_recluster_is_a_no_op(
     assert persons_of(engine) == before
 
 
+def test_a_lower_review_threshold_widens_the_queue_and_links_the_same(
+    engine: Engine, scenario: Path
+) -> None:
+    ingest_lists(engine, scenario)
+    first = link(engine)
+    before = persons_of(engine)
+    waiting = queue_size(engine)
+    wider = link(engine, trained=run_model(engine, first.run_id), review_threshold=0.2)
+    assert persons_of(engine) == before, "the machine links the same pairs"
+    assert wider.review_threshold == 0.2 and wider.model_matches == first.model_matches
+    assert queue_size(engine) > waiting
+    with engine.connect() as conn:
+        settings = conn.execute(
+            select(LinkRun.settings).where(LinkRun.id == wider.run_id)
+        ).scalar_one()
+        lowest = conn.scalar(
+            select(func.min(LinkDecision.score)).where(LinkDecision.run_id == wider.run_id)
+        )
+    assert settings["review_threshold"] == 0.2
+    assert lowest is not None and 0.2 <= lowest < 0.5
+    for bad in (0.0, MATCH_THRESHOLD, 1.5):
+        with pytest.raises(LinkError, match="review threshold"):
+            link(engine, review_threshold=bad)
+
+
 def test_a_new_list_does_not_renumber_unaffected_persons(engine: Engine, scenario: Path) -> None:
     ingest_lists(engine, scenario, only=3)
     link(engine)
@@ -136,3 +161,6 @@ def test_model_file_round_trip_through_the_cli(
     assert result.exit_code == 0, result.output
     assert persons_of(engine) == before
     assert saved["probability_two_random_records_match"] > 0
+    refused = runner.invoke(app, ["link", "--db", url, "--review-threshold", "0.9"])
+    assert refused.exit_code == 1 and "review threshold must be" in refused.output
+    assert persons_of(engine) == before

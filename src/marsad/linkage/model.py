@@ -31,7 +31,8 @@ from splink.internals.database_api import DatabaseAPISubClass
 MATCH_THRESHOLD = 0.8
 """Pairs at or above this match probability are linked by the machine."""
 REVIEW_THRESHOLD = 0.5
-"""Pairs between this and MATCH_THRESHOLD go to the review queue."""
+"""Pairs between this and MATCH_THRESHOLD go to the review queue. A team with more reviewers'
+time may lower it for a run (`marsad link --review-threshold`): more pairs, more links found."""
 FIRST_NAME_DISAGREE_M = 1e-5
 """m for a clear first-name disagreement: how often one person's first name is recorded as
 an unrelated name. Fixed, not trained (see module docstring)."""
@@ -387,11 +388,12 @@ def train_and_predict(
     db_api: DatabaseAPISubClass,
     say: Callable[[str], None],
     trained: dict[str, Any] | None = None,
+    review_threshold: float = REVIEW_THRESHOLD,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Score every blocked pair of `frame`, training the model by EM on `frame` itself
     unless a `trained` model (Splink JSON from an earlier run) is given to reuse.
 
-    Returns the pairs at or above REVIEW_THRESHOLD (unique_id_l, unique_id_r,
+    Returns the pairs at or above `review_threshold` (unique_id_l, unique_id_r,
     match_probability, gammas) and the model used, as JSON.
     """
     if trained is None:
@@ -402,7 +404,7 @@ def train_and_predict(
     # Splink's hints say table names, but it takes data frames on every backend.
     linker = Linker(cast(Any, frame), scoring, db_api)
     say("scoring pairs")
-    predictions = linker.inference.predict(threshold_match_probability=REVIEW_THRESHOLD)
+    predictions = linker.inference.predict(threshold_match_probability=review_threshold)
     scored = predictions.as_pandas_dataframe()
     pairs = scored[["unique_id_l", "unique_id_r", "match_probability"]].copy()
     pairs["gammas"] = list(comparison_levels(scored, trained))

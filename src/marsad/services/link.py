@@ -184,14 +184,21 @@ def link(
     user: str = LINKER,
     progress: Progress | None = None,
     trained: dict[str, Any] | None = None,
+    review_threshold: float = linkage_model.REVIEW_THRESHOLD,
 ) -> LinkSummary:
     """Re-link every record: rule, model, then clustering under human decisions.
 
     The model is trained on the records themselves, or `trained` (a model saved by an
-    earlier run, e.g. `marsad link --model-out`) is reused as it is.
+    earlier run, e.g. `marsad link --model-out`) is reused as it is. Pairs scored from
+    `review_threshold` up to the match threshold wait for reviewers.
     """
     if linker not in ENGINES:
         raise LinkError(f"unknown linkage engine {linker!r}; use one of {', '.join(ENGINES)}")
+    if not 0.0 < review_threshold < linkage_model.MATCH_THRESHOLD:
+        raise LinkError(
+            f"the review threshold must be above 0 and below the match threshold "
+            f"({linkage_model.MATCH_THRESHOLD}); got {review_threshold}"
+        )
     say = progress or (lambda _stage: None)
     say("reading records")
     with engine.connect() as conn:
@@ -219,7 +226,9 @@ def link(
         say("building name keys")
         frame = features_frame(records)
         with splink_backend(linker) as backend:
-            pairs, model = linkage_model.train_and_predict(frame, backend, say, trained)
+            pairs, model = linkage_model.train_and_predict(
+                frame, backend, say, trained, review_threshold
+            )
         scored = [
             _scored_pair(int(a), int(b), float(p), [int(g) for g in gammas], weights)
             for a, b, p, gammas, weights in zip(
@@ -242,7 +251,7 @@ def link(
                     settings={
                         "rule": RULE,
                         "match_threshold": linkage_model.MATCH_THRESHOLD,
-                        "review_threshold": linkage_model.REVIEW_THRESHOLD,
+                        "review_threshold": review_threshold,
                         "min_records_for_model": MIN_RECORDS_FOR_MODEL,
                         "comparisons": list(linkage_model.COMPARISON_NAMES),
                         "model_reused": trained is not None,
@@ -287,7 +296,7 @@ def link(
             model_trained=model is not None,
             clusters=clusters,
             match_threshold=linkage_model.MATCH_THRESHOLD,
-            review_threshold=linkage_model.REVIEW_THRESHOLD,
+            review_threshold=review_threshold,
         )
         conn.execute(
             update(LinkRun)
