@@ -1,6 +1,7 @@
 """How many of the missed links a reviewer finds, by the order of the review queue.
 
     .venv/bin/python benchmarks/review_order.py --people 100000 --lists 5 --seed 1
+    .venv/bin/python benchmarks/review_order.py --people 20000 --review-threshold 0.2
 
 A `marsad synth` scenario is written, ingested and linked as `benchmarks/linkage.py` does. A
 reviewer who always answers right (from the scenario's truth) then works through the review queue
@@ -21,6 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.linkage import load, machine, quiet
+from marsad.linkage.model import REVIEW_THRESHOLD
 from marsad.linkage.quality import pairwise_quality
 from marsad.services.demo import ingest_scenario, linked_persons, read_truth
 from marsad.services.link import link
@@ -68,6 +70,7 @@ def main() -> None:
     parser.add_argument("--lists", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--decisions", default="500,1000,2000,5000")
+    parser.add_argument("--review-threshold", type=float, default=REVIEW_THRESHOLD)
     args = parser.parse_args()
     quiet()
     print(machine())
@@ -77,7 +80,7 @@ def main() -> None:
         write_scenario(generate(seed=args.seed, people=args.people, lists=args.lists), directory)
         engine = open_store(f"sqlite:///{directory / 'store.db'}")
         ingest_scenario(engine, directory, user="benchmark")
-        link(engine)
+        link(engine, review_threshold=args.review_threshold)
         truth: dict[Key, Hashable] = dict(read_truth(directory / "truth.csv"))
         persons = {k: p for k, p in linked_persons(engine).items() if p is not None}
         waiting = queue_size(engine)
@@ -91,7 +94,8 @@ def main() -> None:
     )
     print(
         f"scenario: seed {args.seed}, {args.people:,} people, {args.lists} lists; "
-        f"{waiting:,} pairs waiting for review, {right:,} of them one person"
+        f"review threshold {args.review_threshold}: {waiting:,} pairs waiting, "
+        f"{right:,} of them one person"
     )
     asked = [int(c) for c in args.decisions.split(",")] + [len(queue)]
     counts = sorted({min(c, len(queue)) for c in asked})
