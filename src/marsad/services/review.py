@@ -324,8 +324,10 @@ def _touching(governorate: str | None) -> ColumnElement[bool]:
     pair across two governorates is in both queues."""
     if governorate is None:
         return true()
-    in_it = select(Record.id).where(Record.pcode_adm1 == governorate)
-    return or_(LinkDecision.record_a_id.in_(in_it), LinkDecision.record_b_id.in_(in_it))
+    return exists().where(
+        Record.id.in_((LinkDecision.record_a_id, LinkDecision.record_b_id)),
+        Record.pcode_adm1 == governorate,
+    )
 
 
 def review_queue(
