@@ -115,7 +115,9 @@ def _date() -> ComparisonCreator:
         output_column_name="dod",
         comparison_levels=[
             cll.NullLevel("dod"),
-            cll.ExactMatchLevel("dod").configure(label_for_charts="same full date"),
+            cll.ExactMatchLevel("dod", term_frequency_adjustments=True).configure(
+                label_for_charts="same full date"
+            ),
             cll.CustomLevel(
                 "abs(dod_day_number_l - dod_day_number_r) <= 3",
                 label_for_charts="within 3 days",
@@ -188,7 +190,7 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
     return [
         _first_name(),
         _name("father_key", term_frequency=True, extra=(_father_left_out(),)),
-        _name("grandfather_key", term_frequency=False),
+        _name("grandfather_key", term_frequency=True),
         _name("family_key", term_frequency=True, extra=(_two_part_family(),)),
         _name("mother_key", term_frequency=True),
         cl.ExactMatch("sex"),
