@@ -8,6 +8,8 @@ as given, never forced into a category.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from marsad.names import normalise_name
 
 CAUSES: dict[str, tuple[str, ...]] = {
@@ -52,9 +54,11 @@ def _key(text: str) -> str:
 _BY_KEY = {_key(spelling): term for term, spellings in CAUSES.items() for spelling in spellings}
 
 
+@lru_cache(maxsize=4096)
 def cause_term(text: str | None) -> str | None:
     """The vocabulary's English term for a cause in either language, else the text as given
-    (trimmed); None for nothing."""
+    (trimmed); None for nothing. Cached: lists write a few causes over and over, and
+    verification reads every record's."""
     if text is None or not text.strip():
         return None
     return _BY_KEY.get(_key(text), text.strip())
