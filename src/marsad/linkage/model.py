@@ -369,7 +369,10 @@ def train(
     if len(frame) > TRAINING_RECORDS:
         say(f"sampling {TRAINING_RECORDS:,} records for training")
         sample = frame.sample(n=TRAINING_RECORDS, random_state=1).sort_values("unique_id")
-    linker = Linker(cast(Any, mark_small_blocks(sample)), settings(), db_api)
+    # Progress goes through `say`; Splink's own INFO log would repeat it line by line.
+    linker = Linker(
+        cast(Any, mark_small_blocks(sample)), settings(), db_api, set_up_basic_logging=False
+    )
     say("estimating the prior")
     linker.training.estimate_probability_two_random_records_match(
         [block_on("first_key", "father_key", "family_key", "dod")], recall=0.6
@@ -404,7 +407,7 @@ def train_and_predict(
     # Each comparison's Bayes factor is needed to explain a decision.
     scoring["retain_intermediate_calculation_columns"] = True
     # Splink's hints say table names, but it takes data frames on every backend.
-    linker = Linker(cast(Any, frame), scoring, db_api)
+    linker = Linker(cast(Any, frame), scoring, db_api, set_up_basic_logging=False)
     say("scoring pairs")
     predictions = linker.inference.predict(threshold_match_probability=review_threshold)
     scored = predictions.as_pandas_dataframe()
