@@ -148,8 +148,15 @@ def _place() -> ComparisonCreator:
                 "locality_key_l = locality_key_r AND adm1_l = adm1_r",
                 label_for_charts="same locality",
             ),
-            cll.CustomLevel("adm2_l = adm2_r", label_for_charts="same district"),
-            cll.CustomLevel("adm1_l = adm1_r", label_for_charts="same governorate"),
+            cll.CustomLevel(
+                "adm2_l = adm2_r AND (locality_key_l IS NULL OR locality_key_r IS NULL)",
+                label_for_charts="same district",
+            ),
+            cll.CustomLevel(
+                "adm1_l = adm1_r AND (locality_key_l IS NULL OR locality_key_r IS NULL)",
+                label_for_charts="same governorate",
+            ),
+            cll.CustomLevel("adm1_l = adm1_r", label_for_charts="same governorate, other locality"),
             cll.ElseLevel(),
         ],
         comparison_description="place of death (p-code hierarchy)",
