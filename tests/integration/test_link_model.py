@@ -6,9 +6,10 @@ import csv
 import json
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, func, select
 
 from marsad.linkage.explain import weight_to_probability
 from marsad.linkage.model import COMPARISON_NAMES, FIRST_NAME_DISAGREES, MATCH_THRESHOLD
@@ -17,7 +18,8 @@ from marsad.services.demo import ingest_scenario, linked_persons, read_truth
 from marsad.services.exports import export_links
 from marsad.services.link import LinkError, link, recluster, run_model
 from marsad.services.review import queue_size, review_queue
-from marsad.store.models import LinkDecision, LinkRun
+from marsad.services.verify import CHUNK_PERSONS, decide_status, verify_persons
+from marsad.store.models import LinkDecision, LinkRun, PersonSummary
 from marsad.synth import generate, write_scenario
 
 
@@ -164,3 +166,39 @@ def test_model_file_round_trip_through_the_cli(
     refused = runner.invoke(app, ["link", "--db", url, "--review-threshold", "0.9"])
     assert refused.exit_code == 1 and "review threshold must be" in refused.output
     assert persons_of(engine) == before
+
+
+def summaries(conn: Connection) -> list[tuple[Any, ...]]:
+    """Every person's summary but the time it was computed."""
+    table = PersonSummary.__table__
+    columns = [c for c in table.columns if c.name != "computed_at"]
+    return [tuple(r) for r in conn.execute(select(*columns).order_by(table.c.person_id))]
+
+
+def test_verification_shared_among_worker_processes_gives_the_same_summaries(
+    engine: Engine, scenario: Path
+) -> None:
+    """This scenario is small enough to be verified in one process when linked; two worker
+    processes, each taking chunks of persons, must give the same summaries, with a
+    reviewer's status decision among them."""
+    ingest_lists(engine, scenario)
+    link(engine)
+    with engine.connect() as conn:
+        persons = list(conn.scalars(select(PersonSummary.person_id).order_by("person_id")))
+        several = conn.scalar(
+            select(func.min(PersonSummary.person_id)).where(PersonSummary.records >= 3)
+        )
+    assert len(persons) > CHUNK_PERSONS and several is not None
+    decide_status(engine, persons[-1], "verified", "death certificate seen", "reviewer")
+    with engine.connect() as conn:
+        before = summaries(conn)
+        alone = verify_persons(conn, workers=1)
+        assert summaries(conn) == before
+        shared = verify_persons(conn, workers=2)
+        assert summaries(conn) == before
+        chosen = sorted({persons[0], several, persons[-1]})
+        some = verify_persons(conn, chosen, workers=2)
+        assert summaries(conn) == before
+        conn.rollback()
+    assert shared == alone and alone.persons == len(persons)
+    assert some.persons == len(chosen) and some.by_status.get("verified", 0) >= 1

@@ -2,6 +2,8 @@
 
 `verify` rebuilds every person's summary in one transaction; linkage and review call
 `verify_persons` on the persons they touched, so statuses never lag behind the persons.
+Large runs share the pure part of the work (resolving values, applying the rules) among
+worker processes; the store is read and written by the calling connection alone.
 The rules in force live in the store (`store_settings`), so every machine and every re-run
 applies the same ones; `marsad verify --rules FILE` replaces them, audited.
 """
@@ -9,13 +11,18 @@ applies the same ones; `marsad verify --rules FILE` replaces them, audited.
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+import os
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Engine, Row, delete, insert, select, update
+from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
 from marsad.names import parse_name_parts
 from marsad.services.audit import record_event
@@ -109,7 +116,31 @@ _RECORD_COLUMNS = (
 )
 
 
-def _name_parts(row: Row[Any]) -> tuple[str | None, str | None, str | None, str | None]:
+class _RecordRow(NamedTuple):
+    """A record's columns in `_RECORD_COLUMNS` order: read as a plain tuple, which is cheap
+    to send to a worker process."""
+
+    id: int
+    person_id: int
+    source_id: int
+    name: str | None
+    name_first: str | None
+    name_father: str | None
+    name_grandfather: str | None
+    name_family: str | None
+    sex: str | None
+    age_min: int | None
+    age_max: int | None
+    date_of_death: str | None
+    pcode: str | None
+    pcode_adm1: str | None
+    district: str | None
+    status: str
+    civilian: bool | None
+    cause: str | None
+
+
+def _name_parts(row: _RecordRow) -> tuple[str | None, str | None, str | None, str | None]:
     """The source's own name parts, or the full name's parts when it gave none (as linkage
     reads them), so that a list giving only full names can still identify a person."""
     given = (row.name_first, row.name_father, row.name_grandfather, row.name_family)
@@ -119,7 +150,7 @@ def _name_parts(row: Row[Any]) -> tuple[str | None, str | None, str | None, str 
     return (parsed.first, parsed.father, parsed.grandfather, parsed.family)
 
 
-def _evidence(row: Row[Any], sources: dict[int, str], lists: dict[int, str]) -> RecordEvidence:
+def _evidence(row: _RecordRow, sources: dict[int, str], lists: dict[int, str]) -> RecordEvidence:
     first, father, grandfather, family = _name_parts(row)
     return RecordEvidence(
         record_id=row.id,
@@ -142,12 +173,12 @@ def _evidence(row: Row[Any], sources: dict[int, str], lists: dict[int, str]) -> 
     )
 
 
-def _persons_records(
-    conn: Connection, person_ids: Sequence[int] | None
-) -> Iterator[tuple[int, list[RecordEvidence]]]:
-    """(person id, records) for the given persons (None: all), streamed in person order."""
-    sources = dict(conn.execute(select(Source.id, Source.name)).tuples().all())
-    lists = independent_list_names(conn)
+_PersonRows = tuple[int, list[tuple[Any, ...]]]
+"""A person's id and their records' rows (`_RECORD_COLUMNS`), in record order."""
+
+
+def _persons_rows(conn: Connection, person_ids: Sequence[int] | None) -> Iterator[_PersonRows]:
+    """(person id, record rows) for the given persons (None: all), streamed in person order."""
     query = select(*_RECORD_COLUMNS).where(Record.person_id.is_not(None))
     if person_ids is not None:
         query = query.where(Record.person_id.in_(person_ids))
@@ -155,15 +186,25 @@ def _persons_records(
         query.order_by(Record.person_id, Record.id).execution_options(yield_per=20_000)
     )
     current: int | None = None
-    group: list[RecordEvidence] = []
-    for row in rows:
-        if row.person_id != current:
+    group: list[tuple[Any, ...]] = []
+    for row in rows.tuples():
+        if row[1] != current:
             if current is not None:
                 yield current, group
-            current, group = row.person_id, []
-        group.append(_evidence(row, sources, lists))
+            current, group = row[1], []
+        group.append(tuple(row))
     if current is not None:
         yield current, group
+
+
+def _persons_records(
+    conn: Connection, person_ids: Sequence[int] | None
+) -> Iterator[tuple[int, list[RecordEvidence]]]:
+    """(person id, records) for the given persons (None: all), streamed in person order."""
+    sources = dict(conn.execute(select(Source.id, Source.name)).tuples().all())
+    lists = independent_list_names(conn)
+    for person_id, rows in _persons_rows(conn, person_ids):
+        yield person_id, [_evidence(_RecordRow._make(row), sources, lists) for row in rows]
 
 
 def _decisions_in_force(
@@ -249,20 +290,25 @@ def verify_persons(
     conn: Connection,
     person_ids: Sequence[int] | None = None,
     rules: VerificationRules | None = None,
+    *,
+    workers: int | None = None,
 ) -> VerifySummary:
     """Recompute the summaries of `person_ids` (None: every person) inside `conn`'s
     transaction, under `rules` (None: the rules in force); summaries of persons that no
-    longer exist are removed."""
+    longer exist are removed. `workers` processes share the work (None: one per core from
+    `PARALLEL_FROM` persons, else none); the summaries are the same either way."""
     rules = rules or rules_in_force(conn)
+    workers = workers or _default_workers(conn, person_ids)
     _mark_changed(conn)
     tally = _Tally()
-    if person_ids is None:
-        conn.execute(delete(PersonSummary))
-        _verify_batch(conn, None, rules, tally)
-    else:
-        for batch in _batched(person_ids, 5000):
-            conn.execute(delete(PersonSummary).where(PersonSummary.person_id.in_(batch)))
-            _verify_batch(conn, batch, rules, tally)
+    with _summariser(workers) as summarise:
+        if person_ids is None:
+            conn.execute(delete(PersonSummary))
+            _verify_batch(conn, None, rules, tally, summarise)
+        else:
+            for batch in _batched(person_ids, 5000):
+                conn.execute(delete(PersonSummary).where(PersonSummary.person_id.in_(batch)))
+                _verify_batch(conn, batch, rules, tally, summarise)
     return VerifySummary(
         tally.persons, tally.by_status, tally.documented, tally.conflicting, rules.sha256
     )
@@ -289,42 +335,137 @@ class _Tally:
     conflicting: int = 0
     by_status: dict[str, int] = field(default_factory=dict)
 
+    def add(self, summary: dict[str, Any]) -> None:
+        self.persons += 1
+        self.documented += summary["documented"]
+        self.conflicting += summary["conflicting"]
+        status = summary["verification"]
+        self.by_status[status] = self.by_status.get(status, 0) + 1
+
+
+@dataclass(frozen=True)
+class _Judge:
+    """Everything a person's summary depends on besides their records.
+
+    Pure and picklable, so that worker processes can each take a share of the persons.
+    """
+
+    rules: VerificationRules
+    sources: dict[int, str]
+    lists: dict[int, str]
+    confirmed: dict[int, str]
+    overrides: dict[int, tuple[str, str, str]]
+    choices: dict[int, dict[str, str]]
+    now: dt.datetime
+
+    def summaries(self, persons: Sequence[_PersonRows]) -> list[dict[str, Any]]:
+        rows = []
+        for person_id, record_rows in persons:
+            records = [
+                _evidence(_RecordRow._make(row), self.sources, self.lists) for row in record_rows
+            ]
+            resolution = resolve_person(records, self.choices.get(person_id))
+            verification = verify_person(
+                records,
+                self.rules,
+                confirmed_note=self.confirmed.get(person_id),
+                override=self.overrides.get(person_id),
+            )
+            rows.append(_summary_row(person_id, records, resolution, verification, self.now))
+        return rows
+
+
+PARALLEL_FROM = 20_000
+"""Persons from which `verify_persons` shares the work among worker processes by default:
+below it, starting them costs more than it saves."""
+CHUNK_PERSONS = 500
+"""Persons sent to a worker at a time."""
+
+
+def _chunks(persons: Iterator[_PersonRows]) -> Iterator[list[_PersonRows]]:
+    chunk: list[_PersonRows] = []
+    for person in persons:
+        chunk.append(person)
+        if len(chunk) == CHUNK_PERSONS:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+Summarise = Callable[[_Judge, Iterator[list[_PersonRows]]], Iterator[list[dict[str, Any]]]]
+"""Turns chunks of persons into their summaries, chunk by chunk, in order."""
+
+
+def _in_this_process(
+    judge: _Judge, chunks: Iterator[list[_PersonRows]]
+) -> Iterator[list[dict[str, Any]]]:
+    return map(judge.summaries, chunks)
+
+
+@contextmanager
+def _summariser(workers: int) -> Iterator[Summarise]:
+    """Summarise in this process (one worker) or in a pool of `workers` processes.
+
+    The pool keeps at most two chunks per worker in flight, so memory stays flat however
+    many persons there are. Its processes start from a fork server, not as forks of this
+    process, which may be running DuckDB's or Spark's threads.
+    """
+    if workers == 1:
+        yield _in_this_process
+        return
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+
+        def in_pool(
+            judge: _Judge, chunks: Iterator[list[_PersonRows]]
+        ) -> Iterator[list[dict[str, Any]]]:
+            pending: deque[Future[list[dict[str, Any]]]] = deque()
+            for chunk in chunks:
+                pending.append(pool.submit(judge.summaries, chunk))
+                if len(pending) >= 2 * workers:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+
+        yield in_pool
+
+
+def _default_workers(conn: Connection, person_ids: Sequence[int] | None) -> int:
+    if person_ids is not None:
+        persons = len(person_ids)
+    else:
+        persons = conn.scalar(select(func.count()).select_from(Person)) or 0
+    return (os.cpu_count() or 1) if persons >= PARALLEL_FROM else 1
+
 
 def _verify_batch(
-    conn: Connection, person_ids: Sequence[int] | None, rules: VerificationRules, tally: _Tally
+    conn: Connection,
+    person_ids: Sequence[int] | None,
+    rules: VerificationRules,
+    tally: _Tally,
+    summarise: Summarise,
 ) -> None:
     confirmed, overrides = _decisions_in_force(conn, person_ids)
-    choices = _choices_in_force(conn, person_ids)
-    now = utcnow()
+    judge = _Judge(
+        rules=rules,
+        sources=dict(conn.execute(select(Source.id, Source.name)).tuples().all()),
+        lists=independent_list_names(conn),
+        confirmed=confirmed,
+        overrides=overrides,
+        choices=_choices_in_force(conn, person_ids),
+        now=utcnow(),
+    )
     rows: list[dict[str, Any]] = []
-    for person_id, records in _persons_records(conn, person_ids):
-        resolution = resolve_person(records, choices.get(person_id))
-        verification = _verify(person_id, records, rules, confirmed, overrides)
-        rows.append(_summary_row(person_id, records, resolution, verification, now))
-        tally.persons += 1
-        tally.documented += verification.documented
-        tally.conflicting += resolution.conflicting
-        tally.by_status[verification.status] = tally.by_status.get(verification.status, 0) + 1
+    for chunk_rows in summarise(judge, _chunks(_persons_rows(conn, person_ids))):
+        for row in chunk_rows:
+            tally.add(row)
+        rows.extend(chunk_rows)
         if len(rows) >= 20_000:
             bulk_insert(conn, PersonSummary, rows)
             rows = []
     if rows:
         bulk_insert(conn, PersonSummary, rows)
-
-
-def _verify(
-    person_id: int,
-    records: Sequence[RecordEvidence],
-    rules: VerificationRules,
-    confirmed: dict[int, str],
-    overrides: dict[int, tuple[str, str, str]],
-) -> Verification:
-    return verify_person(
-        records,
-        rules,
-        confirmed_note=confirmed.get(person_id),
-        override=overrides.get(person_id),
-    )
 
 
 def verify(engine: Engine, rules: Path | None = None, user: str = "system") -> VerifySummary:
