@@ -3,6 +3,8 @@ reviewers' decisions audited and undone, counts that follow — on SQLite and Po
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -154,3 +156,31 @@ def test_the_dashboard_is_reused_until_the_store_changes(linked: Engine) -> None
     after = dashboard(linked)
     assert after is not first
     assert after.totals.verified == first.totals.verified + 1
+
+
+UNGUARDED_SCRIPT = """
+import sys
+from marsad.services.verify import verify_persons
+from marsad.store.db import make_engine
+
+with make_engine(sys.argv[1]).begin() as conn:
+    print(verify_persons(conn, workers=2).persons)
+"""
+
+
+def test_worker_processes_work_from_a_script_without_a_main_guard(
+    linked: Engine, db_url: str, tmp_path: Path
+) -> None:
+    """Spawned worker processes would run such a script again while starting (and, on
+    PostgreSQL, wait forever for the caller's locks); forked ones do not."""
+    script = tmp_path / "unguarded.py"
+    script.write_text(UNGUARDED_SCRIPT, encoding="utf-8")
+    before = summary_of(linked, "a1")
+    done = subprocess.run(
+        [sys.executable, str(script), db_url], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["2"]
+    after = dict(summary_of(linked, "a1")._mapping)
+    assert after.pop("computed_at") != before.computed_at
+    assert after == {k: v for k, v in before._mapping.items() if k != "computed_at"}

@@ -17,6 +17,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -408,13 +409,15 @@ def _summariser(workers: int) -> Iterator[Summarise]:
     """Summarise in this process (one worker) or in a pool of `workers` processes.
 
     The pool keeps at most two chunks per worker in flight, so memory stays flat however
-    many persons there are. Its processes start from a fork server, not as forks of this
-    process, which may be running DuckDB's or Spark's threads.
+    many persons there are. Its processes are forks of this one: they run pure Python only
+    (never DuckDB, Spark or the store, whose threads and connections they inherit), and,
+    unlike spawned processes, they do not run the calling script again, so a script without
+    an `if __name__ == "__main__":` guard works (and cannot deadlock on the store's locks).
     """
     if workers == 1:
         yield _in_this_process
         return
-    context = multiprocessing.get_context("forkserver")
+    context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
 
         def in_pool(
@@ -424,11 +427,24 @@ def _summariser(workers: int) -> Iterator[Summarise]:
             for chunk in chunks:
                 pending.append(pool.submit(judge.summaries, chunk))
                 if len(pending) >= 2 * workers:
-                    yield pending.popleft().result()
+                    yield _result(pending.popleft())
             while pending:
-                yield pending.popleft().result()
+                yield _result(pending.popleft())
 
         yield in_pool
+
+
+WORKER_STOPPED = (
+    "a verification worker process stopped before it finished (out of memory, or killed);"
+    " nothing was written by it"
+)
+
+
+def _result(future: Future[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    try:
+        return future.result()
+    except BrokenProcessPool as error:
+        raise RuntimeError(WORKER_STOPPED) from error
 
 
 def _default_workers(conn: Connection, person_ids: Sequence[int] | None) -> int:
