@@ -21,7 +21,7 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
@@ -55,6 +55,7 @@ SUMMARIES_SETTING = "summaries_version"
 """Changes whenever any person's summary is recomputed: what cached counts are checked against."""
 CONFIRMED = "confirmed"
 DECISIONS = (*STATUSES, CONFIRMED)
+T = TypeVar("T")
 
 
 class VerifyError(ValueError):
@@ -276,8 +277,8 @@ def _summary_row(
     }
 
 
-def _batched(items: Iterable[int], size: int) -> Iterator[list[int]]:
-    batch: list[int] = []
+def _batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    batch: list[T] = []
     for item in items:
         batch.append(item)
         if len(batch) == size:
@@ -383,17 +384,6 @@ CHUNK_PERSONS = 500
 """Persons sent to a worker at a time."""
 
 
-def _chunks(persons: Iterator[_PersonRows]) -> Iterator[list[_PersonRows]]:
-    chunk: list[_PersonRows] = []
-    for person in persons:
-        chunk.append(person)
-        if len(chunk) == CHUNK_PERSONS:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 Summarise = Callable[[_Judge, Iterator[list[_PersonRows]]], Iterator[list[dict[str, Any]]]]
 """Turns chunks of persons into their summaries, chunk by chunk, in order."""
 
@@ -473,7 +463,7 @@ def _verify_batch(
         now=utcnow(),
     )
     rows: list[dict[str, Any]] = []
-    for chunk_rows in summarise(judge, _chunks(_persons_rows(conn, person_ids))):
+    for chunk_rows in summarise(judge, _batched(_persons_rows(conn, person_ids), CHUNK_PERSONS)):
         for row in chunk_rows:
             tally.add(row)
         rows.extend(chunk_rows)
