@@ -190,10 +190,11 @@ def _persons_rows(conn: Connection, person_ids: Sequence[int] | None) -> Iterato
     current: int | None = None
     group: list[tuple[Any, ...]] = []
     for row in rows.tuples():
-        if row[1] != current:
+        person_id = row[1]
+        if person_id != current:
             if current is not None:
                 yield current, group
-            current, group = row[1], []
+            current, group = person_id, []
         group.append(tuple(row))
     if current is not None:
         yield current, group
@@ -396,7 +397,8 @@ def _in_this_process(
 
 @contextmanager
 def _summariser(workers: int) -> Iterator[Summarise]:
-    """Summarise in this process (one worker) or in a pool of `workers` processes.
+    """Summarise in a pool of `workers` processes, or in this process (one worker, or a
+    system that cannot fork, such as Windows).
 
     The pool keeps at most two chunks per worker in flight, so memory stays flat however
     many persons there are. Its processes are forks of this one: they run pure Python only
@@ -404,7 +406,7 @@ def _summariser(workers: int) -> Iterator[Summarise]:
     unlike spawned processes, they do not run the calling script again, so a script without
     an `if __name__ == "__main__":` guard works (and cannot deadlock on the store's locks).
     """
-    if workers == 1:
+    if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
         yield _in_this_process
         return
     context = multiprocessing.get_context("fork")
