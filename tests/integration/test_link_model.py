@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Engine, func, select
 from marsad.linkage.explain import weight_to_probability
 from marsad.linkage.model import COMPARISON_NAMES, FIRST_NAME_DISAGREES, MATCH_THRESHOLD
 from marsad.linkage.quality import pairwise_quality
+from marsad.services import verify as verify_service
 from marsad.services.demo import ingest_scenario, linked_persons, read_truth
 from marsad.services.exports import export_links
 from marsad.services.link import LinkError, link, recluster, run_model
@@ -176,19 +177,30 @@ def summaries(conn: Connection) -> list[tuple[Any, ...]]:
 
 
 def test_verification_shared_among_worker_processes_gives_the_same_summaries(
-    engine: Engine, scenario: Path
+    engine: Engine, scenario: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """This scenario is small enough to be verified in one process when linked; two worker
     processes, each taking chunks of persons, must give the same summaries, with a
-    reviewer's status decision among them."""
+    reviewer's status decision among them. Linking says how far verification got."""
     ingest_lists(engine, scenario)
-    link(engine)
+    monkeypatch.setattr(verify_service, "PROGRESS_EVERY", 400)
+    stages: list[str] = []
+    link(engine, progress=stages.append)
+    monkeypatch.undo()
+    persons_linked = stages[-1].rsplit(" ", 1)[-1]
+    assert stages[-4:] == [
+        "clustering into persons",
+        "verifying persons",
+        f"verifying persons: 400 of {persons_linked}",
+        f"verifying persons: 800 of {persons_linked}",
+    ]
     with engine.connect() as conn:
         persons = list(conn.scalars(select(PersonSummary.person_id).order_by("person_id")))
         several = conn.scalar(
             select(func.min(PersonSummary.person_id)).where(PersonSummary.records >= 3)
         )
     assert len(persons) > CHUNK_PERSONS and several is not None
+    assert persons_linked == f"{len(persons):,}"
     decide_status(engine, persons[-1], "verified", "death certificate seen", "reviewer")
     with engine.connect() as conn:
         before = summaries(conn)

@@ -286,7 +286,7 @@ def link(
                 ],
             )
         say("clustering into persons")
-        clusters = _recluster(conn, verify_all=True)
+        clusters = _recluster(conn, verify_all=True, progress=say)
         summary = LinkSummary(
             run_id=run_id,
             engine=linker,
@@ -339,7 +339,9 @@ def _human_decisions(conn: Connection) -> dict[frozenset[int], str]:
     return {frozenset((r.record_a_id, r.record_b_id)): r.decision for r in rows}
 
 
-def _recluster(conn: Connection, verify_all: bool) -> ClusterSummary:
+def _recluster(
+    conn: Connection, verify_all: bool, progress: Progress | None = None
+) -> ClusterSummary:
     """Persons from decisions, then their verification: of every person after a link run,
     of the persons whose records changed after a review."""
     rows = conn.execute(select(Record.id, Record.person_id, Record.source_id)).all()
@@ -388,8 +390,10 @@ def _recluster(conn: Connection, verify_all: bool) -> ClusterSummary:
             .values(review_flag=bindparam("flag")),
             [{"pid": pid, "flag": flag} for pid, flag in flags.items()],
         )
+    if progress is not None:
+        progress("verifying persons")
     if verify_all:
-        verify_persons(conn)
+        verify_persons(conn, progress=progress)
     else:
         touched: set[int] = set()
         for c in changed:
@@ -397,7 +401,7 @@ def _recluster(conn: Connection, verify_all: bool) -> ClusterSummary:
             before = previous[c["rid"]]
             if before is not None:
                 touched.add(before)
-        verify_persons(conn, sorted(touched - set(stale)))
+        verify_persons(conn, sorted(touched - set(stale)), progress=progress)
     return ClusterSummary(
         records=len(previous),
         persons=len(used),

@@ -295,15 +295,21 @@ def verify_persons(
     rules: VerificationRules | None = None,
     *,
     workers: int | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> VerifySummary:
     """Recompute the summaries of `person_ids` (None: every person) inside `conn`'s
     transaction, under `rules` (None: the rules in force); summaries of persons that no
     longer exist are removed. `workers` processes share the work (None: one per core from
-    `PARALLEL_FROM` persons, else none); the summaries are the same either way."""
+    `PARALLEL_FROM` persons, else none); the summaries are the same either way.
+    `progress` hears how far it got every `PROGRESS_EVERY` persons."""
     rules = rules or rules_in_force(conn)
-    workers = workers or _default_workers(conn, person_ids)
+    if person_ids is not None:
+        total = len(person_ids)
+    else:
+        total = conn.scalar(select(func.count()).select_from(Person)) or 0
+    workers = workers or ((os.cpu_count() or 1) if total >= PARALLEL_FROM else 1)
     _mark_changed(conn)
-    tally = _Tally()
+    tally = _Tally(total=total, progress=progress)
     with _summariser(workers) as summarise:
         if person_ids is None:
             conn.execute(delete(PersonSummary))
@@ -331,8 +337,14 @@ def summaries_version(conn: Connection) -> str | None:
     return conn.scalar(select(StoreSetting.value).where(StoreSetting.name == SUMMARIES_SETTING))
 
 
+PROGRESS_EVERY = 100_000
+"""Persons between two progress messages of a verification."""
+
+
 @dataclass
 class _Tally:
+    total: int
+    progress: Callable[[str], None] | None
     persons: int = 0
     documented: int = 0
     conflicting: int = 0
@@ -344,6 +356,8 @@ class _Tally:
         self.conflicting += summary["conflicting"]
         status = summary["verification"]
         self.by_status[status] = self.by_status.get(status, 0) + 1
+        if self.progress is not None and self.persons % PROGRESS_EVERY == 0:
+            self.progress(f"verifying persons: {self.persons:,} of {self.total:,}")
 
 
 @dataclass(frozen=True)
@@ -437,14 +451,6 @@ def _result(future: Future[list[dict[str, Any]]]) -> list[dict[str, Any]]:
         return future.result()
     except BrokenProcessPool as error:
         raise RuntimeError(WORKER_STOPPED) from error
-
-
-def _default_workers(conn: Connection, person_ids: Sequence[int] | None) -> int:
-    if person_ids is not None:
-        persons = len(person_ids)
-    else:
-        persons = conn.scalar(select(func.count()).select_from(Person)) or 0
-    return (os.cpu_count() or 1) if persons >= PARALLEL_FROM else 1
 
 
 def _verify_batch(
