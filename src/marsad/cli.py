@@ -22,7 +22,7 @@ from rich.progress import (
 from rich.table import Table
 
 from marsad import __version__
-from marsad.cli_common import DbOption, console, errors, fail, store
+from marsad.cli_common import DbOption, console, errors, fail, stage_progress, store
 from marsad.cli_common import user_errors as common_user_errors
 from marsad.cli_incidents import (
     apart_command,
@@ -291,23 +291,15 @@ def link_command(
     engine = store(db)
     with user_errors():
         trained = json.loads(model.read_text(encoding="utf-8")) if model else None
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        TimeElapsedColumn(),
-        console=errors,
-        transient=True,
-    ) as progress:
-        task = progress.add_task("linking", total=None)
-        with user_errors():
-            summary = link(
-                engine,
-                linker=engine_name,
-                user=user,
-                progress=lambda stage: progress.update(task, description=stage),
-                trained=trained,
-                review_threshold=review_threshold,
-            )
+    with stage_progress("linking") as say, user_errors():
+        summary = link(
+            engine,
+            linker=engine_name,
+            user=user,
+            progress=say,
+            trained=trained,
+            review_threshold=review_threshold,
+        )
     link_summary(summary)
     if model_out is not None:
         used = run_model(engine, summary.run_id)

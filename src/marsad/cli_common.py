@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from sqlalchemy import Engine
 
 from marsad.store.db import open_store
@@ -45,3 +46,18 @@ def user_errors(
 def store(db: str | None) -> Engine:
     with user_errors():
         return open_store(db)
+
+
+@contextmanager
+def stage_progress(first: str) -> Iterator[Callable[[str], None]]:
+    """A spinner on stderr showing the stage a long command is in, and the time so far; yields
+    the function the service calls with each stage."""
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=errors,
+        transient=True,
+    ) as progress:
+        task = progress.add_task(first, total=None)
+        yield lambda stage: progress.update(task, description=stage)

@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 from sqlalchemy import select
 
-from marsad.cli_common import DbOption, console, store, user_errors
+from marsad.cli_common import DbOption, console, stage_progress, store, user_errors
 from marsad.services.counts import DEFINITIONS, count_persons, documented_missing, totals
 from marsad.services.incidents import incident_counts
 from marsad.services.verify import (
@@ -44,8 +44,8 @@ def verify_command(
 ) -> None:
     """Recompute every person's verification status and resolved values."""
     engine = store(db)
-    with user_errors():
-        summary = verify(engine, rules, user)
+    with stage_progress("verifying persons") as say, user_errors():
+        summary = verify(engine, rules, user, progress=say)
     table = Table(title="verification", title_justify="left")
     table.add_column("")
     table.add_column("persons", justify="right")

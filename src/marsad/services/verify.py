@@ -482,12 +482,17 @@ def _verify_batch(
         bulk_insert(conn, PersonSummary, rows)
 
 
-def verify(engine: Engine, rules: Path | None = None, user: str = "system") -> VerifySummary:
+def verify(
+    engine: Engine,
+    rules: Path | None = None,
+    user: str = "system",
+    progress: Callable[[str], None] | None = None,
+) -> VerifySummary:
     """Recompute every person's status (with new rules first, when given)."""
     with engine.begin() as conn:
         if rules is not None:
             set_rules(conn, rules, user)
-        summary = verify_persons(conn)
+        summary = verify_persons(conn, progress=progress)
         record_event(
             conn,
             user,
