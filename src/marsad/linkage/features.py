@@ -22,6 +22,8 @@ FEATURE_COLUMNS = (
     "source",
     "first_key",
     "first_latin",
+    "first_consonants",
+    "first_arabic",
     "first_count",
     "father_key",
     "grandfather_key",
@@ -115,6 +117,26 @@ def latin_spelling(part: str | None) -> str | None:
     return latin.replace(" ", "") or None
 
 
+def consonants(key: str | None) -> str | None:
+    """A name key without its vowel classes.
+
+    Arabic script writes long vowels only; a Latin spelling cannot tell a short vowel from a
+    long one, so "Huda" keeps the u that هدى does not write (keys "huda" and "hda"). Keys
+    that differ only so may still be one name written in two scripts; the model weighs that
+    with the spellings' similarity (Hassan / حسين differ the same way and are two names).
+    """
+    if not key:
+        return None
+    return key.translate(_VOWELS) or None
+
+
+_VOWELS = str.maketrans("", "", "aiu")
+
+
+def in_arabic_script(part: str | None) -> bool:
+    return bool(part) and has_arabic(part or "")
+
+
 def _day_number(date: str | None) -> int | None:
     if date is None or len(date) != 10:
         return None
@@ -137,6 +159,8 @@ def features_frame(records: Iterable[LinkageRecord]) -> pd.DataFrame:
                 r.source,
                 first,
                 latin_spelling(parts.first),
+                consonants(first),
+                in_arabic_script(parts.first),
                 father,
                 grandfather,
                 family,

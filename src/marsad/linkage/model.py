@@ -40,6 +40,9 @@ RARE_SPELLING = 2
 """A first-name key written by at most this many records of the lists being linked is rare."""
 COMMON_SPELLING = 10
 """A first-name key written by at least this many records is a name the lists know."""
+VOWEL_VARIANT_SIMILARITY = 0.8
+"""Jaro-Winkler of two spellings, from which keys differing only in vowels across scripts are
+read as one name."""
 
 
 def _name(column: str, *, term_frequency: bool, extra: tuple[Any, ...] = ()) -> ComparisonCreator:
@@ -90,9 +93,21 @@ def _rare_spelling(edits: int) -> Any:
     ).configure(label_for_charts=f"rare spelling {edits} key edit(s) from a common name")
 
 
+def _vowels_across_scripts() -> Any:
+    """One first name in Arabic script, one in Latin letters, whose keys differ only in
+    vowels (`features.consonants`) and whose spellings are alike: Huda / هدى (Jaro-Winkler
+    0.85), not Hassan / حسين (0.68). Without this level such a pair met the first-name veto."""
+    return cll.And(
+        cll.ExactMatchLevel("first_consonants"),
+        cll.JaroWinklerLevel("first_latin", VOWEL_VARIANT_SIMILARITY),
+        cll.CustomLevel("first_arabic_l <> first_arabic_r"),
+    ).configure(label_for_charts="vowels written otherwise across scripts")
+
+
 def _first_name() -> ComparisonCreator:
-    """First names: equal keys, a typo (one key edit and near-identical spelling, or a rare
-    spelling close to a common name), or not."""
+    """First names: equal keys, a typo (one key edit and near-identical spelling), one name
+    whose vowels the two scripts write differently, a rare spelling close to a common name,
+    or not."""
     return cl.CustomComparison(
         output_column_name="first_key",
         comparison_levels=[
@@ -102,6 +117,7 @@ def _first_name() -> ComparisonCreator:
                 cll.DamerauLevenshteinLevel("first_key", 1),
                 cll.JaroWinklerLevel("first_latin", 0.88),
             ).configure(label_for_charts="typo (one key edit, similar spelling)"),
+            _vowels_across_scripts(),
             _rare_spelling(1),
             _rare_spelling(2),
             cll.ElseLevel().configure(m_probability=FIRST_NAME_DISAGREE_M, fix_m_probability=True),
