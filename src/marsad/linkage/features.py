@@ -134,7 +134,7 @@ _VOWELS = str.maketrans("", "", "aiu")
 
 
 def in_arabic_script(part: str | None) -> bool:
-    return bool(part) and has_arabic(part or "")
+    return part is not None and has_arabic(part)
 
 
 def _day_number(date: str | None) -> int | None:

@@ -152,7 +152,11 @@ def _name_parts(row: _RecordRow) -> tuple[str | None, str | None, str | None, st
     return (parsed.first, parsed.father, parsed.grandfather, parsed.family)
 
 
-def _evidence(row: _RecordRow, sources: dict[int, str], lists: dict[int, str]) -> RecordEvidence:
+def _evidence(
+    columns: tuple[Any, ...], sources: dict[int, str], lists: dict[int, str]
+) -> RecordEvidence:
+    """A record's evidence from its row as `_persons_rows` reads it."""
+    row = _RecordRow._make(columns)
     first, father, grandfather, family = _name_parts(row)
     return RecordEvidence(
         record_id=row.id,
@@ -207,7 +211,7 @@ def _persons_records(
     sources = dict(conn.execute(select(Source.id, Source.name)).tuples().all())
     lists = independent_list_names(conn)
     for person_id, rows in _persons_rows(conn, person_ids):
-        yield person_id, [_evidence(_RecordRow._make(row), sources, lists) for row in rows]
+        yield person_id, [_evidence(row, sources, lists) for row in rows]
 
 
 def _decisions_in_force(
@@ -378,9 +382,7 @@ class _Judge:
     def summaries(self, persons: Sequence[_PersonRows]) -> list[dict[str, Any]]:
         rows = []
         for person_id, record_rows in persons:
-            records = [
-                _evidence(_RecordRow._make(row), self.sources, self.lists) for row in record_rows
-            ]
+            records = [_evidence(row, self.sources, self.lists) for row in record_rows]
             resolution = resolve_person(records, self.choices.get(person_id))
             verification = verify_person(
                 records,
