@@ -58,6 +58,9 @@ def test_trained_model_links_better_than_the_rule_alone(
     model = run_model(engine, summary.run_id)
     assert model is not None
     assert {c["output_column_name"] for c in model["comparisons"]} >= {"first_key", "dod", "place"}
+    lists = next(c for c in model["comparisons"] if c["output_column_name"] == "lists")
+    same = next(lv for lv in lists["comparison_levels"] if lv["label_for_charts"] == "same list")
+    assert same["m_probability"] < 0.5 * same["u_probability"], "a list rarely names one twice"
     with engine.connect() as conn:
         run_summary = conn.execute(select(LinkRun.summary)).scalar_one()
         uncertain = conn.execute(

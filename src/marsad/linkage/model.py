@@ -209,6 +209,20 @@ def _age() -> ComparisonCreator:
     )
 
 
+def _lists() -> ComparisonCreator:
+    """Whether the two records come from one list. A list names a person once, save for its few
+    duplicates, so a pair within one list is far less often one person than a pair across
+    lists with the same names, date and place: most such pairs are namesakes or relatives."""
+    return cl.CustomComparison(
+        output_column_name="lists",
+        comparison_levels=[
+            cll.CustomLevel("source_l = source_r", label_for_charts="same list"),
+            cll.ElseLevel().configure(label_for_charts="different lists"),
+        ],
+        comparison_description="the records' lists",
+    )
+
+
 def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
     return [
         _first_name(),
@@ -221,6 +235,7 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
         _date(),
         _place(),
         cl.ExactMatch("status"),
+        _lists(),
     ]
 
 
@@ -285,6 +300,7 @@ COMPARISON_NAMES = (
     "dod",
     "place",
     "status",
+    "lists",
 )
 """Output column names of `comparisons()`, in order; `gammas` lists follow this order."""
 

@@ -179,6 +179,7 @@ EN: dict[str, str] = {
     "comparison.dod": "Date of death",
     "comparison.place": "Place",
     "comparison.status": "Status",
+    "comparison.lists": "Lists",
 }
 
 AR: dict[str, str] = {
@@ -350,4 +351,5 @@ AR: dict[str, str] = {
     "comparison.dod": "تاريخ الوفاة",
     "comparison.place": "المكان",
     "comparison.status": "الحالة",
+    "comparison.lists": "القائمتان",
 }
