@@ -216,6 +216,8 @@ def _lists() -> ComparisonCreator:
     return cl.CustomComparison(
         output_column_name="lists",
         comparison_levels=[
+            # Every record has its list; the null level only keeps Splink from warning.
+            cll.NullLevel("source"),
             cll.CustomLevel("source_l = source_r", label_for_charts="same list"),
             cll.ElseLevel().configure(label_for_charts="different lists"),
         ],
