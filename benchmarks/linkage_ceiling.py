@@ -168,6 +168,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--floor", type=float, default=1e-4, help="lowest model score kept")
     parser.add_argument("--synth", action="append", default=[], metavar="OPTION=VALUE")
+    parser.add_argument(
+        "--pairs-out", type=Path, help="also write the scored pairs, features and truth (Parquet)"
+    )
     args = parser.parse_args()
     options = synth_options(args.synth)
     quiet()
@@ -210,6 +213,10 @@ def main() -> None:
         "everything, trained on truth": cross_fitted(features[everything], labels),
     }
     print(f"classifiers: {time.perf_counter() - start:.1f} s")
+    if args.pairs_out:
+        features.assign(truth=labels, **{f"score {n}": v for n, v in methods.items()}).to_parquet(
+            args.pairs_out
+        )
     header = " ".join(f"P>={p:<5}" for p in PRECISIONS)
     print(f"pairs, highest recall at precision:  {header}")
     for name, scores in methods.items():
