@@ -22,7 +22,8 @@ Printed: for the model and each classifier, the highest pairwise recall at which
 still at least 0.99 / 0.98 / 0.97 / 0.95 over the scored pairs (before clustering, against every
 true pair of the stored records); then clustered quality at a range of thresholds, pairs joined
 in descending score order by Marsad's own clustering rule (`marsad.linkage.clusters`), without
-the deterministic rule's links. Results go to docs/benchmarks.md by hand.
+the deterministic rule's links or the first-name veto. scikit-learn is a development dependency
+(`.[dev]`), not one of Marsad's. Results go to docs/benchmarks.md by hand.
 """
 
 from __future__ import annotations
