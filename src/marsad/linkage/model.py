@@ -192,6 +192,7 @@ def _age() -> ComparisonCreator:
             cll.CustomLevel("age_min_l IS NULL OR age_min_r IS NULL").configure(
                 is_null_level=True, label_for_charts="unknown"
             ),
+            cll.CustomLevel(f"{exact} AND age_min_l = age_min_r", label_for_charts="same age"),
             cll.CustomLevel(
                 f"{exact} AND abs(age_min_l - age_min_r) <= 1", label_for_charts="within 1 year"
             ),
