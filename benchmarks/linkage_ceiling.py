@@ -48,7 +48,7 @@ from marsad.linkage.clusters import Clusters
 from marsad.linkage.features import features_frame
 from marsad.linkage.quality import pairwise_quality
 from marsad.services.demo import ingest_scenario, read_truth
-from marsad.services.link import _linkage_records, splink_backend
+from marsad.services.link import linkage_records, splink_backend
 from marsad.store.db import open_store
 from marsad.store.models import Record, Source
 from marsad.synth import generate, write_scenario
@@ -65,7 +65,7 @@ def scored_pairs(db_url: str, floor: float) -> tuple[pd.DataFrame, pd.DataFrame,
     weight; the records' features; each record's (source, record id) as the truth names it."""
     engine = open_store(db_url)
     with engine.connect() as conn:
-        frame = features_frame(_linkage_records(conn))
+        frame = features_frame(linkage_records(conn))
         keys = {
             int(rid): (str(source), str(record_id))
             for rid, source, record_id in conn.execute(

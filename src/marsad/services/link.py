@@ -84,7 +84,8 @@ class LinkSummary:
     rule: str = RULE
 
 
-def _linkage_records(conn: Connection) -> list[LinkageRecord]:
+def linkage_records(conn: Connection) -> list[LinkageRecord]:
+    """Every stored record as linkage reads it (also what benchmarks score pairs from)."""
     rows = conn.execute(
         select(
             Record.id,
@@ -202,7 +203,7 @@ def link(
     say = progress or (lambda _stage: None)
     say("reading records")
     with engine.connect() as conn:
-        records = _linkage_records(conn)
+        records = linkage_records(conn)
     rule = rule_links(
         LinkableRecord(
             r.id,

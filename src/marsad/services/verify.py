@@ -314,14 +314,16 @@ def verify_persons(
     workers = workers or ((os.cpu_count() or 1) if total >= PARALLEL_FROM else 1)
     _mark_changed(conn)
     tally = _Tally(total=total, progress=progress)
+    sources = dict(conn.execute(select(Source.id, Source.name)).tuples().all())
+    lists = independent_list_names(conn)
     with _summariser(workers) as summarise:
         if person_ids is None:
             conn.execute(delete(PersonSummary))
-            _verify_batch(conn, None, rules, tally, summarise)
+            _verify_batch(conn, None, rules, sources, lists, tally, summarise)
         else:
             for batch in _batched(person_ids, 5000):
                 conn.execute(delete(PersonSummary).where(PersonSummary.person_id.in_(batch)))
-                _verify_batch(conn, batch, rules, tally, summarise)
+                _verify_batch(conn, batch, rules, sources, lists, tally, summarise)
     return VerifySummary(
         tally.persons, tally.by_status, tally.documented, tally.conflicting, rules.sha256
     )
@@ -459,14 +461,16 @@ def _verify_batch(
     conn: Connection,
     person_ids: Sequence[int] | None,
     rules: VerificationRules,
+    sources: dict[int, str],
+    lists: dict[int, str],
     tally: _Tally,
     summarise: Summarise,
 ) -> None:
     confirmed, overrides = _decisions_in_force(conn, person_ids)
     judge = _Judge(
         rules=rules,
-        sources=dict(conn.execute(select(Source.id, Source.name)).tuples().all()),
-        lists=independent_list_names(conn),
+        sources=sources,
+        lists=lists,
         confirmed=confirmed,
         overrides=overrides,
         choices=_choices_in_force(conn, person_ids),
