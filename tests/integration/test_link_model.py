@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Connection, Engine, func, select
 
 from marsad.linkage.explain import weight_to_probability
-from marsad.linkage.model import COMPARISON_NAMES, FIRST_NAME_DISAGREES, MATCH_THRESHOLD
+from marsad.linkage.model import FIRST_NAME_DISAGREES, MATCH_THRESHOLD, model_comparisons
 from marsad.linkage.quality import pairwise_quality
 from marsad.services import verify as verify_service
 from marsad.services.demo import ingest_scenario, linked_persons, read_truth
@@ -73,7 +73,7 @@ def test_trained_model_links_better_than_the_rule_alone(
     # clearly disagree.
     assert uncertain and all(
         0.5 <= score < MATCH_THRESHOLD
-        or gammas[COMPARISON_NAMES.index("first_key")] == FIRST_NAME_DISAGREES
+        or gammas[model_comparisons(model).index("first_key")] == FIRST_NAME_DISAGREES
         for score, gammas in uncertain
     )
     assert all(len(gammas) == len(model["comparisons"]) for _, gammas in uncertain)

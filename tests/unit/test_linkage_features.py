@@ -4,17 +4,20 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from marsad.linkage.comparisons import COMPARISONS
 from marsad.linkage.deterministic import LinkableRecord, compatible, record_key, rule_links
 from marsad.linkage.features import LinkageRecord, features_frame, latin_spelling, name_parts
 from marsad.linkage.model import (
-    COMPARISON_NAMES,
-    TRAINING_BLOCK_RECORDS,
     comparison_levels,
     is_machine_match,
     mark_small_blocks,
     settings,
 )
+from marsad.linkage.plan import TRAINING_BLOCK_RECORDS, TRAINING_RULES, ModelPlan
 from marsad.names import NameParts
+
+COMPARISON_NAMES = tuple(spec.name for spec in COMPARISONS)
+EVERY = ModelPlan(COMPARISON_NAMES, (), (("first_key", "family_key"),), TRAINING_RULES[:2], ())
 
 
 def record(rid: int, name: str, **fields: object) -> LinkageRecord:
@@ -105,7 +108,7 @@ def test_the_mothers_first_name_is_compared_across_scripts() -> None:
     keys = frame["mother_key"].tolist()
     assert keys[0] == keys[1] is not None  # her first name only, in either script
     assert keys[2] not in (None, keys[0])
-    assert keys[3] is None and keys[4] is None
+    assert pd.isna(keys[3]) and pd.isna(keys[4])
 
 
 def test_first_count_tells_a_rare_spelling_from_a_name_the_lists_know() -> None:
@@ -178,14 +181,15 @@ def test_a_key_one_list_wrote_twice_is_left_to_the_model() -> None:
 def test_a_clear_first_name_disagreement_is_never_a_machine_match() -> None:
     agree = [3, 3, 3, 4, 1, 4, 5, 3, 1]
     brothers = [0, *agree[1:]]
-    assert is_machine_match(0.99, agree)
-    assert not is_machine_match(0.99, brothers)
-    assert not is_machine_match(0.5, agree)
-    assert is_machine_match(0.99, [-1, *agree[1:]])  # a first name missing on one side
+    assert is_machine_match(0.99, agree, COMPARISON_NAMES)
+    assert not is_machine_match(0.99, brothers, COMPARISON_NAMES)
+    assert not is_machine_match(0.5, agree, COMPARISON_NAMES)
+    assert is_machine_match(0.99, [-1, *agree[1:]], COMPARISON_NAMES)  # first name missing
+    assert is_machine_match(0.99, agree[1:], COMPARISON_NAMES[1:]), "no first names compared"
 
 
 def test_comparison_levels_are_recovered_from_bayes_factors() -> None:
-    model = settings().get_settings("duckdb").as_dict()
+    model = settings(EVERY).get_settings("duckdb").as_dict()
     for comparison in model["comparisons"]:
         levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
         for i, level in enumerate(levels):
@@ -206,7 +210,7 @@ def test_comparison_levels_are_recovered_from_bayes_factors() -> None:
 
 
 def test_settings_compile_for_duckdb() -> None:
-    compiled = settings().get_settings("duckdb").as_dict()
+    compiled = settings(EVERY).get_settings("duckdb").as_dict()
     assert [c["output_column_name"] for c in compiled["comparisons"]] == list(COMPARISON_NAMES)
     first = compiled["comparisons"][0]["comparison_levels"][-1]
     assert first.get("fix_m_probability") is True
@@ -220,7 +224,7 @@ def test_em_reads_only_small_blocks() -> None:
         record(i, name, date_of_death="2025-03-07", pcode="SY060200", pcode_adm1="SY06", sex="male")
         for i, name in enumerate(names)
     ]
-    marked = mark_small_blocks(features_frame(records))
+    marked = mark_small_blocks(features_frame(records), TRAINING_RULES[:2])
     by_names = marked["small_block_0"].tolist()
     assert by_names == [0] * common + [1, 1, 1]
     assert marked["small_block_1"].tolist() == [0] * len(names)  # one date, district and sex
@@ -230,7 +234,7 @@ def first_name_levels(names: list[str]) -> dict[tuple[str, str], str]:
     """The first-name level of each pair of `names` (all ordered pairs), found by running the
     compiled levels' SQL in DuckDB on the features frame, as Splink does."""
     frame = features_frame([record(i, name) for i, name in enumerate(names)])
-    compiled = settings().get_settings("duckdb").as_dict()
+    compiled = settings(EVERY).get_settings("duckdb").as_dict()
     first = next(c for c in compiled["comparisons"] if c["output_column_name"] == "first_key")
     pairs = frame.add_suffix("_l").merge(frame.add_suffix("_r"), how="cross")
     pairs = pairs[pairs.unique_id_l != pairs.unique_id_r].reset_index(drop=True)

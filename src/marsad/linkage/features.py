@@ -43,6 +43,8 @@ FEATURE_COLUMNS = (
     "status",
 )
 
+INTEGER_COLUMNS = ("age_min", "age_max", "dod_day_number", "first_count")
+
 
 @dataclass(frozen=True)
 class LinkageRecord:
@@ -184,6 +186,11 @@ def features_frame(records: Iterable[LinkageRecord]) -> pd.DataFrame:
     # How many records write each first-name key: a rare spelling is more often a typo.
     counts = frame.groupby("first_key")["first_key"].transform("size")
     frame.insert(FEATURE_COLUMNS.index("first_count"), "first_count", counts)
-    for column in ("age_min", "age_max", "dod_day_number", "first_count"):
+    # Typed columns: a column no record fills would otherwise reach DuckDB as INTEGER.
+    for column in INTEGER_COLUMNS:
         frame[column] = frame[column].astype("Int64")
+    frame["first_arabic"] = frame["first_arabic"].astype("boolean")
+    for column in FEATURE_COLUMNS:
+        if column not in (*INTEGER_COLUMNS, "unique_id", "first_arabic"):
+            frame[column] = frame[column].astype("string")
     return frame

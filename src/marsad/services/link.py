@@ -45,8 +45,6 @@ from marsad.store.models import (
 
 LINKER = "marsad link"
 ENGINES = ("duckdb", "spark")
-MIN_RECORDS_FOR_MODEL = 300
-"""Below this, EM has too few pairs to learn from: only the deterministic rule runs."""
 OVERSIZED_MARGIN = 2
 """A person with more records than distinct sources plus this margin is flagged for review."""
 
@@ -82,6 +80,9 @@ class LinkSummary:
     match_threshold: float
     review_threshold: float
     rule: str = RULE
+    plan: str = ""
+    """What the model compared and left out, in one line."""
+    splink_warnings: tuple[str, ...] = ()
 
 
 def linkage_records(conn: Connection) -> list[LinkageRecord]:
@@ -164,10 +165,15 @@ def splink_backend(name: str) -> Iterator[Any]:
 
 
 def _scored_pair(
-    a: int, b: int, score: float, gammas: list[int], weights: Iterable[float]
+    a: int,
+    b: int,
+    score: float,
+    gammas: list[int],
+    weights: Iterable[float],
+    comparisons: tuple[str, ...],
 ) -> dict[str, Any]:
     """A model decision's columns, decided once: match, or uncertain (for review)."""
-    match = linkage_model.is_machine_match(score, gammas)
+    match = linkage_model.is_machine_match(score, gammas, comparisons)
     return {
         "record_a_id": a,
         "record_b_id": b,
@@ -221,17 +227,25 @@ def link(
         )
         for r in records
     )
-    model: dict[str, Any] | None = None
+    scoring: linkage_model.Scored | None = None
     scored: list[dict[str, Any]] = []
-    if len(records) >= MIN_RECORDS_FOR_MODEL:
+    if len(records) >= 2:
         say("building name keys")
         frame = features_frame(records)
         with splink_backend(linker) as backend:
-            pairs, model = linkage_model.train_and_predict(
-                frame, backend, say, trained, review_threshold
-            )
+            scoring = linkage_model.score(frame, backend, say, trained, review_threshold)
+        if not scoring.plan.comparisons:
+            say("the records share no field to compare: the model links nothing")
+        pairs = scoring.pairs
         scored = [
-            _scored_pair(int(a), int(b), float(p), [int(g) for g in gammas], weights)
+            _scored_pair(
+                int(a),
+                int(b),
+                float(p),
+                [int(g) for g in gammas],
+                weights,
+                scoring.plan.comparisons,
+            )
             for a, b, p, gammas, weights in zip(
                 pairs.unique_id_l,
                 pairs.unique_id_r,
@@ -241,6 +255,13 @@ def link(
                 strict=True,
             )
         ]
+        for warning in scoring.splink_warnings[:3]:
+            say(f"Splink: {warning}")
+        if len(scoring.splink_warnings) > 3:
+            say(
+                f"Splink: {len(scoring.splink_warnings) - 3} more kinds of warning "
+                "(in the run's record)"
+            )
     matches = sum(1 for s in scored if s["decision"] == "match")
     say("recording decisions")
     with engine.begin() as conn:
@@ -253,11 +274,20 @@ def link(
                         "rule": RULE,
                         "match_threshold": linkage_model.MATCH_THRESHOLD,
                         "review_threshold": review_threshold,
-                        "min_records_for_model": MIN_RECORDS_FOR_MODEL,
-                        "comparisons": list(linkage_model.COMPARISON_NAMES),
+                        "min_records_for_training": linkage_model.MIN_RECORDS_FOR_TRAINING,
+                        "comparisons": list(scoring.plan.comparisons) if scoring else [],
+                        "left_out": dict(scoring.plan.left_out) if scoring else {},
+                        "blocking_rules": [list(r) for r in scoring.plan.blocking_rules]
+                        if scoring
+                        else [],
+                        "training_rules": [list(r) for r in scoring.plan.training_rules]
+                        if scoring
+                        else [],
                         "model_reused": trained is not None,
+                        "model_trained": bool(scoring and scoring.trained),
+                        "splink_warnings": list(scoring.splink_warnings) if scoring else [],
                     },
-                    model=model,
+                    model=scoring.model if scoring and scoring.model else None,
                     summary={},
                     run_by=user,
                 )
@@ -294,10 +324,12 @@ def link(
             rule_links=len(rule),
             model_matches=matches,
             review_pairs=len(scored) - matches,
-            model_trained=model is not None,
+            model_trained=bool(scoring and scoring.trained),
             clusters=clusters,
             match_threshold=linkage_model.MATCH_THRESHOLD,
             review_threshold=review_threshold,
+            plan=scoring.plan.describe() if scoring else "",
+            splink_warnings=scoring.splink_warnings if scoring else (),
         )
         conn.execute(
             update(LinkRun)
