@@ -48,7 +48,7 @@ def test_trained_model_links_better_than_the_rule_alone(
 ) -> None:
     ingest_lists(engine, scenario)
     summary = link(engine)
-    assert summary.model_trained
+    assert summary.model == "trained"
     truth = read_truth(scenario / "truth.csv")
     quality = pairwise_quality(truth, linked_persons(engine))
     assert quality.precision >= 0.9

@@ -77,7 +77,7 @@ def run_engine(engine: Engine, run_id: int) -> str:
 
 def test_spark_reaches_the_decisions_and_persons_of_duckdb(scenario_store: Engine) -> None:
     on_duckdb = link(scenario_store)
-    assert on_duckdb.model_trained
+    assert on_duckdb.model == "trained"
     assert on_duckdb.clusters.records >= MIN_RECORDS_FOR_TRAINING
     duckdb_persons = persons(scenario_store)
     duckdb_decisions = model_decisions(scenario_store, on_duckdb.run_id)

@@ -72,7 +72,10 @@ class Scored:
     model: dict[str, Any]
     """Splink's JSON of the model; empty when the records share no field to compare."""
     plan: ModelPlan
-    trained: bool
+    source: str
+    """Where the model's m came from: "trained" (EM on these records), "saved" (an earlier
+    run's model), "default" (the shipped model: too few records to train) or "none" (the
+    records share no field to compare)."""
     splink_warnings: tuple[str, ...] = field(default=())
 
 
@@ -313,15 +316,16 @@ def score(
     `trained` model (Splink JSON from an earlier run) is given to reuse."""
     plan = plan_model(frame, train=False)
     if not plan.comparisons:
-        return Scored(pd.DataFrame(columns=SCORED_COLUMNS), {}, plan, False)
+        return Scored(pd.DataFrame(columns=SCORED_COLUMNS), {}, plan, "none")
     with splink_warnings() as caught:
         if trained is None:
             model, plan, with_em = train(frame, db_api, say)
             source, name = model, "the trained model"
+            origin = "trained" if with_em else "default"
         else:
             plan = plan_for_saved(plan, trained)
             say(plan.describe())
-            source, name, with_em = trained, "the saved model", False
+            source, name, origin = trained, "the saved model", "saved"
         scoring = with_parameters(plan, db_api.sql_dialect.sql_dialect_str, source, name=name)
         # Each comparison's Bayes factor is needed to explain a decision.
         scoring["retain_intermediate_calculation_columns"] = True
@@ -334,7 +338,7 @@ def score(
     pairs = scored[["unique_id_l", "unique_id_r", "match_probability"]].copy()
     pairs["gammas"] = list(comparison_levels(scored, used))
     pairs["weights"] = list(comparison_weights(scored, plan.comparisons))
-    return Scored(pairs, used, plan, with_em or trained is not None, summarise(caught))
+    return Scored(pairs, used, plan, origin, summarise(caught))
 
 
 @contextmanager

@@ -35,6 +35,9 @@ caught by father + family; in the family name by first + father; partial or shif
 name rules; a missing father by first + family. A rule loses the columns no record carries (a
 place, a date) when what is left still holds a name and one more column."""
 NAME_COLUMNS = frozenset({"first_key", "father_key", "family_key", "second_key"})
+NAME_COMPARISONS = frozenset(
+    {"first_key", "father_key", "grandfather_key", "family_key", "mother_key", "lists"}
+)
 RULE_PAIRS_PER_RECORD = 200
 """A blocking rule that would compare more pairs than this many per record (plus RULE_PAIRS_FLOOR)
 is tightened by the year of death, then the governorate, then sex, or else left out: on names
@@ -109,6 +112,11 @@ class ModelPlan:
     untrained: tuple[str, ...]
     """Comparisons no EM session could train: they keep the shipped default model's m."""
 
+    @property
+    def names_only(self) -> bool:
+        """Whether nothing but names (and which list a record is on) is compared."""
+        return bool(self.comparisons) and set(self.comparisons) <= NAME_COMPARISONS
+
     def describe(self) -> str:
         """One line: what the run compares and what it left out."""
         used = ", ".join(BY_NAME[c].label for c in self.comparisons)
@@ -116,6 +124,11 @@ class ModelPlan:
         if self.left_out:
             gone = "; ".join(f"{BY_NAME[c].label} ({why})" for c, why in self.left_out)
             line += f"; left out: {gone}"
+        if self.names_only:
+            line += (
+                ". Linking on names alone: namesakes cannot be told apart, so expect more "
+                "pairs to review and fewer links"
+            )
         return line
 
 

@@ -75,7 +75,8 @@ class LinkSummary:
     rule_links: int
     model_matches: int
     review_pairs: int
-    model_trained: bool
+    model: str
+    """Where the model came from (`linkage.model.Scored.source`)."""
     clusters: ClusterSummary
     match_threshold: float
     review_threshold: float
@@ -255,13 +256,6 @@ def link(
                 strict=True,
             )
         ]
-        for warning in scoring.splink_warnings[:3]:
-            say(f"Splink: {warning}")
-        if len(scoring.splink_warnings) > 3:
-            say(
-                f"Splink: {len(scoring.splink_warnings) - 3} more kinds of warning "
-                "(in the run's record)"
-            )
     matches = sum(1 for s in scored if s["decision"] == "match")
     say("recording decisions")
     with engine.begin() as conn:
@@ -284,7 +278,7 @@ def link(
                         if scoring
                         else [],
                         "model_reused": trained is not None,
-                        "model_trained": bool(scoring and scoring.trained),
+                        "model": scoring.source if scoring else "none",
                         "splink_warnings": list(scoring.splink_warnings) if scoring else [],
                     },
                     model=scoring.model if scoring and scoring.model else None,
@@ -324,7 +318,7 @@ def link(
             rule_links=len(rule),
             model_matches=matches,
             review_pairs=len(scored) - matches,
-            model_trained=bool(scoring and scoring.trained),
+            model=scoring.source if scoring else "none",
             clusters=clusters,
             match_threshold=linkage_model.MATCH_THRESHOLD,
             review_threshold=review_threshold,
@@ -351,7 +345,7 @@ def _summary_document(summary: LinkSummary) -> dict[str, Any]:
         "rule_links": summary.rule_links,
         "model_matches": summary.model_matches,
         "review_pairs": summary.review_pairs,
-        "model_trained": summary.model_trained,
+        "model": summary.model,
         **asdict(summary.clusters),
     }
 
