@@ -58,11 +58,13 @@ ESTIMATORS = (DEFAULT, *METHODS)
 
 
 def one_line(error: BaseException) -> str:
-    """The error's type, its first line and its last (Splink puts the SQL between them)."""
+    """The error's type and first line, and of a long message (Splink puts its SQL between)
+    the first later line that names an error, or else the last."""
     lines = [" ".join(line.split()) for line in str(error).splitlines() if line.strip()]
     if not lines:
         return type(error).__name__
-    text = lines[0][:160] + (f" … {lines[-1][:240]}" if len(lines) > 1 else "")
+    later = [line for line in lines[1:] if "error" in line.lower()] or lines[-1:]
+    text = lines[0][:160] + (f" … {later[0][:240]}" if later else "")
     return f"{type(error).__name__}: {text}"
 
 
