@@ -43,9 +43,8 @@ from benchmarks.linkage import load, machine, peak_mb  # noqa: E402
 from marsad.domain.estimates import Estimate  # noqa: E402
 from marsad.estimate.methods import METHODS  # noqa: E402
 from marsad.linkage.quality import pairwise_quality  # noqa: E402
-from marsad.services.demo import linked_persons, read_truth, scenario_lists  # noqa: E402
+from marsad.services.demo import ingest_scenario, linked_persons, read_truth  # noqa: E402
 from marsad.services.estimate import estimate_histories, estimate_store  # noqa: E402
-from marsad.services.ingest import ingest_file  # noqa: E402
 from marsad.services.link import link  # noqa: E402
 from marsad.store.db import open_store  # noqa: E402
 from marsad.synth import write_scenario  # noqa: E402
@@ -158,20 +157,9 @@ def run_scenario(spec: ScenarioSpec) -> dict[str, Any]:
 
 
 def ingest(engine: Any, list_dir: Path) -> tuple[int, int]:
-    """Every list of the scenario, each as its source; (rows stored, rows quarantined)."""
-    stored = quarantined = 0
-    for item in scenario_lists(list_dir):
-        result = ingest_file(
-            engine,
-            list_dir / item["file"],
-            item["source"],
-            kind=item["kind"],
-            copies=item.get("copies"),
-            user="benchmark",
-        )
-        stored += result.rows_recorded
-        quarantined += result.rows_quarantined
-    return stored, quarantined
+    """Every list of the scenario (ingest_file), each as its source; (stored, quarantined)."""
+    summaries = ingest_scenario(engine, list_dir, user="benchmark")
+    return sum(s.rows_recorded for s in summaries), sum(s.rows_quarantined for s in summaries)
 
 
 def quality(engine: Any, list_dir: Path) -> dict[str, Any]:

@@ -13,15 +13,7 @@ from typing import Any
 
 from marsad.synth.scenario import Scenario, generate
 from marsad.synth.settings import Settings
-from marsad.synth.shapes import (
-    ListShape,
-    ShapeError,
-    builtin_presets,
-    list_shapes,
-    load_yaml,
-    mapping,
-    read_presets,
-)
+from marsad.synth.shapes import ListShape, ShapeError, list_shapes, mapping, read_yaml_file
 
 _KEYS = {"name", "stands_for", "seed", "people", "settings", "lists"}
 
@@ -79,15 +71,7 @@ def _scenario(data: Any, source: str, key: str, presets: dict[str, ListShape]) -
 def read_matrix(path: Path) -> list[ScenarioSpec]:
     """The scenarios of a matrix file (`presets:` of its own, then `scenarios:`)."""
     source = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ShapeError(f"{source}: cannot read: {error}") from error
-    data = mapping(load_yaml(text, source), source, "(top level)")
-    for key in data:
-        if key not in ("presets", "scenarios"):
-            raise ShapeError(f"{source}: {key}: unknown setting (expected presets, scenarios)")
-    presets = read_presets(data.get("presets") or {}, source, builtin_presets())
+    data, presets = read_yaml_file(path, ("presets", "scenarios"))
     items = data.get("scenarios")
     if not isinstance(items, list) or not items:
         raise ShapeError(f"{source}: scenarios: expected a list of scenarios")

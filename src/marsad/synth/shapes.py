@@ -249,8 +249,11 @@ def list_shapes(data: Any, source: str, presets: dict[str, ListShape]) -> tuple[
     return tuple(build_shape(item, presets, source, f"lists[{i}]") for i, item in enumerate(data))
 
 
-def read_shapes_file(path: Path) -> tuple[ListShape, ...]:
-    """A shapes file: optional `presets:` of its own, and `lists:` with one shape per list."""
+def read_yaml_file(
+    path: Path, keys: tuple[str, ...]
+) -> tuple[dict[Any, Any], dict[str, ListShape]]:
+    """A YAML file of shapes: its top-level mapping (only `keys` allowed) and its presets
+    (the built-in ones and those of its own `presets:` section)."""
     source = str(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -258,10 +261,15 @@ def read_shapes_file(path: Path) -> tuple[ListShape, ...]:
         raise ShapeError(f"{source}: cannot read shapes: {error}") from error
     data = mapping(load_yaml(text, source), source, "(top level)")
     for key in data:
-        if key not in ("presets", "lists"):
-            raise _fail(source, str(key), "unknown setting (expected presets, lists)")
-    presets = read_presets(data.get("presets") or {}, source, builtin_presets())
-    return list_shapes(data.get("lists"), source, presets)
+        if key not in keys:
+            raise _fail(source, str(key), f"unknown setting (expected {', '.join(keys)})")
+    return data, read_presets(data.get("presets") or {}, source, builtin_presets())
+
+
+def read_shapes_file(path: Path) -> tuple[ListShape, ...]:
+    """A shapes file: optional `presets:` of its own, and `lists:` with one shape per list."""
+    data, presets = read_yaml_file(path, ("presets", "lists"))
+    return list_shapes(data.get("lists"), str(path), presets)
 
 
 def resolve_shapes(spec: str, lists: int | None) -> tuple[ListShape, ...]:

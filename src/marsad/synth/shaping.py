@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from marsad.domain.records import STANDARD_COLUMNS
+from marsad.i18n import ARABIC_MONTHS
 from marsad.synth.shapes import AGE_STYLES, DATE_FORMATS, ListShape, Mix
 
 Strings = npt.NDArray[np.object_]
@@ -25,21 +26,6 @@ _MONTHS_EN = (
     *("January", "February", "March", "April", "May", "June"),
     *("July", "August", "September", "October", "November", "December"),
 )
-_MONTHS_AR = (
-    "كانون الثاني",
-    "شباط",
-    "آذار",
-    "نيسان",
-    "أيار",
-    "حزيران",
-    "تموز",
-    "آب",
-    "أيلول",
-    "تشرين الأول",
-    "تشرين الثاني",
-    "كانون الأول",
-)
-"""The Levantine month names Syrian lists write."""
 _AGES = range(121)
 _AGE_TEXT = np.array(
     [
@@ -86,7 +72,7 @@ def _format_date(iso: str, style: str, arabic: bool) -> str:
             return iso
         return str(int((np.datetime64(iso, "D") - _EXCEL_EPOCH).astype(np.int64)))
     if style == "month-name" and len(parts) >= 2:
-        month = (_MONTHS_AR if arabic else _MONTHS_EN)[int(parts[1]) - 1]
+        month = (ARABIC_MONTHS if arabic else _MONTHS_EN)[int(parts[1]) - 1]
         day = [str(int(parts[2]))] if len(parts) == 3 else []
         return " ".join([*day, month, parts[0]])
     if style == "ymd-slash":
