@@ -61,6 +61,7 @@ from marsad.services.sources import SourceError
 from marsad.store.db import describe, resolve_url
 from marsad.store.models import SOURCE_KINDS
 from marsad.synth import generate, write_scenario
+from marsad.synth.shapes import resolve_shapes
 
 app = typer.Typer(
     help="Marsad: record casualties, link them into persons, estimate the undocumented.",
@@ -526,11 +527,24 @@ def synth(
     ],
     seed: Annotated[int, typer.Option(help="Random seed: same seed, same files.")] = 1,
     people: Annotated[int, typer.Option(help="True number of people killed.")] = 20_000,
-    lists: Annotated[int, typer.Option(help="Number of source lists.")] = 4,
+    lists: Annotated[
+        int | None,
+        typer.Option(help="Number of source lists [default: 4, or one per shape of a file]."),
+    ] = None,
+    shape: Annotated[
+        str | None,
+        typer.Option(
+            help="How the lists are written: a preset of marsad/synth/shapes.yaml for every "
+            "list, or a shapes file (YAML) with one shape per list."
+        ),
+    ] = None,
 ) -> None:
     """Write a synthetic scenario: overlapping source lists with their ground truth."""
     with user_errors():
-        paths = write_scenario(generate(seed=seed, people=people, lists=lists), out_dir)
+        shapes = resolve_shapes(shape, lists) if shape is not None else None
+        count = len(shapes) if shapes is not None else lists or 4
+        scenario = generate(seed=seed, people=people, lists=count, shapes=shapes)
+        paths = write_scenario(scenario, out_dir)
     console.print(
         summary_table(f"scenario written to {out_dir}", [(p.name, p.stat().st_size) for p in paths])
     )

@@ -14,12 +14,20 @@ from marsad.synth.lists import ListProfile
 from marsad.synth.people import CAUSES, KILLED, MALE, Population
 from marsad.synth.places_data import DISTRICTS, LOCALITIES, governorates
 from marsad.synth.settings import Settings
+from marsad.synth.shapes import NAME_PARTS, PALETTE_SHAPE, TABLE_CONVENTIONS, TRANSLITERATIONS, Mix
+from marsad.synth.shaping import Shaping, pick, shape_columns
 from marsad.synth.spelling import NameTable, typo
+from marsad.synth.translit import CONVENTIONS, transliterate
 
 Strings = npt.NDArray[np.object_]
 Mask = npt.NDArray[np.bool_]
 
-_SEX_LABELS = {"en": ("male", "female"), "short": ("m", "f"), "ar": ("ذكر", "أنثى")}
+_SEX_LABELS = {
+    "en": ("male", "female"),
+    "short": ("m", "f"),
+    "ar": ("ذكر", "أنثى"),
+    "fr": ("H", "F"),
+}
 _NOTES_EN = (
     "body found",
     "reported by a relative",
@@ -64,6 +72,57 @@ class _Draw:
         u = self.rng.random(len(count))
         return np.minimum((count * u**skew).astype(np.int64), count - 1)
 
+    def pick(self, mix: Mix, choices: tuple[str, ...]) -> npt.NDArray[np.int64]:
+        return pick(self.rng, mix, choices, self.n)
+
+
+class _Style:
+    """The Latin spelling convention of each row: an index into TRANSLITERATIONS."""
+
+    def __init__(self, draw: _Draw, code: npt.NDArray[np.int64]) -> None:
+        self.draw = draw
+        self.code = code
+
+    def subset(self, which: Mask) -> _Style:
+        return _Style(self.draw, self.code[which])
+
+    def table_variant(
+        self, table: NameTable, ids: npt.NDArray[np.int64], own: npt.NDArray[np.int64]
+    ) -> npt.NDArray[np.int64]:
+        """Which hand-table spelling: the English end, the French end, any, or the list's own."""
+        count = table.latin_count[ids]
+        front = self.draw.variant(count, 3.0)
+        anywhere = self.draw.variant(count)
+        english, french, any_ = (self.code == k for k in range(len(TABLE_CONVENTIONS)))
+        return np.select([english, french, any_], [front, count - 1 - front, anywhere], own)
+
+    def rule_spellings(
+        self,
+        table: NameTable,
+        ids: npt.NDArray[np.int64],
+        arabic_variant: npt.NDArray[np.int64],
+        bare: Mask,
+        table_form: Strings,
+    ) -> Strings:
+        """Rows of a rule convention get the Arabic spelling they saw, transliterated."""
+        out = np.asarray(table_form, dtype=object).copy()
+        for k, convention in enumerate(CONVENTIONS, start=len(TABLE_CONVENTIONS)):
+            rows = self.code == k
+            if not rows.any():
+                continue
+            spelled = [
+                _rule_table(source, convention) for source in (table.arabic, table.arabic_bare)
+            ]
+            at = ids[rows], arabic_variant[rows]
+            out[rows] = np.where(bare[rows], spelled[1][at], spelled[0][at])
+        return out
+
+
+def _rule_table(arabic: Strings, convention: str) -> Strings:
+    """A name table's Arabic spellings, each transliterated by the convention's rules."""
+    flat = [transliterate(a, convention) for a in arabic.ravel().tolist()]
+    return np.array(flat, dtype=object).reshape(arabic.shape)
+
 
 def _names(
     draw: _Draw,
@@ -73,6 +132,7 @@ def _names(
     profile: ListProfile,
     variation: float,
     article: bool,
+    style: _Style | None = None,
 ) -> Strings:
     """One spelling per row of the names `ids`: Arabic variants or a Latin transliteration."""
     n = len(ids)
@@ -84,7 +144,11 @@ def _names(
         lat_var = table.latin_count[ids] - 1 - lat_var
     bare = draw.chance(profile.article_drop * variation, n) if article else np.zeros(n, bool)
     arabic = np.where(bare, table.arabic_bare[ids, ar_var], table.arabic[ids, ar_var])
+    if style is not None:
+        lat_var = style.table_variant(table, ids, lat_var)
     latin_form = np.where(bare, table.latin_bare[ids, lat_var], table.latin[ids, lat_var])
+    if style is not None:
+        latin_form = style.rule_spellings(table, ids, ar_var, bare, latin_form)
     return np.asarray(np.where(latin, latin_form, arabic), dtype=object)
 
 
@@ -95,13 +159,15 @@ def _first_names(
     latin: Mask,
     p: ListProfile,
     variation: float,
+    style: _Style | None,
 ) -> Strings:
     out = np.empty(len(rows), dtype=object)
     male = population.sex[rows] == MALE
     ids = population.first[rows].astype(np.int64)
     tables = population.names
-    out[male] = _names(draw, tables.male, ids[male], latin[male], p, variation, False)
-    out[~male] = _names(draw, tables.female, ids[~male], latin[~male], p, variation, False)
+    for table, which in ((tables.male, male), (tables.female, ~male)):
+        part = style.subset(which) if style is not None else None
+        out[which] = _names(draw, table, ids[which], latin[which], p, variation, False, part)
     return out
 
 
@@ -193,27 +259,48 @@ def render(
     population: Population,
     rows: npt.NDArray[np.int64],
     settings: Settings,
+    shaping: Shaping | None = None,
 ) -> dict[str, list[str]]:
-    """The standard-record columns for `rows` (person index of each row, in file order)."""
+    """The columns for `rows` (person index of each row, in file order).
+
+    Without `shaping`, every standard column as the profile writes it; with it, the shape's
+    columns, its own draws coming from the shaping's stream so the rest stays as it was.
+    """
     n = len(rows)
     draw = _Draw(rng, n)
     p, s = profile, settings
     var = s.name_variation
     tables = population.names
     latin = draw.chance(p.latin_share)
+    shape = shaping.shape if shaping is not None else PALETTE_SHAPE
+    extra = _Draw(shaping.rng, n) if shaping is not None else draw
+    style = None
+    if shape.transliteration is not None:
+        style = _Style(extra, extra.pick(shape.transliteration, TRANSLITERATIONS))
 
-    first = _first_names(draw, population, rows, latin, p, var)
+    first = _first_names(draw, population, rows, latin, p, var, style)
 
     def spell(table: NameTable, ids: npt.NDArray[np.int16], article: bool = False) -> Strings:
-        return _names(draw, table, ids[rows].astype(np.int64), latin, p, var, article)
+        return _names(draw, table, ids[rows].astype(np.int64), latin, p, var, article, style)
 
     father = spell(tables.male, population.father)
     grandfather = spell(tables.male, population.grandfather)
     family = spell(tables.family, population.family, article=True)
     mother = spell(tables.female, population.mother)
+    written = (father.copy(), grandfather.copy(), family.copy())
     father[draw.chance(p.father_drop * var)] = ""
     grandfather[draw.chance((1 - p.grandfather_rate) * var)] = ""
     family[draw.chance(p.family_drop * var)] = ""
+    great = None
+    if shape.name_parts is not None:
+        count = extra.pick(shape.name_parts, NAME_PARTS) + 2
+        father = np.where(count >= 3, written[0], "").astype(object)
+        grandfather = np.where(count >= 4, written[1], "").astype(object)
+        family = written[2]
+        if shaping is not None and (count == 5).any():
+            ids = shaping.great_grandfather[rows].astype(np.int64)
+            great = _names(extra, tables.male, ids, latin, p, var, False, style)
+            great = np.where(count == 5, great, "").astype(object)
 
     parts = [first, father, grandfather, family]
     typo_rows = np.flatnonzero(draw.chance(p.typo_rate * s.typos))
@@ -223,9 +310,10 @@ def render(
         part = parts[int(which[k])] if parts[int(which[k])][row] else first
         part[row] = typo(part[row], edits[k].tolist(), bool(latin[row]))
 
-    name = _join(parts)
+    full = parts if great is None else [first, father, grandfather, great, family]
+    name = _join(full)
     for row in np.flatnonzero(draw.chance(p.swap_rate * var)).tolist():
-        swapped = (family[row], first[row], father[row], grandfather[row])
+        swapped = (full[-1][row], *(part[row] for part in full[:-1]))
         name[row] = " ".join(x for x in swapped if x)
     with_parts = draw.chance(p.parts_rate)
     empty = np.full(n, "", dtype=object)
@@ -278,7 +366,9 @@ def render(
         "incident_id": np.where(draw.chance(p.incident_rate), incident_text, empty),
         "notes": np.where(draw.chance(p.notes_rate), notes, empty),
     }
-    return {c: _as_list(columns[c]) for c in STANDARD_COLUMNS}
+    if shaping is None:
+        return {c: _as_list(columns[c]) for c in STANDARD_COLUMNS}
+    return shape_columns(columns, shape, extra.rng, rows, latin, age)
 
 
 def _as_list(values: Strings | list[str]) -> list[str]:

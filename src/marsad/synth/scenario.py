@@ -7,19 +7,23 @@ stream, so lists can be written one at a time and the result does not depend on 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from marsad.synth.lists import PALETTE, ListProfile, capture, rows_with_duplicates
-from marsad.synth.people import Population, make_population
+from marsad.synth.people import CHILD, HEAD, Population, make_population
 from marsad.synth.places_data import governorates
 from marsad.synth.render import render
 from marsad.synth.settings import Settings
+from marsad.synth.shapes import ListShape, shaped_profile
+from marsad.synth.shaping import Shaping
 
-_POPULATION, _VISIBILITY, _CAPTURE, _RENDER, _INCIDENTS = 0, 1, 2, 3, 4
+_POPULATION, _VISIBILITY, _CAPTURE, _RENDER, _INCIDENTS, _SHAPE, _GREAT = 0, 1, 2, 3, 4, 5, 6
 
 
 def _rng(seed: int, *key: int) -> np.random.Generator:
@@ -38,6 +42,8 @@ class SourceList:
     position: int
     profile: ListProfile
     rows: npt.NDArray[np.int64]
+    shape: ListShape | None = None
+    """How the list is written; None writes every standard column the profile's way."""
 
     @property
     def people(self) -> npt.NDArray[np.int64]:
@@ -101,11 +107,32 @@ class Scenario:
             )
         return reports
 
+    @cached_property
+    def great_grandfather(self) -> npt.NDArray[np.int16]:
+        """Each person's great-grandfather (index in the male names), for five-part names;
+        siblings share their father's grandfather. Drawn from its own stream, so it is only
+        drawn when a shape asks for it and nothing else moves."""
+        pop = self.population
+        rng = _rng(self.seed, _GREAT)
+        table = pop.names.male
+        own = rng.choice(table.size, size=pop.size, p=table.weights)
+        units = int(pop.unit.max()) + 1 if pop.size else 0
+        by_unit = rng.choice(table.size, size=units, p=table.weights)
+        heads = np.flatnonzero(pop.role == HEAD)
+        by_unit[pop.unit[heads]] = pop.grandfather[heads]
+        child = pop.role == CHILD
+        own[child] = by_unit[pop.unit[child]]
+        return np.asarray(own, dtype=np.int16)
+
     def records(self, position: int) -> dict[str, list[str]]:
-        """The standard-record columns of one list (same output for the same seed, always)."""
+        """The columns of one list's file (same output for the same seed, always)."""
         source = self.lists[position]
         rng = _rng(self.seed, _RENDER, source.position)
-        return render(rng, source.profile, self.population, source.rows, self.settings)
+        shaping = None
+        if source.shape is not None:
+            stream = _rng(self.seed, _SHAPE, source.position)
+            shaping = Shaping(source.shape, stream, self.great_grandfather)
+        return render(rng, source.profile, self.population, source.rows, self.settings, shaping)
 
     def manifest(self) -> dict[str, Any]:
         """The content of scenario.json."""
@@ -119,6 +146,7 @@ class Scenario:
                     "file": s.profile.file_name,
                     "records": len(s.rows),
                     "copies": self._source_name(s.profile.copies),
+                    **self._shape_entry(s),
                 }
                 for s in self.lists
             ],
@@ -127,6 +155,12 @@ class Scenario:
             "settings": self.settings.as_dict(),
         }
 
+    @staticmethod
+    def _shape_entry(source: SourceList) -> dict[str, Any]:
+        if source.shape is None:
+            return {}
+        return {"shape": source.shape.as_dict(), "columns": list(source.shape.columns())}
+
     def _source_name(self, slug: str | None) -> str | None:
         for s in self.lists:
             if s.profile.slug == slug:
@@ -134,11 +168,19 @@ class Scenario:
         return None
 
 
-def generate(seed: int, people: int, lists: int, **options: Any) -> Scenario:
+def generate(
+    seed: int,
+    people: int,
+    lists: int,
+    shapes: Sequence[ListShape] | None = None,
+    **options: Any,
+) -> Scenario:
     """Draw a scenario: `people` true persons, recorded by the first `lists` sources of PALETTE.
 
-    Options are the fields of `Settings`. The population does not depend on `lists`, and list k
-    is the same whatever the number of lists after it.
+    Options are the fields of `Settings`. `shapes`, one per list, say how each list is written
+    (shapes.py); without them every list writes every standard column its profile's way. The
+    population does not depend on `lists` or shapes, and list k is the same whatever the
+    number of lists after it.
     """
     if seed < 0:
         raise ValueError("seed must be >= 0")
@@ -146,16 +188,20 @@ def generate(seed: int, people: int, lists: int, **options: Any) -> Scenario:
         raise ValueError("people must be >= 1")
     if not 1 <= lists <= len(PALETTE):
         raise ValueError(f"lists must be between 1 and {len(PALETTE)}")
+    if shapes is not None and len(shapes) != lists:
+        raise ValueError(f"{len(shapes)} shapes given for {lists} lists")
     settings = Settings.from_options(options)
     population = make_population(_rng(seed, _POPULATION), people, settings)
     visibility = _rng(seed, _VISIBILITY).standard_normal(people)
     captured: dict[str, npt.NDArray[np.bool_]] = {}
     chosen: list[SourceList] = []
-    for position, profile in enumerate(PALETTE[:lists]):
+    for position, palette_profile in enumerate(PALETTE[:lists]):
+        shape = shapes[position] if shapes is not None else None
+        profile = palette_profile if shape is None else shaped_profile(palette_profile, shape)
         rng = _rng(seed, _CAPTURE, position)
         copied = captured.get(profile.copies) if profile.copies else None
         on_list = capture(rng, profile, population, visibility, copied, settings)
         captured[profile.slug] = on_list
         rows = rows_with_duplicates(rng, on_list, profile, settings)
-        chosen.append(SourceList(position=position, profile=profile, rows=rows))
+        chosen.append(SourceList(position=position, profile=profile, rows=rows, shape=shape))
     return Scenario(seed=seed, settings=settings, population=population, lists=tuple(chosen))

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import numpy as np
 
-from marsad.domain.records import STANDARD_COLUMNS
 from marsad.synth.people import CAUSES, KILLED, MALE
 from marsad.synth.places_data import DISTRICTS, governorates
 from marsad.synth.scenario import Scenario, person_id
@@ -40,9 +39,10 @@ PEOPLE_COLUMNS = (
 def write_scenario(scenario: Scenario, out_dir: Path) -> list[Path]:
     """Write every file of the scenario into out_dir (created if needed); return their paths.
 
-    Files: <list slug>.csv for each list, truth.csv (source, record_id, person_id — one row per
-    written record), people.csv (true attributes of every person, no names), incidents.csv
-    (unnamed reports of the largest mass killings, by the first list's source), scenario.json.
+    Files: <list slug>.csv for each list (the standard columns, or those of its shape),
+    truth.csv (source, record_id, person_id — one row per written record), people.csv (true
+    attributes of every person, no names), incidents.csv (unnamed reports of the largest mass
+    killings, by the first list's source), scenario.json.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -55,8 +55,8 @@ def write_scenario(scenario: Scenario, out_dir: Path) -> list[Path]:
             path = out_dir / source.profile.file_name
             with path.open("w", encoding="utf-8", newline="") as f:
                 writer = csv.writer(f, lineterminator="\n")
-                writer.writerow(STANDARD_COLUMNS)
-                writer.writerows(zip(*(columns[c] for c in STANDARD_COLUMNS), strict=True))
+                writer.writerow(columns)
+                writer.writerows(zip(*columns.values(), strict=True))
             name = source.profile.source
             ids = columns["record_id"]
             truth.writerows(
