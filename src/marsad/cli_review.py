@@ -94,7 +94,8 @@ def explanation_table(
     table.add_column("weight", justify="right")
     table.add_row(Text("prior", style="italic"), "", _weight(explanation.prior_weight))
     for c in explanation.contributions:
-        table.add_row(Text(c.comparison), Text(c.level), _weight(c.weight))
+        name = "what reviewers' decisions taught the model" if c.gamma is None else c.comparison
+        table.add_row(Text(name), Text(c.level), _weight(c.weight))
     table.add_row(Text("total", style="bold"), "", _weight(explanation.total_weight))
     table.add_row(
         Text("probability", style="bold"), "", Text(f"{explanation.probability:.3f}", style="bold")

@@ -1,10 +1,11 @@
 """Group records into persons: machine links rebuilt on every run, human decisions kept.
 
-`link` runs the deterministic rule and the trained Splink model, stores their decisions
-with the run, and clusters. `recluster` rebuilds persons from the stored decisions alone,
-so a reviewer's decision takes effect at once without re-training. Re-running on the same
-records and decisions gives the same persons; persons whose records did not change keep
-their ids (see `assign_person_ids`).
+`link` runs the deterministic rule and the trained Splink model, corrects the model's scores
+by what reviewers' decisions teach (`marsad.linkage.learn`), stores their decisions with the
+run, and clusters. `recluster` rebuilds persons from the stored decisions alone, so a
+reviewer's decision takes effect at once without re-training. Re-running on the same records
+and decisions gives the same persons; persons whose records did not change keep their ids (see
+`assign_person_ids`).
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+import numpy as np
+import pandas as pd
 from sqlalchemy import (
     Connection,
     Engine,
@@ -28,9 +31,11 @@ from sqlalchemy import (
     update,
 )
 
+from marsad.linkage import learn
 from marsad.linkage import model as linkage_model
 from marsad.linkage.clusters import Clusters, assign_person_ids
 from marsad.linkage.deterministic import RULE, LinkableRecord, rule_links
+from marsad.linkage.explain import model_prior_weight
 from marsad.linkage.features import LinkageRecord, features_frame
 from marsad.services.verify import verify_persons
 from marsad.store.models import (
@@ -84,6 +89,8 @@ class LinkSummary:
     plan: str = ""
     """What the model compared and left out, in one line."""
     splink_warnings: tuple[str, ...] = ()
+    learned: str = ""
+    """What reviewers' decisions taught the model, or why they taught it nothing, in one line."""
 
 
 def linkage_records(conn: Connection) -> list[LinkageRecord]:
@@ -185,6 +192,57 @@ def _scored_pair(
     }
 
 
+@dataclass(frozen=True)
+class Learned:
+    """The scored pairs a run keeps, and what reviewers' decisions taught the model."""
+
+    pairs: pd.DataFrame
+    """linkage.model.SCORED_COLUMNS; match_probability corrected when `correction` is set"""
+    correction: learn.Correction | None
+    note: str
+
+
+def learn_from_reviewers(
+    scoring: linkage_model.Scored, labels: Mapping[frozenset[int], bool], review_threshold: float
+) -> Learned:
+    """Correct the model's scores by the reviewers' labels (pair -> same person) that fall on
+    scored pairs, and keep the pairs whose score reaches `review_threshold`.
+
+    The model's log-odds of a pair are its prior plus the stored weights, exactly what an
+    explanation adds up, so the corrected score and its explanation agree.
+    """
+    pairs = scoring.pairs
+    uncorrected = Learned(pairs[pairs.match_probability >= review_threshold], None, "")
+    if pairs.empty or not labels:
+        return uncorrected
+    gammas = np.vstack(pairs.gammas.to_list()).astype(np.int64)
+    weights = np.vstack(pairs.weights.to_list()).astype(float)
+    log_odds = model_prior_weight(scoring.model) + weights.sum(axis=1)
+    answers = [
+        labels.get(frozenset((int(a), int(b))))
+        for a, b in zip(pairs.unique_id_l, pairs.unique_id_r, strict=True)
+    ]
+    labelled = np.array([answer is not None for answer in answers])
+    same = np.array([bool(answer) for answer in answers])[labelled]
+    correction = learn.fit_correction(
+        scoring.plan.comparisons, gammas[labelled], log_odds[labelled], same
+    )
+    if correction is None:
+        matches = int(same.sum())
+        return replace(uncorrected, note=learn.too_few(matches, len(same) - matches) or "")
+    scored = pairs.assign(
+        match_probability=learn.probabilities(log_odds + correction.weights(gammas))
+    )
+    kept = scored[scored.match_probability >= review_threshold]
+    return Learned(kept, correction, correction.describe())
+
+
+def run_correction(settings: Mapping[str, Any]) -> learn.Correction | None:
+    """The correction a link run learned from reviewers' decisions (its settings), if any."""
+    stored = settings.get("reviewers_correction")
+    return learn.Correction.from_dict(stored) if stored else None
+
+
 def link(
     engine: Engine,
     *,
@@ -193,12 +251,17 @@ def link(
     progress: Progress | None = None,
     trained: dict[str, Any] | None = None,
     review_threshold: float = linkage_model.REVIEW_THRESHOLD,
+    learning: bool = True,
 ) -> LinkSummary:
     """Re-link every record: rule, model, then clustering under human decisions.
 
     The model is trained on the records themselves, or `trained` (a model saved by an
-    earlier run, e.g. `marsad link --model-out`) is reused as it is. Pairs scored from
-    `review_threshold` up to the match threshold wait for reviewers.
+    earlier run, e.g. `marsad link --model-out`) is reused as it is. With `learning`, the
+    reviewers' decisions in force correct its scores (`learn_from_reviewers`) once they are
+    enough (`marsad.linkage.learn.too_few`); pairs are then scored down to
+    `learn.FLOOR`, so that a corrected score can rise into the review band or above the match
+    threshold. Pairs scored from `review_threshold` up to the match threshold wait for
+    reviewers.
     """
     if linker not in ENGINES:
         raise LinkError(f"unknown linkage engine {linker!r}; use one of {', '.join(ENGINES)}")
@@ -211,6 +274,12 @@ def link(
     say("reading records")
     with engine.connect() as conn:
         records = linkage_records(conn)
+        labels = {pair: d == "match" for pair, d in _human_decisions(conn).items()}
+    matches = sum(labels.values())
+    why_not = learn.too_few(matches, len(labels) - matches) if labels else ""
+    if not learning:
+        why_not = "learning from reviewers' decisions is off" if labels else ""
+    scored_from = min(review_threshold, learn.FLOOR) if why_not is None else review_threshold
     rule = rule_links(
         LinkableRecord(
             r.id,
@@ -229,15 +298,22 @@ def link(
         for r in records
     )
     scoring: linkage_model.Scored | None = None
+    learned = Learned(pd.DataFrame(), None, "")
     scored: list[dict[str, Any]] = []
     if len(records) >= 2:
         say("building name keys")
         frame = features_frame(records)
         with splink_backend(linker) as backend:
-            scoring = linkage_model.score(frame, backend, say, trained, review_threshold)
+            scoring = linkage_model.score(frame, backend, say, trained, scored_from)
         if not scoring.plan.comparisons:
             say("the records share no field to compare: the model links nothing")
-        pairs = scoring.pairs
+        if why_not is None:
+            say("learning from reviewers' decisions")
+            learned = learn_from_reviewers(scoring, labels, review_threshold)
+        else:
+            learned = learn_from_reviewers(scoring, {}, review_threshold)
+            learned = replace(learned, note=why_not)
+        pairs = learned.pairs
         scored = [
             _scored_pair(
                 int(a),
@@ -280,6 +356,11 @@ def link(
                         "model_reused": trained is not None,
                         "model": scoring.source if scoring else "none",
                         "splink_warnings": list(scoring.splink_warnings) if scoring else [],
+                        "scored_from": scored_from,
+                        "reviewers_correction": learned.correction.as_dict()
+                        if learned.correction
+                        else None,
+                        "learned": learned.note,
                     },
                     model=scoring.model if scoring and scoring.model else None,
                     summary={},
@@ -324,6 +405,7 @@ def link(
             review_threshold=review_threshold,
             plan=scoring.plan.describe() if scoring else "",
             splink_warnings=scoring.splink_warnings if scoring else (),
+            learned=learned.note,
         )
         conn.execute(
             update(LinkRun)

@@ -34,7 +34,8 @@ from sqlalchemy.orm import aliased
 from marsad.ingest.places import default_gazetteer, validate_pcode
 from marsad.linkage.explain import PairExplanation, explain
 from marsad.linkage.model import MATCH_THRESHOLD
-from marsad.services.link import recluster
+from marsad.linkage.learn import Correction
+from marsad.services.link import recluster, run_correction
 from marsad.store.models import (
     LinkDecision,
     LinkRun,
@@ -243,16 +244,30 @@ def _records(conn: Connection, ids: Iterable[int]) -> dict[int, RecordView]:
     return found
 
 
-def _models(conn: Connection, run_ids: Iterable[int | None]) -> dict[int, dict[str, Any]]:
+@dataclass(frozen=True)
+class _RunModel:
+    """What explains a run's model decisions: its Splink model and what reviewers taught it."""
+
+    model: dict[str, Any]
+    correction: Correction | None
+
+
+def _models(conn: Connection, run_ids: Iterable[int | None]) -> dict[int, _RunModel]:
     wanted = sorted({rid for rid in run_ids if rid is not None})
     if not wanted:
         return {}
-    rows = conn.execute(select(LinkRun.id, LinkRun.model).where(LinkRun.id.in_(wanted)))
-    return {row.id: row.model for row in rows if row.model}
+    rows = conn.execute(
+        select(LinkRun.id, LinkRun.model, LinkRun.settings).where(LinkRun.id.in_(wanted))
+    )
+    return {
+        row.id: _RunModel(row.model, run_correction(row.settings or {}))
+        for row in rows
+        if row.model
+    }
 
 
 def _explanation(
-    models: Mapping[int, dict[str, Any]],
+    models: Mapping[int, _RunModel],
     kind: str,
     run_id: int | None,
     gammas: Sequence[int] | None,
@@ -262,7 +277,8 @@ def _explanation(
     """The model's reasons for a model decision whose run kept its model; None otherwise."""
     if kind != "model" or gammas is None or run_id is None or run_id not in models:
         return None
-    return explain(models[run_id], gammas, score, weights)
+    run = models[run_id]
+    return explain(run.model, gammas, score, weights, run.correction)
 
 
 _HUMAN = aliased(LinkDecision, name="human")

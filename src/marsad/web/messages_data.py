@@ -180,6 +180,7 @@ EN: dict[str, str] = {
     "comparison.place": "Place",
     "comparison.status": "Status",
     "comparison.lists": "Lists",
+    "comparison.reviewers": "What reviewers' decisions taught the model",
 }
 
 AR: dict[str, str] = {
@@ -352,4 +353,5 @@ AR: dict[str, str] = {
     "comparison.place": "المكان",
     "comparison.status": "الحالة",
     "comparison.lists": "القائمتان",
+    "comparison.reviewers": "ما تعلّمه النموذج من قرارات المراجعين",
 }
