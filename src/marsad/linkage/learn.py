@@ -31,7 +31,7 @@ MIN_LABELS = 50
 MIN_EACH = 10
 """Nor when either answer (same person, not the same) has fewer labels than this: with one
 class the fit can only push every score one way."""
-PENALTY = 5.0
+PENALTY = 20.0
 """The L2 penalty on each coefficient (in nats²), as if each level had about 4 × PENALTY labels
 agreeing with the model already."""
 FLOOR = 0.05
@@ -176,3 +176,25 @@ def fit_correction(
         matches=matches,
         non_matches=len(labels) - matches,
     )
+
+
+def answer_value(
+    probability: float,
+    lists_a: frozenset[str],
+    lists_b: frozenset[str],
+    waiting_alike: int,
+    labelled_alike: int,
+) -> float:
+    """How much a reviewer's answer on one waiting pair is worth, to order the queue.
+
+    The product of three things. How uncertain the model is: p(1 - p). What the answer would
+    change: one person more or fewer, and each list that one of the two persons would gain
+    (two persons, each on one list, become one person on two: two capture histories change);
+    `lists_a` and `lists_b` are the lists of the persons the two records are in now (the same
+    person's twice when a chain of links already joined them: a rejection would split it). How
+    much the answer teaches: the waiting pairs with the same comparison vector (the pair among
+    them), over one more than the labels that vector has, so that a vector many pairs share is
+    asked about first, and less the more it has been answered.
+    """
+    changed = 1 + len(lists_a ^ lists_b)
+    return probability * (1 - probability) * changed * waiting_alike / (1 + labelled_alike)

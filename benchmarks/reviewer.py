@@ -1,0 +1,239 @@
+"""A simulated reviewer who answers from the truth: what review, and learning from it, gains.
+
+    .venv/bin/python benchmarks/reviewer.py                        # issue-14, every arm
+    .venv/bin/python benchmarks/reviewer.py --scenario palette --decisions 250,500
+    .venv/bin/python benchmarks/reviewer.py --orders value --learning on --jobs 1
+
+The scenario (benchmarks/scenarios.yaml, `issue-14` by default) is written, ingested and linked
+once. Each arm then starts from a copy of that store, in a fresh child process, and a reviewer
+who always answers right (truth.csv) decides the pairs of the review queue in its order,
+through the service layer as a reviewer would (`accept` / `reject`, each rebuilding the
+persons). After 0, 250, 500, 1,000 and 2,000 decisions the arm records pairwise precision and
+recall, the persons found, and the estimate (`estimate_store`, LCMCR, preset "fast").
+
+An arm is an order and whether the model learns:
+- order `value`: `review_queue` as reviewers see it (the answers worth most first);
+  `likeliest`: the likeliest match first, the queue's order before reviewers taught the model.
+  Both put the held-back pairs (first names clearly disagree) last.
+- learning `off`: decisions only. `on`: decisions and the correction they teach: `link` re-runs
+  at each checkpoint after the first, learns from every decision so far, and re-scores. (Without
+  learning, a re-run scores the same pairs the same way, so it is not run.)
+
+Also printed: LCMCR on the true capture histories (as benchmarks/matrix.py computes it) and the
+true number killed. Results go to docs/benchmarks.md by hand, with the load printed beside them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Hashable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "src"))
+
+from benchmarks.estimation import true_histories  # noqa: E402
+from benchmarks.linkage import in_child, load, machine  # noqa: E402
+from benchmarks.matrix import MATRIX, quality, summary, timed  # noqa: E402
+from marsad.linkage.learn import MIN_EACH, MIN_LABELS, PENALTY  # noqa: E402
+from marsad.linkage.model import MATCH_THRESHOLD  # noqa: E402
+from marsad.services.demo import ingest_scenario, read_truth  # noqa: E402
+from marsad.services.estimate import estimate_histories, estimate_store  # noqa: E402
+from marsad.services.link import link  # noqa: E402
+from marsad.services.review import ReviewItem, accept, queue_size, reject, review_queue  # noqa: E402
+from marsad.store.db import open_store  # noqa: E402
+from marsad.synth import write_scenario  # noqa: E402
+from marsad.synth.matrix import read_matrix  # noqa: E402
+
+REVIEWER = "simulated reviewer"
+ORDERS = ("value", "likeliest")
+
+
+@dataclass(frozen=True)
+class Arm:
+    order: str
+    learning: bool
+
+    @property
+    def name(self) -> str:
+        return f"{self.order} order, learning {'on' if self.learning else 'off'}"
+
+
+def prepare(matrix: Path, scenario: str, folder: Path) -> dict[str, Any]:
+    """Synthesise, ingest and link the scenario once; the true-history estimate beside it."""
+    spec = next(s for s in read_matrix(matrix) if s.name == scenario)
+    list_dir = folder / "lists"
+    write_scenario(spec.generate(), list_dir)
+    engine = open_store(f"sqlite:///{folder / 'start.db'}")
+    ingest_scenario(engine, list_dir, user="benchmark")
+    linked, seconds = timed(lambda: link(engine))
+    engine.dispose()
+    histories, _, killed = true_histories(list_dir)
+    fitted, fit_seconds = timed(lambda: estimate_histories(histories, method="lcmcr"))
+    return {
+        "scenario": scenario,
+        "people": spec.people,
+        "lists": spec.lists,
+        "records": linked.clusters.records,
+        "link_seconds": round(seconds, 1),
+        "waiting": linked.review_pairs,
+        "truth": killed,
+        "true_documented_killed": histories.observed,
+        "true_history": summary(fitted.total, fit_seconds),
+    }
+
+
+def likeliest_first(engine: Any) -> list[ReviewItem]:
+    """The whole queue, likeliest first and held-back pairs last (the order before learning)."""
+    items = review_queue(engine, limit=max(queue_size(engine), 1))
+    return sorted(items, key=lambda i: (i.held_back, -(i.probability or 0.0), i.decision_id))
+
+
+def run_arm(
+    folder: Path, arm: Arm, checkpoints: list[int], log: Path | None
+) -> list[dict[str, Any]]:
+    """One arm from a copy of the linked store: decisions in queue order, figures at each
+    checkpoint (in a fresh child process), each also appended to `log` (JSON lines)."""
+    store = folder / f"{arm.order}-{'on' if arm.learning else 'off'}.db"
+    shutil.copyfile(folder / "start.db", store)
+    engine = open_store(f"sqlite:///{store}")
+    truth: dict[tuple[str, str], Hashable] = dict(read_truth(folder / "lists" / "truth.csv"))
+    rows: list[dict[str, Any]] = []
+    done = accepted = 0
+    started = time.perf_counter()
+    learned = ""
+    for checkpoint in checkpoints:
+        pending: list[ReviewItem] = likeliest_first(engine) if arm.order == "likeliest" else []
+        while done < checkpoint:
+            if arm.order == "likeliest":
+                item = pending.pop(0) if pending else None
+            else:
+                item = next(iter(review_queue(engine, limit=1)), None)
+            if item is None:
+                break
+            a, b = item.record_a, item.record_b
+            same = truth.get((a.source, a.record_id)) == truth.get((b.source, b.record_id))
+            decide = accept if same else reject
+            decide(engine, a.id, b.id, REVIEWER)
+            done += 1
+            accepted += same
+        relinked = None
+        if arm.learning and done > 0:
+            relinked, _ = timed(lambda: link(engine))
+            learned = relinked.learned
+        measured = quality(engine, folder / "lists")
+        estimate, seconds = timed(
+            lambda: estimate_store(engine, method="lcmcr", preset="fast", save=False)
+        )
+        row = {
+            "decisions": done,
+            "accepted": accepted,
+            **measured,
+            "estimate": summary(estimate.total, seconds),
+            "waiting": queue_size(engine),
+            "machine_matches": None if relinked is None else relinked.model_matches,
+            "learned": learned,
+            "seconds": round(time.perf_counter() - started),
+        }
+        rows.append(row)
+        if log is not None:
+            with log.open("a", encoding="utf-8") as handle:
+                handle.write(json.dumps({"arm": arm.name, "load": load(), **row}) + "\n")
+    engine.dispose()
+    return rows
+
+
+def shown(item: dict[str, Any]) -> str:
+    return f"{item['estimate']:,.0f} [{item['low']:,.0f}–{item['high']:,.0f}]"
+
+
+def table(start: dict[str, Any], results: dict[str, list[dict[str, Any]]]) -> str:
+    reference = start["true_history"]["estimate"]
+    lines = [
+        "| arm | decisions | accepted | precision | recall | persons found / true documented"
+        " | LCMCR (fast) | vs true-history median | waiting | seconds |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, rows in results.items():
+        for r in rows:
+            error = (r["estimate"]["estimate"] - reference) / reference
+            lines.append(
+                f"| {name} | {r['decisions']:,} | {r['accepted']:,} | {r['precision']:.4f}"
+                f" | {r['recall']:.4f} | {r['persons_found']:,} / {r['true_documented_stored']:,}"
+                f" | {shown(r['estimate'])} | {error:+.1%} | {r['waiting']:,} | {r['seconds']:,} |"
+            )
+    learned = [(name, r["decisions"], r["learned"]) for name, rows in results.items() for r in rows]
+    lines += ["", "What each re-link learned:", ""]
+    lines += [f"- {name}, {n:,} decisions: {text}" for name, n, text in learned if text]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--matrix", type=Path, default=MATRIX, help="a scenario matrix file")
+    parser.add_argument("--scenario", default="issue-14", help="a scenario of the matrix")
+    parser.add_argument("--decisions", default="250,500,1000,2000", help="checkpoints")
+    parser.add_argument("--orders", default=",".join(ORDERS), help="value, likeliest or both")
+    parser.add_argument("--learning", default="off,on", help="off, on or both")
+    parser.add_argument("--jobs", type=int, default=2, help="arms run at once")
+    parser.add_argument("--log", type=Path, help="append each checkpoint's figures (JSON lines)")
+    args = parser.parse_args()
+    names = {s.name for s in read_matrix(args.matrix)}
+    if args.scenario not in names:
+        raise SystemExit(f"--scenario: no scenario {args.scenario} in {args.matrix}")
+    orders = args.orders.split(",")
+    if not set(orders) <= set(ORDERS):
+        raise SystemExit(f"--orders: use {', '.join(ORDERS)}")
+    learning = args.learning.split(",")
+    if not set(learning) <= {"off", "on"}:
+        raise SystemExit("--learning: use off, on or off,on")
+    arms = [Arm(order, flag == "on") for order in orders for flag in learning]
+    checkpoints = sorted({0, *(int(c) for c in args.decisions.split(","))})
+    print(machine())
+    print(f"at start: {load()}", flush=True)
+    began = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="marsad-reviewer-") as tmp:
+        folder = Path(tmp)
+        start = in_child(prepare, args.matrix, args.scenario, folder)
+        print(
+            f"scenario {start['scenario']}: {start['people']:,} people, {start['lists']} lists, "
+            f"{start['records']:,} records; linked in {start['link_seconds']} s, "
+            f"{start['waiting']:,} pairs waiting; {load()}",
+            flush=True,
+        )
+
+        def one(arm: Arm) -> list[dict[str, Any]]:
+            rows = in_child(run_arm, folder, arm, checkpoints, args.log)
+            print(
+                f"  {arm.name}: done {time.perf_counter() - began:.0f} s since start; {load()}",
+                flush=True,
+            )
+            return rows
+
+        with ThreadPoolExecutor(max(1, args.jobs)) as pool:
+            results = dict(zip([a.name for a in arms], pool.map(one, arms), strict=True))
+    print()
+    print(table(start, results))
+    print(
+        f"\ntruth (killed): {start['truth']:,}; truly documented killed: "
+        f"{start['true_documented_killed']:,}; LCMCR on the true capture histories: "
+        f"{shown(start['true_history'])}"
+    )
+    print(
+        f"learning: at least {MIN_LABELS} labels, {MIN_EACH} of each answer; penalty {PENALTY}; "
+        f"match threshold {MATCH_THRESHOLD}"
+    )
+    print(f"\n{machine()}\nat end: {load()}; {time.perf_counter() - began:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
