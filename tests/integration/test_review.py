@@ -139,9 +139,12 @@ def together(engine: Engine, *pks: int) -> bool:
     return len({person_of(engine, pk) for pk in pks}) == 1
 
 
-def test_the_queue_puts_the_likeliest_first_and_held_back_pairs_last(
+def test_the_queue_asks_first_what_changes_most_and_puts_held_back_pairs_last(
     engine: Engine, tmp_path: Path
 ) -> None:
+    """M-2 and U-3 are two persons on one list each: accepting them changes two capture
+    histories. M-3 (with U-2, by the model) is already on both lists, so the likelier 0.75
+    pair between it and U-3 changes less; 0.80 is held back: scored a match, left to us."""
     pk = build_store(engine, tmp_path)
     with engine.begin() as conn:
         run_id = conn.scalar(select(LinkRun.id))
@@ -157,9 +160,48 @@ def test_the_queue_puts_the_likeliest_first_and_held_back_pairs_last(
                 decided_by="marsad link",
             )
         )
-    scores = [item.probability for item in review_queue(engine)]
-    assert scores == [0.75, 0.55, 0.30, 0.80], "0.80 is held back: scored a match, left to us"
-    assert [i.held_back for i in review_queue(engine)] == [False, False, False, True]
+    queue = review_queue(engine)
+    assert [item.probability for item in queue] == [0.55, 0.30, 0.75, 0.80]
+    assert [i.held_back for i in queue] == [False, False, False, True]
+    assert {queue[0].record_a.id, queue[0].record_b.id} == {pk["M-2"], pk["U-3"]}
+
+
+def test_a_comparison_vector_reviewers_answered_is_asked_about_later(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """Two waiting pairs share the vector [1, 1]; once a reviewer has answered a pair with
+    that vector, the other is worth less than a pair whose vector no one has answered."""
+    pk = build_store(engine, tmp_path)
+    with engine.begin() as conn:
+        run_id = conn.scalar(select(LinkRun.id))
+        conn.execute(
+            insert(LinkDecision),
+            [
+                {
+                    "record_a_id": pk[a],
+                    "record_b_id": pk[b],
+                    "kind": "model",
+                    "decision": "uncertain",
+                    "score": 0.55,
+                    "gammas": gammas,
+                    "run_id": run_id,
+                    "decided_by": "marsad link",
+                }
+                for a, b, gammas in (("M-4", "U-3", [1, 1]), ("M-4", "U-2", [0, 1]))
+            ],
+        )
+
+    def pairs(queue: list[Any]) -> list[set[int]]:
+        return [{item.record_a.id, item.record_b.id} for item in queue if not item.held_back]
+
+    alike = [{pk["M-2"], pk["U-3"]}, {pk["M-4"], pk["U-3"]}]
+    assert pairs(review_queue(engine))[:2] == alike, "two persons on one list each, two alike"
+    reject(engine, pk["M-2"], pk["U-3"], "Rania")
+    assert pairs(review_queue(engine)) == [
+        {pk["M-4"], pk["U-2"]},
+        {pk["U-1"], pk["M-4"]},
+        {pk["M-4"], pk["U-3"]},
+    ]
 
 
 def test_the_queue_shows_both_records_and_reasons(engine: Engine, tmp_path: Path) -> None:
