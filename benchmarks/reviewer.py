@@ -12,8 +12,9 @@ persons). After 0, 250, 500, 1,000 and 2,000 decisions the arm records pairwise 
 recall, the persons found, and the estimate (`estimate_store`, LCMCR, preset "fast").
 
 An arm is an order and whether the model learns:
-- order `value`: `review_queue` as reviewers see it (the answers worth most first);
-  `likeliest`: the likeliest match first, the queue's order before reviewers taught the model.
+- order `value`: `review_queue` as reviewers see it (the answers worth most first), read in
+  sessions of 50 pairs as `marsad review` does; `likeliest`: the likeliest match first, the
+  queue's order before reviewers taught the model.
   Both put the held-back pairs (first names clearly disagree) last.
 - learning `off`: decisions only. `on`: decisions and the correction they teach: `link` re-runs
   at each checkpoint after the first, learns from every decision so far, and re-scores. (Without
@@ -55,6 +56,9 @@ from marsad.synth import write_scenario  # noqa: E402
 from marsad.synth.matrix import read_matrix  # noqa: E402
 
 REVIEWER = "simulated reviewer"
+SESSION = 50
+"""Pairs a `marsad review` session takes from the queue (the command's default), decided in
+the order given before the queue is read again."""
 ORDERS = ("value", "likeliest")
 
 
@@ -114,12 +118,11 @@ def run_arm(
     for checkpoint in checkpoints:
         pending: list[ReviewItem] = likeliest_first(engine) if arm.order == "likeliest" else []
         while done < checkpoint:
-            if arm.order == "likeliest":
-                item = pending.pop(0) if pending else None
-            else:
-                item = next(iter(review_queue(engine, limit=1)), None)
-            if item is None:
+            if not pending and arm.order == "value":
+                pending = review_queue(engine, limit=SESSION)
+            if not pending:
                 break
+            item = pending.pop(0)
             a, b = item.record_a, item.record_b
             same = truth.get((a.source, a.record_id)) == truth.get((b.source, b.record_id))
             decide = accept if same else reject

@@ -359,9 +359,11 @@ def review_queue(
     if limit < 1:
         raise ValueError("the review queue's limit must be at least 1")
     with engine.connect() as conn:
-        rows = conn.execute(
+        waiting = conn.execute(
             select(
-                *DECISION_COLUMNS,
+                LinkDecision.id,
+                LinkDecision.score,
+                LinkDecision.gammas,
                 _RECORD_A.person_id.label("person_a"),
                 _RECORD_B.person_id.label("person_b"),
             )
@@ -369,7 +371,12 @@ def review_queue(
             .join(_RECORD_B, _RECORD_B.id == LinkDecision.record_b_id)
             .where(_waiting(), _touching(governorate))
         ).all()
-        rows = _most_valuable_first(conn, rows)[:limit]
+        chosen = [r.id for r in _most_valuable_first(conn, waiting)[:limit]]
+        found = {
+            r.id: r
+            for r in conn.execute(select(*DECISION_COLUMNS).where(LinkDecision.id.in_(chosen)))
+        }
+        rows = [found[i] for i in chosen]
         records = _records(conn, [rid for r in rows for rid in (r.record_a_id, r.record_b_id)])
         models = _models(conn, (r.run_id for r in rows))
     return [
@@ -395,14 +402,25 @@ def _most_valuable_first(conn: Connection, rows: Sequence[Row[Any]]) -> list[Row
             select(Record.person_id, Record.source_id).where(Record.person_id.in_(chunk)).distinct()
         ):
             lists.setdefault(person_id, set()).add(names[source_id])
+    # The vectors reviewers answered: from their decisions (few) to the model's on the same
+    # pair; both name a pair by its lower record id first.
+    human = _HUMAN
     labelled = Counter(
         tuple(gammas or ())
         for gammas in conn.scalars(
-            select(LinkDecision.gammas).where(
+            select(LinkDecision.gammas)
+            .join(
+                human,
+                and_(
+                    human.record_a_id == LinkDecision.record_a_id,
+                    human.record_b_id == LinkDecision.record_b_id,
+                ),
+            )
+            .where(
+                human.kind == "human",
+                human.revoked_at.is_(None),
                 LinkDecision.kind == "model",
                 LinkDecision.gammas.is_not(None),
-                LinkDecision.revoked_at.is_(None),
-                _decided_by_reviewer(),
             )
         )
     )
