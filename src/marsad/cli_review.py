@@ -135,7 +135,7 @@ def review(
     ] = None,
     db: DbOption = None,
 ) -> None:
-    """Go through uncertain pairs, likeliest matches first: accept, reject or skip each."""
+    """Go through uncertain pairs, the answers worth most first: accept, reject or skip each."""
     if ctx.invoked_subcommand is not None:
         return
     engine = store(db)
