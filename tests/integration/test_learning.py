@@ -46,14 +46,7 @@ def run_settings(engine: Engine, run_id: int) -> dict[str, object]:
 
 def model_scores(engine: Engine) -> dict[frozenset[int], tuple[float, list[int]]]:
     with engine.connect() as conn:
-        rows = conn.execute(
-            select(
-                LinkDecision.record_a_id,
-                LinkDecision.record_b_id,
-                LinkDecision.score,
-                LinkDecision.gammas,
-            ).where(LinkDecision.kind == "model")
-        )
+        rows = conn.execute(select(LinkDecision.__table__).where(LinkDecision.kind == "model"))
         return {frozenset((r.record_a_id, r.record_b_id)): (r.score, r.gammas) for r in rows}
 
 
