@@ -180,21 +180,23 @@ def fit_correction(
 
 def answer_value(
     probability: float,
-    lists_a: frozenset[str],
+    lists_a: frozenset[str] | None,
     lists_b: frozenset[str],
     waiting_alike: int,
     labelled_alike: int,
 ) -> float:
     """How much a reviewer's answer on one waiting pair is worth, to order the queue.
 
-    The product of three things. How uncertain the model is: p(1 - p). What the answer would
-    change: one person more or fewer, and each list that one of the two persons would gain
-    (two persons, each on one list, become one person on two: two capture histories change);
-    `lists_a` and `lists_b` are the lists of the persons the two records are in now (the same
-    person's twice when a chain of links already joined them: a rejection would split it). How
-    much the answer teaches: the waiting pairs with the same comparison vector (the pair among
-    them), over one more than the labels that vector has, so that a vector many pairs share is
-    asked about first, and less the more it has been answered.
+    What the answer is expected to change, times what it teaches. Two persons: with
+    probability p the answer is "same person" and joins them, one person fewer, and each list
+    one of them gains changes a capture history (two persons, each on one list, become one
+    person on two); "not the same" changes nothing. One person already (`lists_a` None: a
+    chain of links joined the two records, `lists_b` is its lists): "same" changes nothing,
+    "not the same", with probability 1 - p, splits it. What it teaches grows with the waiting
+    pairs that share the comparison vector (the pair among them) per label the vector already
+    has, and slowly (log2(1 + x)): the correction learns a level from a few dozen labels.
     """
-    changed = 1 + len(lists_a ^ lists_b)
-    return probability * (1 - probability) * changed * waiting_alike / (1 + labelled_alike)
+    teaches = math.log2(1 + waiting_alike / (1 + labelled_alike))
+    if lists_a is None:
+        return (1 - probability) * teaches
+    return probability * (1 + len(lists_a ^ lists_b)) * teaches

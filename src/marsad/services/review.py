@@ -430,9 +430,10 @@ def _most_valuable_first(conn: Connection, rows: Sequence[Row[Any]]) -> list[Row
         if r.score is None or r.gammas is None:
             return 0.0
         vector = tuple(r.gammas)
+        joined = r.person_a is not None and r.person_a == r.person_b
         return answer_value(
             r.score,
-            frozenset(lists.get(r.person_a, ())),
+            None if joined else frozenset(lists.get(r.person_a, ())),
             frozenset(lists.get(r.person_b, ())),
             waiting[vector],
             labelled[vector],
