@@ -89,8 +89,10 @@ def test_an_answer_is_worth_more_when_it_changes_histories_or_teaches_many_pairs
     one, two = frozenset({"A"}), frozenset({"B"})
     across = answer_value(0.6, one, two, waiting_alike=1, labelled_alike=0)
     within = answer_value(0.6, one, one, waiting_alike=1, labelled_alike=0)
-    assert across == pytest.approx(3 * within)
+    assert across == pytest.approx(3 * within), "two capture histories change, and the count"
+    assert answer_value(0.7, one, one, 1, 0) > within, "likelier to join"
+    joined = answer_value(0.6, None, one, waiting_alike=1, labelled_alike=0)
+    assert joined == pytest.approx(0.4), "already one person: only a rejection changes it"
     common = answer_value(0.6, one, one, waiting_alike=40, labelled_alike=0)
     answered = answer_value(0.6, one, one, waiting_alike=40, labelled_alike=39)
     assert common > across and answered == pytest.approx(within)
-    assert answer_value(0.5, one, one, 1, 0) > answer_value(0.75, one, one, 1, 0)
