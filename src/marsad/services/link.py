@@ -237,6 +237,17 @@ def learn_from_reviewers(
     return Learned(kept, correction, correction.describe())
 
 
+def _why_not_learn(labels: Mapping[frozenset[int], bool], learning: bool) -> str | None:
+    """Why a run learns nothing from reviewers' `labels` ("" when there are none); None when
+    it learns."""
+    if not labels:
+        return ""
+    if not learning:
+        return "learning from reviewers' decisions is off"
+    same = sum(labels.values())
+    return learn.too_few(same, len(labels) - same)
+
+
 def run_correction(settings: Mapping[str, Any]) -> learn.Correction | None:
     """The correction a link run learned from reviewers' decisions (its settings), if any."""
     stored = settings.get("reviewers_correction")
@@ -275,10 +286,7 @@ def link(
     with engine.connect() as conn:
         records = linkage_records(conn)
         labels = {pair: d == "match" for pair, d in _human_decisions(conn).items()}
-    matches = sum(labels.values())
-    why_not = learn.too_few(matches, len(labels) - matches) if labels else ""
-    if not learning:
-        why_not = "learning from reviewers' decisions is off" if labels else ""
+    why_not = _why_not_learn(labels, learning)
     scored_from = min(review_threshold, learn.FLOOR) if why_not is None else review_threshold
     rule = rule_links(
         LinkableRecord(
@@ -309,9 +317,9 @@ def link(
             say("the records share no field to compare: the model links nothing")
         if why_not is None:
             say("learning from reviewers' decisions")
-            learned = learn_from_reviewers(scoring, labels, review_threshold)
-        else:
-            learned = learn_from_reviewers(scoring, {}, review_threshold)
+        taught = labels if why_not is None else {}
+        learned = learn_from_reviewers(scoring, taught, review_threshold)
+        if why_not:
             learned = replace(learned, note=why_not)
         pairs = learned.pairs
         scored = [
