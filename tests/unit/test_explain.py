@@ -77,12 +77,13 @@ def test_what_reviewers_taught_is_a_contribution_of_its_own_and_counts_in_the_to
     correction = Correction(
         comparisons=("first_name", "date_of_death"),
         constant=-0.25,
-        levels={"first_name": {2: 0.5}, "date_of_death": {-1: 1.0, 1: -2.0}},
+        levels={"first_name": {1: 0.5}, "date_of_death": {-1: 1.0, 1: -2.0}},
         matches=30,
         non_matches=25,
+        applies_below=0.8,
     )
-    plain = explain(MODEL, [2, 1], None)
-    taught = explain(MODEL, [2, 1], None, correction=correction)
+    plain = explain(MODEL, [1, 1], None)
+    taught = explain(MODEL, [1, 1], None, correction=correction)
     assert taught.contributions[:2] == plain.contributions
     learned = taught.contributions[-1]
     assert (learned.comparison, learned.gamma) == (REVIEWERS, None)
@@ -90,6 +91,8 @@ def test_what_reviewers_taught_is_a_contribution_of_its_own_and_counts_in_the_to
     assert learned.weight == pytest.approx(-0.25 + 0.5 - 2.0)
     assert taught.total_weight == pytest.approx(plain.total_weight - 1.75)
     assert taught.probability == pytest.approx(weight_to_probability(taught.total_weight))
+    linked = explain(MODEL, [2, 1], 0.999, [9.0, 4.0], correction)
+    assert len(linked.contributions) == 2, "the model links it: no correction applies"
 
 
 def test_a_vector_that_does_not_fit_the_model_is_refused() -> None:

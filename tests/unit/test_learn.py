@@ -40,7 +40,7 @@ def date_effect(correction: Correction) -> float:
 
 
 def test_the_correction_learns_a_planted_effect() -> None:
-    correction = fit_correction(COMPARISONS, *labelled(6000, seed=1))
+    correction = fit_correction(COMPARISONS, *labelled(6000, seed=1), applies_below=0.8)
     assert correction is not None
     assert date_effect(correction) == pytest.approx(PLANTED, abs=0.4)
     first_name = [correction.weight([g, 1]) for g in range(3)]
@@ -48,27 +48,27 @@ def test_the_correction_learns_a_planted_effect() -> None:
 
 
 def test_few_labels_change_little() -> None:
-    few = fit_correction(COMPARISONS, *labelled(MIN_LABELS + 10, seed=2))
-    many = fit_correction(COMPARISONS, *labelled(6000, seed=2))
+    few = fit_correction(COMPARISONS, *labelled(MIN_LABELS + 10, seed=2), applies_below=0.8)
+    many = fit_correction(COMPARISONS, *labelled(6000, seed=2), applies_below=0.8)
     assert few is not None and many is not None
     assert abs(date_effect(few)) < 0.5 * abs(date_effect(many))
 
 
 def test_one_answer_only_or_too_few_labels_teach_nothing() -> None:
     gammas, log_odds, _ = labelled(500, seed=3)
-    assert fit_correction(COMPARISONS, gammas, log_odds, np.ones(500, dtype=bool)) is None
-    assert fit_correction(COMPARISONS, gammas, log_odds, np.zeros(500, dtype=bool)) is None
+    assert fit_correction(COMPARISONS, gammas, log_odds, np.ones(500, dtype=bool), 0.8) is None
+    assert fit_correction(COMPARISONS, gammas, log_odds, np.zeros(500, dtype=bool), 0.8) is None
     some = np.arange(500) < MIN_EACH - 1
-    assert fit_correction(COMPARISONS, gammas, log_odds, some) is None
+    assert fit_correction(COMPARISONS, gammas, log_odds, some, 0.8) is None
     small = slice(0, MIN_LABELS - 1)
-    assert fit_correction(COMPARISONS, gammas[small], log_odds[small], ~some[small]) is None
+    assert fit_correction(COMPARISONS, gammas[small], log_odds[small], ~some[small], 0.8) is None
     message = too_few(3, 40)
     assert message is not None and "43 reviewers' decisions" in message
     assert too_few(MIN_LABELS, MIN_LABELS) is None
 
 
 def test_the_correction_survives_the_run_settings_json() -> None:
-    correction = fit_correction(COMPARISONS, *labelled(400, seed=4))
+    correction = fit_correction(COMPARISONS, *labelled(400, seed=4), applies_below=0.8)
     assert correction is not None
     again = Correction.from_dict(json.loads(json.dumps(correction.as_dict())))
     assert again == correction
@@ -77,6 +77,16 @@ def test_the_correction_survives_the_run_settings_json() -> None:
     assert correction.labels == 400
     with pytest.raises(ValueError, match="2 comparisons"):
         correction.weights(np.array([[1, 1, 1]]))
+
+
+def test_the_correction_leaves_the_models_own_links_alone() -> None:
+    correction = fit_correction(COMPARISONS, *labelled(400, seed=4), applies_below=0.8)
+    assert correction is not None
+    vectors = np.array([[1, 0], [1, 0], [1, 0]])
+    log_odds = np.array([1.99, 2.01, 5.0])  # 0.8 is 2 bits
+    applied = correction.applied(vectors, log_odds)
+    assert applied[0] == correction.weight([1, 0]) != 0 and list(applied[1:]) == [0.0, 0.0]
+    assert correction.applies(1.99) and not correction.applies(2.01)
 
 
 def test_probabilities_are_the_explanations() -> None:

@@ -116,7 +116,8 @@ def explain(
     `weights`, when the run stored them, are Splink's own per-comparison weights with
     term-frequency adjustments, so the explanation adds up to the stored score; without them
     each level's weight is log2(m/u) from the model. `correction`, when the run learned one
-    from reviewers' decisions, is the last contribution: the stored score includes it.
+    from reviewers' decisions and it applies to the pair (the model scored it below the match
+    threshold), is the last contribution: the stored score includes it.
     """
     comparisons: Sequence[Mapping[str, Any]] = model["comparisons"]
     if len(gammas) != len(comparisons):
@@ -134,12 +135,14 @@ def explain(
             c if c.weight is None and w == 0 else replace(c, weight=float(w))
             for c, w in zip(contributions, weights, strict=True)
         )
-    if correction is not None:
-        learned = Contribution(
-            REVIEWERS, f"{correction.labels:,} decisions", None, correction.weight(gammas)
-        )
-        contributions = (*contributions, learned)
     total = prior_weight + sum(c.weight for c in contributions if c.weight is not None)
+    if correction is not None and correction.applies(total):
+        weight = correction.weight(gammas)
+        contributions = (
+            *contributions,
+            Contribution(REVIEWERS, f"{correction.labels:,} decisions", None, weight),
+        )
+        total += weight
     return PairExplanation(
         prior_weight=prior_weight,
         contributions=contributions,

@@ -49,7 +49,9 @@ class Correction:
     """How far reviewers' labels say the model's log-odds are off, by comparison level (bits).
 
     A pair's correction is the constant plus the weight of each of its levels; a level no
-    label fell in has none.
+    label fell in has none. It applies only to pairs the model scores below `applies_below`
+    (the match threshold): labels come from the pairs the model was unsure of, and an
+    extrapolation from them should not undo the links the model makes by itself.
     """
 
     comparisons: tuple[str, ...]
@@ -58,6 +60,8 @@ class Correction:
     """comparison -> comparison vector value (-1 for the null level) -> bits"""
     matches: int
     non_matches: int
+    applies_below: float
+    """a model probability: pairs scored at or above it keep the model's score"""
 
     @property
     def labels(self) -> int:
@@ -80,6 +84,19 @@ class Correction:
         """The correction (bits) of one comparison vector."""
         return float(self.weights(np.asarray([gammas], dtype=np.int64))[0])
 
+    def applied(
+        self, gammas: np.ndarray[Any, Any], log_odds: np.ndarray[Any, Any]
+    ) -> np.ndarray[Any, Any]:
+        """The correction (bits) each pair gets given the model's log-odds (bits): none at
+        or above `applies_below`."""
+        ceiling = math.log2(self.applies_below / (1 - self.applies_below))
+        out: np.ndarray[Any, Any] = np.where(log_odds < ceiling, self.weights(gammas), 0.0)
+        return out
+
+    def applies(self, log_odds: float) -> bool:
+        """Whether a pair the model scores at `log_odds` (bits) is corrected."""
+        return bool(log_odds < math.log2(self.applies_below / (1 - self.applies_below)))
+
     def as_dict(self) -> dict[str, Any]:
         """JSON for the link run's settings."""
         return {
@@ -91,6 +108,7 @@ class Correction:
             },
             "matches": self.matches,
             "non_matches": self.non_matches,
+            "applies_below": self.applies_below,
             "penalty": PENALTY,
         }
 
@@ -105,6 +123,7 @@ class Correction:
             },
             matches=int(data["matches"]),
             non_matches=int(data["non_matches"]),
+            applies_below=float(data["applies_below"]),
         )
 
     def describe(self) -> str:
@@ -137,12 +156,13 @@ def fit_correction(
     gammas: np.ndarray[Any, Any],
     log_odds: np.ndarray[Any, Any],
     same: np.ndarray[Any, Any],
+    applies_below: float,
 ) -> Correction | None:
     """The correction that labelled pairs teach, or None when they are too few (`too_few`).
 
     `gammas` are the labelled pairs' comparison vectors (one row per pair), `log_odds` the
     model's log-odds for each (bits, the offset), `same` whether a reviewer said they are one
-    person.
+    person; the correction applies to pairs scored below `applies_below` (a probability).
     """
     labels = np.asarray(same, dtype=bool)
     matches = int(labels.sum())
@@ -175,6 +195,7 @@ def fit_correction(
         levels=levels,
         matches=matches,
         non_matches=len(labels) - matches,
+        applies_below=applies_below,
     )
 
 

@@ -225,13 +225,17 @@ def learn_from_reviewers(
     labelled = np.array([answer is not None for answer in answers])
     same = np.array([bool(answer) for answer in answers])[labelled]
     correction = learn.fit_correction(
-        scoring.plan.comparisons, gammas[labelled], log_odds[labelled], same
+        scoring.plan.comparisons,
+        gammas[labelled],
+        log_odds[labelled],
+        same,
+        applies_below=linkage_model.MATCH_THRESHOLD,
     )
     if correction is None:
         matches = int(same.sum())
         return replace(uncorrected, note=learn.too_few(matches, len(same) - matches) or "")
     scored = pairs.assign(
-        match_probability=learn.probabilities(log_odds + correction.weights(gammas))
+        match_probability=learn.probabilities(log_odds + correction.applied(gammas, log_odds))
     )
     kept = scored[scored.match_probability >= review_threshold]
     return Learned(kept, correction, correction.describe())
