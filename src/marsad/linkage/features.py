@@ -15,7 +15,7 @@ import pandas as pd
 from marsad.names import NameParts, arabic_to_latin, name_key, parse_name_parts
 from marsad.names.arabic import has_arabic
 from marsad.names.latin import normalise_latin
-from marsad.names.order import NameRoles, family_first_reading, is_family_first
+from marsad.names.order import read_order
 
 FEATURE_COLUMNS = (
     "unique_id",
@@ -83,20 +83,15 @@ def name_parts(records: Sequence[LinkageRecord]) -> list[NameParts]:
 
     The source's own parts win; the full name is parsed only when the source gave no parts at
     all (mixing the two readings would misplace names). A parsed name is read family name
-    first when the parts that the lists gave show its first word is a family name
-    (`marsad.names.order`).
+    first when the lists show it was written so (`marsad.names.order`).
     """
     given = [given_parts(r) for r in records]
-    roles = NameRoles.from_keys((_key(p.first), _key(p.family)) for p in given if p is not None)
-    out = []
-    for record, parts in zip(records, given, strict=True):
-        if parts is None:
-            parts = parse_name_parts(record.name)
-            turned = family_first_reading(parts)
-            if turned is not None and is_family_first(_key(parts.first), _key(parts.family), roles):
-                parts = turned
-        out.append(parts)
-    return out
+    parsed = [
+        parse_name_parts(r.name) if g is None else None
+        for r, g in zip(records, given, strict=True)
+    ]
+    read = read_order(given, parsed, [r.source for r in records])
+    return [g if g is not None else p or NameParts() for g, p in zip(given, read, strict=True)]
 
 
 def mother_key(name_mother: str | None) -> str | None:
