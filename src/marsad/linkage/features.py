@@ -87,8 +87,7 @@ def name_parts(records: Sequence[LinkageRecord]) -> list[NameParts]:
     """
     given = [given_parts(r) for r in records]
     parsed = [
-        parse_name_parts(r.name) if g is None else None
-        for r, g in zip(records, given, strict=True)
+        parse_name_parts(r.name) if g is None else None for r, g in zip(records, given, strict=True)
     ]
     read = read_order(given, parsed, [r.source for r in records])
     return [g if g is not None else p or NameParts() for g, p in zip(given, read, strict=True)]
