@@ -178,7 +178,7 @@ class _Loader:
                         }
                     )
                     continue
-            record_id = record.record_id if record is not None else _guess_record_id(row)
+            record_id = record.record_id if record is not None else self._record_id_of(row)
             errors.extend(e for e in result.unread if e.field in OPTIONAL_READ)
             self._quarantine(row, record_id, errors, raw_id, quarantine)
         if records:
@@ -200,6 +200,12 @@ class _Loader:
         if quarantine:
             self.conn.execute(insert(QuarantineEntry), quarantine)
         self.summary.rows_recorded += len(records)
+
+    def _record_id_of(self, row: RawRow) -> str | None:
+        """The record_id cell of a row that did not become a record, under the file's header
+        for it, so that a corrected row sent later resolves the quarantine entry."""
+        value = row.cells.get(self.tally.headers.get("record_id", "record_id"), "").strip()
+        return value or None
 
     def _quarantine(
         self,
@@ -324,11 +330,6 @@ def reserve_ids(conn: Connection, table: type[RawRowTable] | type[Record], count
 def reserve_raw_row_ids(conn: Connection, count: int) -> list[int]:
     """Ids for the next `count` raw rows (see `reserve_ids`)."""
     return reserve_ids(conn, RawRowTable, count)
-
-
-def _guess_record_id(row: RawRow) -> str | None:
-    value = row.cells.get("record_id", "").strip()
-    return value or None
 
 
 def _profile_document(profile: MappingProfile, path: Path | None) -> dict[str, Any]:
