@@ -11,7 +11,13 @@ from marsad.ingest.places import default_gazetteer
 from marsad.ingest.profile import standard_profile
 from marsad.ingest.unread import REPORT_VALUES, UnreadTally
 
-HEADERS = {"record_id": "id", "name": "Nom complet", "sex": "Sexe", "age": "Âge", "locality": "Lieu"}
+HEADERS = {
+    "record_id": "id",
+    "name": "Nom complet",
+    "sex": "Sexe",
+    "age": "Âge",
+    "locality": "Lieu",
+}
 
 
 def row(**cells: str) -> dict[str, str]:
