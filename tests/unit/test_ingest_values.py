@@ -135,6 +135,7 @@ def test_parse_sex_rejects_unreadable(value: str) -> None:
         ("الثلاثينات", (30, 39)),
         ("في الأربعينيات", (40, 49)),
         ("trentaine", (30, 39)),
+        ("la trentaine", (30, 39)),
         ("٣٠", (30, 30)),
         ("30-39", (30, 39)),
         ("between 30 and 40", (30, 40)),

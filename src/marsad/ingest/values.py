@@ -262,6 +262,7 @@ _AGE_HEDGES_BEFORE = (
     *("about", "around", "approximately", "approx", "approx.", "roughly", "circa", "ca.", "c."),
     *("~", "≈", "±", "+/-", "aged", "age", "in his", "in her", "in their", "in the", "early"),
     *("mid", "mid-", "late", "environ", "vers", "près de", "âgé de", "âgée de", "dans la"),
+    *("la", "une"),
     *("dans sa", "حوالي", "حوالى", "نحو", "قرابة", "تقريبا", "زهاء", "ما يقارب", "في"),
     *("عمره", "عمرها", "العمر", "بعمر", "في عمر", "بسن", "في سن"),
 )
