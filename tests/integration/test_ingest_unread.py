@@ -3,7 +3,6 @@ and are reported with the import; only what a record cannot lack sends a row to 
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
@@ -43,11 +42,7 @@ def french_rows(count: int) -> list[list[str]]:
 
 
 def write_rows(path: Path, headers: tuple[str, ...], rows: list[list[str]]) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(headers)
-        writer.writerows(rows)
-    return path
+    return write_csv(path, (dict(zip(headers, row, strict=True)) for row in rows), headers)
 
 
 def test_a_french_list_with_h_and_f_keeps_every_row(engine: Engine, tmp_path: Path) -> None:

@@ -262,10 +262,10 @@ _AGE_HEDGES_BEFORE = (
     *("about", "around", "approximately", "approx", "approx.", "roughly", "circa", "ca.", "c."),
     *("~", "≈", "±", "+/-", "aged", "age", "in his", "in her", "in their", "in the", "early"),
     *("mid", "mid-", "late", "environ", "vers", "près de", "âgé de", "âgée de", "dans la"),
-    *("la", "une"),
-    *("dans sa", "حوالي", "حوالى", "نحو", "قرابة", "تقريبا", "زهاء", "ما يقارب", "في"),
-    *("عمره", "عمرها", "العمر", "بعمر", "في عمر", "بسن", "في سن"),
+    *("dans sa", "la", "une", "حوالي", "حوالى", "نحو", "قرابة", "تقريبا", "زهاء", "ما يقارب"),
+    *("في", "عمره", "عمرها", "العمر", "بعمر", "في عمر", "بسن", "في سن"),
 )
+"""Words around an age that only say it is approximate or whose age it is ("in his 30s")."""
 _AGE_HEDGES_AFTER = (
     *("approx", "approx.", "approximately", "or so", "ish", "?", "environ", "تقريبا"),
     *("من العمر", "من عمره", "من عمرها"),
@@ -285,7 +285,7 @@ MAX_AGE = 120
 
 def _years(number: str, unit: str | None) -> int:
     n = float(number)
-    kind = _AGE_UNITS.get(unit, "years") if unit else "years"
+    kind = _AGE_UNITS.get(unit or "", "years")
     if kind == "months":
         return int(n // 12)
     if kind == "days":
