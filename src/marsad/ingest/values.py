@@ -33,8 +33,9 @@ _FOLD = str.maketrans(
         "٬": ",",  # Arabic thousands separator
         "،": ",",
         "؍": "/",  # Arabic date separator
-        **dict.fromkeys(map(chr, range(0x064B, 0x0653)), None),  # harakat
+        **dict.fromkeys(map(chr, range(0x064B, 0x0660)), None),  # harakat, hamza and madda marks
         "\u0670": None,
+        **dict.fromkeys(map(chr, range(0x0300, 0x0370)), None),  # Latin accents, once decomposed
         **dict.fromkeys("\u200b\u200c\u200d\u200e\u200f\ufeff", None),
     }
 )
@@ -49,10 +50,10 @@ def fold(text: str) -> str:
     forms (Arabic presentation forms pasted from a PDF, full-width digits) read as the letters
     and digits they show.
     """
-    if not text.isascii():
-        decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD))
-        text = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(text.translate(_FOLD).casefold().split())
+    text = text.casefold().translate(_FOLD)
+    if not text.isascii() and not unicodedata.is_normalized("NFKD", text):
+        text = unicodedata.normalize("NFKD", text).casefold().translate(_FOLD)
+    return " ".join(text.split())
 
 
 _UNKNOWN = frozenset(
