@@ -153,7 +153,8 @@ def parse_row(cells: dict[str, str], profile: MappingProfile, gazetteer: Gazette
             pcode = pcode or known.pcode
             governorate = governorate or gazetteer.governorate_of_pcode(known.adm1_pcode)
 
-    errors.extend(e for e in unread if e.field not in OPTIONAL_READ)
+    if unread:
+        errors.extend(e for e in unread if e.field not in OPTIONAL_READ)
     if errors:
         return ParsedRow(None, errors, unread)
     return ParsedRow(

@@ -50,16 +50,16 @@ class UnreadTally:
             if value in counts or len(counts) < TRACKED_VALUES:
                 counts[value] += 1
             self.totals[error.field] += 1
-        if not self.unsettled:
-            return
-        failed = {e.field for e in parsed.unread} | {e.field for e in parsed.errors}
-        for field, header in list(self.unsettled.items()):
+        settled = []
+        for field, header in self.unsettled.items():
             cell = cells.get(header)
             if not cell or is_unknown(cell):
                 continue
             self.filled.add(field)
-            if field not in failed:
-                del self.unsettled[field]
+            if not any(e.field == field for e in (*parsed.unread, *parsed.errors)):
+                settled.append(field)
+        for field in settled:
+            del self.unsettled[field]
 
     def report(self) -> dict[str, dict[str, Any]]:
         """Per field (in the standard order): `count` of cells not understood, `values` as
