@@ -16,8 +16,8 @@ source's codes translate, and what to assume when a cell is empty. Example:
       name_family: victim/name_family
       sex: victim/sex
       notes: []                # an empty list: never read this field
-    values:                    # per field: the source's value -> the canonical value
-      sex: {"1": male, "2": female}
+    values:                    # per field: the source's value -> the canonical value; the
+      sex: {"1": male, "2": female}  # place for the values an import reports as not understood
       status: {شهيد: killed}
     defaults:                  # used when the cell is empty or the column is absent
       status: killed
