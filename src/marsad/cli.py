@@ -123,6 +123,20 @@ def init(db: DbOption = None) -> None:
     console.print(f"store ready: {describe(resolve_url(db))}")
 
 
+def unread_table(unread: dict[str, dict[str, Any]]) -> Table:
+    """The values an import did not understand, per field, most frequent first."""
+    table = Table(title="values not understood", title_justify="left")
+    table.add_column("field")
+    table.add_column("value")
+    table.add_column("rows", justify="right")
+    for field, found in unread.items():
+        for value, count in found["values"]:
+            table.add_row(field, escape(repr(value)), f"{count:,}")
+        if found["other"]:
+            table.add_row(field, "(other values)", f"{found['other']:,}")
+    return table
+
+
 def ingest_summary(summary: IngestSummary) -> None:
     if summary.already_imported:
         console.print(
@@ -144,6 +158,12 @@ def ingest_summary(summary: IngestSummary) -> None:
             ],
         )
     )
+    if summary.unread:
+        console.print(unread_table(summary.unread))
+        console.print(
+            "these fields are left unknown (a status not understood quarantines its row); "
+            "map such values in the source's profile (values:) to read them: docs/formats.md"
+        )
     if summary.quarantined:
         table = Table(title="quarantined rows (first ones)", title_justify="left")
         for column in ("row", "record_id", "field", "reason"):

@@ -22,11 +22,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, insert, select, update
+from sqlalchemy import Connection, Engine, Row, Select, insert, select, update
 from sqlalchemy.exc import OperationalError
 
 from marsad.services.ingest import IngestSummary
-from marsad.store.models import UploadJob, utcnow
+from marsad.store.models import Import, UploadJob, utcnow
 
 RUNNING, DONE, FAILED, INTERRUPTED = "running", "done", "failed", "interrupted"
 STALE_AFTER = dt.timedelta(minutes=5)
@@ -54,6 +54,10 @@ class JobView:
     already_present: int | None
     already_imported: bool | None
     error: str | None
+    warnings: list[str]
+    """The import's warnings (e.g. a column empty in every row), once done."""
+    unread: dict[str, dict[str, Any]]
+    """The import's values not understood, per field (`marsad.ingest.unread`), once done."""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -67,6 +71,8 @@ class JobView:
             "already_present": self.already_present,
             "already_imported": self.already_imported,
             "error": self.error,
+            "warnings": self.warnings,
+            "unread": self.unread,
         }
 
 
@@ -175,6 +181,7 @@ def finish_job(engine: Engine, job_id: str, summary: IngestSummary) -> None:
                 rows_quarantined=summary.rows_quarantined,
                 rows_already_present=summary.rows_already_present,
                 already_imported=summary.already_imported,
+                import_id=summary.import_id,
             )
         )
 
@@ -219,18 +226,27 @@ def _views(engine: Engine, rows: Sequence[Row[Any]], now: dt.datetime) -> list[J
             already_present=r.rows_already_present,
             already_imported=r.already_imported,
             error=r.error,
+            warnings=(r.import_warnings or []) if not r.already_imported else [],
+            unread=(r.import_unread or {}) if not r.already_imported else {},
         )
         for r in rows
     ]
+
+
+def _jobs_with_reports() -> Select[Any]:
+    """Upload jobs with the warnings and values not understood of the import each made."""
+    return select(
+        UploadJob.__table__,
+        Import.warnings.label("import_warnings"),
+        Import.unread.label("import_unread"),
+    ).outerjoin(Import, Import.id == UploadJob.import_id)
 
 
 def newest_jobs(engine: Engine, limit: int) -> list[JobView]:
     """The `limit` most recently started jobs, newest first."""
     with engine.connect() as conn:
         rows = conn.execute(
-            select(UploadJob.__table__)
-            .order_by(UploadJob.started_at.desc(), UploadJob.id)
-            .limit(limit)
+            _jobs_with_reports().order_by(UploadJob.started_at.desc(), UploadJob.id).limit(limit)
         ).all()
     return _views(engine, rows, utcnow())
 
@@ -238,6 +254,6 @@ def newest_jobs(engine: Engine, limit: int) -> list[JobView]:
 def get_job(engine: Engine, job_id: str) -> JobView | None:
     """One job by its id, or None."""
     with engine.connect() as conn:
-        rows = conn.execute(select(UploadJob.__table__).where(UploadJob.id == job_id)).all()
+        rows = conn.execute(_jobs_with_reports().where(UploadJob.id == job_id)).all()
     views = _views(engine, rows, utcnow())
     return views[0] if views else None

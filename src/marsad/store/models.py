@@ -80,6 +80,8 @@ class Import(Base):
     rows_recorded: Mapped[int] = mapped_column(Integer, default=0)
     rows_quarantined: Mapped[int] = mapped_column(Integer, default=0)
     rows_already_present: Mapped[int] = mapped_column(Integer, default=0)
+    unread: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc)
+    """Per field, the values not understood and how often (`marsad.ingest.unread`)."""
 
 
 class RawRow(Base):
@@ -144,6 +146,8 @@ class Record(Base):
     incident_id: Mapped[str | None] = mapped_column(String(200))
     notes: Mapped[str | None] = mapped_column(Text)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
+    unread: Mapped[dict[str, str] | None] = mapped_column(JsonDoc)
+    """Field -> the source's value that could not be read, for the fields left unknown."""
 
 
 class RecordNameKey(Base):
@@ -488,7 +492,8 @@ class UploadJob(Base):
     and outcome, in the store so that every worker shows every upload. `state` is running,
     done or failed ("interrupted" is decided on reading, `marsad.services.upload_jobs`); the
     outcome counts are empty until done; `error` is the ingest's message without the upload's
-    temporary folder, never a record's content."""
+    temporary folder, never a record's content. `import_id` is the import the job made (or
+    found already made), whose report the page shows."""
 
     __tablename__ = "upload_jobs"
     __table_args__ = (Index("ix_upload_jobs_started_at", "started_at"),)
@@ -506,6 +511,7 @@ class UploadJob(Base):
     rows_already_present: Mapped[int | None] = mapped_column(Integer)
     already_imported: Mapped[bool | None] = mapped_column(Boolean)
     error: Mapped[str | None] = mapped_column(Text)
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
 
 
 QUARANTINE_OPEN = and_(
