@@ -81,7 +81,7 @@ def fit(histories: CaptureHistories, options: MethodOptions, seed: int | None = 
         criterion = cast(loglinear.Criterion, options.criterion)
         return Fit(loglinear.estimate(histories, criterion=criterion, level=options.level))
     if options.method == "dga":
-        posterior = dga.posterior(histories)
+        posterior = dga.posterior(histories, seed=seed)
         draws = posterior.sample(DGA_DRAWS, seed).reshape(1, -1)
         return Fit(dga.summarise(posterior, histories, options.level), draws)
     settings = lcmcr_settings(options.preset, len(histories.lists))
