@@ -52,7 +52,9 @@ def test_whole_job_on_a_scenario(db_url: str, tmp_path: Path) -> None:
     result = json.loads(run("estimate", "--json", "--preset", "fast", "--db", db_url))
     assert set(result) >= {"observed", "estimate", "interval", "level", "method"}
     assert result["method"] == "lcmcr" and result["level"] == 0.95
-    assert result["diagnostics"]["rhat"] is not None
+    assert result["linkage"]["draws"] == 20 and 0 <= result["linkage"]["width_share"] <= 1
+    assert result["diagnostics"]["rhat_max"] is not None
+    assert result["identifiability"]["persons_left_out"] < result["identifiability"]["persons"]
     lo, hi = result["interval"]
     assert result["observed"] <= lo <= result["estimate"] <= hi
     assert 0 < result["observed"] <= len({r["person_id"] for r in rows})

@@ -31,7 +31,7 @@ from marsad.estimate.strata import (
     total_draws,
 )
 from marsad.ingest.places import Gazetteer, default_gazetteer
-from marsad.publish.charts import format_count, format_percent
+from marsad.publish.report_estimate import warning_text
 from marsad.publish.report_text import text
 from marsad.services.persons import PersonFacts, estimation_records, person_facts
 from marsad.services.verify import rules_in_force
@@ -151,7 +151,12 @@ def estimate_histories(
         [],
         histories.list_sizes(),
         {**options.settings(), "by": []},
-        linkage={"draws": 0, "width_share": None, "note": text("linkage.from_file", "en")},
+        linkage={
+            "draws": 0,
+            "width_share": None,
+            "reason": "from_file",
+            "note": text("linkage.from_file", "en"),
+        },
     )
 
 
@@ -306,8 +311,9 @@ def _plan(data: _StoreData, draws: int, seed: int) -> _Plan:
         raise EstimateError(f"the number of linkage draws must be 0 or more, got {draws}")
     stored = data.population.persons(data.population.stored_groups())
     if data.decisions is None or draws == 0:
-        note = text("linkage.none" if data.decisions is None else "linkage.off", "en")
-        return _Plan(stored, [], {"draws": 0, "width_share": None, "note": note})
+        reason = "none" if data.decisions is None else "off"
+        note = text(f"linkage.{reason}", "en")
+        return _Plan(stored, [], {"draws": 0, "width_share": None, "reason": reason, "note": note})
     drawn = [data.population.persons(groups) for groups in data.decisions.draws(draws, seed)]
     linkage = {
         "draws": draws,
@@ -426,19 +432,6 @@ def warning_document(warning: split_signals.SplitWarning) -> dict[str, Any]:
         "values": warning.values,
         "message": warning_text(warning.code, warning.values, "en"),
     }
-
-
-def warning_text(code: str, values: dict[str, Any], lang: str) -> str:
-    """A split-lists warning in plain words, in English or Arabic (shares as percentages)."""
-    shown = {
-        key: format_percent(value, lang) if key in SHARES else format_count(value, lang)
-        for key, value in values.items()
-    }
-    return text(f"warning.{code}", lang, **shown)
-
-
-SHARES = ("share", "expected")
-"""Warning figures that are shares (0-1), shown as percentages."""
 
 
 def _save(engine: Engine, method: str, settings: dict[str, Any], result: dict[str, Any]) -> None:
