@@ -114,6 +114,45 @@ def test_all_methods_side_by_side() -> None:
         assert single["interval"][0] <= single["estimate"] <= single["interval"][1]
 
 
+def test_all_methods_on_six_lists_and_the_reasons_for_skipping_on_eleven(tmp_path: Path) -> None:
+    six = json.loads(
+        run(
+            "estimate",
+            "--histories",
+            str(DATA / "mse" / "snowshoe_hare.csv"),
+            "--method",
+            "all",
+            "--preset",
+            "fast",
+            "--json",
+        )
+    )
+    assert set(six["methods"]) == {"lcmcr", "loglinear", "dga"} and six["skipped"] == {}
+    assert six["methods"]["loglinear"]["diagnostics"]["search"] == "stepwise"
+    assert six["methods"]["dga"]["diagnostics"]["graphs"] == "found by a bounded search"
+    assert six["linkage"] == {
+        "draws": 0,
+        "width_share": None,
+        "reason": "from_file",
+        "note": six["linkage"]["note"],
+    }
+    lists = [f"L{i}" for i in range(11)]
+    eleven = tmp_path / "eleven.csv"
+    rows = [",".join(lists + ["count"])]
+    rows += [
+        ",".join(str(int(i == j or i == (j + 1) % 11)) for i in range(11)) + ",7" for j in range(11)
+    ]
+    rows += [",".join(str(int(i == j)) for i in range(11)) + ",30" for j in range(11)]
+    eleven.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = runner.invoke(
+        app,
+        ["estimate", "--histories", str(eleven), "--method", "all", "--preset", "fast"],
+    )
+    assert result.exit_code == 0, result.output
+    assert "skipped loglinear" in result.output and "at most 10 lists" in result.output
+    assert "skipped dga" in result.output and "3 to 10 lists" in result.output
+
+
 def test_bad_input_is_a_clear_message_not_a_traceback(tmp_path: Path) -> None:
     empty = tmp_path / "empty.csv"
     empty.write_text("", encoding="utf-8")
