@@ -138,7 +138,7 @@ def test_all_methods_on_six_lists_and_the_reasons_for_skipping_on_eleven(tmp_pat
     }
     lists = [f"L{i}" for i in range(11)]
     eleven = tmp_path / "eleven.csv"
-    rows = [",".join(lists + ["count"])]
+    rows = [",".join([*lists, "count"])]
     rows += [
         ",".join(str(int(i == j or i == (j + 1) % 11)) for i in range(11)) + ",7" for j in range(11)
     ]

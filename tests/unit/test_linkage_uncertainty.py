@@ -116,9 +116,10 @@ def _estimate(median: float, low: float, high: float) -> Estimate:
 
 
 def test_width_share_is_what_the_spread_between_clusterings_adds() -> None:
-    assert width_share((100.0, 200.0), [(100.0, 200.0), (100.0, 200.0)]) == 0.0
-    assert width_share((100.0, 200.0), [(120.0, 160.0), (140.0, 180.0)]) == pytest.approx(0.6)
-    assert width_share((100.0, float("inf")), [(100.0, 150.0)]) is None
+    assert width_share((100.0, 200.0), (100.0, 200.0)) == 0.0
+    assert width_share((100.0, 200.0), (120.0, 160.0)) == pytest.approx(0.6)
+    assert width_share((100.0, 200.0), (90.0, 210.0)) == 0.0
+    assert width_share((100.0, float("inf")), (100.0, 150.0)) is None
 
 
 def test_pooled_draws_keep_one_clusterings_interval_and_widen_with_spread() -> None:
@@ -138,6 +139,8 @@ def test_pooled_draws_keep_one_clusterings_interval_and_widen_with_spread() -> N
     ]
     spread = pool(apart, 700, 0.95, "lcmcr")
     assert spread.diagnostics["width_share"] > 0.4
+    within = spread.diagnostics["within_interval"]
+    assert within[1] - within[0] == pytest.approx(200, abs=15)
     assert spread.diagnostics["linkage_draws"] == 2
     assert [c["estimate"] for c in spread.diagnostics["clusterings"]] == [800, 1200]
 
@@ -150,6 +153,7 @@ def test_log_linear_clusterings_pool_as_a_mixture_of_their_intervals() -> None:
     pooled = pool([ClusteringFit(one), ClusteringFit(_estimate(1100, 1000, 1300))], 700, 0.95, "x")
     assert 900 < pooled.interval[0] < 1000 and 1200 < pooled.interval[1] < 1300
     assert pooled.model == "[1,2,3], pooled over 2 clusterings"
+    assert 0.0 < pooled.diagnostics["width_share"] < 0.5
     unbounded = _estimate(1000, 900, float("inf"))
     assert mixture_quantile([one, unbounded], 0.975) == float("inf")
 

@@ -7,9 +7,11 @@ clusterings. Log-linear models have no draws: each clustering's estimate and pro
 are read as a split normal distribution (median, and a normal half on each side through the
 interval's end) and the pooled quantiles are those of the equal mixture.
 
-`width_share` = 1 - (mean width of the clusterings' own intervals) / (pooled interval width):
-the share of the pooled interval's width that the differences between clusterings add, i.e.
-that comes from linkage (docs/methodology.md, "Linkage uncertainty").
+`width_share` = 1 - (width of the pooled interval with every clustering's posterior moved to the
+pooled median) / (width of the pooled interval): the share of the interval's width that the
+differences between clusterings add, i.e. that comes from linkage (docs/methodology.md, "Linkage
+uncertainty"). Moving whole posteriors, rather than averaging each clustering's own interval,
+keeps one clustering's short, badly mixed chain from swinging the share.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -37,14 +39,13 @@ class ClusteringFit:
     draws: Draws | None = None
 
 
-def width_share(pooled: tuple[float, float], own: Sequence[tuple[float, float]]) -> float | None:
-    """1 - mean own width / pooled width, in [0, 1]; None when a width is not finite or the
+def width_share(pooled: tuple[float, float], within: tuple[float, float]) -> float | None:
+    """1 - within width / pooled width, in [0, 1]; None when a width is not finite or the
     pooled interval has no width."""
-    width = pooled[1] - pooled[0]
-    widths = [high - low for low, high in own]
-    if not (math.isfinite(width) and width > 0 and all(math.isfinite(w) for w in widths)):
+    width, inner = pooled[1] - pooled[0], within[1] - within[0]
+    if not (math.isfinite(width) and width > 0 and math.isfinite(inner)):
         return None
-    return min(1.0, max(0.0, 1.0 - float(np.mean(widths)) / width))
+    return min(1.0, max(0.0, 1.0 - inner / width))
 
 
 def _quantiles(values: npt.NDArray[np.float64], level: float) -> tuple[float, float, float]:
@@ -80,16 +81,24 @@ def mixture_quantile(estimates: Sequence[Estimate], q: float) -> float:
     return float(optimize.brentq(lambda x: cdf(x) - q, start, end, xtol=1e-3))
 
 
+def _moved(estimate: Estimate, centre: float) -> Estimate:
+    """The estimate and its interval shifted so that its median is `centre`."""
+    shift = centre - estimate.estimate
+    low, high = estimate.interval
+    return replace(estimate, estimate=centre, interval=(low + shift, high + shift))
+
+
 def pool(fits: Sequence[ClusteringFit], observed: int, level: float, method: str) -> Estimate:
     """One estimate from the clusterings' estimates: pooled draws, or the split-normal mixture."""
     if not fits:
         raise ValueError("no clustering to pool")
-    own = [f.estimate.interval for f in fits]
     diagnostics: dict[str, Any] = {}
-    draws = [f.draws for f in fits]
-    if all(d is not None for d in draws):
-        pooled = np.concatenate([np.asarray(d).ravel() for d in draws if d is not None])
-        low, median, high = _quantiles(pooled.astype(float), level)
+    draws = [np.asarray(f.draws, dtype=float).ravel() for f in fits if f.draws is not None]
+    if len(draws) == len(fits):
+        pooled = np.concatenate(draws)
+        low, median, high = _quantiles(pooled, level)
+        moved = np.concatenate([d - np.median(d) + median for d in draws])
+        within_low, _, within_high = _quantiles(moved, level)
         diagnostics.update(
             pooled=f"posterior draws, {pooled.size // len(fits):,} from each clustering",
             mean=float(pooled.mean()),
@@ -99,8 +108,10 @@ def pool(fits: Sequence[ClusteringFit], observed: int, level: float, method: str
         tail = (1.0 - level) / 2.0
         estimates = [f.estimate for f in fits]
         low, median, high = (mixture_quantile(estimates, q) for q in (tail, 0.5, 1.0 - tail))
+        moved_estimates = [_moved(e, median) for e in estimates]
+        within_low, within_high = (mixture_quantile(moved_estimates, q) for q in (tail, 1 - tail))
         diagnostics["pooled"] = "equal mixture of each clustering's estimate and interval"
-    share = width_share((low, high), own)
+    share = width_share((low, high), (within_low, within_high))
     rhats = [f.estimate.diagnostics.get("rhat") for f in fits]
     if any(isinstance(r, float) for r in rhats):
         diagnostics["rhat_max"] = max(r for r in rhats if isinstance(r, float))
@@ -110,7 +121,7 @@ def pool(fits: Sequence[ClusteringFit], observed: int, level: float, method: str
     diagnostics.update(
         linkage_draws=len(fits),
         width_share=share,
-        within_width=float(np.mean([high_ - low_ for low_, high_ in own])),
+        within_interval=[within_low, within_high],
         clusterings=[
             {
                 "observed": f.estimate.observed,
