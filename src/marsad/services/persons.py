@@ -103,44 +103,27 @@ class EstimationRecord:
     missing: tuple[str, ...]
 
 
+NAMES = ("name", "name_first", "name_father", "name_grandfather", "name_family")
+"""A record's full name and its name parts, in `name_part_count`'s order."""
+
+
 def estimation_records(conn: Connection, rule: IdentifiableRule) -> list[EstimationRecord]:
     """Every record of every summarised person (any status), judged by `rule`."""
     lists = independent_list_names(conn)
+    names = [getattr(Record, column) for column in NAMES]
+    place = (Record.date_of_death, Record.pcode, Record.pcode_adm1)
     rows = conn.execute(
-        select(
-            Record.id,
-            Record.person_id,
-            Record.source_id,
-            Record.name,
-            Record.name_first,
-            Record.name_father,
-            Record.name_grandfather,
-            Record.name_family,
-            Record.date_of_death,
-            Record.pcode,
-            Record.pcode_adm1,
-        )
+        select(Record.id, Record.person_id, Record.source_id, *names, *place)
         .join(PersonSummary, PersonSummary.person_id == Record.person_id)
         .order_by(Record.id)
-    )
+    ).tuples()
     return [
         EstimationRecord(
-            record_id=int(row.id),
-            person_id=int(row.person_id),
-            source_id=int(row.source_id),
-            list=lists[row.source_id],
-            missing=rule.missing(
-                name_part_count(
-                    row.name,
-                    row.name_first,
-                    row.name_father,
-                    row.name_grandfather,
-                    row.name_family,
-                ),
-                row.date_of_death,
-                row.pcode,
-                row.pcode_adm1,
-            ),
+            record_id=int(row[0]),
+            person_id=int(row[1]),
+            source_id=int(row[2]),
+            list=lists[row[2]],
+            missing=rule.missing(name_part_count(*row[3:8]), *row[8:]),
         )
         for row in rows
     ]
