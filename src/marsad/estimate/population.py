@@ -48,6 +48,8 @@ class Population:
         """A group's stratum and status: those of the stored person holding most of its records
         (ties: the lower person id), so a drawn person is stratified as the counts stratify the
         person it mostly comes from."""
+        if len(records) == 1:
+            return self.label_of.get(self.person_of[records[0]])
         votes = Counter(self.person_of[r] for r in records)
         person = min(votes, key=lambda p: (-votes[p], p))
         return self.label_of.get(person)
