@@ -39,6 +39,7 @@ from marsad.ingest.readers import TableError
 from marsad.linkage.model import REVIEW_THRESHOLD
 from marsad.services.demo import run_demo
 from marsad.services.estimate import (
+    LINKAGE_DRAWS,
     Comparison,
     EstimateError,
     EstimateResult,
@@ -330,6 +331,54 @@ def link_command(
         console.print(f"model written to {model_out}")
 
 
+def _left_out_rows(identifiability: dict[str, Any] | None) -> list[tuple[str, Any]]:
+    """Who the identifiability rule left out of the estimate, and why."""
+    if not identifiability:
+        return []
+    rows: list[tuple[str, Any]] = [
+        (
+            "persons left out (no identifiable record)",
+            f"{identifiability['persons_left_out']:,} of {identifiability['persons']:,}",
+        ),
+        *(
+            (f"  lacking {what}", f"{n:,}")
+            for what, n in identifiability["persons_by_missing"].items()
+        ),
+        (
+            "records left out (not identifiable)",
+            f"{identifiability['records_left_out']:,} of {identifiability['records']:,}",
+        ),
+        *(
+            (f"  lacking {what}", f"{n:,}")
+            for what, n in identifiability["records_by_missing"].items()
+        ),
+    ]
+    return rows
+
+
+def _linkage_rows(linkage: dict[str, Any]) -> list[tuple[str, Any]]:
+    if not linkage.get("draws"):
+        return [("linkage draws", "none")]
+    share = linkage.get("width_share")
+    return [
+        ("linkage draws (clusterings pooled)", linkage["draws"]),
+        ("interval width from linkage", "-" if share is None else f"{share:.0%}"),
+    ]
+
+
+def estimate_warnings(result: dict[str, Any]) -> None:
+    """The estimator's warnings, the note on linkage draws, and the split-lists warnings."""
+    for warning in result.get("diagnostics", {}).get("warnings", []):
+        errors.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
+    note = result.get("linkage", {}).get("note")
+    if note:
+        errors.print(f"note: {escape(note)}", highlight=False, soft_wrap=True)
+    for warning in result.get("warnings", []):
+        errors.print(
+            f"[yellow]warning:[/] {escape(warning['message'])}", highlight=False, soft_wrap=True
+        )
+
+
 def estimate_table(result: dict[str, Any]) -> None:
     level = round(result["level"] * 100)
     lo, hi = result["interval"]
@@ -339,6 +388,8 @@ def estimate_table(result: dict[str, Any]) -> None:
         (f"{level}% interval", f"{lo:,.0f} – {hi:,.0f}"),
         ("method", result["method"]),
         ("model", result.get("model") or "-"),
+        *_linkage_rows(result.get("linkage", {})),
+        *_left_out_rows(result.get("identifiability")),
     ]
     console.print(summary_table("estimate", rows))
     if result.get("strata"):
@@ -355,8 +406,7 @@ def estimate_table(result: dict[str, Any]) -> None:
                 s.get("note", ""),
             )
         console.print(table)
-    for warning in result.get("diagnostics", {}).get("warnings", []):
-        errors.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
+    estimate_warnings(result)
 
 
 class Method(StrEnum):
@@ -388,6 +438,14 @@ def comparison_table(result: dict[str, Any]) -> None:
             r.get("model") or "-",
         )
     console.print(table)
+    for name, why in result.get("skipped", {}).items():
+        errors.print(f"skipped {name}: {escape(why)}", highlight=False, soft_wrap=True)
+    rows = [
+        *_linkage_rows(result.get("linkage", {})),
+        *_left_out_rows(result.get("identifiability")),
+    ]
+    console.print(summary_table("all methods", rows))
+    estimate_warnings(result)
 
 
 @app.command()
@@ -410,6 +468,14 @@ def estimate(
     seed: Annotated[int, typer.Option(help="Seed of the Bayesian samplers.")] = 1,
     criterion: Annotated[str, typer.Option(help="Log-linear model selection: bic or aic.")] = "bic",
     level: Annotated[float, typer.Option(help="Interval level.")] = 0.95,
+    linkage_draws: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            help="Clusterings drawn from the link probabilities, estimated and pooled so the "
+            "interval carries linkage uncertainty (0: the stored persons only).",
+        ),
+    ] = LINKAGE_DRAWS,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     db: DbOption = None,
 ) -> None:
@@ -427,12 +493,18 @@ def estimate(
             outcome: EstimateResult | Comparison = (
                 compare_histories(table, **settings)
                 if table is not None
-                else compare_store(store(db), by=strata, **settings)
+                else compare_store(store(db), by=strata, linkage_draws=linkage_draws, **settings)
             )
         elif table is not None:
             outcome = estimate_histories(table, method=method.value, **settings)
         else:
-            outcome = estimate_store(store(db), by=strata, method=method.value, **settings)
+            outcome = estimate_store(
+                store(db),
+                by=strata,
+                method=method.value,
+                linkage_draws=linkage_draws,
+                **settings,
+            )
     result = outcome.as_dict()
     if as_json:
         sys.stdout.write(json.dumps(result, ensure_ascii=False, default=str) + "\n")

@@ -278,6 +278,41 @@ def test_dashboard_counts_estimate_and_overlaps_in_arabic(
     assert api["definitions"]["documented"].startswith("persons with a full name")
 
 
+def test_dashboard_says_how_much_linkage_widens_the_interval_and_warns_of_split_lists(
+    client: TestClient, team: dict[str, str], store: dict[str, int], engine: Engine
+) -> None:
+    """The newest estimate's linkage share and its split-lists warnings, as the estimate
+    service saves them, in the page's language."""
+    warning = {
+        "code": "split_review_band",
+        "values": {"persons": 1216, "share": 0.0975},
+        "message": "The lists may be split: ...",
+    }
+    with engine.begin() as conn:
+        conn.execute(
+            insert(EstimateRun).values(
+                method="lcmcr",
+                settings={"status": "killed"},
+                result={
+                    "estimate": 1234.4,
+                    "interval": [1000.2, 1600.7],
+                    "level": 0.95,
+                    "linkage": {"draws": 20, "width_share": 0.15},
+                    "warnings": [warning],
+                },
+            )
+        )
+    assert login(client, team["viewer"]) == 303
+    english = client.get("/?lang=en").text
+    assert 'id="estimate-linkage"' in english and "20 clusterings" in english and "15%" in english
+    listed = re.search(
+        r'<ul class="warnings" id="estimate-warnings"[^>]*>(.*?)</ul>', english, re.S
+    )
+    assert listed is not None and "1,216 persons (10%)" in listed.group(1)
+    arabic = client.get("/?lang=ar").text
+    assert "١٬٢١٦" in arabic and "١٠٪" in arabic and "waiting" not in arabic
+
+
 def test_overlaps_agree_with_the_estimators_histories(
     engine: Engine, store: dict[str, int]
 ) -> None:

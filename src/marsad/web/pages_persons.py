@@ -19,7 +19,8 @@ from starlette.responses import RedirectResponse, Response
 
 from marsad.i18n import format_date, format_month, localise_digits
 from marsad.ingest.places import Governorate, default_gazetteer
-from marsad.publish.charts import governorate_weeks_chart, upset_chart
+from marsad.publish.charts import format_percent, governorate_weeks_chart, upset_chart
+from marsad.publish.report_estimate import warning_figures
 from marsad.services.browse import Dashboard, dashboard, status_decisions, view_person
 from marsad.services.search import SearchQuery, search_persons
 from marsad.services.users import UserInfo
@@ -32,6 +33,7 @@ from marsad.services.verify import (
 )
 from marsad.verify.reasons import pieces_in
 from marsad.web.auth import RequirePage, engine_of
+from marsad.web.messages import translate
 from marsad.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -118,6 +120,23 @@ class DashboardCharts:
     def overlaps(self, lang: str, title: str) -> Markup | None:
         histories = self.figures.overlaps
         return upset_chart(histories, title=title, lang=lang) if histories else None
+
+    def estimate_warnings(self, lang: str) -> list[str]:
+        """The newest estimate's warnings that the lists look split, in the page's language."""
+        estimated = self.figures.estimated
+        if estimated is None:
+            return []
+        return [
+            translate(lang, f"warning.{code}", **warning_figures(values, lang))
+            for code, values in estimated.warnings
+        ]
+
+    def linkage_share(self, lang: str) -> str | None:
+        """The share of the interval's width that linkage accounts for, formatted."""
+        estimated = self.figures.estimated
+        if estimated is None or estimated.width_share is None:
+            return None
+        return format_percent(estimated.width_share, lang)
 
     def lists(self) -> list[tuple[str, int, int]]:
         """(independent list, persons on it, persons on it alone)."""
