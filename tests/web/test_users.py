@@ -11,15 +11,17 @@ from sqlalchemy import Engine, func, insert, select
 from typer.testing import CliRunner
 
 from marsad.cli_users import user_app
+from marsad.services.logins import (
+    MAX_FAILURES_PER_ACCOUNT_AND_CLIENT,
+    TooManyAttempts,
+    authenticate,
+)
 from marsad.services.users import (
-    MAX_FAILURES_PER_USER,
     PERMISSIONS,
     ROLES,
     LoginRefused,
-    TooManyAttempts,
     UserError,
     add_user,
-    authenticate,
     can,
     create_token,
     disable_user,
@@ -97,14 +99,15 @@ def test_authenticate_right_and_wrong_password(engine: Engine) -> None:
     assert audit_actions(engine)[-1] == "user.login"
 
 
-def test_rate_limit_refuses_even_the_right_password(engine: Engine) -> None:
+def test_rate_limit_refuses_even_the_right_password_from_that_client(engine: Engine) -> None:
     add_user(engine, "amal", PASSWORD, "viewer")
-    for _ in range(MAX_FAILURES_PER_USER):
+    for _ in range(MAX_FAILURES_PER_ACCOUNT_AND_CLIENT):
         with pytest.raises(LoginRefused) as refused:
             authenticate(engine, "amal", "wrong password!", "10.0.0.2")
         assert not isinstance(refused.value, TooManyAttempts)
     with pytest.raises(TooManyAttempts):
-        authenticate(engine, "amal", PASSWORD, "10.0.0.3")
+        authenticate(engine, "amal", PASSWORD, "10.0.0.2")
+    assert authenticate(engine, "amal", PASSWORD, "10.0.0.3").username == "amal"
 
 
 def test_old_failures_fall_out_of_the_window(engine: Engine) -> None:
@@ -113,7 +116,8 @@ def test_old_failures_fall_out_of_the_window(engine: Engine) -> None:
     with engine.begin() as conn:
         conn.execute(
             insert(LoginAttempt),
-            [{"username": "amal", "client": "x", "at": long_ago}] * (MAX_FAILURES_PER_USER + 1),
+            [{"username": "amal", "client": "x", "at": long_ago}]
+            * (MAX_FAILURES_PER_ACCOUNT_AND_CLIENT + 1),
         )
     assert authenticate(engine, "amal", PASSWORD, "x").username == "amal"
 
@@ -136,6 +140,7 @@ def test_role_language_and_disable(engine: Engine) -> None:
         "user.role",
         "token.create",
         "user.disable",
+        "login.failed",
     ]
     with pytest.raises(UserError):
         disable_user(engine, "nobody")

@@ -19,6 +19,7 @@ from marsad.estimate.strata import (
     histories_by_stratum,
 )
 from marsad.ingest.places import Gazetteer, default_gazetteer
+from marsad.services.audit import record_event
 from marsad.services.persons import PersonFacts, person_facts
 from marsad.store.models import EstimateRun
 
@@ -153,9 +154,17 @@ def _store_histories(
     return histories, labelled
 
 
-def _save(engine: Engine, method: str, settings: dict[str, Any], result: dict[str, Any]) -> None:
+def _save(
+    engine: Engine, method: str, settings: dict[str, Any], result: dict[str, Any], user: str
+) -> None:
+    """Keep the run, and who ran it in the audit log ("estimate.run")."""
     with engine.begin() as conn:
-        conn.execute(insert(EstimateRun).values(method=method, settings=settings, result=result))
+        run_id = conn.execute(
+            insert(EstimateRun)
+            .values(method=method, settings=settings, result=result)
+            .returning(EstimateRun.id)
+        ).scalar_one()
+        record_event(conn, user, "estimate.run", f"estimate_run:{run_id}", {"method": method})
 
 
 def estimate_store(
@@ -165,6 +174,7 @@ def estimate_store(
     method: str = "lcmcr",
     status: str = "killed",
     save: bool = True,
+    user: str = "cli",
     **settings: Any,
 ) -> EstimateResult:
     """Estimate the persons of `status` in the store, optionally by strata, and keep the run.
@@ -176,7 +186,7 @@ def estimate_store(
     run_settings = {**options.settings(), "by": list(by), "status": status}
     result = _estimate(histories, labelled, options, run_settings)
     if save:
-        _save(engine, method, run_settings, result.as_dict())
+        _save(engine, method, run_settings, result.as_dict(), user)
     return result
 
 
@@ -186,6 +196,7 @@ def compare_store(
     by: Sequence[str] = (),
     status: str = "killed",
     save: bool = True,
+    user: str = "cli",
     **settings: Any,
 ) -> Comparison:
     """Every method on the store's persons, side by side, on the same strata."""
@@ -202,5 +213,6 @@ def compare_store(
             ALL,
             {"methods": list(METHODS), "by": list(by), "status": status, **settings},
             comparison.as_dict(),
+            user,
         )
     return comparison

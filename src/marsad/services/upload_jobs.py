@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Row, insert, select, update
 from sqlalchemy.exc import OperationalError
 
+from marsad.services.audit import record_event
 from marsad.services.ingest import IngestSummary
 from marsad.store.models import UploadJob, utcnow
 
@@ -100,6 +101,7 @@ def start_job(engine: Engine, job_id: str, file: str, source: str, user: str) ->
                     rows_read=0,
                 )
             )
+            record_event(conn, user, "upload", f"upload:{job_id}", {"file": file, "source": source})
             conn.commit()
         except OperationalError as error:
             conn.rollback()
@@ -180,13 +182,16 @@ def finish_job(engine: Engine, job_id: str, summary: IngestSummary) -> None:
 
 
 def fail_job(engine: Engine, job_id: str, error: str) -> None:
-    """The ingest was rolled back; `error` is what the page says (never a record's content)."""
+    """The ingest was rolled back; `error` is what the page says (never a record's content).
+    Audited ("upload.failed") as the user who uploaded."""
     with engine.begin() as conn:
         conn.execute(
             update(UploadJob)
             .where(UploadJob.id == job_id)
             .values(state=FAILED, updated_at=utcnow(), error=error)
         )
+        user = conn.scalar(select(UploadJob.started_by).where(UploadJob.id == job_id))
+        record_event(conn, user or "-", "upload.failed", f"upload:{job_id}", {"error": error})
 
 
 def _sqlite_writing(engine: Engine) -> bool:

@@ -36,6 +36,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "view_names": frozenset({"admin", "reviewer", "data_entry"}),
     "ingest": frozenset({"admin", "data_entry"}),
     "review": frozenset({"admin", "reviewer"}),
+    "merge_persons": frozenset({"admin", "reviewer"}),
     "verify": frozenset({"admin", "reviewer"}),
     "estimate": frozenset({"admin", "analyst"}),
     "export": frozenset({"admin", "analyst"}),

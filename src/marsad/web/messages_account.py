@@ -1,5 +1,6 @@
-"""The words of account pages (password change and reset, sessions, lock-outs) in English and
-Arabic. Merged into marsad.web.messages.MESSAGES; both catalogues hold the same keys."""
+"""The words of account pages (password change and reset, sessions, lock-outs) and of merging
+persons, in English and Arabic. Merged into marsad.web.messages.MESSAGES; both catalogues hold
+the same keys."""
 
 from __future__ import annotations
 
@@ -35,6 +36,14 @@ EN: dict[str, str] = {
         "This link has been used or has expired. Ask an administrator for a new one."
     ),
     "reset.done": "Password set. Log in with it.",
+    "person.merge": "Merge another person into this one",
+    "person.merge_other": "The other person's number",
+    "person.merge_submit": "Merge",
+    "person.done.merge": "Persons merged; the merge is in the audit log and can be undone.",
+    "review.not_proposed": (
+        "Only pairs proposed for review, or records of one person, can be decided here; "
+        "to join two persons, merge them from a person's page."
+    ),
 }
 
 AR: dict[str, str] = {
@@ -67,4 +76,12 @@ AR: dict[str, str] = {
     "reset.submit": "حفظ كلمة المرور",
     "reset.invalid": "استُخدم هذا الرابط أو انتهت صلاحيته. اطلب رابطاً جديداً من المدير.",
     "reset.done": "حُفظت كلمة المرور. سجّل الدخول بها.",
+    "person.merge": "دمج شخص آخر في هذا الشخص",
+    "person.merge_other": "رقم الشخص الآخر",
+    "person.merge_submit": "دمج",
+    "person.done.merge": "دُمج الشخصان؛ الدمج مسجّل في سجل التدقيق ويمكن التراجع عنه.",
+    "review.not_proposed": (
+        "لا يُبتّ هنا إلا في الأزواج المقترحة للمراجعة أو في سجلات شخص واحد؛ "
+        "لضمّ شخصين ادمجهما من صفحة أحدهما."
+    ),
 }

@@ -20,7 +20,9 @@ from starlette.responses import RedirectResponse, Response
 from marsad.i18n import format_date, format_month, localise_digits
 from marsad.ingest.places import Governorate, default_gazetteer
 from marsad.publish.charts import governorate_weeks_chart, upset_chart
+from marsad.services.audit import record_names_read
 from marsad.services.browse import Dashboard, dashboard, status_decisions, view_person
+from marsad.services.review import merge, merged_person
 from marsad.services.search import SearchQuery, search_persons
 from marsad.services.users import UserInfo
 from marsad.services.verify import (
@@ -32,12 +34,13 @@ from marsad.services.verify import (
 )
 from marsad.verify.reasons import pieces_in
 from marsad.web.auth import RequirePage, engine_of
+from marsad.web.ids import FormId, PathId
 from marsad.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
 
 SEARCH_PER_PAGE = 50
-DONE = ("status", "revoke", "choose")
+DONE = ("status", "revoke", "choose", "merge")
 """The notices a person page shows after a reviewer's decision (`?done=`)."""
 LACKING = ("full name", "date of death", "place of death")
 """What a person may lack to be documented, as the verification rules name it."""
@@ -188,6 +191,7 @@ def search_page(
             )
             context["result"] = result
             context["pages"] = max(1, math.ceil(result.total / SEARCH_PER_PAGE))
+            record_names_read(engine_of(request), user.username, "/search", len(result.hits), "web")
     except ValueError:
         context["error"] = "search.bad_date"
     status_code = 400 if context["error"] else 200
@@ -212,6 +216,7 @@ def _person_page(
         "done": done if done in DONE else None,
         "decisions": DECISIONS,
         "can_verify": user.can("verify"),
+        "can_merge": user.can("merge_persons"),
         "governorate_name": governorate_name,
         "death_date": death_date,
         "age_range": age_range,
@@ -224,7 +229,7 @@ def _person_page(
 @router.get("/persons/{person_id}")
 def person_page(
     request: Request,
-    person_id: int,
+    person_id: PathId,
     done: str | None = None,
     user: UserInfo = Depends(RequirePage("view_names")),
 ) -> Response:
@@ -238,7 +243,7 @@ def _decided(person_id: int, done: str) -> RedirectResponse:
 @router.post("/persons/{person_id}/status")
 def person_status(
     request: Request,
-    person_id: int,
+    person_id: PathId,
     status: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
     user: UserInfo = Depends(RequirePage("verify")),
@@ -254,8 +259,8 @@ def person_status(
 @router.post("/persons/{person_id}/revoke")
 def person_revoke(
     request: Request,
-    person_id: int,
-    decision_id: Annotated[int, Form()],
+    person_id: PathId,
+    decision_id: FormId,
     reason: Annotated[str, Form()] = "",
     user: UserInfo = Depends(RequirePage("verify")),
 ) -> Response:
@@ -273,7 +278,7 @@ def person_revoke(
 @router.post("/persons/{person_id}/choose")
 def person_choose(
     request: Request,
-    person_id: int,
+    person_id: PathId,
     field: Annotated[str, Form()] = "",
     value: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
@@ -285,3 +290,20 @@ def person_choose(
     except VerifyError as error:
         return _person_page(request, user, person_id, error=str(error))
     return _decided(person_id, "choose")
+
+
+@router.post("/persons/{person_id}/merge")
+def person_merge(
+    request: Request,
+    person_id: PathId,
+    other: FormId,
+    note: Annotated[str, Form()] = "",
+    user: UserInfo = Depends(RequirePage("merge_persons")),
+) -> Response:
+    """Join another person into this one (services.review.merge; audited "person.merge")."""
+    engine = engine_of(request)
+    try:
+        action_id = merge(engine, person_id, other, user.username, note or None)
+    except ValueError as error:
+        return _person_page(request, user, person_id, error=str(error))
+    return _decided(merged_person(engine, action_id) or person_id, "merge")
