@@ -3,7 +3,9 @@ the issue's table as a request that used to succeed and must now be refused (or 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import random
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,18 +14,26 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select, update
 
+from marsad.ingest.readers import ReadLimits
+from marsad.services.estimate import estimate_store
+from marsad.services.exports import export_quarantine, export_table
 from marsad.services.ingest import ingest_file
+from marsad.services.link import link
 from marsad.services.logins import (
     MAX_FAILURES_PER_ACCOUNT_AND_CLIENT,
     MAX_FAILURES_PER_CLIENT,
 )
+from marsad.services.review import NotProposed, accept, merge, reject, undo
 from marsad.services.users import get_user, list_users
-from marsad.store.models import AuditEvent, LoginAttempt, User, WebSession
+from marsad.services.verify import verify
+from marsad.store.models import AuditEvent, LoginAttempt, Record, User, WebSession
 from marsad.web.app import create_app
 from marsad.web.headers import CONTENT_SECURITY_POLICY
 from marsad.web.settings import WebSettings
+from tests.hostile import xlsx_bomb
 from tests.integration.helpers import person, write_csv
 from tests.web.conftest import PASSWORD, Seeded, login, page_csrf
+from tests.web.test_data_pages import upload, wait_for_jobs
 
 TEMPLATES = Path(__file__).parents[2] / "src" / "marsad" / "web" / "templates"
 BASE_URL = "https://marsad.example.org"
@@ -442,3 +452,190 @@ def test_huge_ids_are_refused_not_a_server_error(
             response = browser.post(path, data={**form, "csrf_token": page_csrf(browser, "/")})
         assert response.status_code in (303, 400, 404), response.text[:300]
     app.state.engine.dispose()
+
+
+# high: a zip bomb took a minute of CPU and 1.6 GB, then reported "done, 0 rows"
+
+
+def test_an_upload_that_unpacks_past_the_limit_fails_naming_the_limit(
+    db_url: str, team: dict[str, str], engine: Engine, tmp_path: Path
+) -> None:
+    limits = ReadLimits(max_bytes=4 * 1024 * 1024, max_rows=1000)
+    app = create_app(db_url, WebSettings(upload_limits=limits))
+    with TestClient(app) as browser:
+        assert login(browser, team["data_entry"]) == 303
+        bomb = xlsx_bomb(tmp_path / "list.xlsx", 40 * 1024 * 1024)
+        status, _ = upload(browser, bomb, "Field list")
+        assert status == 303
+        [job] = wait_for_jobs(browser)
+        assert job["state"] == "failed" and job["recorded"] is None
+        assert job["error"].startswith("list.xlsx: refused: more than 4 MB")
+        assert str(tmp_path) not in job["error"]
+        many = tmp_path / "many.csv"
+        many.write_text("record_id,name\n" + "r,Ali\n" * 1001, encoding="utf-8")
+        upload(browser, many, "Field list")
+        failed = [j for j in wait_for_jobs(browser) if j["file"] == "many.csv"]
+        assert failed[0]["state"] == "failed" and "1,000 rows" in failed[0]["error"]
+    app.state.engine.dispose()
+    assert [e.detail["file"] for e in actions(engine, "upload")] == ["list.xlsx", "many.csv"]
+    assert len(actions(engine, "upload.failed")) == 2
+    assert actions(engine, "ingest") == []
+
+
+# medium: roles without names could single people out
+
+
+def small_store(engine: Engine, tmp_path: Path) -> None:
+    """Six men and one woman of 31, on one list, linked (so counted)."""
+    rows = [person(f"m{i}", f"Man Number{i} Hasan", sex="male", age="40") for i in range(6)]
+    rows.append(person("w1", "Woman Only Khalil", sex="female", age="31"))
+    ingest_file(engine, write_csv(tmp_path / "list.csv", rows), "List A", kind="media")
+    link(engine)
+
+
+def test_roles_without_names_get_no_source_ids_exact_ages_or_small_counts(
+    client: TestClient, team: dict[str, str], engine: Engine, tmp_path: Path
+) -> None:
+    small_store(engine, tmp_path)
+    assert login(client, team["viewer"]) == 303
+    records = client.get("/api/records").json()["items"]
+    assert {r["record_id"] for r in records} == {None}
+    assert {(r["age_min"], r["age_max"]) for r in records} == {(None, None)}
+    assert {r["age_group"] for r in records} == {"adult"}
+    counts = client.get("/api/counts?by=sex&by=age_group").json()
+    assert counts["min_cell"] == 5
+    cells = {(r["keys"]["sex"], r["reported"]) for r in counts["rows"]}
+    assert cells == {("male", 6), ("female", None)}
+    client.cookies.clear()
+    assert login(client, team["reviewer"]) == 303
+    counts = client.get("/api/counts?by=sex").json()
+    assert counts["min_cell"] == 1
+    assert {(r["keys"]["sex"], r["reported"]) for r in counts["rows"]} == {
+        ("male", 6),
+        ("female", 1),
+    }
+    assert {r["record_id"] for r in client.get("/api/records").json()["items"]} >= {"w1"}
+
+
+def test_exports_for_readers_without_names_withhold_small_counts(
+    engine: Engine, tmp_path: Path
+) -> None:
+    small_store(engine, tmp_path)
+    out = tmp_path / "counts.csv"
+    export_table(engine, "counts", out, "csv", user="analyst", by=["sex"], min_cell=5)
+    rows = {r["sex"]: r for r in csv.DictReader(out.open(encoding="utf-8-sig"))}
+    assert (rows["male"]["reported"], rows["female"]["reported"]) == ("6", "")
+
+
+# medium: a reviewer could merge any two records through the queue's form
+
+
+def test_review_verdicts_only_on_proposed_pairs_or_one_person(
+    client: TestClient, team: dict[str, str], engine: Engine, tmp_path: Path
+) -> None:
+    small_store(engine, tmp_path)
+    with engine.connect() as conn:
+        ids = dict(conn.execute(select(Record.record_id, Record.id)).tuples().all())
+        persons_before = conn.scalar(select(func.count(func.distinct(Record.person_id))))
+    assert login(client, team["reviewer"]) == 303
+    forged = client.post(
+        "/review/accept",
+        data={
+            "record_a": str(ids["m0"]),
+            "record_b": str(ids["w1"]),
+            "csrf_token": page_csrf(client, "/"),
+        },
+    )
+    assert "Only pairs proposed for review" in forged.text
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count(func.distinct(Record.person_id)))) == persons_before
+    with pytest.raises(NotProposed):
+        accept(engine, ids["m0"], ids["w1"], "reviewer")
+
+
+def test_merging_persons_needs_its_permission_and_is_audited(
+    client: TestClient, team: dict[str, str], engine: Engine, tmp_path: Path
+) -> None:
+    small_store(engine, tmp_path)
+    with engine.connect() as conn:
+        persons = dict(conn.execute(select(Record.record_id, Record.person_id)).tuples().all())
+    form = {"other": str(persons["w1"]), "note": "same family report"}
+    assert login(client, team["data_entry"]) == 303
+    refused = client.post(
+        f"/persons/{persons['m0']}/merge", data={**form, "csrf_token": page_csrf(client, "/")}
+    )
+    assert refused.status_code == 403
+    client.cookies.clear()
+    assert login(client, team["reviewer"]) == 303
+    merged = client.post(
+        f"/persons/{persons['m0']}/merge", data={**form, "csrf_token": page_csrf(client, "/")}
+    )
+    assert merged.status_code == 200 and "Persons merged" in merged.text
+    with engine.connect() as conn:
+        after = dict(conn.execute(select(Record.record_id, Record.person_id)).tuples().all())
+    assert after["m0"] == after["w1"]
+    [event] = actions(engine, "person.merge")
+    assert event.actor == team["reviewer"] and event.detail["pairs"] == 1
+
+
+# medium: the quarantine export skipped the formula guard, was world-readable and not audited
+
+
+def test_quarantine_export_guards_every_cell_is_private_and_audited(
+    engine: Engine, tmp_path: Path
+) -> None:
+    bad = [person("q1", "Ali Hassan", date="2025-13-01")]
+    listed = write_csv(tmp_path / "=HYPERLINK(x).csv", bad)
+    ingest_file(engine, listed, '=HYPERLINK("http://evil.example","src")', kind="media")
+    out = tmp_path / "fix.csv"
+    assert export_quarantine(engine, out, user="amina") == 1
+    [row] = list(csv.DictReader(out.open(encoding="utf-8-sig")))
+    assert row["_marsad_source"].startswith("'=HYPERLINK")
+    assert row["_marsad_file"].startswith("'=HYPERLINK")
+    assert out.stat().st_mode & 0o077 == 0
+    [event] = actions(engine, "export.quarantine")
+    assert (event.actor, event.detail["rows"]) == ("amina", 1)
+
+
+# medium: audit gaps
+
+
+def test_ingests_link_verify_estimate_merge_review_and_undo_are_audited(
+    engine: Engine, tmp_path: Path
+) -> None:
+    firsts = ("Ahmad", "Bilal", "Karim", "Omar", "Samir", "Tariq", "Walid", "Yusuf")
+    families = ("Hasan", "Khalil", "Mansour", "Nasser", "Saleh")
+    people = [
+        person(f"m{i}", f"{first} {firsts[i * 3 % 8]} {family}", sex="male", age="40")
+        for i, (first, family) in enumerate((f, g) for f in firsts for g in families)
+    ]
+    chance = random.Random(7)
+    for name in ("A", "B", "C"):
+        chosen = [p for p in people if chance.random() < 0.5]
+        listed = write_csv(tmp_path / f"{name}.csv", chosen)
+        ingest_file(engine, listed, f"List {name}", kind="media", user="amina")
+    link(engine, user="amina")
+    verify(engine, user="amina")
+    estimate_store(engine, method="loglinear", user="amina")
+    with engine.connect() as conn:
+        rows = conn.execute(select(Record.record_id, Record.id, Record.person_id)).all()
+    first, second = (next(r for r in rows if r.record_id == wanted) for wanted in ("m0", "m1"))
+    merge(engine, first.person_id, second.person_id, "amina", "one man")
+    action = reject(engine, first.id, second.id, "amina", "two men after all")
+    undo(engine, action, "amina")
+    with engine.connect() as conn:
+        logged = [tuple(r) for r in conn.execute(select(AuditEvent.actor, AuditEvent.action))]
+    assert logged == [
+        ("amina", action)
+        for action in (
+            "ingest",
+            "ingest",
+            "ingest",
+            "link.run",
+            "verify.run",
+            "estimate.run",
+            "person.merge",
+            "review.reject",
+            "review.undo",
+        )
+    ]
