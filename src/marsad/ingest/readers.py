@@ -19,6 +19,7 @@ import codecs
 import csv
 import json
 import zipfile
+import zlib
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
@@ -26,7 +27,6 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import openpyxl
-from openpyxl.utils.exceptions import InvalidFileException
 
 from marsad.domain.records import FieldError
 
@@ -395,18 +395,36 @@ def _check_unpacked(path: Path, limits: ReadLimits) -> None:
                         total += len(chunk)
                         if total > allowed:
                             raise LimitExceeded(path, "bytes", allowed)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError) as exc:
-        raise TableError(f"{path}: not a readable .xlsx workbook ({exc})") from exc
-    except (EOFError, ValueError, RuntimeError) as exc:  # zlib and zipfile on a damaged part
-        raise TableError(f"{path}: not a readable .xlsx workbook ({exc})") from exc
+    except _DAMAGED_ZIP as exc:
+        raise _unreadable(path, exc) from exc
+
+
+_DAMAGED_ZIP = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    NotImplementedError,
+    OSError,
+    EOFError,
+    ValueError,
+    RuntimeError,
+    zlib.error,
+)
+"""What zipfile and zlib raise on a damaged or unsupported archive."""
+
+
+def _unreadable(path: Path, exc: Exception) -> TableError:
+    return TableError(f"{path}: not a readable .xlsx workbook ({type(exc).__name__}: {exc})")
 
 
 def _open_xlsx(path: Path, sheet: str | None, limits: ReadLimits) -> Table:
+    """openpyxl parses the parts of a workbook someone sent: on a damaged or hostile one it
+    may raise nearly anything (XML, zip, type and index errors), so whatever it raises while
+    opening or reading becomes a TableError naming the file."""
     _check_unpacked(path, limits)
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=False)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise TableError(f"{path}: not a readable .xlsx workbook ({exc})") from exc
+    except Exception as exc:
+        raise _unreadable(path, exc) from exc
     try:
         if sheet is not None and sheet not in workbook.sheetnames:
             names = ", ".join(workbook.sheetnames)
@@ -428,6 +446,9 @@ def _open_xlsx(path: Path, sheet: str | None, limits: ReadLimits) -> Table:
     except TableError:
         workbook.close()
         raise
+    except Exception as exc:
+        workbook.close()
+        raise _unreadable(path, exc) from exc
     warnings: list[str] = []
     columns = _Columns(headers, path, warnings)
     width = len(headers)
@@ -435,7 +456,15 @@ def _open_xlsx(path: Path, sheet: str | None, limits: ReadLimits) -> Table:
     def rows() -> Generator[RawRow, None, None]:
         counter = _Counter(path, limits)
         data = worksheet.iter_rows(min_row=header_row + 1, values_only=True)
-        for number, values in enumerate(data, header_row + 1):
+        number = header_row
+        while True:
+            try:
+                values = next(data, None)
+            except Exception as exc:
+                raise _unreadable(path, exc) from exc
+            if values is None:
+                return
+            number += 1
             texts = [_cell_text(v) for v in values]
             counter.row(_used_width(texts))
             while len(texts) > width and not texts[-1].strip():
