@@ -20,6 +20,7 @@ from marsad.services.exports import export_quarantine, export_table
 from marsad.services.ingest import ingest_file
 from marsad.services.link import link
 from marsad.services.logins import (
+    MAX_FAILURES_PER_ACCOUNT,
     MAX_FAILURES_PER_ACCOUNT_AND_CLIENT,
     MAX_FAILURES_PER_CLIENT,
 )
@@ -89,6 +90,33 @@ def test_bad_logins_from_one_client_do_not_stop_another_users_login(
     with engine.connect() as conn:
         clients = set(conn.scalars(select(LoginAttempt.client)))
     assert clients == {attacker}
+
+
+def test_one_client_hammering_an_account_does_not_lock_its_owner_out(
+    proxied: TestClient, team: dict[str, str]
+) -> None:
+    """Refused attempts are not counted: one client adds at most five failures to an account,
+    far from the account-wide limit, however long it goes on."""
+    for n in range(MAX_FAILURES_PER_ACCOUNT + 10):
+        name = team["admin"] if n % 2 else f"guess-{n}"
+        assert login_from(proxied, "203.0.113.9", name, "not a password") in (401, 429)
+    proxied.cookies.clear()
+    assert login_from(proxied, "198.51.100.7", team["admin"], PASSWORD) == 303
+
+
+def test_many_clients_guessing_one_account_lock_it_until_an_admin_lifts_it(
+    proxied: TestClient, team: dict[str, str]
+) -> None:
+    clients = MAX_FAILURES_PER_ACCOUNT // MAX_FAILURES_PER_ACCOUNT_AND_CLIENT
+    for n in range(clients):
+        for _ in range(MAX_FAILURES_PER_ACCOUNT_AND_CLIENT):
+            assert login_from(proxied, f"203.0.113.{n}", team["viewer"], "not it") == 401
+    assert login_from(proxied, "198.51.100.7", team["viewer"], PASSWORD) == 429
+    assert login_from(proxied, "198.51.100.8", team["admin"], PASSWORD) == 303
+    csrf = page_csrf(proxied, "/admin/users")
+    proxied.post(f"/admin/users/{team['viewer']}/unlock", data={"csrf_token": csrf})
+    proxied.cookies.clear()
+    assert login_from(proxied, "198.51.100.7", team["viewer"], PASSWORD) == 303
 
 
 def test_five_bad_passwords_do_not_lock_the_owner_out_of_their_own_machine(

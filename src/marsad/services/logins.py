@@ -11,8 +11,8 @@ workers and restarts. Three limits apply within FAILURE_WINDOW:
   guessing one account lock it (a lock-out), until the window passes or an admin lifts it.
 
 Every attempt is first committed and then counted, so parallel guesses on several workers
-are bounded too; a refused attempt tells how long to wait. Each failure is an audit event
-("login.failed"), and crossing a limit another ("login.locked").
+are bounded too; a refused attempt tells how long to wait and is not counted itself. Each
+failure is an audit event ("login.failed"), and filling a limit another ("login.locked").
 """
 
 from __future__ import annotations
@@ -20,7 +20,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Connection, Engine, and_, delete, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    and_,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 
 from marsad.services.audit import record_event
 from marsad.services.users import (
@@ -76,45 +86,59 @@ def _limits(username: str, client: str) -> list[Limit]:
     ]
 
 
-def _past(conn: Connection, limit: Limit, since: dt.datetime) -> tuple[dt.datetime, bool] | None:
-    """When the attempts `limit` counts fall back to what it allows, and whether the newest
-    attempt is the one that went past it; None when they are not past it. Reads only the
-    newest `allowed + 2` attempts."""
+def _free_at(
+    conn: Connection, limit: Limit, since: dt.datetime, other_than: int
+) -> dt.datetime | None:
+    """When the failures `limit` counts (other than attempt `other_than`) fall below what it
+    allows; None when they are below it already. Reads only the newest `allowed` of them."""
     newest = list(
         conn.scalars(
             select(LoginAttempt.at)
-            .where(limit.where, LoginAttempt.at >= since)
+            .where(limit.where, LoginAttempt.at >= since, LoginAttempt.id != other_than)
             .order_by(LoginAttempt.at.desc())
-            .limit(limit.allowed + 2)
+            .limit(limit.allowed)
         )
     )
-    if len(newest) <= limit.allowed:
-        return None
-    return newest[limit.allowed] + FAILURE_WINDOW, len(newest) == limit.allowed + 1
+    return newest[-1] + FAILURE_WINDOW if len(newest) == limit.allowed else None
 
 
 def authenticate(engine: Engine, username: str, password: str, client: str) -> UserInfo:
-    """The user whose password this is, or LoginRefused / TooManyAttempts (see the module)."""
+    """The user whose password this is, or LoginRefused / TooManyAttempts (see the module).
+
+    The attempt is committed first, so that parallel attempts count each other; one refused
+    by a limit is then deleted, without checking the password: only checked failures count,
+    so a client refused for guessing widely adds nothing to an account's count, and one
+    client can bring an account at most MAX_FAILURES_PER_ACCOUNT_AND_CLIENT closer to a
+    lock-out.
+    """
     username = username.strip()[:100]
     client = client[:100]
     now = utcnow()
     since = now - FAILURE_WINDOW
     with engine.begin() as conn:
         conn.execute(delete(LoginAttempt).where(LoginAttempt.at < since))
-        conn.execute(insert(LoginAttempt).values(username=username, client=client, at=now))
+        attempt = conn.execute(
+            insert(LoginAttempt)
+            .values(username=username, client=client, at=now)
+            .returning(LoginAttempt.id)
+        ).scalar_one()
+    limits = _limits(username, client)
     with engine.connect() as conn:
-        for limit in _limits(username, client):
-            past = _past(conn, limit, since)
-            if past is not None:
-                free_at, crossed = past
-                _refused(engine, username, client, limit.scope, free_at if crossed else None)
+        for limit in limits:
+            free_at = _free_at(conn, limit, since, attempt)
+            if free_at is not None:
+                conn.execute(delete(LoginAttempt).where(LoginAttempt.id == attempt))
+                conn.commit()
+                _failed(engine, username, client, None, {"refused_by": limit.scope})
                 raise TooManyAttempts(limit.scope, free_at - now)
         row = conn.execute(
             select(User.id, User.password_hash, User.disabled).where(User.username == username)
         ).first()
     stored = row.password_hash if row is not None else _DUMMY_HASH
     if not password_matches(stored, password) or row is None or row.disabled:
-        _refused(engine, username, client, None, None, row.id if row is not None else None)
+        user_id = row.id if row is not None else None
+        _failed(engine, username, client, user_id, {})
+        _lock_started(engine, username, client, user_id, limits, since)
         raise LoginRefused("wrong username or password")
     values: dict[str, object] = {"last_login_at": now}
     if hasher().check_needs_rehash(stored):
@@ -130,29 +154,39 @@ def authenticate(engine: Engine, username: str, password: str, client: str) -> U
         return user_row(conn, username)
 
 
-def _refused(
+def _failed(
+    engine: Engine, username: str, client: str, user_id: int | None, detail: dict[str, object]
+) -> None:
+    target = f"user:{user_id}" if user_id is not None else None
+    with engine.begin() as conn:
+        record_event(conn, username or "-", "login.failed", target, {"client": client, **detail})
+
+
+def _lock_started(
     engine: Engine,
     username: str,
     client: str,
-    scope: str | None,
-    locked_until: dt.datetime | None,
-    user_id: int | None = None,
+    user_id: int | None,
+    limits: list[Limit],
+    since: dt.datetime,
 ) -> None:
-    """Audit a failed attempt, and the lock-out it starts when it is the one past a limit."""
+    """Audit the limits this failure filled ("login.locked"): from now on they refuse."""
     target = f"user:{user_id}" if user_id is not None else None
     with engine.begin() as conn:
-        detail: dict[str, object] = {"client": client}
-        if scope is not None:
-            detail["refused_by"] = scope
-        record_event(conn, username or "-", "login.failed", target, detail)
-        if locked_until is not None:
-            record_event(
-                conn,
-                username or "-",
-                "login.locked",
-                target,
-                {"client": client, "scope": scope, "until": locked_until.isoformat("T", "seconds")},
+        for limit in limits:
+            count = conn.scalar(
+                select(func.count())
+                .select_from(LoginAttempt)
+                .where(limit.where, LoginAttempt.at >= since)
             )
+            if count == limit.allowed:
+                until = _free_at(conn, limit, since, 0)
+                detail = {
+                    "client": client,
+                    "scope": limit.scope,
+                    "until": until.isoformat("T", "seconds") if until else None,
+                }
+                record_event(conn, username or "-", "login.locked", target, detail)
 
 
 def locked_accounts(engine: Engine) -> dict[str, dt.datetime]:
@@ -175,8 +209,8 @@ def locked_accounts(engine: Engine) -> dict[str, dt.datetime]:
         allowed = (
             MAX_FAILURES_PER_ACCOUNT if client is None else MAX_FAILURES_PER_ACCOUNT_AND_CLIENT
         )
-        if len(times) > allowed:
-            until = times[allowed] + FAILURE_WINDOW
+        if len(times) >= allowed:
+            until = times[allowed - 1] + FAILURE_WINDOW
             locked[username] = max(until, locked.get(username, until))
     return locked
 
