@@ -14,9 +14,11 @@ import hashlib
 import secrets
 
 from sqlalchemy import Engine, insert, select, update
+from sqlalchemy.exc import OperationalError
 
 from marsad.services.audit import record_event
 from marsad.services.users import USER_COLUMNS, UserInfo, revoke_sessions
+from marsad.store.db import waiting_at_most
 from marsad.store.models import User, WebSession, utcnow
 
 TOUCH_EVERY = dt.timedelta(minutes=1)
@@ -68,12 +70,22 @@ def session_user(engine: Engine, token: str, idle: dt.timedelta) -> UserInfo | N
     if row is None:
         return None
     if now - row.seen >= TOUCH_EVERY:
-        with engine.begin() as conn:
-            conn.execute(
-                update(WebSession).where(WebSession.id == row.session_id).values(last_seen_at=now)
-            )
+        _touch(engine, row.session_id, now)
     values = row._asdict()
     return UserInfo(**{c.key: values[c.key] for c in USER_COLUMNS})
+
+
+def _touch(engine: Engine, session_id: int, now: dt.datetime) -> None:
+    """Note that the session was used, unless the store is busy writing (SQLite's one writer
+    during an import): a click never waits for that, and the next one tries again."""
+    with engine.connect() as conn, waiting_at_most(conn, 0):
+        try:
+            conn.execute(
+                update(WebSession).where(WebSession.id == session_id).values(last_seen_at=now)
+            )
+            conn.commit()
+        except OperationalError:
+            conn.rollback()
 
 
 def end_session(engine: Engine, token: str) -> None:
