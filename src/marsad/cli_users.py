@@ -12,7 +12,7 @@ from rich.table import Table
 
 from marsad.cli_common import DbOption, console, fail, store, user_errors
 from marsad.services.logins import locked_accounts, unlock_user
-from marsad.services.sessions import end_all_sessions
+from marsad.services.sessions import log_out_user
 from marsad.services.users import (
     ROLES,
     UserInfo,
@@ -24,7 +24,6 @@ from marsad.services.users import (
     list_users,
     revoke_token,
     set_role,
-    user_row,
 )
 from marsad.store.db import describe, resolve_url
 from marsad.web import settings as web
@@ -112,10 +111,8 @@ def user_logout(
     db: DbOption = None,
 ) -> None:
     """End every browser session of the user (a lost laptop, a shared computer)."""
-    engine = store(db)
-    with user_errors(), engine.connect() as conn:
-        user = user_row(conn, username)
-    ended = end_all_sessions(engine, user, by)
+    with user_errors():
+        ended = log_out_user(store(db), username, by)
     console.print(f"{username}: {ended} sessions ended")
 
 

@@ -25,7 +25,7 @@ from marsad.web.messages import MESSAGES
 from marsad.web.session import SESSION_KEY_NAME
 from tests.web.conftest import PASSWORD, Seeded, login, page_csrf
 
-SAMPLE_PATH_VALUES = {"person_id": "1", "username": "viewer-user"}
+SAMPLE_PATH_VALUES = {"person_id": "1", "username": "viewer-user", "change": "disable"}
 
 
 def guarded_routes() -> list[tuple[str, str, str | None, bool]]:

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import OperationalError
 
 from marsad.services.audit import record_event
-from marsad.services.users import USER_COLUMNS, UserInfo, revoke_sessions
+from marsad.services.users import USER_COLUMNS, UserInfo, revoke_sessions, user_row
 from marsad.store.db import waiting_at_most
 from marsad.store.models import User, WebSession, utcnow
 
@@ -104,3 +104,10 @@ def end_all_sessions(engine: Engine, user: UserInfo, actor: str) -> int:
         ended = revoke_sessions(conn, user.id)
         record_event(conn, actor, "user.logout_all", f"user:{user.id}", {"sessions": ended})
     return ended
+
+
+def log_out_user(engine: Engine, username: str, actor: str) -> int:
+    """ "Log out everywhere" for a user named by an admin; UserError when there is none."""
+    with engine.connect() as conn:
+        user = user_row(conn, username)
+    return end_all_sessions(engine, user, actor)

@@ -10,15 +10,17 @@ extending base.html, an entry in rendering.NAV, and its phrases in messages.py.
 from __future__ import annotations
 
 import math
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Form, Query, Request
+from sqlalchemy import Engine
 from starlette.responses import RedirectResponse, Response
 
 from marsad.i18n import LANGUAGES
 from marsad.services.browse import audit_page
 from marsad.services.logins import TooManyAttempts, authenticate, locked_accounts, unlock_user
-from marsad.services.sessions import end_all_sessions, end_session, start_session
+from marsad.services.sessions import end_session, log_out_user, start_session
 from marsad.services.users import (
     ROLES,
     LoginRefused,
@@ -186,35 +188,6 @@ def users_role(
     return see_other("/admin/users")
 
 
-@router.post("/admin/users/{username}/disable")
-def users_disable(
-    request: Request,
-    username: str,
-    user: UserInfo = Depends(RequirePage("manage_users")),
-) -> Response:
-    try:
-        disable_user(engine_of(request), username, user.username)
-    except UserError as error:
-        return _users(request, str(error), status_code=400)
-    _flash(request, "users.was_disabled", username=username)
-    return see_other("/admin/users")
-
-
-@router.post("/admin/users/{username}/unlock")
-def users_unlock(
-    request: Request,
-    username: str,
-    user: UserInfo = Depends(RequirePage("manage_users")),
-) -> Response:
-    """Lift a lock-out: the username's failed logins are forgotten."""
-    try:
-        unlock_user(engine_of(request), username, user.username)
-    except UserError as error:
-        return _users(request, str(error), status_code=400)
-    _flash(request, "users.unlocked", username=username)
-    return see_other("/admin/users")
-
-
 @router.post("/admin/users/{username}/reset")
 def users_reset(
     request: Request,
@@ -230,18 +203,29 @@ def users_reset(
     return _users(request, reset=(username, link))
 
 
-@router.post("/admin/users/{username}/logout")
-def users_logout(
+ACCOUNT_CHANGES: dict[str, tuple[Callable[[Engine, str, str], object], str]] = {
+    "disable": (disable_user, "users.was_disabled"),
+    "unlock": (unlock_user, "users.unlocked"),
+    "logout": (log_out_user, "users.logged_out"),
+}
+"""The users page's buttons: the service each calls (engine, username, actor) and its notice.
+Disabling is refused for the last admin; unlocking forgets the failed logins; logout ends
+every session of the user (e.g. a lost laptop)."""
+
+
+@router.post("/admin/users/{username}/{change}")
+def users_change(
     request: Request,
     username: str,
+    change: Literal["disable", "unlock", "logout"],
     user: UserInfo = Depends(RequirePage("manage_users")),
 ) -> Response:
-    """End every session of the user (e.g. a lost laptop)."""
-    target = next((u for u in list_users(engine_of(request)) if u.username == username), None)
-    if target is None:
-        return _users(request, f"no user {username!r}", status_code=400)
-    end_all_sessions(engine_of(request), target, user.username)
-    _flash(request, "users.logged_out", username=username)
+    act, done = ACCOUNT_CHANGES[change]
+    try:
+        act(engine_of(request), username, user.username)
+    except UserError as error:
+        return _users(request, str(error), status_code=400)
+    _flash(request, done, username=username)
     return see_other("/admin/users")
 
 
