@@ -17,6 +17,7 @@ from sqlalchemy import Engine, func, select, update
 from marsad.ingest.readers import ReadLimits
 from marsad.services.estimate import estimate_store
 from marsad.services.exports import export_quarantine, export_table
+from marsad.services.incidents import ingest_incidents
 from marsad.services.ingest import ingest_file
 from marsad.services.link import link
 from marsad.services.logins import (
@@ -33,6 +34,8 @@ from marsad.web.headers import CONTENT_SECURITY_POLICY
 from marsad.web.settings import WebSettings
 from tests.hostile import xlsx_bomb
 from tests.integration.helpers import person, write_csv
+from tests.integration.test_incidents import COLUMNS as INCIDENT_COLUMNS
+from tests.integration.test_incidents import good_rows
 from tests.web.conftest import PASSWORD, Seeded, login, page_csrf
 from tests.web.test_data_pages import upload, wait_for_jobs
 
@@ -651,6 +654,8 @@ def test_ingests_link_verify_estimate_merge_review_and_undo_are_audited(
     merge(engine, first.person_id, second.person_id, "amina", "one man")
     action = reject(engine, first.id, second.id, "amina", "two men after all")
     undo(engine, action, "amina")
+    reports = write_csv(tmp_path / "incidents.csv", good_rows(), INCIDENT_COLUMNS)
+    ingest_incidents(engine, reports, "List A", "amina")
     with engine.connect() as conn:
         logged = [tuple(r) for r in conn.execute(select(AuditEvent.actor, AuditEvent.action))]
     assert logged == [
@@ -665,5 +670,6 @@ def test_ingests_link_verify_estimate_merge_review_and_undo_are_audited(
             "person.merge",
             "review.reject",
             "review.undo",
+            "incidents.ingest",
         )
     ]

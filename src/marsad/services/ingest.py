@@ -370,11 +370,12 @@ def ingest_file(
             summary.warnings = list(table.warnings)
         loader.resolve_quarantine()
         record_counts(conn, import_id, summary)
-        record_event(conn, user, "ingest", f"import:{import_id}", _audit_counts(summary))
+        record_event(conn, user, "ingest", f"import:{import_id}", audit_counts(summary))
     return summary
 
 
-def _audit_counts(summary: IngestSummary) -> dict[str, Any]:
+def audit_counts(summary: IngestSummary) -> dict[str, Any]:
+    """What the audit log keeps of an ingest: the file, the source and the row counts."""
     return {
         "file": summary.file,
         "source": summary.source,
