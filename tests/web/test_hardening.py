@@ -673,3 +673,13 @@ def test_ingests_link_verify_estimate_merge_review_and_undo_are_audited(
             "incidents.ingest",
         )
     ]
+
+
+def test_logging_in_again_ends_the_session_the_cookie_held(
+    client: TestClient, team: dict[str, str]
+) -> None:
+    assert login(client, team["viewer"]) == 303
+    first = client.cookies["marsad_session"]
+    assert login(client, team["admin"]) == 303
+    client.cookies.set("marsad_session", first)
+    assert client.get("/", follow_redirects=False).status_code == 303

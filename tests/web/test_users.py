@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import typer
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine, func, insert, select, update
 from typer.testing import CliRunner
 
 from marsad.cli_users import user_app
@@ -39,7 +39,7 @@ from marsad.services.users import (
     set_role,
     user_for_token,
 )
-from marsad.store.models import ApiToken, AuditEvent, LoginAttempt, User, utcnow
+from marsad.store.models import ApiToken, AuditEvent, LoginAttempt, User, WebSession, utcnow
 from tests.web.conftest import PASSWORD
 
 
@@ -303,3 +303,14 @@ def test_cli_resets_unlocks_and_logs_out(db_url: str, engine: Engine) -> None:
     logged_out = runner.invoke(cli(), ["user", "logout", "amal", *db])
     assert logged_out.exit_code == 0 and "1 sessions ended" in logged_out.output
     assert session_user(engine, token, dt.timedelta(hours=1)) is None
+
+
+def test_ended_sessions_are_deleted_a_day_later(engine: Engine) -> None:
+    user = add_user(engine, "amal", PASSWORD, "viewer")
+    old = start_session(engine, user.id, "10.0.0.1", dt.timedelta(hours=1))
+    with engine.begin() as conn:
+        conn.execute(update(WebSession).values(expires_at=utcnow() - dt.timedelta(days=2)))
+    start_session(engine, user.id, "10.0.0.1", dt.timedelta(hours=1))
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(WebSession)) == 1
+    assert session_user(engine, old, dt.timedelta(hours=1)) is None

@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import secrets
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, delete, insert, or_, select, update
 from sqlalchemy.exc import OperationalError
 
 from marsad.services.audit import record_event
@@ -21,6 +21,8 @@ from marsad.services.users import USER_COLUMNS, UserInfo, revoke_sessions, user_
 from marsad.store.db import waiting_at_most
 from marsad.store.models import User, WebSession, utcnow
 
+KEEP_ENDED = dt.timedelta(days=1)
+"""Sessions that ended longer ago than this are deleted when the next one starts."""
 TOUCH_EVERY = dt.timedelta(minutes=1)
 """`last_seen_at` is written at most this often per session: not one write per click."""
 
@@ -34,6 +36,14 @@ def start_session(engine: Engine, user_id: int, client: str, lifetime: dt.timede
     token = secrets.token_urlsafe(32)
     now = utcnow()
     with engine.begin() as conn:
+        conn.execute(
+            delete(WebSession).where(
+                or_(
+                    WebSession.expires_at < now - KEEP_ENDED,
+                    WebSession.revoked_at < now - KEEP_ENDED,
+                )
+            )
+        )
         conn.execute(
             insert(WebSession).values(
                 user_id=user_id,

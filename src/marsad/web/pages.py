@@ -108,7 +108,11 @@ def login(
 
 
 def sign_in(request: Request, user: UserInfo) -> None:
-    """Replace the whole cookie (and its CSRF token) with a new session of `user` in the store."""
+    """Replace the whole cookie (and its CSRF token) with a new session of `user` in the store;
+    a session the cookie held before ends."""
+    previous = request.session.get(SESSION_TOKEN)
+    if isinstance(previous, str):
+        end_session(engine_of(request), previous)
     token = start_session(
         engine_of(request), user.id, client_of(request), settings_of(request).session_lifetime
     )
