@@ -670,7 +670,7 @@ def test_ingests_link_verify_estimate_merge_review_and_undo_are_audited(
             "person.merge",
             "review.reject",
             "review.undo",
-            "incidents.ingest",
+            "ingest",
         )
     ]
 

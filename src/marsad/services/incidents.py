@@ -225,7 +225,8 @@ def ingest_incidents(engine: Engine, path: Path, source: str, user: str) -> Inci
             summary.warnings = list(table.warnings)
         _resolve_quarantine(conn, source_id, import_id)
         record_counts(conn, import_id, summary)
-        record_event(conn, user, "incidents.ingest", f"import:{import_id}", audit_counts(summary))
+        detail = {**audit_counts(summary), "kind": "incidents"}
+        record_event(conn, user, "ingest", f"import:{import_id}", detail)
     return summary
 
 

@@ -4,9 +4,9 @@ Scripts send `Authorization: Bearer <token>` (from `marsad user token`); the bro
 calls may use the session cookie. Names of the dead appear only for roles with `view_names`;
 reading a person's full record is an audit event ("person.view"), and every other answer that
 holds names one event per request ("names.read", with how many). Roles without `view_names`
-see neither sources' record ids nor exact ages (an age group instead), and counts from 1 to
-the configured cell size minus one are withheld from them (`null`), so that nobody can be
-singled out by sex, age, date and place.
+see neither sources' record ids nor exact ages (an age group instead), and the counts of
+groups from 1 to the configured cell size minus one are withheld from them (`null`), so that
+nobody can be singled out by sex, age, date and place.
 """
 
 from __future__ import annotations
@@ -239,8 +239,8 @@ class SearchHitItem(BaseModel):
 
 
 class CountItem(BaseModel):
-    """Counts under every standard; null for a small count withheld from a role without
-    `view_names` (from 1 to the configured cell size minus one)."""
+    """Counts under every standard; in a group's row, null for a small count withheld from a
+    role without `view_names` (from 1 to the configured cell size minus one)."""
 
     keys: dict[str, str | bool | None]
     reported: int | None
@@ -261,9 +261,10 @@ class Counts(BaseModel):
     status: str
     definitions: dict[str, str]
     min_cell: int
-    """Counts below this are withheld (null) for this role; 1 when nothing is withheld."""
+    """Counts of groups (`rows`) below this are withheld (null) for this role; 1 when nothing
+    is withheld. Totals are never withheld: they single nobody out by sex, age, time or place."""
     totals: CountItem
-    not_documented_lacking: dict[str, int | None]
+    not_documented_lacking: dict[str, int]
     """Persons not documented, by what they lack (one person may lack several things)."""
     estimated: EstimatedItem | None
     rows: list[CountItem]
@@ -440,8 +441,8 @@ def counts(
         status=status,
         definitions={k: DEFINITIONS[k] for k in (*STANDARDS, "estimated")},
         min_cell=min_cell,
-        totals=_count_item(headline, min_cell),
-        not_documented_lacking={k: suppressed(v, min_cell) for k, v in lacking.items()},
+        totals=_count_item(headline, 1),
+        not_documented_lacking=lacking,
         estimated=estimated,
         rows=[_count_item(r, min_cell) for r in rows],
     )
