@@ -245,11 +245,15 @@ def quarantine_list(
 def quarantine_export(
     out: Annotated[Path, typer.Option(help="CSV file to write.")],
     source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
+    user: Annotated[str, typer.Option("--user", help="Who exports; kept in the audit log.")] = (
+        "cli"
+    ),
     db: DbOption = None,
 ) -> None:
-    """Write quarantined rows (original columns + reasons) to correct and ingest again."""
+    """Write quarantined rows (original columns + reasons, names included: the file is
+    readable by you only, and the export is audited) to correct and ingest again."""
     engine = store(db)
-    count = export_quarantine(engine, out, source)
+    count = export_quarantine(engine, out, source, user)
     console.print(f"{count:,} quarantined rows written to {out}")
 
 
@@ -477,6 +481,9 @@ def estimate(
         ),
     ] = LINKAGE_DRAWS,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    user: Annotated[str, typer.Option("--user", help="Who estimates; kept in the audit log.")] = (
+        "cli"
+    ),
     db: DbOption = None,
 ) -> None:
     """Estimate how many were killed, documented or not (multiple systems estimation)."""
@@ -493,7 +500,9 @@ def estimate(
             outcome: EstimateResult | Comparison = (
                 compare_histories(table, **settings)
                 if table is not None
-                else compare_store(store(db), by=strata, linkage_draws=linkage_draws, **settings)
+                else compare_store(
+                    store(db), by=strata, linkage_draws=linkage_draws, user=user, **settings
+                )
             )
         elif table is not None:
             outcome = estimate_histories(table, method=method.value, **settings)
@@ -503,6 +512,7 @@ def estimate(
                 by=strata,
                 method=method.value,
                 linkage_draws=linkage_draws,
+                user=user,
                 **settings,
             )
     result = outcome.as_dict()
@@ -545,6 +555,14 @@ def export(
     user: Annotated[str, typer.Option("--user", help="Who exports; kept in the audit log.")] = (
         "cli"
     ),
+    min_cell: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Counts: leave counts below this empty, for readers who may not see names "
+            "(5 is the web's setting for them).",
+        ),
+    ] = 1,
     db: DbOption = None,
 ) -> None:
     """Export persons, records or counts (pseudonymised unless --include-names), or links."""
@@ -562,6 +580,7 @@ def export(
                 include_names=include_names,
                 by=[b.strip() for b in by.split(",") if b.strip()],
                 status=None if status == "any" else status,
+                min_cell=min_cell,
             )
     names = "with names (audited)" if include_names else "pseudonymised"
     console.print(f"{count:,} {kind.value} rows written to {out} ({format.value}, {names})")

@@ -33,6 +33,7 @@ from marsad.estimate.strata import (
 from marsad.ingest.places import Gazetteer, default_gazetteer
 from marsad.publish.report_estimate import warning_text
 from marsad.publish.report_text import text
+from marsad.services.audit import record_event
 from marsad.services.persons import PersonFacts, estimation_records, person_facts
 from marsad.services.verify import rules_in_force
 from marsad.store.models import EstimateRun, LinkDecision
@@ -434,9 +435,17 @@ def warning_document(warning: split_signals.SplitWarning) -> dict[str, Any]:
     }
 
 
-def _save(engine: Engine, method: str, settings: dict[str, Any], result: dict[str, Any]) -> None:
+def _save(
+    engine: Engine, method: str, settings: dict[str, Any], result: dict[str, Any], user: str
+) -> None:
+    """Keep the run, and who ran it in the audit log ("estimate.run")."""
     with engine.begin() as conn:
-        conn.execute(insert(EstimateRun).values(method=method, settings=settings, result=result))
+        run_id = conn.execute(
+            insert(EstimateRun)
+            .values(method=method, settings=settings, result=result)
+            .returning(EstimateRun.id)
+        ).scalar_one()
+        record_event(conn, user, "estimate.run", f"estimate_run:{run_id}", {"method": method})
 
 
 def estimate_store(
@@ -447,6 +456,7 @@ def estimate_store(
     status: str = "killed",
     save: bool = True,
     linkage_draws: int = LINKAGE_DRAWS,
+    user: str = "cli",
     **settings: Any,
 ) -> EstimateResult:
     """Estimate the persons of `status` in the store, optionally by strata, and keep the run.
@@ -459,7 +469,7 @@ def estimate_store(
     data = _read_store(engine, by, status)
     result = _estimate_plan(_plan(data, linkage_draws, options.seed), data, options, by, status)
     if save:
-        _save(engine, method, result.settings, result.as_dict())
+        _save(engine, method, result.settings, result.as_dict(), user)
     return result
 
 
@@ -470,6 +480,7 @@ def compare_store(
     status: str = "killed",
     save: bool = True,
     linkage_draws: int = LINKAGE_DRAWS,
+    user: str = "cli",
     **settings: Any,
 ) -> Comparison:
     """Every method that applies, on the store's persons, side by side, on the same strata and
@@ -497,5 +508,6 @@ def compare_store(
                 **settings,
             },
             comparison.as_dict(),
+            user,
         )
     return comparison
