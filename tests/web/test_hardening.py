@@ -615,7 +615,7 @@ def test_merging_persons_needs_its_permission_and_is_audited(
 def test_quarantine_export_guards_every_cell_is_private_and_audited(
     engine: Engine, tmp_path: Path
 ) -> None:
-    bad = [person("q1", "Ali Hassan", date="2025-13-01")]
+    bad = [person("q1", "Ali Hassan", date="=DATE(2025,13,1)")]  # a formula: quarantined
     listed = write_csv(tmp_path / "=HYPERLINK(x).csv", bad)
     ingest_file(engine, listed, '=HYPERLINK("http://evil.example","src")', kind="media")
     out = tmp_path / "fix.csv"
