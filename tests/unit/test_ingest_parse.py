@@ -151,7 +151,20 @@ def test_text_is_stripped_and_collapsed_but_raw_is_untouched() -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ["=cmd|' /C calc'!A0", "=1+1", "@SUM(A1)", "+cmd", "-cmd|x", "-(1)", "+(2)", " =HYPERLINK(x)"],
+    [
+        "=cmd|' /C calc'!A0",
+        "=1+1",
+        "@SUM(A1)",
+        "+cmd",
+        "-cmd|x",
+        "-(1)",
+        "+(2)",
+        " =HYPERLINK(x)",
+        "-2+3+cmd|' /C calc'!A0",
+        "+1+1 Ahmad",
+        "-1*2",
+        "@1",
+    ],
 )
 def test_spreadsheet_formulas_are_refused(value: str) -> None:
     for field in ("name", "notes", "locality", "record_id"):
@@ -160,7 +173,9 @@ def test_spreadsheet_formulas_are_refused(value: str) -> None:
         assert errors[field].startswith("spreadsheet formula, not a value")
 
 
-@pytest.mark.parametrize("value", ["-", "+963 933 000 000", "@", "- 5", "a=b", "C++"])
+@pytest.mark.parametrize(
+    "value", ["-", "+963 933 000 000", "@", "- 5", "a=b", "C++", "-3.5", "+1/2/2025", "@ home"]
+)
 def test_values_that_only_start_like_formulas_are_kept(value: str) -> None:
     record = parse({"record_id": "1", "name": "Ali", "notes": value}).record
     assert record is not None

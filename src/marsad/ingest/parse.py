@@ -9,6 +9,7 @@ offending value (shortened) so it can be found in the file.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -44,16 +45,26 @@ def shown(value: str) -> str:
     return f"'{value if len(value) <= _SHOWN else value[: _SHOWN - 1] + '…'}'"
 
 
+_PLAIN_NUMBER = re.compile(r"[\d\s.,/-]*")
+"""What may follow a leading + or - and still be a value: digits and the marks of numbers,
+dates and phone numbers ("+963 933 000 000", "- 5")."""
+
+
 def is_formula(text: str) -> bool:
-    """Whether a spreadsheet would run the text: "=…", or "+", "-", "@" before a letter or "(".
+    """Whether a spreadsheet would run the text: "=…", "@" before anything but a space, or "+"
+    or "-" before anything but a plain number ("-2+3+cmd|' /C calc'!A0", "+1+1 Ahmad").
 
     Such cells are refused rather than stored, because exports of the record would carry them
-    back into someone's spreadsheet (CSV injection).
+    back into someone's spreadsheet (CSV injection), and the API hands them out as they are.
     """
     first = text[0]
     if first == "=":
         return True
-    return first in "+-@" and len(text) > 1 and (text[1] == "(" or text[1].isalpha())
+    if len(text) < 2:
+        return False
+    if first == "@":
+        return not text[1].isspace()
+    return first in "+-" and _PLAIN_NUMBER.fullmatch(text, 1) is None
 
 
 def _read(

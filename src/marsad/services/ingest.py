@@ -41,7 +41,7 @@ from marsad.domain.records import (
 from marsad.ingest.parse import parse_row
 from marsad.ingest.places import default_gazetteer
 from marsad.ingest.profile import MappingProfile, standard_profile
-from marsad.ingest.readers import RawRow, open_table
+from marsad.ingest.readers import NO_LIMITS, RawRow, ReadLimits, open_table
 from marsad.ingest.unread import UnreadTally
 from marsad.names import NameKeys
 from marsad.services.audit import record_event
@@ -349,8 +349,10 @@ def ingest_file(
     profile_path: Path | None = None,
     user: str = "cli",
     progress: Progress | None = None,
+    limits: ReadLimits = NO_LIMITS,
 ) -> IngestSummary:
-    """Ingest `path` as a list from `source`, in one transaction."""
+    """Ingest `path` as a list from `source`, in one transaction (audited: "ingest"); a file
+    past `limits` raises LimitExceeded and leaves the store as it was."""
     profile = MappingProfile.load(profile_path) if profile_path else standard_profile()
     gazetteer = default_gazetteer()
     digest = file_sha256(path)
@@ -366,7 +368,7 @@ def ingest_file(
             # them, so the planner would scan `records` for every batch's id lookup.
             conn.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
         source_id = get_or_create_source(conn, source, kind, copies)
-        with open_table(path, encoding=profile.encoding, sheet=profile.sheet) as table:
+        with open_table(path, profile.encoding, profile.sheet, limits) as table:
             summary.encoding = table.encoding
             import_id = new_import(
                 conn,
@@ -392,7 +394,19 @@ def ingest_file(
             summary.warnings = [*table.warnings, *loader.tally.warnings(source, path.name)]
         loader.resolve_quarantine()
         record_counts(conn, import_id, summary)
+        record_event(conn, user, "ingest", f"import:{import_id}", audit_counts(summary))
     return summary
+
+
+def audit_counts(summary: IngestSummary) -> dict[str, Any]:
+    """What the audit log keeps of an ingest: the file, the source and the row counts."""
+    return {
+        "file": summary.file,
+        "source": summary.source,
+        "rows": summary.rows_total,
+        "recorded": summary.rows_recorded,
+        "quarantined": summary.rows_quarantined,
+    }
 
 
 def new_import(

@@ -32,6 +32,7 @@ from marsad.linkage import model as linkage_model
 from marsad.linkage.clusters import Clusters, assign_person_ids
 from marsad.linkage.deterministic import RULE, LinkableRecord, rule_links
 from marsad.linkage.features import LinkageRecord, features_frame
+from marsad.services.audit import record_event
 from marsad.services.verify import verify_persons
 from marsad.store.models import (
     LinkDecision,
@@ -330,6 +331,8 @@ def link(
             .where(LinkRun.id == run_id)
             .values(finished_at=utcnow(), summary=_summary_document(summary))
         )
+        detail = {"engine": linker, "records": len(records), "review_pairs": summary.review_pairs}
+        record_event(conn, user, "link.run", f"link_run:{run_id}", detail)
     return summary
 
 

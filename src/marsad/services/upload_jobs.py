@@ -17,15 +17,16 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, Select, insert, select, update
+from sqlalchemy import Engine, Row, Select, insert, select, update
 from sqlalchemy.exc import OperationalError
 
+from marsad.services.audit import record_event
 from marsad.services.ingest import IngestSummary
+from marsad.store.db import waiting_at_most
 from marsad.store.models import Import, UploadJob, utcnow
 
 RUNNING, DONE, FAILED, INTERRUPTED = "running", "done", "failed", "interrupted"
@@ -92,7 +93,7 @@ def start_job(engine: Engine, job_id: str, file: str, source: str, user: str) ->
     instead of waiting for that import to end.
     """
     now = utcnow()
-    with engine.connect() as conn, _waiting_at_most(conn, START_WAIT_MS):
+    with engine.connect() as conn, waiting_at_most(conn, START_WAIT_MS):
         try:
             conn.execute(
                 insert(UploadJob).values(
@@ -106,6 +107,7 @@ def start_job(engine: Engine, job_id: str, file: str, source: str, user: str) ->
                     rows_read=0,
                 )
             )
+            record_event(conn, user, "upload", f"upload:{job_id}", {"file": file, "source": source})
             conn.commit()
         except OperationalError as error:
             conn.rollback()
@@ -114,24 +116,10 @@ def start_job(engine: Engine, job_id: str, file: str, source: str, user: str) ->
             raise
 
 
-@contextmanager
-def _waiting_at_most(conn: Connection, milliseconds: int) -> Iterator[None]:
-    """On SQLite, wait at most this long for a write lock another connection holds."""
-    if conn.dialect.name != "sqlite":
-        yield
-        return
-    timeout = int(conn.exec_driver_sql("PRAGMA busy_timeout").scalar_one())
-    conn.exec_driver_sql(f"PRAGMA busy_timeout={milliseconds}")
-    try:
-        yield
-    finally:
-        conn.exec_driver_sql(f"PRAGMA busy_timeout={timeout}")
-
-
 def record_progress(engine: Engine, job_id: str, rows: int) -> bool:
     """Store the rows read so far; False when the store is busy (SQLite's one writer is the
     ingest itself): a progress write never waits and never stops the ingest it reports on."""
-    with engine.connect() as conn, _waiting_at_most(conn, 0):
+    with engine.connect() as conn, waiting_at_most(conn, 0):
         try:
             conn.execute(
                 update(UploadJob)
@@ -187,18 +175,21 @@ def finish_job(engine: Engine, job_id: str, summary: IngestSummary) -> None:
 
 
 def fail_job(engine: Engine, job_id: str, error: str) -> None:
-    """The ingest was rolled back; `error` is what the page says (never a record's content)."""
+    """The ingest was rolled back; `error` is what the page says (never a record's content).
+    Audited ("upload.failed") as the user who uploaded."""
     with engine.begin() as conn:
         conn.execute(
             update(UploadJob)
             .where(UploadJob.id == job_id)
             .values(state=FAILED, updated_at=utcnow(), error=error)
         )
+        user = conn.scalar(select(UploadJob.started_by).where(UploadJob.id == job_id))
+        record_event(conn, user or "-", "upload.failed", f"upload:{job_id}", {"error": error})
 
 
 def _sqlite_writing(engine: Engine) -> bool:
     """Whether some connection holds SQLite's write lock, as a running ingest always does."""
-    with engine.connect() as conn, _waiting_at_most(conn, 0):
+    with engine.connect() as conn, waiting_at_most(conn, 0):
         try:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         except OperationalError:
