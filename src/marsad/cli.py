@@ -363,6 +363,10 @@ def _left_out_rows(identifiability: dict[str, Any] | None) -> list[tuple[str, An
             (f"  lacking {what}", f"{n:,}")
             for what, n in identifiability["records_by_missing"].items()
         ),
+        *(
+            (f"not asked of {source} (never recorded)", ", ".join(what))
+            for source, what in identifiability.get("waived", {}).items()
+        ),
     ]
     return rows
 

@@ -88,9 +88,7 @@ def _respelled(records: Sequence[LinkageRecord]) -> list[LinkageRecord]:
     german = {source for source, names in by_list.items() if writes_german(names)}
     if not german:
         return list(records)
-    return [
-        _german(r) if r.source in german and not has_arabic(r.name) else r for r in records
-    ]
+    return [_german(r) if r.source in german and not has_arabic(r.name) else r for r in records]
 
 
 def _german(r: LinkageRecord) -> LinkageRecord:
