@@ -38,6 +38,11 @@ MATCH_THRESHOLD = 0.8
 REVIEW_THRESHOLD = 0.5
 """Pairs between this and MATCH_THRESHOLD go to the review queue. A team with more reviewers'
 time may lower it for a run (`marsad link --review-threshold`): more pairs, more links found."""
+DRAW_FLOOR = 0.05
+"""Pairs scored below the review threshold but at or above this are kept too, as "unlikely":
+never linked nor queued, but estimation draws clusterings from them (a pair at 0.2 is one
+person one time in five, and leaving every such pair out would split those persons in every
+drawn clustering)."""
 MIN_RECORDS_FOR_TRAINING = 300
 """Below this, EM has too few pairs to learn from: the default model's m is used as it is."""
 TRAINING_RECORDS = 200_000

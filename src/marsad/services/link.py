@@ -173,16 +173,23 @@ def _scored_pair(
     gammas: list[int],
     weights: Iterable[float],
     comparisons: tuple[str, ...],
+    review_threshold: float,
 ) -> dict[str, Any]:
-    """A model decision's columns, decided once: match, or uncertain (for review)."""
-    match = linkage_model.is_machine_match(score, gammas, comparisons)
+    """A model decision's columns, decided once: match, uncertain (for review), or unlikely
+    (kept for estimation's drawn clusterings, never linked nor queued)."""
+    if linkage_model.is_machine_match(score, gammas, comparisons):
+        decision = "match"
+    elif score >= review_threshold:
+        decision = "uncertain"
+    else:
+        decision = "unlikely"
     return {
         "record_a_id": a,
         "record_b_id": b,
         "score": score,
         "gammas": gammas,
         "weights": [float(w) for w in weights],
-        "decision": "match" if match else "uncertain",
+        "decision": decision,
     }
 
 
@@ -235,7 +242,9 @@ def link(
         say("building name keys")
         frame = features_frame(records)
         with splink_backend(linker) as backend:
-            scoring = linkage_model.score(frame, backend, say, trained, review_threshold)
+            scoring = linkage_model.score(
+                frame, backend, say, trained, min(review_threshold, linkage_model.DRAW_FLOOR)
+            )
         if not scoring.plan.comparisons:
             say("the records share no field to compare: the model links nothing")
         pairs = scoring.pairs
@@ -247,6 +256,7 @@ def link(
                 [int(g) for g in gammas],
                 weights,
                 scoring.plan.comparisons,
+                review_threshold,
             )
             for a, b, p, gammas, weights in zip(
                 pairs.unique_id_l,
@@ -318,7 +328,7 @@ def link(
             engine=linker,
             rule_links=len(rule),
             model_matches=matches,
-            review_pairs=len(scored) - matches,
+            review_pairs=sum(1 for s in scored if s["decision"] == "uncertain"),
             model=scoring.source if scoring else "none",
             clusters=clusters,
             match_threshold=linkage_model.MATCH_THRESHOLD,
