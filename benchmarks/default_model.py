@@ -10,9 +10,9 @@ It is learned on the shapes of the scenario matrix (benchmarks/scenarios.yaml), 
 matrix measures was learned on. Each scenario's lists are ingested into a fresh SQLite store and
 EM without a prior (strength 0) trains every comparison its fields allow, from Splink's own
 starting values, so the result does not depend on the previous default. Each level's m is the
-mean, over the scenarios whose EM trained that comparison, of the level's m; u likewise (u is
-re-estimated on the records of every run, so it only matters as a starting value). The prior
-is the median.
+median, over the scenarios whose EM trained that comparison, of the level's m (see `average`);
+u likewise (u is re-estimated on the records of every run, so it only matters as a starting
+value); the prior too (every run re-estimates it, `linkage.model.estimate_prior`).
 """
 
 from __future__ import annotations
@@ -66,6 +66,10 @@ def trained_model(scenario: ScenarioSpec, work: Path) -> tuple[dict[str, Any], t
 
 
 def average(models: list[tuple[dict[str, Any], tuple[str, ...]]]) -> dict[str, Any]:
+    """Each level's median m (and u) over the scenarios whose EM trained the comparison,
+    rescaled so a comparison's m add up to one: the median, because EM without a prior settles
+    on relatives rather than persons in some scenarios (the module docstring of
+    marsad.linkage.em), and a mean would carry that into every run."""
     every = tuple(spec.name for spec in comparison_library.COMPARISONS)
     full = linkage_model.settings(
         ModelPlan(every, (), (("first_key",),), (), ())
@@ -79,16 +83,21 @@ def average(models: list[tuple[dict[str, Any], tuple[str, ...]]]) -> dict[str, A
         ]
         if not sources:
             raise SystemExit(f"no scenario trained the {name!r} comparison")
-        for i, level in enumerate(comparison["comparison_levels"]):
-            if level.get("is_null_level"):
-                continue
-            for key in ("m_probability", "u_probability"):
-                if level.get(f"fix_{key}") and key in level:
-                    continue
-                values = [s["comparison_levels"][i].get(key) for s in sources]
-                known = [float(v) for v in values if v is not None]
-                if known:
-                    level[key] = statistics.fmean(known)
+        levels = comparison["comparison_levels"]
+        for key in ("m_probability", "u_probability"):
+            free = [
+                i
+                for i, level in enumerate(levels)
+                if not level.get("is_null_level") and not level.get(f"fix_{key}")
+            ]
+            medians = {
+                i: statistics.median(float(s["comparison_levels"][i][key]) for s in sources)
+                for i in free
+            }
+            fixed = sum(float(lv[key]) for lv in levels if lv.get(f"fix_{key}") and key in lv)
+            total = sum(medians.values())
+            for i, value in medians.items():
+                levels[i][key] = value * (1 - fixed) / total
     full["probability_two_random_records_match"] = statistics.median(
         m["probability_two_random_records_match"] for m, _ in models
     )

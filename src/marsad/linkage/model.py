@@ -31,6 +31,7 @@ from splink.internals.database_api import DatabaseAPISubClass
 
 from marsad.linkage import comparisons as comparison_library
 from marsad.linkage import em
+from marsad.linkage.explain import default_m, default_u
 from marsad.linkage.plan import TRAINING_BLOCK_RECORDS, ModelPlan, plan_model, trained_by
 
 MATCH_THRESHOLD = 0.8
@@ -243,7 +244,7 @@ def fit(
     linker.table_management.invalidate_cache()
     say("estimating u by random sampling")
     linker.training.estimate_u_using_random_sampling(max_pairs=2_000_000, seed=1)
-    model = dict(linker.misc.save_model_to_json())
+    model = _every_level_set(dict(linker.misc.save_model_to_json()))
     learned: dict[str, list[np.ndarray[Any, Any]]] = {}
     for i, columns in enumerate(plan.training_rules):
         say(f"EM training blocked on {' + '.join(columns)}")
@@ -268,6 +269,18 @@ def _comparison(model: dict[str, Any], name: str) -> dict[str, Any]:
 def _non_null(comparison: dict[str, Any]) -> list[dict[str, Any]]:
     """The comparison's non-null levels, ordered by comparison vector value (0 first)."""
     return [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")][::-1]
+
+
+def _every_level_set(model: dict[str, Any]) -> dict[str, Any]:
+    """`model` with Splink's default m and u written into every level that has none (a model
+    started from Splink's own values), so every level's Bayes factor can be told apart."""
+    for comparison in model["comparisons"]:
+        levels = _non_null(comparison)
+        m0, u0 = default_m(len(levels)), default_u(len(levels))
+        for value, level in enumerate(levels):
+            level.setdefault("m_probability", m0[value])
+            level.setdefault("u_probability", u0[value])
+    return model
 
 
 def _levels_of(model: dict[str, Any], name: str) -> em.Levels:
