@@ -32,6 +32,7 @@ from marsad.linkage import model as linkage_model
 from marsad.linkage.clusters import Clusters, assign_person_ids
 from marsad.linkage.deterministic import RULE, LinkableRecord, rule_links
 from marsad.linkage.features import LinkageRecord, features_frame
+from marsad.linkage.plan import MIN_TRAINING_PAIRS
 from marsad.services.audit import record_event
 from marsad.services.verify import verify_persons
 from marsad.store.models import (
@@ -279,7 +280,7 @@ def link(
                         "rule": RULE,
                         "match_threshold": linkage_model.MATCH_THRESHOLD,
                         "review_threshold": review_threshold,
-                        "min_records_for_training": linkage_model.MIN_RECORDS_FOR_TRAINING,
+                        "min_training_pairs": MIN_TRAINING_PAIRS,
                         "comparisons": list(scoring.plan.comparisons) if scoring else [],
                         "left_out": dict(scoring.plan.left_out) if scoring else {},
                         "blocking_rules": [list(r) for r in scoring.plan.blocking_rules]
