@@ -39,6 +39,7 @@ from marsad.ingest.readers import TableError
 from marsad.linkage.model import REVIEW_THRESHOLD
 from marsad.services.demo import run_demo
 from marsad.services.estimate import (
+    LINKAGE_DRAWS,
     Comparison,
     EstimateError,
     EstimateResult,
@@ -123,6 +124,20 @@ def init(db: DbOption = None) -> None:
     console.print(f"store ready: {describe(resolve_url(db))}")
 
 
+def unread_table(unread: dict[str, dict[str, Any]]) -> Table:
+    """The values an import did not understand, per field, most frequent first."""
+    table = Table(title="values not understood", title_justify="left")
+    table.add_column("field")
+    table.add_column("value")
+    table.add_column("rows", justify="right")
+    for field, found in unread.items():
+        for value, count in found["values"]:
+            table.add_row(field, escape(repr(value)), f"{count:,}")
+        if found["other"]:
+            table.add_row(field, "(other values)", f"{found['other']:,}")
+    return table
+
+
 def ingest_summary(summary: IngestSummary) -> None:
     if summary.already_imported:
         console.print(
@@ -144,6 +159,12 @@ def ingest_summary(summary: IngestSummary) -> None:
             ],
         )
     )
+    if summary.unread:
+        console.print(unread_table(summary.unread))
+        console.print(
+            "these fields are left unknown (a status not understood quarantines its row); "
+            "map such values in the source's profile (values:) to read them: docs/formats.md"
+        )
     if summary.quarantined:
         table = Table(title="quarantined rows (first ones)", title_justify="left")
         for column in ("row", "record_id", "field", "reason"):
@@ -224,11 +245,15 @@ def quarantine_list(
 def quarantine_export(
     out: Annotated[Path, typer.Option(help="CSV file to write.")],
     source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
+    user: Annotated[str, typer.Option("--user", help="Who exports; kept in the audit log.")] = (
+        "cli"
+    ),
     db: DbOption = None,
 ) -> None:
-    """Write quarantined rows (original columns + reasons) to correct and ingest again."""
+    """Write quarantined rows (original columns + reasons, names included: the file is
+    readable by you only, and the export is audited) to correct and ingest again."""
     engine = store(db)
-    count = export_quarantine(engine, out, source)
+    count = export_quarantine(engine, out, source, user)
     console.print(f"{count:,} quarantined rows written to {out}")
 
 
@@ -327,6 +352,58 @@ def link_command(
         console.print(f"model written to {model_out}")
 
 
+def _left_out_rows(identifiability: dict[str, Any] | None) -> list[tuple[str, Any]]:
+    """Who the identifiability rule left out of the estimate, and why."""
+    if not identifiability:
+        return []
+    rows: list[tuple[str, Any]] = [
+        (
+            "persons left out (no identifiable record)",
+            f"{identifiability['persons_left_out']:,} of {identifiability['persons']:,}",
+        ),
+        *(
+            (f"  lacking {what}", f"{n:,}")
+            for what, n in identifiability["persons_by_missing"].items()
+        ),
+        (
+            "records left out (not identifiable)",
+            f"{identifiability['records_left_out']:,} of {identifiability['records']:,}",
+        ),
+        *(
+            (f"  lacking {what}", f"{n:,}")
+            for what, n in identifiability["records_by_missing"].items()
+        ),
+        *(
+            (f"not asked of {source} (never recorded)", ", ".join(what))
+            for source, what in identifiability.get("waived", {}).items()
+        ),
+    ]
+    return rows
+
+
+def _linkage_rows(linkage: dict[str, Any]) -> list[tuple[str, Any]]:
+    if not linkage.get("draws"):
+        return [("linkage draws", "none")]
+    share = linkage.get("width_share")
+    return [
+        ("linkage draws (clusterings pooled)", linkage["draws"]),
+        ("interval width from linkage", "-" if share is None else f"{share:.0%}"),
+    ]
+
+
+def estimate_warnings(result: dict[str, Any]) -> None:
+    """The estimator's warnings, the note on linkage draws, and the split-lists warnings."""
+    for warning in result.get("diagnostics", {}).get("warnings", []):
+        errors.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
+    note = result.get("linkage", {}).get("note")
+    if note:
+        errors.print(f"note: {escape(note)}", highlight=False, soft_wrap=True)
+    for warning in result.get("warnings", []):
+        errors.print(
+            f"[yellow]warning:[/] {escape(warning['message'])}", highlight=False, soft_wrap=True
+        )
+
+
 def estimate_table(result: dict[str, Any]) -> None:
     level = round(result["level"] * 100)
     lo, hi = result["interval"]
@@ -336,6 +413,8 @@ def estimate_table(result: dict[str, Any]) -> None:
         (f"{level}% interval", f"{lo:,.0f} – {hi:,.0f}"),
         ("method", result["method"]),
         ("model", result.get("model") or "-"),
+        *_linkage_rows(result.get("linkage", {})),
+        *_left_out_rows(result.get("identifiability")),
     ]
     console.print(summary_table("estimate", rows))
     if result.get("strata"):
@@ -352,8 +431,7 @@ def estimate_table(result: dict[str, Any]) -> None:
                 s.get("note", ""),
             )
         console.print(table)
-    for warning in result.get("diagnostics", {}).get("warnings", []):
-        errors.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
+    estimate_warnings(result)
 
 
 class Method(StrEnum):
@@ -385,6 +463,14 @@ def comparison_table(result: dict[str, Any]) -> None:
             r.get("model") or "-",
         )
     console.print(table)
+    for name, why in result.get("skipped", {}).items():
+        errors.print(f"skipped {name}: {escape(why)}", highlight=False, soft_wrap=True)
+    rows = [
+        *_linkage_rows(result.get("linkage", {})),
+        *_left_out_rows(result.get("identifiability")),
+    ]
+    console.print(summary_table("all methods", rows))
+    estimate_warnings(result)
 
 
 @app.command()
@@ -407,7 +493,18 @@ def estimate(
     seed: Annotated[int, typer.Option(help="Seed of the Bayesian samplers.")] = 1,
     criterion: Annotated[str, typer.Option(help="Log-linear model selection: bic or aic.")] = "bic",
     level: Annotated[float, typer.Option(help="Interval level.")] = 0.95,
+    linkage_draws: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            help="Clusterings drawn from the link probabilities, estimated and pooled so the "
+            "interval carries linkage uncertainty (0: the stored persons only).",
+        ),
+    ] = LINKAGE_DRAWS,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    user: Annotated[str, typer.Option("--user", help="Who estimates; kept in the audit log.")] = (
+        "cli"
+    ),
     db: DbOption = None,
 ) -> None:
     """Estimate how many were killed, documented or not (multiple systems estimation)."""
@@ -424,12 +521,21 @@ def estimate(
             outcome: EstimateResult | Comparison = (
                 compare_histories(table, **settings)
                 if table is not None
-                else compare_store(store(db), by=strata, **settings)
+                else compare_store(
+                    store(db), by=strata, linkage_draws=linkage_draws, user=user, **settings
+                )
             )
         elif table is not None:
             outcome = estimate_histories(table, method=method.value, **settings)
         else:
-            outcome = estimate_store(store(db), by=strata, method=method.value, **settings)
+            outcome = estimate_store(
+                store(db),
+                by=strata,
+                method=method.value,
+                linkage_draws=linkage_draws,
+                user=user,
+                **settings,
+            )
     result = outcome.as_dict()
     if as_json:
         sys.stdout.write(json.dumps(result, ensure_ascii=False, default=str) + "\n")
@@ -470,6 +576,14 @@ def export(
     user: Annotated[str, typer.Option("--user", help="Who exports; kept in the audit log.")] = (
         "cli"
     ),
+    min_cell: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Counts: leave counts below this empty, for readers who may not see names "
+            "(5 is the web's setting for them).",
+        ),
+    ] = 1,
     db: DbOption = None,
 ) -> None:
     """Export persons, records or counts (pseudonymised unless --include-names), or links."""
@@ -487,6 +601,7 @@ def export(
                 include_names=include_names,
                 by=[b.strip() for b in by.split(",") if b.strip()],
                 status=None if status == "any" else status,
+                min_cell=min_cell,
             )
     names = "with names (audited)" if include_names else "pseudonymised"
     console.print(f"{count:,} {kind.value} rows written to {out} ({format.value}, {names})")

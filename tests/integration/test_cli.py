@@ -52,7 +52,9 @@ def test_whole_job_on_a_scenario(db_url: str, tmp_path: Path) -> None:
     result = json.loads(run("estimate", "--json", "--preset", "fast", "--db", db_url))
     assert set(result) >= {"observed", "estimate", "interval", "level", "method"}
     assert result["method"] == "lcmcr" and result["level"] == 0.95
-    assert result["diagnostics"]["rhat"] is not None
+    assert result["linkage"]["draws"] == 20 and 0 <= result["linkage"]["width_share"] <= 1
+    assert result["diagnostics"]["rhat_max"] is not None
+    assert result["identifiability"]["persons_left_out"] < result["identifiability"]["persons"]
     lo, hi = result["interval"]
     assert result["observed"] <= lo <= result["estimate"] <= hi
     assert 0 < result["observed"] <= len({r["person_id"] for r in rows})
@@ -110,6 +112,45 @@ def test_all_methods_side_by_side() -> None:
         assert single["method"] == name
         assert single["observed"] == 626
         assert single["interval"][0] <= single["estimate"] <= single["interval"][1]
+
+
+def test_all_methods_on_six_lists_and_the_reasons_for_skipping_on_eleven(tmp_path: Path) -> None:
+    six = json.loads(
+        run(
+            "estimate",
+            "--histories",
+            str(DATA / "mse" / "snowshoe_hare.csv"),
+            "--method",
+            "all",
+            "--preset",
+            "fast",
+            "--json",
+        )
+    )
+    assert set(six["methods"]) == {"lcmcr", "loglinear", "dga"} and six["skipped"] == {}
+    assert six["methods"]["loglinear"]["diagnostics"]["search"] == "stepwise"
+    assert six["methods"]["dga"]["diagnostics"]["graphs"] == "found by a bounded search"
+    assert six["linkage"] == {
+        "draws": 0,
+        "width_share": None,
+        "reason": "from_file",
+        "note": six["linkage"]["note"],
+    }
+    lists = [f"L{i}" for i in range(11)]
+    eleven = tmp_path / "eleven.csv"
+    rows = [",".join([*lists, "count"])]
+    rows += [
+        ",".join(str(int(i == j or i == (j + 1) % 11)) for i in range(11)) + ",7" for j in range(11)
+    ]
+    rows += [",".join(str(int(i == j)) for i in range(11)) + ",30" for j in range(11)]
+    eleven.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = runner.invoke(
+        app,
+        ["estimate", "--histories", str(eleven), "--method", "all", "--preset", "fast"],
+    )
+    assert result.exit_code == 0, result.output
+    assert "skipped loglinear" in result.output and "at most 10 lists" in result.output
+    assert "skipped dga" in result.output and "3 to 10 lists" in result.output
 
 
 def test_bad_input_is_a_clear_message_not_a_traceback(tmp_path: Path) -> None:

@@ -67,8 +67,26 @@ def test_a_job_is_started_advanced_and_finished(engine: Engine) -> None:
         "already_present": 30,
         "already_imported": False,
         "error": None,
+        "warnings": [],
+        "unread": {},
     }
     assert get_job(engine, "no-such-job") is None
+
+
+def test_a_finished_job_shows_its_import_report(engine: Engine, tmp_path: Path) -> None:
+    rows = [person("J-1", "Ali Hassan", sex="Homme?"), person("J-2", "Omar Issa", sex="H")]
+    start_job(engine, "job-3", "list.csv", "Field list", "clerk")
+    summary = ingest_file(engine, write_csv(tmp_path / "list.csv", rows), "Field list")
+    finish_job(engine, "job-3", summary)
+    done = get_job(engine, "job-3")
+    assert done is not None and done.recorded == 2
+    assert done.unread == {"sex": {"count": 1, "values": [["Homme?", 1]], "other": 0}}
+    assert any("field age (column 'age') is empty in every row" in w for w in done.warnings)
+    start_job(engine, "job-4", "list.csv", "Field list", "clerk")
+    finish_job(engine, "job-4", ingest_file(engine, tmp_path / "list.csv", "Field list"))
+    again = get_job(engine, "job-4")
+    assert again is not None and again.already_imported
+    assert (again.unread, again.warnings) == ({}, []), "nothing was read this time"
 
 
 def test_a_failed_job_keeps_its_error(engine: Engine) -> None:

@@ -15,7 +15,7 @@ from marsad.services.audit import recent_events
 from marsad.services.counts import count_persons, documented_missing, totals
 from marsad.services.ingest import ingest_file
 from marsad.services.link import link
-from marsad.services.review import accept
+from marsad.services.review import merge
 from marsad.services.verify import (
     VerifyError,
     choose_value,
@@ -56,8 +56,8 @@ def linked(engine: Engine, tmp_path: Path) -> Engine:
     ingest_file(engine, c, "Media C", kind="media", copies="Group A")
     link(engine)
     with engine.connect() as conn:
-        ids = dict(conn.execute(select(Record.record_id, Record.id)).tuples().all())
-    accept(engine, ids["a1"], ids["b1"], "reviewer", "same person, date differs by a day")
+        persons = dict(conn.execute(select(Record.record_id, Record.person_id)).tuples().all())
+    merge(engine, persons["a1"], persons["b1"], "reviewer", "same person, date differs by a day")
     return engine
 
 

@@ -53,22 +53,34 @@ def test_name_parts_prefer_the_sources_own_parts() -> None:
 
 
 def test_a_name_written_family_name_first_is_read_the_other_way() -> None:
-    """The lists that give parts say Hourani is a family name and Ahmad a first name."""
-    with_parts = [
-        record(i, "", name_first=first, name_family=family)
-        for i, (first, family) in enumerate(
-            [("Ahmad", "Hourani")] * 5 + [("Ahmad", "Haddad")] * 5 + [("Ali", "Hourani")] * 5,
-            start=10,
-        )
+    """One list writes [given, given, family], another [family, given, given]: the middle
+    words are given names either way, and each list mostly writes one way."""
+    families = ["al-Hourani", "Haddad", "Sabbagh", "al-Khoury", "Nassar", "Shaheen"]
+    givens = ["Mohammad", "Ahmad", "Ali", "Hasan", "Omar", "Khaled", "Yousef", "Samir"]
+    usual = [
+        record(i, f"{givens[i % 8]} {givens[(i + 3) % 8]} {families[i % 6]}", source="monitor")
+        for i in range(40)
     ]
-    turned = record(1, "al-Hourani Mohammad Ahmad")
-    usual = record(2, "Ahmad Mohammad al-Hourani")
-    both_ways = record(3, "Ali Hasan Ahmad")
-    parts = name_parts([turned, usual, both_ways, *with_parts])
-    assert parts[0] == NameParts("Mohammad", "Ahmad", None, "al-Hourani")
-    assert parts[1] == NameParts("Ahmad", "Mohammad", None, "al-Hourani")
-    assert parts[2] == NameParts("Ali", "Hasan", None, "Ahmad")
-    assert name_parts([turned])[0].first == "al-Hourani"  # no list says what Hourani is
+    turned = [
+        record(
+            100 + i,
+            f"{families[i % 6]} {givens[(i + 1) % 8]} {givens[(i + 5) % 8]}",
+            source="register",
+        )
+        for i in range(40)
+    ]
+    ambiguous = [
+        record(200, "Ali Hasan Ahmad", source="monitor"),
+        record(201, "Ali Hasan Ahmad", source="register"),
+        record(202, "Maryam Omar Haddad", source="monitor"),
+    ]
+    parts = name_parts([*usual, *turned, *ambiguous])
+    assert all(p.family in families for p in parts[:80]), "every family name found"
+    assert parts[40] == NameParts("Ahmad", "Khaled", None, "al-Hourani")
+    assert parts[80] == NameParts("Ali", "Hasan", None, "Ahmad"), "read as its list writes"
+    assert parts[81] == NameParts("Hasan", "Ahmad", None, "Ali"), "read as its list writes"
+    assert parts[82].first == "Maryam", "a woman's name is a given name, though never a father's"
+    assert name_parts([record(1, "al-Hourani Mohammad Ahmad")])[0].first == "al-Hourani"
 
 
 def test_features_agree_across_scripts() -> None:

@@ -24,6 +24,7 @@ from marsad.estimate.loglinear import (
     model_name,
     parse_model_name,
     profile_interval,
+    stepwise,
 )
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "mse"
@@ -138,12 +139,14 @@ def test_bad_models_and_list_counts_are_refused() -> None:
         fit_model(kosovo, [(0, 4)])
     with pytest.raises(ValueError, match="at least 3 lists"):
         candidate_models(2)
-    with pytest.raises(ValueError, match="at most 6 lists"):
-        candidate_models(7)
+    with pytest.raises(ValueError, match="at most 10 lists"):
+        candidate_models(11)
     with pytest.raises(ValueError, match=r"7\.8 million"):
         candidate_models(6)
     with pytest.raises(ValueError, match=r"7\.8 million"):
-        estimate(_histories("snowshoe_hare"))
+        estimate(_histories("snowshoe_hare"), search="exhaustive")
+    with pytest.raises(ValueError, match="search"):
+        estimate(kosovo, search="greedy")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="level"):
         estimate(kosovo, level=95)
 
@@ -258,3 +261,70 @@ def test_independence_interval_covers_a_simulated_population() -> None:
         estimates.append(fit_model(histories, ()).estimate)
     assert covered >= 0.85 * replicates
     assert abs(np.mean(estimates) - truth) < 0.03 * truth
+
+
+@pytest.mark.parametrize("name", SEARCHED)
+def test_stepwise_selection_finds_the_best_bic_model_of_the_full_search(name: str) -> None:
+    """On every reference dataset the stepwise path ends at Rcapture's BIC-best model."""
+    reference = REFERENCE[name]["rcapture"]["closedpMS_t_best_BIC"]
+    found = estimate(_histories(name), search="stepwise")
+    assert found.model == reference["model"]
+    assert _close(found.estimate, reference["abundance"], 1e-3)
+    assert found.diagnostics["search"] == "stepwise"
+    assert found.diagnostics["path"][0] == model_name((), len(_histories(name).lists))
+    assert found.diagnostics["path"][-1] == reference["model"]
+
+
+def test_stepwise_moves_one_hierarchical_step_at_a_time() -> None:
+    found = stepwise(_histories("kosovo"))
+    assert found.path == [
+        "[1,2,3,4]",
+        "[23,1,4]",
+        "[23,34,1]",
+        "[13,23,34]",
+        "[12,13,23,34]",
+        "[123,34]",
+        "[123,14,34]",
+    ]
+    criteria = [fit.bic for fit in found.fits]
+    assert criteria == sorted(criteria) and found.fits[0].name == found.path[-1]
+    assert found.fitted == 31
+
+
+def test_six_lists_are_chosen_stepwise_and_the_independence_fit_is_rcaptures_mt() -> None:
+    """Rcapture's Mt on the snowshoe hares is the independence model: same N, deviance, AIC
+    and BIC; the stepwise estimate sits beside LCMCR's reference (76, 70-90)."""
+    hares = _histories("snowshoe_hare")
+    mt = REFERENCE["snowshoe_hare"]["rcapture"]["closedp_t"]["Mt"]
+    independence = fit_model(hares, [])
+    assert _close(independence.estimate, mt["abundance"], 1e-6)
+    assert _close(independence.deviance, mt["deviance"], 1e-6)
+    assert _close(independence.aic, mt["AIC"], 1e-6)
+    assert _close(independence.bic, mt["BIC"], 1e-6)
+    assert independence.df == mt["df"]
+    result = estimate(hares)
+    assert result.diagnostics["search"] == "stepwise"
+    assert result.model == "[46,1,2,3,5]"
+    assert 70 <= result.interval[0] < result.estimate < result.interval[1] <= 95
+    aic = estimate(hares, criterion="aic")
+    assert aic.diagnostics["models_fitted"] > result.diagnostics["models_fitted"]
+
+
+def test_ten_lists_are_searched_and_eleven_refused() -> None:
+    rng = np.random.default_rng(3)
+    seen = rng.random((3000, 10)) < np.linspace(0.1, 0.4, 10)
+    seen = seen[seen.any(axis=1)]
+    histories = histories_from_patterns(
+        [f"L{i}" for i in range(10)], [tuple(int(b) for b in row) for row in seen]
+    )
+    result = estimate(histories)
+    assert result.diagnostics["search"] == "stepwise"
+    assert result.interval[0] <= result.estimate <= result.interval[1]
+    assert abs(result.estimate - 3000) < 300
+    with pytest.raises(ValueError, match="at most 10 lists"):
+        estimate(
+            histories_from_patterns(
+                [f"L{i}" for i in range(11)],
+                [tuple(int(i == j) for i in range(11)) for j in range(11)],
+            )
+        )

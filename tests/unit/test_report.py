@@ -521,3 +521,46 @@ def test_diagnostic_rows_leave_out_what_is_not_text_sized() -> None:
         ("Flag", "yes"),
         ("Missing", "undefined"),
     ]
+
+
+LEFT_OUT: dict[str, Any] = {
+    "rule": {"min_name_parts": 2, "date_precision": "month", "place_level": "governorate"},
+    "records": 2000,
+    "records_left_out": 120,
+    "records_by_missing": {"date of death": 100, "name parts": 20},
+    "persons": 1400,
+    "persons_left_out": 17,
+    "persons_by_missing": {"date of death": 15, "no one record meets every requirement": 2},
+}
+SPLIT = {"code": "split_singletons", "values": {"share": 0.81, "expected": 0.74}, "message": "-"}
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_estimate_section_says_who_was_left_out_linkage_share_and_split_lists(lang: str) -> None:
+    data = dataclasses.replace(
+        sample_data(),
+        identifiability=LEFT_OUT,
+        linkage_uncertainty={"draws": 20, "width_share": 0.23},
+        estimate_warnings=[SPLIT],
+    )
+    html = section(render_report(data, lang=lang), "estimate")
+    shown = re.sub(r"<[^>]+>", " ", html)
+    if lang == "en":
+        assert "1,383" not in shown
+        assert "20 clusterings" in shown and "23% of the interval" in shown
+        assert "17 of 1,400 persons" in shown and "120" in shown
+        assert "81% of persons are on one list only" in shown and "imply 74%" in shown
+        assert "no one record meets every requirement" in shown
+    else:
+        assert "٢٣٪" in shown and "٨١٪" in shown and "٧٤٪" in shown and "١٬٤٠٠" in shown
+        ours = html[html.index('id="split-warnings"') : html.index("</table>")]
+        assert not re.search("[0-9]", re.sub(r"<[^>]+>", " ", ours))
+    assert 'id="split-warnings"' in html and 'id="left-out"' in html
+
+
+def test_estimate_section_says_why_the_interval_has_no_linkage_uncertainty() -> None:
+    data = dataclasses.replace(
+        sample_data(), linkage_uncertainty={"draws": 0, "width_share": None, "reason": "none"}
+    )
+    html = section(render_report(data), "estimate")
+    assert "no model link decisions" in html and 'id="split-warnings"' not in html

@@ -28,8 +28,9 @@ GOOD_ROWS = (
     ("up-1", "Synthetic Upload One", "male", "2025-03-07", "Lattakia"),
     ("up-2", "Synthetic Upload Two", "female", "2025-03", "Tartous"),
 )
-BAD_ROW = ("up-3", "Synthetic Upload Three", "male", "31/02/2025x", "Lattakia")
-"""A row whose date of death cannot be read: it goes to quarantine."""
+BAD_ROW = ("up-3", "Synthetic Upload Three", "male", "=DATE(2025,2,31)", "Lattakia")
+"""A row whose date of death is a spreadsheet formula: it goes to quarantine. (A date that is
+only not understood leaves the date unknown and keeps the record.)"""
 FIXED_DATE = "2025-02-28"
 
 

@@ -9,8 +9,8 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
+from marsad.services.logins import MAX_FAILURES_PER_ACCOUNT_AND_CLIENT
 from marsad.services.users import (
-    MAX_FAILURES_PER_USER,
     ROLES,
     UserInfo,
     can,
@@ -25,7 +25,7 @@ from marsad.web.messages import MESSAGES
 from marsad.web.session import SESSION_KEY_NAME
 from tests.web.conftest import PASSWORD, Seeded, login, page_csrf
 
-SAMPLE_PATH_VALUES = {"person_id": "1", "username": "viewer-user"}
+SAMPLE_PATH_VALUES = {"person_id": "1", "username": "viewer-user", "change": "disable"}
 
 
 def guarded_routes() -> list[tuple[str, str, str | None, bool]]:
@@ -74,7 +74,7 @@ def test_session_cookie_flags(client: TestClient, team: dict[str, str]) -> None:
 
 
 def test_login_rate_limited(client: TestClient, team: dict[str, str]) -> None:
-    for _ in range(MAX_FAILURES_PER_USER):
+    for _ in range(MAX_FAILURES_PER_ACCOUNT_AND_CLIENT):
         assert login(client, team["admin"], "not the password") == 401
     assert login(client, team["admin"]) == 429
 
@@ -213,8 +213,12 @@ def test_language_switch_rtl_digits_and_remembered(
     assert '<html lang="ar" dir="rtl">' in arabic.text
     records_total = re.search(r'id="records-total">([^<]+)<', arabic.text)
     assert records_total is not None and records_total.group(1) == "٣"
-    user = get_user_by_name(client, team["viewer"])
-    assert user.language == "ar"
+    assert get_user_by_name(client, team["viewer"]).language == "en"
+    switched = client.post(
+        "/language", data={"lang": "ar", "next": "/", "csrf_token": page_csrf(client, "/")}
+    )
+    assert switched.url.path == "/"
+    assert get_user_by_name(client, team["viewer"]).language == "ar"
     assert '<html lang="ar" dir="rtl">' in client.get("/").text
 
 

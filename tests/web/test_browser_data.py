@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import Engine, select
 
 from marsad.services.exports import quarantine_items
@@ -145,7 +145,7 @@ def test_review_two_pairs_with_the_keyboard(served: Served, browser: Browser) ->
     second = decision_shown(page)
     assert second != first
     page.keyboard.press("r")
-    page.wait_for_function("document.querySelector('#decided-today').textContent.trim() === '2'")
+    expect(page.locator("#decided-today")).to_have_text("2")  # no page eval: the CSP forbids it
     assert decision_shown(page) not in {first, second}
     page.fill("#note", "rs")
     assert page.inner_text("#decided-today").strip() == "2", "no shortcut while typing a note"
@@ -176,4 +176,24 @@ def test_each_role_finds_only_its_pages(served: Served, browser: Browser) -> Non
             response = page.goto(f"{served.url}{path}")
             assert response is not None
             assert response.status == (200 if allowed else 403), (role, path)
+        page.context.close()
+
+
+def test_no_page_breaks_the_content_security_policy(served: Served, browser: Browser) -> None:
+    """Chromium enforces the CSP on every page an admin opens, in both languages: no inline
+    script or style is refused (the review queue's weight bars, the dashboard's charts, the
+    upload page's progress script all come from the package)."""
+    for lang in ("en", "ar"):
+        page = logged_in(browser, served, "admin", lang=lang)
+        refused: list[str] = []
+        page.on("console", lambda message, seen=refused: seen.append(message.text))
+        for path in ("/", "/review", "/sources", "/quarantine", "/entry", "/admin/users"):
+            page.goto(f"{served.url}{path}")
+            page.wait_for_load_state("load")
+        page.goto(f"{served.url}/account")
+        assert page.locator("#change-password").count() == 1
+        violations = [text for text in refused if "Content Security Policy" in text]
+        assert violations == [], violations
+        page.goto(f"{served.url}/review")
+        assert page.locator("#weights svg rect").count() >= 1
         page.context.close()

@@ -86,7 +86,7 @@ def test_upload_imports_and_a_corrected_row_resolves_its_quarantine(
     page = client.get("/quarantine").text
     [item] = list(quarantine_items(engine))
     assert item.record_id == BAD_ROW[0]
-    assert "Date of death" in page and "not a recognised date" in page
+    assert "Date of death" in page and "spreadsheet formula" in page
     form = correction_form(page, item.raw_row_id)
     date_cell = next(k for k, v in form.items() if v == "date_of_death").replace("header", "cell")
     assert form[date_cell] == BAD_ROW[3]
@@ -157,6 +157,41 @@ def test_upload_with_a_packaged_profile_and_refused_profiles(
     assert wrong_type == 400 and "broken.yaml" in message
     with engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(Import)) == 1
+
+
+FRENCH_CSV = (
+    "id,nom,prénom,sexe,âge,date de décès,lieu\n"
+    "fr-1,Chaaban,Mohamed,H,30 ans,3 mars 2025,\n"
+    "fr-2,Chahine,Fatma,F,~40,mars 2025,\n"
+    "fr-3,Haddad,Rami,Homme?,trente ans,hier,\n"
+    "fr-4,Issa,Samir,Homme?,,,\n"
+)
+
+
+def test_upload_report_lists_the_values_not_understood(
+    client: TestClient, team: dict[str, str], engine: Engine, tmp_path: Path
+) -> None:
+    assert login(client, team["data_entry"]) == 303
+    listing = tmp_path / "liste.csv"
+    listing.write_text(FRENCH_CSV, encoding="utf-8")
+    status, location = upload(client, listing, "Liste FR")
+    assert status == 303
+    [job] = wait_for_jobs(client)
+    assert (job["recorded"], job["quarantined"]) == (4, 0), "no record lost to an unread value"
+    assert job["unread"]["sex"] == {"count": 2, "values": [["Homme?", 2]], "other": 0}
+    assert set(job["unread"]) == {"sex", "age", "date_of_death"}
+    assert any("locality" in w and "'lieu'" in w and "empty" in w for w in job["warnings"])
+    with engine.connect() as conn:
+        sexes = {r.record_id: r.sex for r in conn.execute(select(Record.record_id, Record.sex))}
+    assert sexes == {"fr-1": "male", "fr-2": "female", "fr-3": None, "fr-4": None}
+
+    for lang, label, two in (("en", "Sex", "2"), ("ar", "الجنس", "٢")):
+        page = client.get(f"{location}&lang={lang}").text
+        report = page.split('data-report="', 1)[1].split("</tr>", 1)[0]
+        assert label in report
+        assert f'<bdi class="value">Homme?</bdi> × {two}' in report
+        assert "hier" in report and "trente ans" in report
+        assert "is empty in every row" in report
 
 
 def entry_fields(client: TestClient, **values: str) -> dict[str, str]:

@@ -18,7 +18,7 @@ from marsad.services.estimate import capture_histories
 from marsad.services.ingest import ingest_file
 from marsad.services.link import link
 from marsad.services.persons import person_facts
-from marsad.services.review import accept
+from marsad.services.review import merge
 from marsad.services.search import SearchQuery, search_persons
 from marsad.services.users import ROLES, can, create_token
 from marsad.store.models import AuditEvent, EstimateRun, PersonSummary, Record, StatusDecision
@@ -53,8 +53,8 @@ def store(engine: Engine, tmp_path: Path) -> dict[str, int]:
     ingest_file(engine, b, "Hospital B", kind="hospital")
     link(engine)
     with engine.connect() as conn:
-        ids = dict(conn.execute(select(Record.record_id, Record.id)).tuples().all())
-    accept(engine, ids["a1"], ids["b1"], "reviewer", "same person, dates differ")
+        persons = dict(conn.execute(select(Record.record_id, Record.person_id)).tuples().all())
+    merge(engine, persons["a1"], persons["b1"], "reviewer", "same person, dates differ")
     with engine.connect() as conn:
         return dict(conn.execute(select(Record.record_id, Record.person_id)).tuples().all())
 
@@ -274,8 +274,47 @@ def test_dashboard_counts_estimate_and_overlaps_in_arabic(
     assert client.get("/api/counts", params={"by": "colour"}).status_code == 422
     assert api["totals"]["reported"] == headline.reported
     assert api["estimated"]["interval"] == [1000.2, 1600.7]
-    assert sum(r["reported"] for r in api["rows"]) == headline.reported
+    assert {r["reported"] for r in api["rows"]} == {None}, "groups of fewer than 5 withheld"
     assert api["definitions"]["documented"].startswith("persons with a full name")
+    client.cookies.clear()
+    assert login(client, team["reviewer"]) == 303
+    api = client.get("/api/counts", params={"by": "governorate"}).json()
+    assert sum(r["reported"] for r in api["rows"]) == headline.reported
+
+
+def test_dashboard_says_how_much_linkage_widens_the_interval_and_warns_of_split_lists(
+    client: TestClient, team: dict[str, str], store: dict[str, int], engine: Engine
+) -> None:
+    """The newest estimate's linkage share and its split-lists warnings, as the estimate
+    service saves them, in the page's language."""
+    warning = {
+        "code": "split_review_band",
+        "values": {"persons": 1216, "share": 0.0975},
+        "message": "The lists may be split: ...",
+    }
+    with engine.begin() as conn:
+        conn.execute(
+            insert(EstimateRun).values(
+                method="lcmcr",
+                settings={"status": "killed"},
+                result={
+                    "estimate": 1234.4,
+                    "interval": [1000.2, 1600.7],
+                    "level": 0.95,
+                    "linkage": {"draws": 20, "width_share": 0.15},
+                    "warnings": [warning],
+                },
+            )
+        )
+    assert login(client, team["viewer"]) == 303
+    english = client.get("/?lang=en").text
+    assert 'id="estimate-linkage"' in english and "20 clusterings" in english and "15%" in english
+    listed = re.search(
+        r'<ul class="warnings" id="estimate-warnings"[^>]*>(.*?)</ul>', english, re.S
+    )
+    assert listed is not None and "1,216 persons (10%)" in listed.group(1)
+    arabic = client.get("/?lang=ar").text
+    assert "١٬٢١٦" in arabic and "١٠٪" in arabic and "waiting" not in arabic
 
 
 def test_overlaps_agree_with_the_estimators_histories(

@@ -7,30 +7,39 @@ from pathlib import Path
 
 import pytest
 import typer
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine, func, insert, select, update
 from typer.testing import CliRunner
 
 from marsad.cli_users import user_app
+from marsad.services.logins import (
+    MAX_FAILURES_PER_ACCOUNT_AND_CLIENT,
+    TooManyAttempts,
+    authenticate,
+)
+from marsad.services.sessions import session_user, start_session
 from marsad.services.users import (
-    MAX_FAILURES_PER_USER,
     PERMISSIONS,
     ROLES,
     LoginRefused,
-    TooManyAttempts,
     UserError,
+    WeakPassword,
     add_user,
-    authenticate,
     can,
+    change_password,
+    check_password,
+    create_reset,
     create_token,
     disable_user,
     get_user,
     list_tokens,
+    reset_password,
+    reset_user,
     revoke_token,
     set_language,
     set_role,
     user_for_token,
 )
-from marsad.store.models import ApiToken, AuditEvent, LoginAttempt, User, utcnow
+from marsad.store.models import ApiToken, AuditEvent, LoginAttempt, User, WebSession, utcnow
 from tests.web.conftest import PASSWORD
 
 
@@ -97,14 +106,15 @@ def test_authenticate_right_and_wrong_password(engine: Engine) -> None:
     assert audit_actions(engine)[-1] == "user.login"
 
 
-def test_rate_limit_refuses_even_the_right_password(engine: Engine) -> None:
+def test_rate_limit_refuses_even_the_right_password_from_that_client(engine: Engine) -> None:
     add_user(engine, "amal", PASSWORD, "viewer")
-    for _ in range(MAX_FAILURES_PER_USER):
+    for _ in range(MAX_FAILURES_PER_ACCOUNT_AND_CLIENT):
         with pytest.raises(LoginRefused) as refused:
             authenticate(engine, "amal", "wrong password!", "10.0.0.2")
         assert not isinstance(refused.value, TooManyAttempts)
     with pytest.raises(TooManyAttempts):
-        authenticate(engine, "amal", PASSWORD, "10.0.0.3")
+        authenticate(engine, "amal", PASSWORD, "10.0.0.2")
+    assert authenticate(engine, "amal", PASSWORD, "10.0.0.3").username == "amal"
 
 
 def test_old_failures_fall_out_of_the_window(engine: Engine) -> None:
@@ -113,7 +123,8 @@ def test_old_failures_fall_out_of_the_window(engine: Engine) -> None:
     with engine.begin() as conn:
         conn.execute(
             insert(LoginAttempt),
-            [{"username": "amal", "client": "x", "at": long_ago}] * (MAX_FAILURES_PER_USER + 1),
+            [{"username": "amal", "client": "x", "at": long_ago}]
+            * (MAX_FAILURES_PER_ACCOUNT_AND_CLIENT + 1),
         )
     assert authenticate(engine, "amal", PASSWORD, "x").username == "amal"
 
@@ -136,6 +147,7 @@ def test_role_language_and_disable(engine: Engine) -> None:
         "user.role",
         "token.create",
         "user.disable",
+        "login.failed",
     ]
     with pytest.raises(UserError):
         disable_user(engine, "nobody")
@@ -195,3 +207,110 @@ def test_docs_matrix_matches_permissions() -> None:
                 r for r, c in zip(ROLES, cells[1:], strict=True) if c == "✓"
             }
     assert rows == {p: set(roles) for p, roles in PERMISSIONS.items()}
+
+
+@pytest.mark.parametrize("weak", ["1234567890", " " * 10, "password12345", "amal-amal-amal"])
+def test_password_policy_refuses_short_common_and_guessable_passwords(
+    engine: Engine, weak: str
+) -> None:
+    with pytest.raises(WeakPassword) as refused:
+        add_user(engine, "amal", weak, "viewer")
+    assert refused.value.key in ("password.too_short", "password.too_weak")
+    with pytest.raises(WeakPassword, match="at least 10"):
+        check_password("Zq8#vR2", "amal")
+    check_password("seven amber kettles hum", "amal")
+
+
+def test_change_password_needs_the_current_one_and_ends_sessions(engine: Engine) -> None:
+    user = add_user(engine, "amal", PASSWORD, "viewer")
+    token = start_session(engine, user.id, "10.0.0.1", dt.timedelta(hours=1))
+    with pytest.raises(WeakPassword, match="current password"):
+        change_password(engine, "amal", "not it at all", "seven amber kettles hum")
+    with pytest.raises(WeakPassword):
+        change_password(engine, "amal", PASSWORD, "1234567890")
+    assert session_user(engine, token, dt.timedelta(hours=1)) is not None
+    change_password(engine, "amal", PASSWORD, "seven amber kettles hum")
+    assert session_user(engine, token, dt.timedelta(hours=1)) is None
+    assert authenticate(engine, "amal", "seven amber kettles hum", "x").id == user.id
+
+
+def test_reset_links_work_once_and_expire(engine: Engine) -> None:
+    add_user(engine, "amal", PASSWORD, "viewer")
+    old = create_reset(engine, "amal", "boss")
+    token = create_reset(engine, "amal", "boss")
+    assert reset_user(engine, old) is None, "a newer link replaces the older"
+    found = reset_user(engine, token)
+    assert found is not None and found.username == "amal"
+    reset_password(engine, token, "seven amber kettles hum")
+    with pytest.raises(UserError, match="used or has expired"):
+        reset_password(engine, token, "another fine sentence here")
+    stale = create_reset(engine, "amal", "boss", valid=dt.timedelta(seconds=-1))
+    assert reset_user(engine, stale) is None
+
+
+def test_the_last_enabled_admin_is_kept(engine: Engine) -> None:
+    add_user(engine, "lead", PASSWORD, "admin")
+    with pytest.raises(UserError, match="last enabled admin"):
+        set_role(engine, "lead", "viewer")
+    with pytest.raises(UserError, match="last enabled admin"):
+        disable_user(engine, "lead")
+    add_user(engine, "second", PASSWORD, "admin")
+    assert set_role(engine, "lead", "viewer").role == "viewer"
+    with pytest.raises(UserError, match="last enabled admin"):
+        disable_user(engine, "second")
+
+
+def test_cli_reads_passwords_from_stdin_never_from_the_command_line(
+    db_url: str, engine: Engine
+) -> None:
+    runner = CliRunner()
+    db = ["--db", db_url]
+    on_line = runner.invoke(
+        cli(), ["user", "add", "amal", "--role", "viewer", "--password", PASSWORD, *db]
+    )
+    assert on_line.exit_code == 2
+    weak = runner.invoke(
+        cli(),
+        ["user", "add", "amal", "--role", "viewer", "--password-stdin", *db],
+        input="1234567890\n",
+    )
+    assert weak.exit_code == 1 and "easy to guess" in weak.output
+    added = runner.invoke(
+        cli(),
+        ["user", "add", "amal", "--role", "viewer", "--password-stdin", *db],
+        input=f"{PASSWORD}\n",
+    )
+    assert added.exit_code == 0, added.output
+    assert authenticate(engine, "amal", PASSWORD, "x").username == "amal"
+
+
+def test_cli_resets_unlocks_and_logs_out(db_url: str, engine: Engine) -> None:
+    runner = CliRunner()
+    db = ["--db", db_url]
+    user = add_user(engine, "amal", PASSWORD, "viewer")
+    for _ in range(MAX_FAILURES_PER_ACCOUNT_AND_CLIENT + 1):
+        with pytest.raises(LoginRefused):
+            authenticate(engine, "amal", "wrong password!", "10.0.0.9")
+    assert "locked out until" in runner.invoke(cli(), ["user", "list", *db]).output
+    unlocked = runner.invoke(cli(), ["user", "unlock", "amal", "--by", "boss", *db])
+    assert unlocked.exit_code == 0 and "5 failed logins forgotten" in unlocked.output
+    assert authenticate(engine, "amal", PASSWORD, "10.0.0.9").id == user.id
+    reset = runner.invoke(
+        cli(), ["user", "reset", "amal", "--base-url", "https://marsad.example.org", *db]
+    )
+    assert reset.exit_code == 0 and reset.output.startswith("https://marsad.example.org/reset/")
+    token = start_session(engine, user.id, "10.0.0.1", dt.timedelta(hours=1))
+    logged_out = runner.invoke(cli(), ["user", "logout", "amal", *db])
+    assert logged_out.exit_code == 0 and "1 sessions ended" in logged_out.output
+    assert session_user(engine, token, dt.timedelta(hours=1)) is None
+
+
+def test_ended_sessions_are_deleted_a_day_later(engine: Engine) -> None:
+    user = add_user(engine, "amal", PASSWORD, "viewer")
+    old = start_session(engine, user.id, "10.0.0.1", dt.timedelta(hours=1))
+    with engine.begin() as conn:
+        conn.execute(update(WebSession).values(expires_at=utcnow() - dt.timedelta(days=2)))
+    start_session(engine, user.id, "10.0.0.1", dt.timedelta(hours=1))
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(WebSession)) == 1
+    assert session_user(engine, old, dt.timedelta(hours=1)) is None

@@ -32,12 +32,29 @@ STANDARD_COLUMNS = (
 """The columns of the standard record CSV, in order (docs/formats.md)."""
 
 
+OPTIONAL_READ = (
+    "sex",
+    "age",
+    "date_of_death",
+    "civilian",
+    "governorate",
+    "pcode",
+)
+"""The fields read from a vocabulary or a format that a record may keep unknown when the
+source's value cannot be read: the record is kept, the value is counted in its import's report
+and kept with the record (`ParsedRow.unread`). A row's status, by contrast, must be read when
+given, because it decides which count the record enters (docs/formats.md)."""
+
+
 @dataclass(frozen=True)
 class FieldError:
-    """Why one field of one row could not be read; the row goes to quarantine."""
+    """Why one field of one row could not be read: the row goes to quarantine, or for a field
+    of OPTIONAL_READ the record keeps it unknown. `value` is the cell as read, when there was
+    one to quote."""
 
     field: str
     reason: str
+    value: str | None = None
 
 
 @dataclass
@@ -75,10 +92,12 @@ class RecordFields:
 
 @dataclass
 class ParsedRow:
-    """The outcome of reading one raw row: a record, or the field errors that quarantine it."""
+    """The outcome of reading one raw row: a record, or the field errors that quarantine it;
+    and the values not understood (`unread`), each with its field, reason and value."""
 
     record: RecordFields | None
     errors: list[FieldError] = field(default_factory=list)
+    unread: list[FieldError] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

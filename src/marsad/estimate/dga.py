@@ -19,6 +19,7 @@ import numpy.typing as npt
 from scipy import special
 
 from marsad.domain.estimates import CaptureHistories, Estimate
+from marsad.estimate import graph_search
 from marsad.estimate.decomposable import DecomposableGraph, decomposable_graphs
 from marsad.estimate.histories import drop_empty_lists
 
@@ -27,8 +28,10 @@ Array = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 MIN_LISTS = 3
-MAX_LISTS = 5
-"""dga ships the decomposable graphs for 3, 4 and 5 lists only."""
+MAX_LISTS = 10
+MAX_EXHAUSTIVE = 5
+"""dga ships the decomposable graphs for 3, 4 and 5 lists only: up to 5 every graph is in the
+average, from 6 to 10 the graphs a bounded search finds (`marsad.estimate.graph_search`)."""
 
 TAIL_MASS = 1e-6
 TAIL_SHARE = 0.2
@@ -60,6 +63,8 @@ class Posterior:
     prior: Prior
     grid_rule: str
     warnings: tuple[str, ...]
+    searched: bool = False
+    """Whether the graphs are those a bounded search found rather than all of them."""
 
     def quantile(self, q: float) -> int:
         """dga's rule: the smallest N whose posterior CDF reaches q."""
@@ -109,6 +114,8 @@ class _Model:
         sum_cells [lgamma(count + alpha) - lgamma(alpha)] + lgamma(a) - lgamma(N + a),
     and a graph's is the sum over its cliques minus the sum over its separators, which is
     `incidence @ components` for a +1/-1 incidence matrix. The empty set contributes 0.
+    Only the subsets some graph uses are kept (`masks`): with 10 lists there are 1,024 subsets
+    but a few hundred graphs use far fewer.
     """
 
     def __init__(
@@ -117,6 +124,7 @@ class _Model:
         delta: float,
         prior: Prior,
         graphs: tuple[DecomposableGraph, ...],
+        masks: range | None = None,
     ) -> None:
         p = len(histories.lists)
         table = np.zeros((2,) * p)
@@ -125,50 +133,82 @@ class _Model:
         self.observed = float(table.sum())
         self.prior = prior
         self.total_alpha = delta * 2.0**p
-        masks = range(2**p)
-        self.constant = np.zeros(2**p)
-        self.zero_cell = np.zeros(2**p)
-        self.alpha = np.zeros(2**p)
-        self.empty = np.zeros(2**p, dtype=bool)
-        for mask in masks:
+        used = sorted(
+            ({_mask(c) for graph in graphs for c in (*graph.cliques, *graph.separators)} - {0})
+            | set(masks or ())
+        )
+        self.column = column = {mask: index for index, mask in enumerate(used)}
+        self.constant = np.zeros(len(used))
+        self.zero_cell = np.zeros(len(used))
+        self.alpha = np.zeros(len(used))
+        for index, mask in enumerate(used):
             inside = [i for i in range(p) if mask >> i & 1]
             outside = tuple(i for i in range(p) if i not in inside)
             margin = table.sum(axis=outside).ravel() if outside else table.ravel()
             alpha = delta * 2.0 ** (p - len(inside))
             others = margin[1:]
-            self.constant[mask] = (
+            self.constant[index] = (
                 float(np.sum(special.gammaln(others + alpha)))
                 - special.gammaln(alpha) * (len(others) + 1)
                 + special.gammaln(self.total_alpha)
             )
-            self.zero_cell[mask] = margin[0]
-            self.alpha[mask] = alpha
-            self.empty[mask] = not inside
-        self.incidence = np.zeros((len(graphs), 2**p))
+            self.zero_cell[index] = margin[0]
+            self.alpha[index] = alpha
+        self.incidence = np.zeros((len(graphs), len(used)))
         for row, graph in enumerate(graphs):
             for clique in graph.cliques:
-                self.incidence[row, _mask(clique)] += 1.0
+                self.incidence[row, column[_mask(clique)]] += 1.0
             for separator in graph.separators:
-                self.incidence[row, _mask(separator)] -= 1.0
+                if _mask(separator):
+                    self.incidence[row, column[_mask(separator)]] -= 1.0
+
+    def components(self, missing: Array) -> Array:
+        """Each kept subset's log marginal likelihood at each n0 in `missing`."""
+        totals = self.observed + missing
+        return np.asarray(
+            self.constant[:, None]
+            + special.gammaln(self.zero_cell[:, None] + missing[None, :] + self.alpha[:, None])
+            - special.gammaln(totals + self.total_alpha)[None, :],
+            float,
+        )
+
+    def common(self, missing: Array) -> Array:
+        """The part of the log posterior every graph shares: multinomial coefficient, prior."""
+        totals = self.observed + missing
+        shared = special.gammaln(totals + 1.0) - special.gammaln(missing + 1.0)
+        if self.prior == "1/N":
+            shared -= np.log(totals)
+        return np.asarray(shared, float)
 
     def log_joint(self, missing: Array, rows: IntArray) -> Array:
         """Unnormalised log posterior of (graph, n0) for the graphs in `rows`, n0 in `missing`."""
-        totals = self.observed + missing
-        components = (
-            self.constant[:, None]
-            + special.gammaln(self.zero_cell[:, None] + missing[None, :] + self.alpha[:, None])
-            - special.gammaln(totals + self.total_alpha)[None, :]
-        )
-        components[self.empty] = 0.0
-        log_joint = self.incidence[rows] @ components
-        log_joint += special.gammaln(totals + 1.0) - special.gammaln(missing + 1.0)
-        if self.prior == "1/N":
-            log_joint -= np.log(totals)
-        return np.asarray(log_joint, float)
+        log_joint = self.incidence[rows] @ self.components(missing)
+        return np.asarray(log_joint + self.common(missing), float)
 
 
 def _mask(vertices: tuple[int, ...]) -> int:
     return sum(1 << i for i in vertices)
+
+
+def _searched_graphs(
+    histories: CaptureHistories, delta: float, prior: Prior, seed: int
+) -> tuple[DecomposableGraph, ...]:
+    """The graphs `graph_search` finds, scored by dga's posterior summed over its coarse grid."""
+    p = len(histories.lists)
+    model = _Model(histories, delta, prior, (), masks=range(1, 2**p))
+    grid, log_width = graph_search.search_grid(MAX_MISSING)
+    components = model.components(grid)
+    shared = model.common(grid) + log_width
+
+    def score(graph: DecomposableGraph) -> float:
+        total = shared.copy()
+        for clique in graph.cliques:
+            total += components[model.column[_mask(clique)]]
+        for separator in graph.separators:
+            total -= components[model.column[_mask(separator)]]
+        return float(special.logsumexp(total))
+
+    return graph_search.search_graphs(p, score, seed)
 
 
 def _sums(log_joint: Array) -> tuple[Array, Array]:
@@ -239,8 +279,11 @@ def posterior(
     delta: float | None = None,
     prior: Prior = "1/N",
     n_max: int | None = None,
+    seed: int = 1,
+    search: bool | None = None,
 ) -> Posterior:
-    """dga's posterior of N, averaged over every decomposable graph on the lists.
+    """dga's posterior of N, averaged over every decomposable graph on the lists or over the
+    graphs a bounded search finds (`search`; None: search from 6 lists; `seed` seeds it).
 
     `delta` is the Dirichlet parameter per cell of the 2^p table (default 2^-p, so the prior
     weighs one person). `prior` is dga's default p(N) ∝ 1/N, or "uniform". `n_max` is the
@@ -273,7 +316,16 @@ def posterior(
     if n_max is not None and (isinstance(n_max, bool) or n_max < 0):
         raise ValueError(f"n_max must be a whole number at least 0, got {n_max!r}")
 
-    graphs = decomposable_graphs(p)
+    if search is None:
+        search = p > MAX_EXHAUSTIVE
+    if not search:
+        graphs = decomposable_graphs(p)
+    else:
+        graphs = _searched_graphs(kept, delta, prior, seed)
+        notes.append(
+            f"{p} lists: averaged over the {len(graphs)} most probable decomposable graphs a "
+            "bounded search found, not over every graph"
+        )
     grid = _Grid(_Model(kept, delta, prior, graphs))
     if n_max is not None:
         grid.extend(int(n_max))
@@ -313,6 +365,7 @@ def posterior(
         prior=prior,
         grid_rule=rule,
         warnings=tuple(notes),
+        searched=search,
     )
 
 
@@ -323,11 +376,13 @@ def estimate(
     prior: Prior = "1/N",
     n_max: int | None = None,
     level: float = 0.95,
+    seed: int = 1,
 ) -> Estimate:
     """Posterior median of N with the equal-tailed interval, both by dga's quantile rule."""
     if not 0.0 < level < 1.0:
         raise ValueError(f"level must be between 0 and 1, got {level}")
-    return summarise(posterior(histories, delta=delta, prior=prior, n_max=n_max), histories, level)
+    found = posterior(histories, delta=delta, prior=prior, n_max=n_max, seed=seed)
+    return summarise(found, histories, level)
 
 
 def summarise(post: Posterior, histories: CaptureHistories, level: float = 0.95) -> Estimate:
@@ -341,6 +396,7 @@ def summarise(post: Posterior, histories: CaptureHistories, level: float = 0.95)
         "delta": post.delta,
         "prior": post.prior,
         "n_graphs": len(post.graphs),
+        "graphs": "found by a bounded search" if post.searched else "all decomposable graphs",
         "top_graphs": [
             {
                 "graph": post.graphs[i].name(post.lists),
@@ -380,4 +436,6 @@ def sample_posterior(
     n_max: int | None = None,
 ) -> IntArray:
     """Draws of N from dga's posterior, so strata can be added draw by draw."""
-    return posterior(histories, delta=delta, prior=prior, n_max=n_max).sample(size, seed)
+    search_seed = seed if isinstance(seed, int) else 1
+    found = posterior(histories, delta=delta, prior=prior, n_max=n_max, seed=search_seed)
+    return found.sample(size, seed)

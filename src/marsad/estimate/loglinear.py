@@ -4,7 +4,9 @@ The 2^J - 1 observed cells of the J-list table are fitted by a Poisson log-linea
 0/1 coding, so the unobserved all-zero cell is predicted as exp(intercept). The model space is
 Rcapture's: every hierarchical model with all main effects and interactions up to order J - 1.
 Models are ranked by BIC (or AIC) computed as R's glm does, and the interval is Rcapture's
-multinomial profile-likelihood interval for N. docs/methodology-loglinear.md explains the choices.
+multinomial profile-likelihood interval for N. Up to 5 lists every model is fitted; from 6 to
+10 lists (6 already have about 7.8 million models) the model is chosen by stepwise selection,
+as R's `step` does on the same Poisson model. docs/methodology.md explains the choices.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 from scipy import optimize, special, stats
+from threadpoolctl import ThreadpoolController
 
 from marsad.domain.estimates import CaptureHistories, Estimate
 from marsad.estimate.histories import drop_empty_lists
@@ -32,10 +35,14 @@ Main effects are always in the model and need not be listed; `()` is the indepen
 Criterion = Literal["bic", "aic"]
 Array = npt.NDArray[np.float64]
 
+Search = Literal["auto", "exhaustive", "stepwise"]
+
 MIN_LISTS = 3
-MAX_LISTS = 6
+MAX_LISTS = 10
 MAX_SEARCH_LISTS = 5
 """Rcapture refuses the full search for 6 lists (about 7.8 million hierarchical models)."""
+MAX_STEPS = 200
+"""Stepwise selection stops after this many moves even if one more would still improve."""
 
 MAX_UNOBSERVED_RATIO = 1e7
 """Models predicting more than this many unobserved persons per observed one are degenerate."""
@@ -50,6 +57,9 @@ _MAX_ITERATIONS = 25
 _TOLERANCE = 1e-8
 _MU_FLOOR = float(np.finfo(float).eps)
 _ZERO_FIT = 1e-8
+_BLAS = ThreadpoolController()
+"""The fits are thousands of small solves: on BLAS threads they run many times slower (each
+call wakes every thread, and on a busy machine waits for them), so they run on one."""
 
 
 @dataclass(frozen=True)
@@ -86,7 +96,7 @@ def candidate_models(n_lists: int) -> list[Terms]:
         raise ValueError(
             f"searching all log-linear models is limited to {MAX_SEARCH_LISTS} lists "
             f"(6 lists have about 7.8 million hierarchical models); got {n_lists}. "
-            "Merge lists that overlap in practice, or fit one chosen model with fit_model"
+            "Choose the model by stepwise selection (estimate's search='stepwise')"
         )
     return list(_candidates(n_lists))
 
@@ -245,7 +255,10 @@ def _fit_poisson(x: Array, y: Array) -> _Glm:
     coef = np.zeros((k, p))
     deviance = np.full(k, math.inf)
     converged = np.zeros(k, dtype=bool)
-    with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+    with (
+        _BLAS.limit(limits=1, user_api="blas"),
+        np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"),
+    ):
         for _ in range(_MAX_ITERATIONS):
             todo = np.flatnonzero(~converged)
             if not len(todo):
@@ -350,6 +363,78 @@ def fit_all(histories: CaptureHistories, criterion: Criterion = "bic") -> list[M
     return sorted(usable, key=lambda fit: (fit.criterion(criterion), fit.name))
 
 
+# --- stepwise selection (6 to 10 lists) ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stepwise:
+    """The models a stepwise search fitted, best first, and the moves it made."""
+
+    fits: list[ModelFit]
+    path: list[str]
+    fitted: int
+
+
+def _neighbours(generators: Terms, n_lists: int) -> list[Terms]:
+    """Models one move away: add one interaction whose faces are all in the model (up to
+    order J - 1), or drop one of the model's highest interactions (a generator)."""
+    inside = frozenset(_interactions(generators))
+    found: list[Terms] = []
+    for k in range(2, n_lists):
+        for term in itertools.combinations(range(n_lists), k):
+            if term in inside:
+                continue
+            faces = itertools.combinations(term, k - 1)
+            if all(face in inside for face in faces if len(face) >= 2):
+                found.append(_generators(inside | {term}))
+    for term in generators:
+        found.append(_generators(inside - {term}))
+    return found
+
+
+def stepwise(histories: CaptureHistories, criterion: Criterion = "bic") -> Stepwise:
+    """Hierarchical stepwise selection from the independence model, in both directions.
+
+    Each step fits every model one move away (`_neighbours`: adding an interaction whose
+    lower-order faces are in, two-way first because only they qualify at the start, or dropping
+    a highest-order one) and moves to the one with the lowest criterion, if it is lower than the
+    current model's; it stops when no move improves, or after MAX_STEPS moves. This is R's
+    `step(glm(..., family = poisson), scope = ~ .^(J-1), direction = "both", k = log(n))` (k = 2
+    for AIC) with Rcapture's criteria. Degenerate fits are never moved to.
+    """
+    if criterion not in ("bic", "aic"):
+        raise ValueError(f"criterion must be 'bic' or 'aic', got {criterion!r}")
+    n_lists = len(histories.lists)
+    _check_list_count(n_lists)
+    design = _Design(n_lists)
+    seen: dict[Terms, ModelFit] = {}
+
+    def fit_new(models: Sequence[Terms]) -> None:
+        new = [m for m in dict.fromkeys(models) if m not in seen]
+        for model, fitted in zip(new, _fit_many(histories, new, design), strict=True):
+            seen[model] = fitted
+
+    current: Terms = ()
+    fit_new([current])
+    if not _usable(seen[current], histories.observed):
+        raise ValueError("the independence model gives no finite estimate for these lists")
+    path = [seen[current].name]
+    for _ in range(MAX_STEPS):
+        neighbours = _neighbours(current, n_lists)
+        fit_new(neighbours)
+        usable = [seen[m] for m in neighbours if _usable(seen[m], histories.observed)]
+        if not usable:
+            break
+        best = min(usable, key=lambda fit: (fit.criterion(criterion), fit.name))
+        if best.criterion(criterion) >= seen[current].criterion(criterion):
+            break
+        current = best.terms
+        path.append(best.name)
+    usable_fits = [fit for fit in seen.values() if _usable(fit, histories.observed)]
+    ranked = sorted(usable_fits, key=lambda fit: (fit.criterion(criterion), fit.name))
+    return Stepwise(ranked, path, len(seen))
+
+
 # --- profile likelihood -----------------------------------------------------------------
 
 
@@ -446,15 +531,20 @@ def estimate(
     criterion: Criterion = "bic",
     average: bool = False,
     level: float = 0.95,
+    search: Search = "auto",
 ) -> Estimate:
     """Estimate the total by the best log-linear model, or by averaging over models.
 
     Lists that recorded nobody are dropped (with a warning); model names number the lists
-    that remain. With `average`, models are weighted by exp(-criterion/2); the estimate and a
-    model-averaged tail-area interval come from the leading models (weight at least
+    that remain. `search` "exhaustive" fits every hierarchical model (up to 5 lists),
+    "stepwise" chooses by `stepwise` selection, "auto" the first up to 5 lists and the second
+    from 6. With `average`, models are weighted by exp(-criterion/2); the estimate and a
+    model-averaged tail-area interval come from the leading models fitted (weight at least
     AVERAGE_MIN_WEIGHT, at most AVERAGE_MAX_MODELS), their weights renormalised.
     """
     _check_level(level)
+    if search not in ("auto", "exhaustive", "stepwise"):
+        raise ValueError(f"search must be auto, exhaustive or stepwise, got {search!r}")
     notes: list[str] = []
     kept = drop_empty_lists(histories)
     dropped = [name for name in histories.lists if name not in kept.lists]
@@ -465,8 +555,17 @@ def estimate(
             f"log-linear MSE needs at least three lists that recorded someone; "
             f"got {len(kept.lists)} ({', '.join(kept.lists) or 'none'})"
         )
-    fits = fit_all(kept, criterion)
-    n_candidates = len(candidate_models(len(kept.lists)))
+    stepwise_search = search == "stepwise" or (
+        search == "auto" and len(kept.lists) > MAX_SEARCH_LISTS
+    )
+    searched: dict[str, Any] = {"search": "stepwise" if stepwise_search else "exhaustive"}
+    if stepwise_search:
+        found = stepwise(kept, criterion)
+        fits, n_candidates = found.fits, found.fitted
+        searched["path"] = found.path
+    else:
+        fits = fit_all(kept, criterion)
+        n_candidates = len(candidate_models(len(kept.lists)))
     if not fits:
         raise ValueError("no log-linear model gave a finite estimate for these lists")
     if len(fits) < n_candidates:
@@ -501,6 +600,7 @@ def estimate(
         "list_sizes": kept.list_sizes(),
         "criterion": criterion,
         "averaged": average,
+        **searched,
         "models_fitted": n_candidates,
         "best": {
             "model": best.name,

@@ -7,6 +7,7 @@ would not).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -19,7 +20,13 @@ from marsad.estimate import dga, lcmcr, loglinear
 METHODS = ("lcmcr", "loglinear", "dga")
 PRESETS = ("default", "fixed", "fast", "hrdag")
 DGA_DRAWS = 20_000
-"""Draws taken from dga's exact posterior when strata are added."""
+"""Draws taken from dga's exact posterior when strata are added (shared among clusterings)."""
+CLUSTERING_CHAINS = 2
+CLUSTERING_MIN_SAMPLES = 250
+CLUSTERING_BURN_IN_SHARE = 5
+"""On each of D drawn clusterings LCMCR runs 2 chains, a fifth of the preset's burn-in, the
+preset's thinning, and enough draws per chain (at least 250) that the D clusterings together
+give the preset's usual number of draws (docs/methodology.md, "Linkage uncertainty")."""
 
 Draws = npt.NDArray[np.int64]
 
@@ -39,6 +46,8 @@ class MethodOptions:
     criterion: str = "bic"
     preset: str = "default"
     seed: int = 1
+    clusterings: int = 0
+    """When estimating on each of this many drawn clusterings: shorter chains, fewer draws."""
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
@@ -49,6 +58,8 @@ class MethodOptions:
             raise ValueError(f"unknown preset {self.preset!r}; use one of {', '.join(PRESETS)}")
         if not 0 < self.level < 1:
             raise ValueError(f"the interval level must be between 0 and 1, got {self.level}")
+        if self.clusterings < 0:
+            raise ValueError(f"the number of clusterings must be 0 or more, got {self.clusterings}")
 
     def settings(self) -> dict[str, Any]:
         return {
@@ -68,10 +79,29 @@ class Fit:
     draws: Draws | None = None
 
 
-def lcmcr_settings(preset: str, n_lists: int) -> lcmcr.Settings:
+def lcmcr_settings(preset: str, n_lists: int, clusterings: int = 0) -> lcmcr.Settings:
+    """The preset's chains, or each drawn clustering's share of them (see CLUSTERING_*)."""
     if preset == "fast":
-        return lcmcr.Settings(burn_in=2_000, samples=1_000, thin=10, chains=2)
-    return lcmcr.preset(cast(lcmcr.Preset, preset), n_lists)
+        full = lcmcr.Settings(burn_in=2_000, samples=1_000, thin=10, chains=2)
+    else:
+        full = lcmcr.preset(cast(lcmcr.Preset, preset), n_lists)
+    if clusterings == 0:
+        return full
+    chains = min(full.chains, CLUSTERING_CHAINS)
+    samples = math.ceil(full.chains * full.samples / (clusterings * chains))
+    return lcmcr.Settings(
+        K=full.K,
+        burn_in=full.burn_in // CLUSTERING_BURN_IN_SHARE,
+        samples=max(CLUSTERING_MIN_SAMPLES, samples),
+        thin=full.thin,
+        chains=chains,
+        a_alpha=full.a_alpha,
+        b_alpha=full.b_alpha,
+    )
+
+
+def dga_draws(clusterings: int) -> int:
+    return DGA_DRAWS // max(clusterings, 1)
 
 
 def fit(histories: CaptureHistories, options: MethodOptions, seed: int | None = None) -> Fit:
@@ -81,10 +111,10 @@ def fit(histories: CaptureHistories, options: MethodOptions, seed: int | None = 
         criterion = cast(loglinear.Criterion, options.criterion)
         return Fit(loglinear.estimate(histories, criterion=criterion, level=options.level))
     if options.method == "dga":
-        posterior = dga.posterior(histories)
-        draws = posterior.sample(DGA_DRAWS, seed).reshape(1, -1)
+        posterior = dga.posterior(histories, seed=seed)
+        draws = posterior.sample(dga_draws(options.clusterings), seed).reshape(1, -1)
         return Fit(dga.summarise(posterior, histories, options.level), draws)
-    settings = lcmcr_settings(options.preset, len(histories.lists))
+    settings = lcmcr_settings(options.preset, len(histories.lists), options.clusterings)
     sampled = lcmcr.sample_posterior(histories, settings, seed)
     return Fit(lcmcr.summarise(sampled, options.level), sampled.draws)
 
@@ -95,7 +125,7 @@ def summarise_draws(draws: Draws, observed: int, options: MethodOptions, n_lists
         posterior = lcmcr.Posterior(
             observed=observed,
             draws=draws,
-            settings=lcmcr_settings(options.preset, n_lists),
+            settings=lcmcr_settings(options.preset, n_lists, options.clusterings),
             seed=options.seed,
         )
         return lcmcr.summarise(posterior, options.level)

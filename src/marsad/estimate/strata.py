@@ -97,6 +97,17 @@ def estimate_stratum(
     return StratumResult(label, observed, fitted.estimate, draws=fitted.draws)
 
 
+def total_draws(strata: Sequence[StratumResult]) -> Draws | None:
+    """Draws of the total: the estimated strata's draws added draw by draw, plus the
+    documented-only strata's counts; None when an estimated stratum has no draws."""
+    estimated = [s for s in strata if s.estimate is not None]
+    draws = [s.draws for s in estimated]
+    if not estimated or any(d is None for d in draws):
+        return None
+    floor = sum(s.observed for s in strata if s.estimate is None)
+    return cast(Draws, sum(cast(list[Draws], draws))) + floor
+
+
 def combine(strata: Sequence[StratumResult], options: MethodOptions, n_lists: int) -> Estimate:
     """Add strata into a total.
 
@@ -113,9 +124,8 @@ def combine(strata: Sequence[StratumResult], options: MethodOptions, n_lists: in
         "strata_estimated": len(estimated),
         "strata_documented_only": len(strata) - len(estimated),
     }
-    draws = [s.draws for s in estimated]
-    if estimated and all(d is not None for d in draws):
-        summed = cast(Draws, sum(cast(list[Draws], draws))) + floor
+    summed = total_draws(strata)
+    if summed is not None:
         total = summarise_draws(summed, observed, options, n_lists)
         diagnostics["interval_combination"] = "posterior draws added across strata"
     else:

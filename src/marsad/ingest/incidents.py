@@ -17,7 +17,7 @@ from marsad.domain.records import FieldError
 from marsad.ingest.parse import checked_cell, shown
 from marsad.ingest.places import Gazetteer, default_gazetteer
 from marsad.ingest.profile import header_key
-from marsad.ingest.values import fold, is_unknown, parse_date
+from marsad.ingest.values import alternation, fold, is_unknown, parse_date
 
 GRADES = ("confirmed", "fair", "weak", "contested", "discounted")
 """Source strength, strongest first (Airwars): confirmed (the deaths are acknowledged or beyond
@@ -102,28 +102,22 @@ _LIMITS = {"incident_id": 200, "place": 500, "description": 10_000}
 _DEFAULT_LIMIT = 200
 
 
-def _words(*words: str) -> str:
-    """An alternation of words as `fold` leaves them (ى→ي, أ→ا), longest first."""
-    return "|".join(re.escape(fold(w)) for w in sorted(words, key=len, reverse=True))
-
-
 _N = r"(\d{1,9})"
+_BETWEEN = alternation(("between", "from", "بين", "من"))
+_TO = alternation(("-", "–", "—", "to", "and", "إلى", "الى", "حتى", "و"))
+_AT_LEAST_BEFORE = alternation(
+    ("at least", "no fewer than", "على الأقل", "ما لا يقل عن", "لا يقل عن")
+)
+_AT_LEAST_AFTER = alternation(("+", "or more", "at least", "على الأقل", "أو أكثر"))
+_MORE_THAN = alternation(("more than", "over", "أكثر من"))
 _COUNT_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), shape)
     for pattern, shape in (
         (_N, "exact"),
-        (
-            rf"(?:(?:{_words('between', 'from', 'بين', 'من')})\s*)?{_N}\s*"
-            rf"(?:{_words('-', '–', '—', 'to', 'and', 'إلى', 'الى', 'حتى', 'و')})\s*{_N}",
-            "range",
-        ),
-        (
-            rf"(?:{_words('at least', 'no fewer than', 'على الأقل', 'ما لا يقل عن', 'لا يقل عن')})"
-            rf"\s*{_N}",
-            "at_least",
-        ),
-        (rf"{_N}\s*(?:{_words('+', 'or more', 'at least', 'على الأقل', 'أو أكثر')})", "at_least"),
-        (rf"(?:{_words('more than', 'over', 'أكثر من')})\s*{_N}", "more_than"),
+        (rf"(?:(?:{_BETWEEN})\s*)?{_N}\s*(?:{_TO})\s*{_N}", "range"),
+        (rf"(?:{_AT_LEAST_BEFORE})\s*{_N}", "at_least"),
+        (rf"{_N}\s*(?:{_AT_LEAST_AFTER})", "at_least"),
+        (rf"(?:{_MORE_THAN})\s*{_N}", "more_than"),
     )
 )
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")

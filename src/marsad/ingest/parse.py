@@ -1,16 +1,25 @@
 """Turn one raw row into canonical record fields, or into the list of everything wrong with it.
 
-A row either becomes a record whole or goes to quarantine with every field error at once, so
-that the person fixing the source file sees all of a row's problems in one pass. Each reason
-quotes the offending value (shortened) so it can be found in the file.
+A row either becomes a record or goes to quarantine with every field error at once, so that
+the person fixing the source file sees all of a row's problems in one pass. A value of an
+optional field that cannot be read (OPTIONAL_READ) does not stop the record: the field is left
+unknown and the value is returned as unread, for the import's report. Each reason quotes the
+offending value (shortened) so it can be found in the file.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
-from marsad.domain.records import STANDARD_COLUMNS, FieldError, ParsedRow, RecordFields
+from marsad.domain.records import (
+    OPTIONAL_READ,
+    STANDARD_COLUMNS,
+    FieldError,
+    ParsedRow,
+    RecordFields,
+)
 from marsad.ingest.places import Gazetteer, Governorate, validate_pcode
 from marsad.ingest.profile import MappingProfile
 from marsad.ingest.values import (
@@ -36,31 +45,41 @@ def shown(value: str) -> str:
     return f"'{value if len(value) <= _SHOWN else value[: _SHOWN - 1] + '…'}'"
 
 
+_PLAIN_NUMBER = re.compile(r"[\d\s.,/-]*")
+"""What may follow a leading + or - and still be a value: digits and the marks of numbers,
+dates and phone numbers ("+963 933 000 000", "- 5")."""
+
+
 def is_formula(text: str) -> bool:
-    """Whether a spreadsheet would run the text: "=…", or "+", "-", "@" before a letter or "(".
+    """Whether a spreadsheet would run the text: "=…", "@" before anything but a space, or "+"
+    or "-" before anything but a plain number ("-2+3+cmd|' /C calc'!A0", "+1+1 Ahmad").
 
     Such cells are refused rather than stored, because exports of the record would carry them
-    back into someone's spreadsheet (CSV injection).
+    back into someone's spreadsheet (CSV injection), and the API hands them out as they are.
     """
     first = text[0]
     if first == "=":
         return True
-    return first in "+-@" and len(text) > 1 and (text[1] == "(" or text[1].isalpha())
+    if len(text) < 2:
+        return False
+    if first == "@":
+        return not text[1].isspace()
+    return first in "+-" and _PLAIN_NUMBER.fullmatch(text, 1) is None
 
 
 def _read(
     field: str,
     value: str,
     parser: Callable[[str], Any],
-    errors: list[FieldError],
+    unread: list[FieldError],
 ) -> Any:
-    """Parse one value, turning a ValueError into a field error that quotes the value."""
+    """Parse one value; one that cannot be read is None, and kept in `unread` with the reason."""
     if not value:
         return None
     try:
         return parser(value)
     except ValueError as exc:
-        errors.append(FieldError(field, f"{exc}: {shown(value)}"))
+        unread.append(FieldError(field, f"{exc}: {shown(value)}", value))
         return None
 
 
@@ -103,26 +122,28 @@ def parse_row(cells: dict[str, str], profile: MappingProfile, gazetteer: Gazette
     if not name and "name" not in {e.field for e in errors}:
         errors.append(FieldError("name", "required but empty"))
 
-    sex = _read("sex", text.get("sex", ""), parse_sex, errors)
-    age = _read("age", text.get("age", ""), parse_age, errors) or (None, None)
+    unread: list[FieldError] = []
+    sex = _read("sex", text.get("sex", ""), parse_sex, unread)
+    age = _read("age", text.get("age", ""), parse_age, unread) or (None, None)
     day_first = profile.day_first
     date_of_death = _read(
-        "date_of_death", text.get("date_of_death", ""), lambda v: parse_date(v, day_first), errors
+        "date_of_death", text.get("date_of_death", ""), lambda v: parse_date(v, day_first), unread
     )
-    status = _read("status", text.get("status", ""), parse_status, errors) or "killed"
-    civilian = _read("civilian", text.get("civilian", ""), parse_civilian, errors)
+    status = _read("status", text.get("status", ""), parse_status, unread) or "killed"
+    civilian = _read("civilian", text.get("civilian", ""), parse_civilian, unread)
 
     governorate: Governorate | None = None
     if name_gov := text.get("governorate", ""):
         governorate = gazetteer.governorate(name_gov)
         if governorate is None:
-            errors.append(FieldError("governorate", f"unknown governorate: {shown(name_gov)}"))
+            reason = f"unknown governorate: {shown(name_gov)}"
+            unread.append(FieldError("governorate", reason, name_gov))
     pcode: str | None = None
     if raw_pcode := text.get("pcode", ""):
         try:
             pcode = validate_pcode(raw_pcode)
         except ValueError as exc:
-            errors.append(FieldError("pcode", f"{exc}: {shown(raw_pcode)}"))
+            unread.append(FieldError("pcode", f"{exc}: {shown(raw_pcode)}", raw_pcode))
         else:
             of_pcode = gazetteer.governorate_of_pcode(pcode)
             if of_pcode is not None and governorate is not None and of_pcode != governorate:
@@ -133,7 +154,7 @@ def parse_row(cells: dict[str, str], profile: MappingProfile, gazetteer: Gazette
                         f"governorate is {governorate.name_en} ({governorate.pcode})",
                     )
                 )
-            elif of_pcode is not None and name_gov == "":
+            elif of_pcode is not None and governorate is None:
                 governorate = of_pcode
     district = text.get("district", "")
     if district:
@@ -143,8 +164,10 @@ def parse_row(cells: dict[str, str], profile: MappingProfile, gazetteer: Gazette
             pcode = pcode or known.pcode
             governorate = governorate or gazetteer.governorate_of_pcode(known.adm1_pcode)
 
+    if unread:
+        errors.extend(e for e in unread if e.field not in OPTIONAL_READ)
     if errors:
-        return ParsedRow(None, errors)
+        return ParsedRow(None, errors, unread)
     return ParsedRow(
         RecordFields(
             record_id=record_id,
@@ -169,5 +192,6 @@ def parse_row(cells: dict[str, str], profile: MappingProfile, gazetteer: Gazette
             cause=text.get("cause") or None,
             incident_id=text.get("incident_id") or None,
             notes=text.get("notes") or None,
-        )
+        ),
+        unread=unread,
     )

@@ -16,8 +16,8 @@ source's codes translate, and what to assume when a cell is empty. Example:
       name_family: victim/name_family
       sex: victim/sex
       notes: []                # an empty list: never read this field
-    values:                    # per field: the source's value -> the canonical value
-      sex: {"1": male, "2": female}
+    values:                    # per field: the source's value -> the canonical value; the
+      sex: {"1": male, "2": female}  # place for the values an import reports as not understood
       status: {شهيد: killed}
     defaults:                  # used when the cell is empty or the column is absent
       status: killed
@@ -44,43 +44,59 @@ from marsad.domain.records import STANDARD_COLUMNS
 from marsad.ingest import values as v
 
 _ALIASES: dict[str, tuple[str, ...]] = {
-    "record_id": ("id", "record id", "record no", "رقم السجل", "الرقم", "المعرف", "الرقم التسلسلي"),
+    "record_id": (
+        *("id", "record id", "record no", "numéro", "no.", "n°"),
+        *("رقم السجل", "الرقم", "المعرف", "الرقم التسلسلي"),
+    ),
     "name": (
         "full name",
         "victim name",
         "name of victim",
+        "nom complet",
+        "nom et prénom",
+        "nom prénom",
+        "nom de la victime",
         "الاسم",
         "الاسم الكامل",
         "الاسم الثلاثي",
         "الاسم الرباعي",
         "اسم الضحية",
     ),
-    "name_first": ("first name", "given name", "الاسم الأول"),
-    "name_father": ("father name", "father's name", "اسم الأب"),
+    "name_first": ("first name", "given name", "prénom", "الاسم الأول"),
+    "name_father": ("father name", "father's name", "nom du père", "اسم الأب"),
     "name_grandfather": ("grandfather name", "grandfather's name", "اسم الجد"),
-    "name_family": ("family name", "surname", "last name", "اسم العائلة", "الكنية", "العائلة"),
-    "name_mother": ("mother name", "mother's name", "اسم الأم"),
-    "sex": ("gender", "الجنس"),
+    "name_family": (
+        *("family name", "surname", "last name", "nom", "nom de famille"),
+        *("اسم العائلة", "الكنية", "العائلة"),
+    ),
+    "name_mother": ("mother name", "mother's name", "nom de la mère", "اسم الأم"),
+    "sex": ("gender", "sexe", "genre", "الجنس"),
     "age": ("age (years)", "العمر", "السن"),
     "date_of_death": (
         "date of death",
         "death date",
         "date",
+        "date de décès",
+        "date du décès",
+        "date de la mort",
         "تاريخ الوفاة",
         "تاريخ الاستشهاد",
         "تاريخ القتل",
         "التاريخ",
     ),
-    "governorate": ("province", "المحافظة", "محافظة"),
+    "governorate": ("province", "gouvernorat", "المحافظة", "محافظة"),
     "district": ("المنطقة", "منطقة"),
     "subdistrict": ("sub-district", "sub district", "الناحية", "ناحية"),
-    "locality": ("village", "town", "place", "place of death", "القرية", "البلدة", "المكان"),
+    "locality": (
+        *("village", "town", "place", "place of death", "lieu", "lieu du décès", "localité"),
+        *("القرية", "البلدة", "المكان"),
+    ),
     "pcode": ("p-code", "p code", "admin pcode"),
-    "status": ("الحالة", "الوضع"),
+    "status": ("statut", "الحالة", "الوضع"),
     "civilian": ("civilian status", "مدني", "مدني/عسكري", "الصفة"),
-    "cause": ("cause of death", "سبب الوفاة", "السبب", "طريقة القتل"),
+    "cause": ("cause of death", "cause du décès", "سبب الوفاة", "السبب", "طريقة القتل"),
     "incident_id": ("incident", "incident id", "رقم الحادثة"),
-    "notes": ("note", "comments", "remarks", "ملاحظات", "الملاحظات"),
+    "notes": ("note", "comments", "remarks", "remarques", "commentaires", "ملاحظات", "الملاحظات"),
 }
 
 _VALUE_PARSERS = {

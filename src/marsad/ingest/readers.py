@@ -6,6 +6,11 @@ file's own headers, so the raw row can be stored as evidence. What is wrong with
 problem; what is wrong with the whole file raises TableError. Memory stays flat in the size of
 the file: rows are read as they are consumed, and the passes that look at the whole file first
 (UTF-8 check, JSON column union) read it in chunks.
+
+`ReadLimits` bound what a file may unpack to (bytes, rows, columns, cells, JSON nesting), for
+files from people the server does not trust (web uploads): each is checked as the file is
+read, and an XLSX's compressed parts are measured before openpyxl opens the workbook, so a
+small file that unpacks to gigabytes is refused before it costs any memory.
 """
 
 from __future__ import annotations
@@ -14,14 +19,14 @@ import codecs
 import csv
 import json
 import zipfile
+import zlib
 from collections.abc import Callable, Generator, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, TextIO
 
 import openpyxl
-from openpyxl.utils.exceptions import InvalidFileException
 
 from marsad.domain.records import FieldError
 
@@ -36,6 +41,78 @@ _JSON_LINES_SUFFIXES = frozenset({".jsonl", ".ndjson"})
 
 class TableError(Exception):
     """The file cannot be read as a table at all; the message names the file."""
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """The most a file may unpack to; None leaves that unbounded."""
+
+    max_bytes: int | None = None
+    """Uncompressed bytes: the file itself for CSV and JSON, its unpacked parts for XLSX."""
+    max_rows: int | None = None
+    max_columns: int | None = None
+    max_cells: int | None = None
+    max_depth: int | None = None
+    """Nesting of JSON objects and lists."""
+
+    def with_bytes(self, max_bytes: int) -> ReadLimits:
+        return replace(self, max_bytes=max_bytes)
+
+
+NO_LIMITS = ReadLimits()
+UPLOAD_LIMITS = ReadLimits(
+    max_bytes=64 * 1024 * 1024,
+    max_rows=500_000,
+    max_columns=500,
+    max_cells=10_000_000,
+    max_depth=20,
+)
+"""For web uploads: about 500,000 rows of a list; larger lists go through `marsad ingest`."""
+
+
+class LimitExceeded(TableError):
+    """The file unpacks to more than a limit allows; `limit` names which (bytes, rows…)."""
+
+    def __init__(self, path: Path, limit: str, allowed: int) -> None:
+        shown = f"{allowed // (1024 * 1024)} MB" if limit == "bytes" else f"{allowed:,} {limit}"
+        what = "nesting levels" if limit == "depth" else limit
+        if limit == "bytes":
+            what = "unpacked size"
+        super().__init__(
+            f"{path}: refused: more than {shown} (limit on {what}); "
+            "split the file, or ingest it with `marsad ingest` on the server"
+        )
+        self.limit = limit
+        self.allowed = allowed
+
+
+class _Counter:
+    """Counts rows and cells of one pass over a file against its limits."""
+
+    def __init__(self, path: Path, limits: ReadLimits) -> None:
+        self.path = path
+        self.limits = limits
+        self.rows = 0
+        self.cells = 0
+
+    def columns(self, width: int) -> None:
+        allowed = self.limits.max_columns
+        if allowed is not None and width > allowed:
+            raise LimitExceeded(self.path, "columns", allowed)
+
+    def row(self, width: int) -> None:
+        self.rows += 1
+        self.cells += width
+        self.columns(width)
+        if self.limits.max_rows is not None and self.rows > self.limits.max_rows:
+            raise LimitExceeded(self.path, "rows", self.limits.max_rows)
+        if self.limits.max_cells is not None and self.cells > self.limits.max_cells:
+            raise LimitExceeded(self.path, "cells", self.limits.max_cells)
+
+
+def _check_size(path: Path, limits: ReadLimits) -> None:
+    if limits.max_bytes is not None and path.stat().st_size > limits.max_bytes:
+        raise LimitExceeded(path, "bytes", limits.max_bytes)
 
 
 @dataclass(slots=True)
@@ -90,23 +167,29 @@ class Table:
         self.close()
 
 
-def open_table(path: str | Path, encoding: str | None = None, sheet: str | None = None) -> Table:
+def open_table(
+    path: str | Path,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    limits: ReadLimits = NO_LIMITS,
+) -> Table:
     """Open a CSV/TSV, XLSX, JSON or JSON Lines file by its suffix.
 
     `encoding` applies to text files (detected when None); `sheet` to XLSX (first when None).
+    Past one of `limits`, opening or reading raises LimitExceeded.
     """
     path = Path(path)
     if not path.is_file():
         raise TableError(f"{path}: no such file")
     suffix = path.suffix.lower()
     if suffix in _CSV_SUFFIXES:
-        return _open_csv(path, encoding)
+        return _open_csv(path, encoding, limits)
     if suffix in _XLSX_SUFFIXES:
-        return _open_xlsx(path, sheet)
+        return _open_xlsx(path, sheet, limits)
     if suffix == ".json":
-        return _open_json(path, encoding or "utf-8-sig", lines=False)
+        return _open_json(path, encoding or "utf-8-sig", lines=False, limits=limits)
     if suffix in _JSON_LINES_SUFFIXES:
-        return _open_json(path, encoding or "utf-8-sig", lines=True)
+        return _open_json(path, encoding or "utf-8-sig", lines=True, limits=limits)
     if suffix == ".xls":
         raise TableError(f"{path}: old Excel .xls files are not read; save as .xlsx or CSV")
     raise TableError(f"{path}: unknown file type {suffix!r} (expected CSV, XLSX, JSON, JSONL)")
@@ -221,7 +304,8 @@ def _sniff_delimiter(header_line: str) -> str:
     return max((",", ";", "\t"), key=header_line.count)
 
 
-def _open_csv(path: Path, encoding: str | None) -> Table:
+def _open_csv(path: Path, encoding: str | None, limits: ReadLimits) -> Table:
+    _check_size(path, limits)
     warnings: list[str] = []
     if encoding is None:
         encoding = _detect_encoding(path, warnings)
@@ -241,13 +325,16 @@ def _open_csv(path: Path, encoding: str | None) -> Table:
     if header is None:
         raise TableError(f"{path}: no header row (only blank lines or delimiters)")
     headers = header[3]
+    _Counter(path, limits).columns(len(headers))
     columns = _Columns(headers, path, warnings)
     width = len(headers)
 
     def rows() -> Generator[RawRow, None, None]:
         records = _csv_records(path, encoding, delimiter)
         next(records)
+        counter = _Counter(path, limits)
         for first, last, balanced, values in records:
+            counter.row(len(values))
             problems = []
             if last > first and (not balanced or len(values) != width):
                 problems.append(
@@ -288,11 +375,56 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def _open_xlsx(path: Path, sheet: str | None) -> Table:
+def _check_unpacked(path: Path, limits: ReadLimits) -> None:
+    """Refuse a workbook whose parts unpack to more than `limits.max_bytes`: first by the sizes
+    its zip directory declares, then by decompressing each part in chunks (nothing kept) and
+    stopping as soon as the total passes the limit, so a part that lies about its size is
+    caught too."""
+    allowed = limits.max_bytes
+    if allowed is None:
+        return
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            if sum(m.file_size for m in members) > allowed:
+                raise LimitExceeded(path, "bytes", allowed)
+            total = 0
+            for member in members:
+                with archive.open(member) as part:
+                    while chunk := part.read(_CHUNK):
+                        total += len(chunk)
+                        if total > allowed:
+                            raise LimitExceeded(path, "bytes", allowed)
+    except _DAMAGED_ZIP as exc:
+        raise _unreadable(path, exc) from exc
+
+
+_DAMAGED_ZIP = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    NotImplementedError,
+    OSError,
+    EOFError,
+    ValueError,
+    RuntimeError,
+    zlib.error,
+)
+"""What zipfile and zlib raise on a damaged or unsupported archive."""
+
+
+def _unreadable(path: Path, exc: Exception) -> TableError:
+    return TableError(f"{path}: not a readable .xlsx workbook ({type(exc).__name__}: {exc})")
+
+
+def _open_xlsx(path: Path, sheet: str | None, limits: ReadLimits) -> Table:
+    """openpyxl parses the parts of a workbook someone sent: on a damaged or hostile one it
+    may raise nearly anything (XML, zip, type and index errors), so whatever it raises while
+    opening or reading becomes a TableError naming the file."""
+    _check_unpacked(path, limits)
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=False)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise TableError(f"{path}: not a readable .xlsx workbook ({exc})") from exc
+    except Exception as exc:
+        raise _unreadable(path, exc) from exc
     try:
         if sheet is not None and sheet not in workbook.sheetnames:
             names = ", ".join(workbook.sheetnames)
@@ -300,8 +432,10 @@ def _open_xlsx(path: Path, sheet: str | None) -> Table:
         worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
         worksheet.reset_dimensions()
         header_row, headers = 0, []
+        counter = _Counter(path, limits)
         for number, values in enumerate(worksheet.iter_rows(min_row=1, values_only=True), 1):
             texts = [_cell_text(v) for v in values]
+            counter.row(_used_width(texts))
             if any(t.strip() for t in texts):
                 while texts and not texts[-1].strip():
                     texts.pop()
@@ -312,14 +446,27 @@ def _open_xlsx(path: Path, sheet: str | None) -> Table:
     except TableError:
         workbook.close()
         raise
+    except Exception as exc:
+        workbook.close()
+        raise _unreadable(path, exc) from exc
     warnings: list[str] = []
     columns = _Columns(headers, path, warnings)
     width = len(headers)
 
     def rows() -> Generator[RawRow, None, None]:
+        counter = _Counter(path, limits)
         data = worksheet.iter_rows(min_row=header_row + 1, values_only=True)
-        for number, values in enumerate(data, header_row + 1):
+        number = header_row
+        while True:
+            try:
+                values = next(data, None)
+            except Exception as exc:
+                raise _unreadable(path, exc) from exc
+            if values is None:
+                return
+            number += 1
             texts = [_cell_text(v) for v in values]
+            counter.row(_used_width(texts))
             while len(texts) > width and not texts[-1].strip():
                 texts.pop()
             if not any(t.strip() for t in texts):
@@ -331,6 +478,15 @@ def _open_xlsx(path: Path, sheet: str | None) -> Table:
             yield columns.row(number, texts, problems)
 
     return Table(path, headers, None, warnings, rows, workbook.close)
+
+
+def _used_width(texts: list[str]) -> int:
+    """A sheet row's width up to its last value: cells that only carry formatting further
+    right do not count against the limits."""
+    width = len(texts)
+    while width and not texts[width - 1].strip():
+        width -= 1
+    return width
 
 
 # JSON
@@ -480,25 +636,50 @@ def _json_lines(f: TextIO, path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         yield number, item
 
 
-def _json_records(path: Path, encoding: str, lines: bool) -> Iterator[tuple[int, dict[str, str]]]:
+def _depth(value: Any) -> int:
+    """How deeply objects and lists nest in `value` (an object of plain values is 1)."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        children = item.values() if isinstance(item, dict) else item
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def _json_records(
+    path: Path, encoding: str, lines: bool, limits: ReadLimits
+) -> Iterator[tuple[int, dict[str, str]]]:
+    counter = _Counter(path, limits)
     try:
         with path.open(encoding=encoding, newline="" if lines else None) as f:
             objects = _json_lines(f, path) if lines else _json_objects(_JsonStream(f, path))
             for number, obj in objects:
-                yield number, _flatten(obj, {})
+                if limits.max_depth is not None and _depth(obj) > limits.max_depth:
+                    raise LimitExceeded(path, "depth", limits.max_depth)
+                cells = _flatten(obj, {})
+                counter.row(len(cells))
+                yield number, cells
     except (UnicodeDecodeError, LookupError) as exc:
         raise TableError(f"{path}: cannot be read as {encoding}: {exc}") from exc
+    except RecursionError as exc:
+        raise TableError(f"{path}: not readable JSON: objects nested too deeply") from exc
 
 
-def _open_json(path: Path, encoding: str, lines: bool) -> Table:
+def _open_json(path: Path, encoding: str, lines: bool, limits: ReadLimits) -> Table:
+    _check_size(path, limits)
     union: dict[str, None] = {}
-    for _, cells in _json_records(path, encoding, lines):
+    counter = _Counter(path, limits)
+    for _, cells in _json_records(path, encoding, lines, limits):
         union.update(dict.fromkeys(cells))
+        counter.columns(len(union))
     if not union:
         raise TableError(f"{path}: no records with fields")
 
     def rows() -> Generator[RawRow, None, None]:
-        for number, cells in _json_records(path, encoding, lines):
+        for number, cells in _json_records(path, encoding, lines, limits):
             yield RawRow(number, cells)
 
     return Table(path, list(union), encoding, [], rows)

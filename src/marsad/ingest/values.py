@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import calendar
 import re
+import unicodedata
+from collections.abc import Iterable
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -28,21 +30,30 @@ _FOLD = str.maketrans(
         "ء": None,
         "ـ": None,  # tatweel
         "٫": ".",  # Arabic decimal separator
+        "٬": ",",  # Arabic thousands separator
         "،": ",",
-        **dict.fromkeys(map(chr, range(0x064B, 0x0653)), None),  # harakat
+        "؍": "/",  # Arabic date separator
+        **dict.fromkeys(map(chr, range(0x064B, 0x0660)), None),  # harakat, hamza and madda marks
         "\u0670": None,
+        **dict.fromkeys(map(chr, range(0x0300, 0x0370)), None),  # Latin accents, once decomposed
         **dict.fromkeys("\u200b\u200c\u200d\u200e\u200f\ufeff", None),
     }
 )
 
 
 def fold(text: str) -> str:
-    """Fold a value for vocabulary lookup: digits, hamza/alef, ta marbuta, case and spacing.
+    """Fold a value for vocabulary lookup: digits, hamza/alef, ta marbuta, accents, case and
+    spacing.
 
-    Used as the key of every lookup table in ingest, so that "أنثى", "انثى" and "انثي", or
-    "Female " and "female", find the same entry.
+    Used as the key of every lookup table in ingest, so that "أنثى", "انثى" and "انثي",
+    "Female " and "female", or "Février" and "fevrier" find the same entry. Compatibility
+    forms (Arabic presentation forms pasted from a PDF, full-width digits) read as the letters
+    and digits they show.
     """
-    return " ".join(text.translate(_FOLD).casefold().split())
+    text = text.casefold().translate(_FOLD)
+    if not text.isascii() and not unicodedata.is_normalized("NFKD", text):
+        text = unicodedata.normalize("NFKD", text).casefold().translate(_FOLD)
+    return " ".join(text.split())
 
 
 _UNKNOWN = frozenset(
@@ -101,7 +112,18 @@ _SEX = {
                 "man",
                 "men",
                 "boy",
+                "h",  # homme
+                "h.",
+                "homme",
+                "hommes",
+                "masculin",
+                "masc",
+                "masc.",
+                "garçon",
+                "ذ",
                 "ذكر",
+                "ذكور",
+                "مذكر",
                 "رجل",
                 "طفل",
                 "ولد",
@@ -118,12 +140,18 @@ _SEX = {
                 "woman",
                 "women",
                 "girl",
+                "femme",
+                "femmes",
+                "féminin",
+                "fém",
+                "fém.",
+                "fille",
+                "أ",
                 "أنثى",
-                "انثى",
-                "انثي",
+                "إناث",
+                "مؤنث",
                 "امرأة",
-                "إمرأة",
-                "امراه",
+                "نساء",
                 "طفلة",
                 "بنت",
                 "فتاة",
@@ -135,6 +163,8 @@ _SEX = {
     )
     for k in keys
 }
+"""Folded spellings of sex: English, French (H/F), Arabic and their one-letter forms; `fold`
+makes "انثى", "انثي" and "أنثى" (or "feminin" and "féminin") one entry."""
 
 
 @lru_cache(maxsize=1024)
@@ -145,46 +175,121 @@ def parse_sex(value: str) -> str | None:
         return None
     sex = _SEX.get(key)
     if sex is None:
-        raise ValueError("not a recognised sex (expected male/female, ذكر/أنثى)")
+        raise ValueError("not a recognised sex (expected male/female, H/F, ذكر/أنثى)")
     return sex
 
 
-_AGE_WORDS: dict[str, tuple[int, int | None]] = {
-    fold(k): v
-    for keys, v in (
-        (("child", "kid", "minor", "طفل", "طفلة", "قاصر", "قاصرة"), (0, 17)),
-        (("adult", "بالغ", "بالغة", "راشد", "راشدة"), (18, None)),
-        (("elderly", "senior", "old", "مسن", "مسنة", "كبير السن", "عجوز"), (60, None)),
-        (("infant", "baby", "رضيع", "رضيعة"), (0, 1)),
-        (("newborn", "new born", "مولود", "مولودة", "حديث الولادة"), (0, 0)),
-    )
-    for k in keys
-}
+def alternation(words: Iterable[str]) -> str:
+    """A regular-expression alternation of words as `fold` leaves them (ى→ي, أ→ا, é→e),
+    longest first, so that "years old" is tried before "years"."""
+    folded = {fold(w) for w in words}
+    return "|".join(re.escape(w) for w in sorted(folded, key=lambda w: (-len(w), w)))
 
-_YEAR_UNITS = (
-    "y|yr|yrs|year|years|yo|y/o|y.o.|years old|year old|yrs old|"
-    "سنه|سنوات|سنين|سنة|عام|عاما|اعوام|اعوم"
+
+_DECADES: tuple[tuple[int, tuple[str, ...]], ...] = (
+    (20, ("twenties", "vingtaine", "عشرين")),
+    (30, ("thirties", "trentaine", "ثلاثين")),
+    (40, ("forties", "quarantaine", "أربعين")),
+    (50, ("fifties", "cinquantaine", "خمسين")),
+    (60, ("sixties", "soixantaine", "ستين")),
+    (70, ("seventies", "سبعين")),
+    (80, ("eighties", "ثمانين")),
+    (90, ("nineties", "تسعين")),
 )
-_MONTH_UNITS = "mo|mos|month|months|months old|month old|شهر|شهور|اشهر|شهرا"
-_DAY_UNITS = "d|day|days|days old|week|weeks|wk|wks|يوم|ايام|اسبوع|اسابيع"
-_UNIT = rf"(?:\s*(?P<{{name}}>{_YEAR_UNITS}|{_MONTH_UNITS}|{_DAY_UNITS}))?"
+"""Decades of age in words; the Arabic stem last (see `_arabic_decade`)."""
+
+
+def _arabic_decade(stem: str) -> tuple[str, ...]:
+    """The plurals of an Arabic decade stem, with and without the article: عشرين gives
+    عشرينات, العشرينات, عشرينيات, العشرينيات."""
+    return tuple(f"{article}{stem}{ending}" for article in ("", "ال") for ending in ("ات", "يات"))
+
+
+_AGE_WORDS: dict[str, tuple[int, int | None]] = {
+    fold(word): ages
+    for words, ages in (
+        (("child", "kid", "minor", "enfant", "mineur", "طفل", "طفلة", "قاصر", "قاصرة"), (0, 17)),
+        (("teen", "teens", "teenager", "adolescent", "adolescente", "مراهق", "مراهقة"), (13, 19)),
+        (("adult", "adulte", "بالغ", "بالغة", "راشد", "راشدة"), (18, None)),
+        (
+            (
+                *("elderly", "senior", "old", "âgé", "âgée", "personne âgée", "vieux", "vieille"),
+                *("مسن", "مسنة", "كبير السن", "كبيرة السن", "عجوز"),
+            ),
+            (60, None),
+        ),
+        (("infant", "baby", "bébé", "nourrisson", "رضيع", "رضيعة"), (0, 1)),
+        (("newborn", "new born", "nouveau-né", "مولود", "مولودة", "حديث الولادة"), (0, 0)),
+        *(
+            ((*words[:-1], *_arabic_decade(words[-1])), (decade, decade + 9))
+            for decade, words in _DECADES
+        ),
+    )
+    for word in words
+}
+"""Ages in words (English, French, Arabic), each as the range of years it stands for."""
+
+_AGE_UNITS: dict[str, str] = {
+    fold(word): kind
+    for kind, words in (
+        (
+            "years",
+            (
+                *("y", "yr", "yrs", "year", "years", "yo", "y/o", "y.o.", "y.o", "years old"),
+                *("year old", "yrs old", "an", "ans"),
+                *("سنة", "سنوات", "سنين", "عام", "عاما", "أعوام", "اعوم"),
+            ),
+        ),
+        (
+            "months",
+            (
+                *("mo", "mos", "month", "months", "months old", "month old", "mois"),
+                *("شهر", "شهور", "أشهر", "شهرا"),
+            ),
+        ),
+        (
+            "days",
+            (
+                *("d", "day", "days", "days old", "week", "weeks", "wk", "wks", "jour", "jours"),
+                *("semaine", "semaines", "يوم", "أيام", "أسبوع", "أسابيع"),
+            ),
+        ),
+    )
+    for word in words
+}
+"""Units an age is written in: months and days count as completed years (0 for "6 months")."""
+
+_AGE_HEDGES_BEFORE = (
+    *("about", "around", "approximately", "approx", "approx.", "roughly", "circa", "ca.", "c."),
+    *("~", "≈", "±", "+/-", "aged", "age", "in his", "in her", "in their", "in the", "early"),
+    *("mid", "mid-", "late", "environ", "vers", "près de", "âgé de", "âgée de", "dans la"),
+    *("dans sa", "la", "une", "حوالي", "حوالى", "نحو", "قرابة", "تقريبا", "زهاء", "ما يقارب"),
+    *("في", "عمره", "عمرها", "العمر", "بعمر", "في عمر", "بسن", "في سن"),
+)
+"""Words around an age that only say it is approximate or whose age it is ("in his 30s")."""
+_AGE_HEDGES_AFTER = (
+    *("approx", "approx.", "approximately", "or so", "ish", "?", "environ", "تقريبا"),
+    *("من العمر", "من عمره", "من عمرها"),
+)
+_HEDGE_BEFORE = re.compile(rf"^(?:(?:{alternation(_AGE_HEDGES_BEFORE)})\s*)+")
+_HEDGE_AFTER = re.compile(rf"(?:\s*(?:{alternation(_AGE_HEDGES_AFTER)}))+$")
+_UNIT = rf"(?:\s*(?P<unit>{alternation(_AGE_UNITS)}))?"
 _NUM = r"\d{1,4}(?:\.\d+)?"
-_AGE_ONE = re.compile(rf"(?P<n>{_NUM}){_UNIT.format(name='unit')}")
-_AGE_RANGE = re.compile(
-    rf"(?P<a>{_NUM})\s*(?:-|–|—|to|الى|حتى|و)\s*(?P<b>{_NUM}){_UNIT.format(name='unit')}"
-)
-_AGE_DECADE = re.compile(r"(?P<n>\d{1,3}0)'?s")
-_AGE_PLUS = re.compile(rf"(?P<n>{_NUM})\s*\+{_UNIT.format(name='unit')}")
-_MONTHS_RE = re.compile(rf"(?:{_MONTH_UNITS})")
-_DAYS_RE = re.compile(rf"(?:{_DAY_UNITS})")
+_AGE_ONE = re.compile(rf"(?P<n>{_NUM}){_UNIT}")
+_BETWEEN = alternation(("between", "entre", "بين", "من"))
+_TO = alternation(("-", "–", "—", "to", "and", "à", "et", "إلى", "حتى", "و"))
+_AGE_RANGE = re.compile(rf"(?:(?:{_BETWEEN})\s*)?(?P<a>{_NUM})\s*(?:{_TO})\s*(?P<b>{_NUM}){_UNIT}")
+_AGE_DECADE = re.compile(r"(?P<n>\d{1,3}0)\s*'?s")
+_AGE_PLUS = re.compile(rf"(?P<n>{_NUM})\s*\+{_UNIT}")
 MAX_AGE = 120
 
 
 def _years(number: str, unit: str | None) -> int:
     n = float(number)
-    if unit and _MONTHS_RE.fullmatch(unit):
+    kind = _AGE_UNITS.get(unit or "", "years")
+    if kind == "months":
         return int(n // 12)
-    if unit and _DAYS_RE.fullmatch(unit):
+    if kind == "days":
         return 0
     return int(n)
 
@@ -200,10 +305,13 @@ def parse_age(value: str) -> tuple[int, int | None] | None:
     """Read an age as (age_min, age_max); equal when exact, age_max None when open-ended.
 
     Months and days count as completed years ("6 months" is age 0), as in a death record.
+    A hedge ("about 30", "~30", "in his 30s", "حوالي ٣٠") reads as the age it hedges: lists
+    give ages as estimates anyway, and a decade is already a range.
     """
     key = fold(value)
     if key in _UNKNOWN:
         return None
+    key = _HEDGE_AFTER.sub("", _HEDGE_BEFORE.sub("", key)) or key
     if key in _AGE_WORDS:
         return _AGE_WORDS[key]
     if m := _AGE_ONE.fullmatch(key):
@@ -225,43 +333,31 @@ def parse_age(value: str) -> tuple[int, int | None] | None:
     raise ValueError("not a recognised age")
 
 
-_MONTH_NAMES: dict[str, int] = {}
-for _number, _names in enumerate(
-    (
-        "january jan يناير كانون الثاني كانون ثاني",
-        "february feb فبراير شباط",
-        "march mar مارس آذار اذار",
-        "april apr أبريل ابريل إبريل نيسان",
-        "may مايو أيار ايار",
-        "june jun يونيو يونيه حزيران",
-        "july jul يوليو يوليه تموز",
-        "august aug أغسطس اغسطس آب اب",
-        "september sep sept سبتمبر أيلول ايلول",
-        "october oct أكتوبر اكتوبر تشرين الأول تشرين اول",
-        "november nov نوفمبر تشرين الثاني تشرين ثاني",
-        "december dec ديسمبر كانون الأول كانون اول",
-    ),
-    start=1,
-):
-    _words = _names.split()
-    _i = 0
-    while _i < len(_words):
-        # Levantine month names are two words ("كانون الثاني"); keep them together.
-        if _words[_i] in ("كانون", "تشرين"):
-            _MONTH_NAMES[fold(f"{_words[_i]} {_words[_i + 1]}")] = _number
-            _i += 2
-        else:
-            _MONTH_NAMES[fold(_words[_i])] = _number
-            _i += 1
-
-_MONTH_WORD = re.compile(
-    r"(?<![\w])("
-    + "|".join(re.escape(n) for n in sorted(_MONTH_NAMES, key=len, reverse=True))
-    + r")\.?(?![\w])"
+_MONTHS: tuple[tuple[str, ...], ...] = (
+    ("january", "jan", "janvier", "janv", "يناير", "كانون الثاني", "كانون ثاني", "جانفي"),
+    ("february", "feb", "février", "févr", "fév", "فبراير", "شباط", "فيفري"),
+    ("march", "mar", "mars", "مارس", "آذار"),
+    ("april", "apr", "avril", "avr", "أبريل", "إبريل", "نيسان", "أفريل"),
+    ("may", "mai", "مايو", "أيار", "ماي"),
+    ("june", "jun", "juin", "يونيو", "يونيه", "حزيران", "جوان"),
+    ("july", "jul", "juillet", "juil", "يوليو", "يوليه", "تموز", "جويلية", "يوليوز"),
+    ("august", "aug", "août", "أغسطس", "آب", "أوت", "غشت"),
+    ("september", "sep", "sept", "septembre", "سبتمبر", "أيلول", "شتنبر"),
+    ("october", "oct", "octobre", "أكتوبر", "تشرين الأول", "تشرين أول"),
+    ("november", "nov", "novembre", "نوفمبر", "تشرين الثاني", "تشرين ثاني", "نونبر"),
+    ("december", "dec", "décembre", "déc", "ديسمبر", "كانون الأول", "كانون أول", "دجنبر"),
 )
+"""Month names in English and French (with their abbreviations) and in Arabic: the Syriac
+names of the Levant and Iraq (كانون الثاني، شباط، آذار…), the Egyptian and Gulf names
+(يناير، فبراير، مارس…) and the Maghrebi ones (جانفي، فيفري، أفريل…)."""
+
+_MONTH_NAMES: dict[str, int] = {
+    fold(name): number for number, names in enumerate(_MONTHS, start=1) for name in names
+}
+_MONTH_WORD = re.compile(rf"(?<![\w])({alternation(_MONTH_NAMES)})\.?(?![\w])")
 _ISO = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 _TIME = re.compile(r"[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:z|[+-]\d{2}:?\d{2})?$")
-_ORDINAL = re.compile(r"(?<=\d)(?:st|nd|rd|th)\b")
+_ORDINAL = re.compile(r"(?<=\d)(?:st|nd|rd|th|er)\b")  # 7th, 1er
 _SEPARATORS = re.compile(r"[\s/.,\-]+")
 _ERA = re.compile(r"(?<=\d)\s*م$")  # "2025م": the Arabic abbreviation for the Common Era
 _EXCEL_EPOCH = date(1899, 12, 30)
@@ -352,6 +448,14 @@ _STATUS = {
                 "died",
                 "death",
                 "kia",
+                "martyr",
+                "tué",
+                "tuée",
+                "mort",
+                "morte",
+                "décédé",
+                "décédée",
+                "exécuté",
                 "قتيل",
                 "قتيلة",
                 "شهيد",
@@ -371,6 +475,8 @@ _STATUS = {
                 "missing",
                 "disappeared",
                 "mia",
+                "disparu",
+                "disparue",
                 "مفقود",
                 "مفقودة",
                 "مختفي",
@@ -381,13 +487,33 @@ _STATUS = {
             ),
             "missing",
         ),
-        (("injured", "wounded", "hurt", "جريح", "جريحة", "مصاب", "مصابة", "جرح"), "injured"),
+        (
+            (
+                "injured",
+                "wounded",
+                "hurt",
+                "blessé",
+                "blessée",
+                "جريح",
+                "جريحة",
+                "مصاب",
+                "مصابة",
+                "جرح",
+            ),
+            "injured",
+        ),
         (
             (
                 "detained",
                 "arrested",
                 "imprisoned",
                 "abducted",
+                "détenu",
+                "détenue",
+                "arrêté",
+                "arrêtée",
+                "enlevé",
+                "enlevée",
                 "معتقل",
                 "معتقلة",
                 "محتجز",
@@ -429,6 +555,9 @@ _CIVILIAN = {
                 "civ",
                 "non-combatant",
                 "noncombatant",
+                "oui",
+                "civil",
+                "civile",
                 "مدني",
                 "مدنية",
                 "نعم",
@@ -448,6 +577,11 @@ _CIVILIAN = {
                 "fighter",
                 "soldier",
                 "armed",
+                "non",
+                "combattant",
+                "combattante",
+                "militaire",
+                "soldat",
                 "عسكري",
                 "عسكرية",
                 "مقاتل",

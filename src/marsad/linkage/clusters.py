@@ -7,7 +7,7 @@ Pure functions: record ids in, clusters out. The store is read and written by
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 
 
 class Clusters:
@@ -91,6 +91,27 @@ class Clusters:
         for rid in self._parent:
             members.setdefault(self.find(rid), []).append(rid)
         return [sorted(group) for group in members.values()]
+
+
+def cluster_records(
+    record_ids: Iterable[int],
+    sources: Mapping[int, Hashable],
+    human_matches: Sequence[tuple[int, int]],
+    human_non_matches: Sequence[tuple[int, int]],
+    machine_links: Iterable[tuple[int, int]],
+) -> tuple[Clusters, int]:
+    """Persons from link decisions as `marsad link` builds them: reviewers' matches joined
+    first, their non-matches kept apart, then machine links in the order given (rule links,
+    then model links most probable first) under both constraints. Returns the clusters and
+    how many machine links were refused."""
+    clusters = Clusters(record_ids, sources)
+    for a, b in human_matches:
+        clusters.join(a, b)
+    for a, b in human_non_matches:
+        if clusters.find(a) != clusters.find(b):
+            clusters.keep_apart(a, b)
+    refused = sum(1 for a, b in machine_links if not clusters.machine_join(a, b))
+    return clusters, refused
 
 
 def assign_person_ids(

@@ -34,10 +34,6 @@ class the fit can only push every score one way."""
 PENALTY = 20.0
 """The L2 penalty on each coefficient (in nats²), as if each level had about 4 × PENALTY labels
 agreeing with the model already."""
-FLOOR = 0.05
-"""While a correction is in force, pairs are scored down to this model probability, so that a
-pair the correction raises can reach the review band or a match. A pair below it needs a
-correction of more than 4.2 bits to reach 0.5."""
 REVIEWERS = "reviewers"
 """The name of the correction's contribution in an explanation, beside the comparisons'."""
 

@@ -30,15 +30,20 @@ from splink import Linker, SettingsCreator, block_on
 from splink.internals.database_api import DatabaseAPISubClass
 
 from marsad.linkage import comparisons as comparison_library
-from marsad.linkage.plan import TRAINING_BLOCK_RECORDS, ModelPlan, plan_model
+from marsad.linkage import em
+from marsad.linkage.explain import default_m, default_u
+from marsad.linkage.plan import TRAINING_BLOCK_RECORDS, ModelPlan, plan_model, trained_by
 
 MATCH_THRESHOLD = 0.8
 """Pairs at or above this match probability are linked by the machine."""
 REVIEW_THRESHOLD = 0.5
 """Pairs between this and MATCH_THRESHOLD go to the review queue. A team with more reviewers'
 time may lower it for a run (`marsad link --review-threshold`): more pairs, more links found."""
-MIN_RECORDS_FOR_TRAINING = 300
-"""Below this, EM has too few pairs to learn from: the default model's m is used as it is."""
+DRAW_FLOOR = 0.05
+"""Pairs scored below the review threshold but at or above this are kept too, as "unlikely":
+never linked nor queued, but estimation draws clusterings from them (a pair at 0.2 is one
+person one time in five, and leaving every such pair out would split those persons in every
+drawn clustering)."""
 TRAINING_RECORDS = 200_000
 """Training reads a seeded random sample of at most this many records. The pairs EM must hold
 grow with the square of the records (a mass-killing spike puts thousands of deaths on one day
@@ -54,6 +59,8 @@ FIRST_NAME_DISAGREES = 0
 """The first-name comparison's level (Splink's gamma) for a clear disagreement: not the same
 key, not a typo, not a rare spelling of a common name."""
 DEFAULT_MODEL = "default_model.json"
+EM_STRENGTH = 500.0
+"""Pseudo-pairs of the default model's m that EM's estimate is drawn toward (`linkage.em`)."""
 
 
 class ModelShapeError(ValueError):
@@ -164,24 +171,27 @@ def plan_for_saved(plan: ModelPlan, model: dict[str, Any]) -> ModelPlan:
     )
 
 
-def comparison_levels(pairs: pd.DataFrame, model: dict[str, Any]) -> np.ndarray[Any, Any]:
-    """The comparison vector (one level per comparison) of each scored pair.
+def comparison_levels(
+    pairs: pd.DataFrame, model: dict[str, Any], names: tuple[str, ...] | None = None
+) -> np.ndarray[Any, Any]:
+    """The comparison vector (one level per comparison in `names`, by default all the
+    model's) of each scored pair.
 
-    Splink's DuckDB predictions carry each comparison's Bayes factor but not its level; the
-    level is the one whose m/u equals that factor (a null level has factor 1 and value -1).
+    Splink's predictions carry each comparison's Bayes factor but not its level; the level is
+    the one whose m/u equals that factor (a null level has factor 1 and value -1).
     """
-    names = model_comparisons(model)
+    names = model_comparisons(model) if names is None else names
     out = np.full((len(pairs), len(names)), -1, dtype=np.int64)
-    for j, comparison in enumerate(model["comparisons"]):
-        levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+    for j, name in enumerate(names):
+        levels = _non_null(_comparison(model, name))
         candidates = [
-            (len(levels) - 1 - i, lv["m_probability"] / lv["u_probability"])
-            for i, lv in enumerate(levels)
+            (value, lv["m_probability"] / lv["u_probability"])
+            for value, lv in enumerate(levels)
             if lv.get("m_probability") and lv.get("u_probability")
         ]
         if not candidates:
             continue
-        factors = np.log(pairs[f"bf_{names[j]}"].to_numpy(dtype=float))
+        factors = np.log(pairs[f"bf_{name}"].to_numpy(dtype=float))
         values = np.array([v for v, _ in candidates])
         logs = np.log(np.array([bf for _, bf in candidates]))
         nearest = np.abs(factors[:, None] - logs[None, :]).argmin(axis=1)
@@ -222,29 +232,95 @@ def fit(
     db_api: DatabaseAPISubClass,
     say: Callable[[str], None],
     start: dict[str, Any],
+    strength: float = EM_STRENGTH,
 ) -> dict[str, Any]:
-    """m by EM from the parameters of `start` (kept where no session trains them), u by random
-    sampling, the prior from the strict rule or from EM's sessions."""
+    """u by random sampling; m by EM in each training session, from and toward the m of
+    `start` (`marsad.linkage.em`); comparisons no session trains keep the m of `start`."""
+    marked = mark_small_blocks(sample, plan.training_rules)
     begin = with_parameters(plan, db_api.sql_dialect.sql_dialect_str, start, name="the start")
-    linker = Linker(
-        cast(Any, mark_small_blocks(sample, plan.training_rules)),
-        begin,
-        db_api,
-        set_up_basic_logging=False,
-    )
+    linker = Linker(cast(Any, marked), begin, db_api, set_up_basic_logging=False)
+    linker.table_management.invalidate_cache()
     say("estimating u by random sampling")
     linker.training.estimate_u_using_random_sampling(max_pairs=2_000_000, seed=1)
+    model = _every_level_set(dict(linker.misc.save_model_to_json()))
+    learned: dict[str, list[np.ndarray[Any, Any]]] = {}
     for i, columns in enumerate(plan.training_rules):
         say(f"EM training blocked on {' + '.join(columns)}")
+        names = trained_by(columns, plan.comparisons)
         agree = " AND ".join(f"l.{column} = r.{column}" for column in columns)
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            f"{agree} AND l.small_block_{i} = 1",
-            estimate_without_term_frequencies=True,
-        )
-    model = dict(linker.misc.save_model_to_json())
-    # The EM sessions' tables (a sample, with training columns) must not be scored from.
+        patterns = _patterns(marked, model, names, f"{agree} AND l.small_block_{i} = 1", db_api)
+        levels = [_levels_of(model, name) for name in names]
+        m, _share = em.map_em(patterns, levels, strength)
+        for name, estimate in zip(names, m, strict=True):
+            learned.setdefault(name, []).append(estimate)
+    for name, estimates in learned.items():
+        _set_m(model, name, np.mean(estimates, axis=0))
+    # The sessions' tables (a sample, with training columns) must not be scored from.
     linker.table_management.invalidate_cache()
     return model
+
+
+def _comparison(model: dict[str, Any], name: str) -> dict[str, Any]:
+    return next(c for c in model["comparisons"] if c["output_column_name"] == name)
+
+
+def _non_null(comparison: dict[str, Any]) -> list[dict[str, Any]]:
+    """The comparison's non-null levels, ordered by comparison vector value (0 first)."""
+    return [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")][::-1]
+
+
+def _every_level_set(model: dict[str, Any]) -> dict[str, Any]:
+    """`model` with Splink's default m and u written into every level that has none (a model
+    started from Splink's own values), so every level's Bayes factor can be told apart."""
+    for comparison in model["comparisons"]:
+        levels = _non_null(comparison)
+        m0, u0 = default_m(len(levels)), default_u(len(levels))
+        for value, level in enumerate(levels):
+            level.setdefault("m_probability", m0[value])
+            level.setdefault("u_probability", u0[value])
+    return model
+
+
+def _levels_of(model: dict[str, Any], name: str) -> em.Levels:
+    levels = _non_null(_comparison(model, name))
+    return em.Levels(
+        m=np.array([float(lv["m_probability"]) for lv in levels]),
+        u=np.array([float(lv["u_probability"]) for lv in levels]),
+        fixed=np.array([bool(lv.get("fix_m_probability")) for lv in levels]),
+    )
+
+
+def _set_m(model: dict[str, Any], name: str, m: np.ndarray[Any, Any]) -> None:
+    for level, value in zip(_non_null(_comparison(model, name)), m, strict=True):
+        if not level.get("fix_m_probability"):
+            level["m_probability"] = float(value)
+
+
+def _patterns(
+    marked: pd.DataFrame,
+    model: dict[str, Any],
+    names: tuple[str, ...],
+    rule: str,
+    db_api: DatabaseAPISubClass,
+) -> em.Patterns:
+    """The distinct comparison vectors of the pairs `rule` blocks, over `names`, with counts.
+
+    Splink computes each pair's comparisons; the database counts the patterns, so only the
+    few thousand distinct vectors reach Python."""
+    settings = {
+        **model,
+        "blocking_rules_to_generate_predictions": [{"blocking_rule": rule}],
+        "retain_intermediate_calculation_columns": True,
+    }
+    linker = Linker(cast(Any, marked), settings, db_api, set_up_basic_logging=False)
+    predictions = linker.inference.predict()
+    factors = ", ".join(f"bf_{name}" for name in names)
+    counted = linker.misc.query_sql(
+        f"SELECT {factors}, count(*) AS pairs FROM {predictions.physical_name} GROUP BY {factors}"
+    )
+    predictions.drop_table_from_database_and_remove_from_cache()
+    gammas = comparison_levels(counted, model, names)
+    return em.Patterns(gammas=gammas, counts=counted["pairs"].to_numpy(dtype=float))
 
 
 def estimate_prior(
@@ -286,19 +362,23 @@ def train(
     frame: pd.DataFrame, db_api: DatabaseAPISubClass, say: Callable[[str], None]
 ) -> tuple[dict[str, Any], ModelPlan, bool]:
     """Train a model for the records of `frame`; the model as JSON, its plan, and whether EM
-    ran (False: the default model's m with u estimated on these records)."""
+    ran (False: the lists hold too few pairs for any training session, `plan.MIN_TRAINING_PAIRS`,
+    so the default model's m is used with u and the prior estimated on these records). On
+    samples of 100 to 3,000 records of the scenario matrix, EM drawn toward the default model
+    linked as well as the default model or slightly better at every size
+    (benchmarks/small_lists.py), so the number of pairs, not of records, decides."""
     sample = frame
     if len(frame) > TRAINING_RECORDS:
         say(f"sampling {TRAINING_RECORDS:,} records for training")
         sample = frame.sample(n=TRAINING_RECORDS, random_state=1).sort_values("unique_id")
-    with_em = len(frame) >= MIN_RECORDS_FOR_TRAINING
-    plan = plan_model(sample, train=with_em)
+    plan = plan_model(sample, train=True)
     say(plan.describe())
-    if with_em and plan.untrained:
-        labels = ", ".join(comparison_library.BY_NAME[c].label for c in plan.untrained)
-        say(f"no training session could learn {labels}: the default model's values are used")
+    with_em = bool(plan.training_rules)
     if not with_em:
         say(f"{len(frame):,} records are too few to train on: the default model is used")
+    elif plan.untrained:
+        labels = ", ".join(comparison_library.BY_NAME[c].label for c in plan.untrained)
+        say(f"no training session could learn {labels}: the default model's values are used")
     model = fit(sample, plan, db_api, say, default_model())
     say("estimating the prior")
     model["probability_two_random_records_match"] = estimate_prior(frame, model, plan, db_api)

@@ -185,6 +185,12 @@ def _blocking_rules(frame: pd.DataFrame, usable: set[str]) -> tuple[tuple[str, .
     return tuple(rules)
 
 
+def trained_by(rule: Sequence[str], comparisons: Sequence[str]) -> tuple[str, ...]:
+    """The comparisons an EM session blocked on `rule` can train: those reading none of its
+    columns (Splink's rule, too: a comparison blocked on always agrees)."""
+    return tuple(c for c in comparisons if not set(BY_NAME[c].reads) & set(rule))
+
+
 def _training_rules(
     frame: pd.DataFrame, usable: set[str], comparisons: tuple[str, ...]
 ) -> tuple[tuple[tuple[str, ...], ...], tuple[str, ...]]:
@@ -196,7 +202,7 @@ def _training_rules(
             break
         if not set(rule) <= usable:
             continue
-        trains = [c for c in untrained if not set(BY_NAME[c].reads) & set(rule)]
+        trains = trained_by(rule, tuple(untrained))
         if not trains or block_pairs(frame, rule, TRAINING_BLOCK_RECORDS) < MIN_TRAINING_PAIRS:
             continue
         chosen.append(rule)

@@ -33,6 +33,7 @@ from marsad.publish.charts import (
 )
 from marsad.publish.charts import format_percent as whole_percent
 from marsad.publish.report_data import STANDARD_KEYS, ReportData, StandardCount, StratumEstimate
+from marsad.publish.report_estimate import estimate_details_context
 from marsad.publish.report_text import has_text, text
 
 SEXES = ("male", "female", "unknown")
@@ -775,5 +776,6 @@ def render_report(data: ReportData, lang: str = "en") -> str:
     context |= _time_context(data, lang)
     context |= _overlap_context(data, lang)
     context |= _estimate_context(data, lang)
+    context |= estimate_details_context(data, lang)
     context |= _methodology_context(data, lang)
     return template.render(context)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
 from marsad.domain.estimates import CaptureHistories, Estimate
 
@@ -159,3 +160,9 @@ class ReportData:
     rules_sha256: str = ""
     estimation: dict[str, str] = field(default_factory=dict)
     release: str | None = None
+    identifiability: dict[str, Any] | None = None
+    """Who the identifiability rule left out of the estimate (`estimate --json`'s key)."""
+    linkage_uncertainty: dict[str, Any] = field(default_factory=dict)
+    """The linkage draws behind the interval (`estimate --json`'s `linkage`)."""
+    estimate_warnings: list[dict[str, Any]] = field(default_factory=list)
+    """Warnings that the lists look split, as codes and figures."""

@@ -323,6 +323,106 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "الأعمدة: الأشخاص الموثَّقون. النقاط والخطوط: العدد الكلي المقدَّر وفترته. الطبقات "
         "المعلَّمة «موثَّقون فقط» لم يكفِ تداخل القوائم فيها للتقدير.",
     ),
+    "estimate.identifiable_title": (
+        "Who enters the estimate",
+        "من يدخل في التقدير",
+    ),
+    "estimate.identifiable": (
+        "Only records that carry enough to be matched enter the capture histories: at least "
+        "{parts} name parts, a date of death to the {date} or finer and a place of death at "
+        "{place} level or finer. Of {records} records of the persons counted here, {records_out} "
+        "fall short; {persons_out} of {persons} persons have no such record and are left out of "
+        "the estimate. They are still reported and counted under every standard above.",
+        "لا تدخل تواريخَ الرصد إلا السجلات التي تحمل ما يكفي لمطابقتها: {parts} أجزاء من الاسم "
+        "على الأقل، وتاريخ وفاة بدقة {date} أو أدق، ومكان وفاة على مستوى {place} أو أدق. من "
+        "أصل {records} سجلاً للأشخاص المعدودين هنا، يقصر {records_out} منها؛ و{persons_out} من "
+        "{persons} شخصاً لا سجلَّ لهم كهذا فيُستبعدون من التقدير، لكنهم يبقون مُبلَّغاً عنهم "
+        "ومعدودين في كل المعايير أعلاه.",
+    ),
+    "estimate.left_out_by": ("Left out, by what they lack", "المستبعَدون، بحسب ما ينقصهم"),
+    "estimate.left_out_records": ("Records", "السجلات"),
+    "estimate.left_out_persons": ("Persons", "الأشخاص"),
+    "estimate.waived": (
+        "{lists} record no {what} at all: it is not asked of their records, which are matched "
+        "on what they do record.",
+        "لا تسجِّل {lists} {what} إطلاقاً، فلا يُطلب من سجلاتها، وتُطابَق على ما تسجِّله.",
+    ),
+    "waived.date of death": ("date of death", "تاريخ الوفاة"),
+    "waived.place of death": ("place of death", "مكان الوفاة"),
+    "lacking.name parts": ("enough name parts", "أجزاء كافية من الاسم"),
+    "lacking.date of death": ("a precise enough date of death", "تاريخ وفاة بدقة كافية"),
+    "lacking.place of death": ("a precise enough place of death", "مكان وفاة بدقة كافية"),
+    "lacking.no one record meets every requirement": (
+        "no one record meets every requirement",
+        "لا يستوفي سجلٌّ واحد كل الشروط",
+    ),
+    "precision.day": ("day", "اليوم"),
+    "precision.month": ("month", "الشهر"),
+    "precision.year": ("year", "السنة"),
+    "level.governorate": ("governorate", "المحافظة"),
+    "level.district": ("district", "المنطقة"),
+    "level.subdistrict": ("subdistrict", "الناحية"),
+    "level.community": ("community", "التجمّع السكاني"),
+    "estimate.linkage_title": ("Linkage uncertainty", "عدم اليقين في الربط"),
+    "estimate.linkage": (
+        "Which records are the same person is itself uncertain. The estimate was made on each "
+        "of {draws} clusterings of the records drawn from the linkage model's match "
+        "probabilities (reviewers' decisions and rule links kept as they are), and their "
+        "posteriors pooled. Linkage accounts for {share} of the interval's width.",
+        "إن تحديد السجلات التي تعود إلى الشخص نفسه غير مؤكد بدوره. فقد أُجري التقدير على كل "
+        "واحد من {draws} تجميعاً للسجلات سُحبت من احتمالات التطابق في نموذج الربط (مع إبقاء "
+        "قرارات المراجعين وروابط القاعدة كما هي)، ثم جُمعت توزيعاتها اللاحقة. ويعود إلى الربط "
+        "{share} من عرض الفترة.",
+    ),
+    "estimate.linkage_no_share": (
+        "Which records are the same person is itself uncertain. The estimate was made on each "
+        "of {draws} clusterings of the records drawn from the linkage model's match "
+        "probabilities, and their posteriors pooled.",
+        "إن تحديد السجلات التي تعود إلى الشخص نفسه غير مؤكد بدوره. فقد أُجري التقدير على كل "
+        "واحد من {draws} تجميعاً للسجلات سُحبت من احتمالات التطابق في نموذج الربط، ثم جُمعت "
+        "توزيعاتها اللاحقة.",
+    ),
+    "linkage.none": (
+        "The store holds no model link decisions (rule links or reviewers' decisions only): "
+        "there is nothing to draw, so the interval does not carry linkage uncertainty.",
+        "لا يحوي المخزن قرارات ربط من النموذج (روابط القاعدة أو قرارات المراجعين فقط): لا شيء "
+        "يُسحب منه، فلا تحمل الفترة عدم اليقين الناتج عن الربط.",
+    ),
+    "linkage.off": (
+        "Linkage draws were turned off (--linkage-draws 0): the interval does not carry "
+        "linkage uncertainty.",
+        "أُوقف سحب تجميعات الربط (--linkage-draws 0): لا تحمل الفترة عدم اليقين الناتج عن الربط.",
+    ),
+    "linkage.from_file": (
+        "Capture histories read from a file: there are no link decisions to draw from, so the "
+        "interval does not carry linkage uncertainty.",
+        "قُرئت تواريخ الرصد من ملف: لا قرارات ربط يُسحب منها، فلا تحمل الفترة عدم اليقين "
+        "الناتج عن الربط.",
+    ),
+    "warning.split_singletons": (
+        "The lists look split: {share} of persons are on one list only, where the linkage "
+        "model's own match probabilities imply {expected}. Missed links between lists inflate "
+        "the estimate; review the pairs waiting for review before publishing it.",
+        "تبدو القوائم مجزّأة: {share} من الأشخاص في قائمة واحدة فقط، بينما تقتضي احتمالات التطابق "
+        "في نموذج الربط نفسه {expected}. الروابط الفائتة بين القوائم تضخّم التقدير؛ راجِع الأزواج "
+        "المنتظِرة للمراجعة قبل نشره.",
+    ),
+    "warning.split_review_band": (
+        "The lists may be split: {persons} persons ({share}) have a record in a pair still "
+        "waiting for review. Every pair decided can move the estimate; review them before "
+        "publishing it.",
+        "قد تكون القوائم مجزّأة: لدى {persons} شخصاً ({share}) سجلٌّ في زوج ما زال ينتظر "
+        "المراجعة. كل زوج يُبتّ فيه قد يحرّك التقدير؛ راجِعها قبل نشره.",
+    ),
+    "warning.split_calibration": (
+        "The linkage model looks miscalibrated: reviewers accepted {accepted} of {pairs} pairs "
+        "in the review band, where the model's match probabilities predict {predicted}. The "
+        "interval rests on those probabilities; link again so the model learns from the "
+        "reviewers' decisions.",
+        "يبدو نموذج الربط غير معايَر: قبِل المراجعون {accepted} من {pairs} زوجاً في نطاق "
+        "المراجعة، بينما تتوقع احتمالات التطابق في النموذج {predicted}. تستند الفترة إلى تلك "
+        "الاحتمالات؛ أعِد الربط ليتعلّم النموذج من قرارات المراجعين.",
+    ),
     "estimate.all": ("All persons", "جميع الأشخاص"),
     "estimate.stratum": ("Stratum", "الطبقة"),
     "estimate.documented": ("Documented", "الموثَّقون"),

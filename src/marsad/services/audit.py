@@ -1,4 +1,5 @@
-"""The audit log: one row per change, per export with names, per view of a full record.
+"""The audit log: one row per change, per export with names, per view of a full record, per
+request that shows names.
 
 Called inside the caller's transaction, so an operation and its audit row land together or
 not at all. Details hold ids and counts, never a name.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, Engine, insert, select
 
 from marsad.store.models import AuditEvent
 
@@ -24,6 +25,14 @@ def record_event(
     conn.execute(
         insert(AuditEvent).values(actor=actor, action=action, target=target, detail=detail or {})
     )
+
+
+def record_names_read(engine: Engine, actor: str, what: str, count: int, via: str) -> None:
+    """One row for a request that showed `count` records or persons with their names: who,
+    what (the page or API route) and how many. A request that showed none leaves no row."""
+    if count:
+        with engine.begin() as conn:
+            record_event(conn, actor, "names.read", what, {"count": count, "via": via})
 
 
 def recent_events(conn: Connection, limit: int = 100) -> list[dict[str, Any]]:

@@ -78,6 +78,10 @@ class EstimatedTotal:
     low: float
     high: float
     level: float
+    linkage_draws: int = 0
+    width_share: float | None = None
+    warnings: tuple[tuple[str, dict[str, Any]], ...] = ()
+    """Warnings that the lists look split, as (code, figures)."""
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,8 @@ def estimated_total(conn: Connection, status: str = "killed") -> EstimatedTotal 
     if run is None or "estimate" not in run or "interval" not in run:
         return None
     low, high = run["interval"]
+    linkage = run.get("linkage") or {}
+    share = linkage.get("width_share")
     return EstimatedTotal(
         int(run["id"]),
         str(run["method"]),
@@ -108,6 +114,9 @@ def estimated_total(conn: Connection, status: str = "killed") -> EstimatedTotal 
         float(low),
         float(high),
         float(run.get("level", 0.95)),
+        int(linkage.get("draws") or 0),
+        float(share) if isinstance(share, int | float) else None,
+        tuple((str(w["code"]), dict(w["values"])) for w in run.get("warnings") or []),
     )
 
 

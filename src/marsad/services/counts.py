@@ -46,6 +46,13 @@ DEFINITIONS = {
 }
 
 
+def suppressed(value: int, min_cell: int) -> int | None:
+    """A count as shown to someone who may not see names: None from 1 to `min_cell` - 1, so
+    that a small group (often one person) cannot be singled out by its keys. Zero stays zero:
+    it names nobody."""
+    return None if 0 < value < min_cell else value
+
+
 class CountError(ValueError):
     """A count that cannot be made (unknown dimension or standard)."""
 

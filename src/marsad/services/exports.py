@@ -25,7 +25,7 @@ from marsad.publish.tables import (
     write_table,
 )
 from marsad.services.audit import record_event
-from marsad.services.counts import count_persons
+from marsad.services.counts import count_persons, suppressed
 from marsad.store.models import (
     QUARANTINE_OPEN,
     Import,
@@ -126,27 +126,37 @@ def _item(row: Row[Any], reasons: list[tuple[str, str]]) -> QuarantineItem:
 QUARANTINE_COLUMNS = ("_marsad_source", "_marsad_file", "_marsad_row", "_marsad_reasons")
 
 
-def export_quarantine(engine: Engine, out: Path, source: str | None = None) -> int:
+def export_quarantine(
+    engine: Engine, out: Path, source: str | None = None, user: str = "cli"
+) -> int:
     """Write quarantined rows with their original columns plus the reasons, for correction.
 
     The corrected file can be ingested again with the same source and profile: the
     `_marsad_*` columns are ignored by the readers' mapping, and fixed rows resolve their
-    quarantine entries.
+    quarantine entries. The rows hold names, so the file is written as every export is (no
+    cell a spreadsheet would run, readable by its owner only, whole or not at all), and the
+    export is audited ("export.quarantine").
     """
     items = list(quarantine_items(engine, source))
     columns: list[str] = []
     for item in items:
         columns.extend(c for c in item.cells if c not in columns)
-    with out.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow([*columns, *QUARANTINE_COLUMNS])
-        for item in items:
-            reasons = "; ".join(f"{f}: {r}" for f, r in item.reasons)
-            writer.writerow(
-                [spreadsheet_safe(item.cells.get(c, "")) for c in columns]
-                + [item.source, item.file_name, item.row_number, reasons]
-            )
-    return len(items)
+    rows = (
+        {
+            **item.cells,
+            "_marsad_source": item.source,
+            "_marsad_file": item.file_name,
+            "_marsad_row": item.row_number,
+            "_marsad_reasons": "; ".join(f"{f}: {r}" for f, r in item.reasons),
+        }
+        for item in items
+    )
+    table = [Column(name) for name in (*columns, *QUARANTINE_COLUMNS)]
+    written = write_table(rows, table, "csv", out)
+    with engine.begin() as conn:
+        detail = {"rows": written, "file": out.name, "source": source}
+        record_event(conn, user, "export.quarantine", "quarantine", detail)
+    return written
 
 
 PSEUDONYM_KEY = "pseudonym_key"
@@ -329,8 +339,11 @@ def _count_columns(by: Sequence[str]) -> list[Column]:
     ]
 
 
-def _count_rows(conn: Connection, by: Sequence[str], status: str | None) -> list[dict[str, Any]]:
-    """Counts under every standard per group, with the reported persons by sex and children."""
+def _count_rows(
+    conn: Connection, by: Sequence[str], status: str | None, min_cell: int
+) -> list[dict[str, Any]]:
+    """Counts under every standard per group, with the reported persons by sex and children;
+    counts from 1 to `min_cell` - 1 are left empty (`counts.suppressed`)."""
     governorates = _governorate_names()
     detail: dict[tuple[Any, ...], dict[str, int]] = {}
     for row in count_persons(conn, [*by, "sex", "age_group"], status=status):
@@ -350,15 +363,16 @@ def _count_rows(conn: Connection, by: Sequence[str], status: str | None) -> list
                 item["district_name"] = value
             else:
                 item[name] = value
-        item.update(
-            reported=row.reported,
-            documented=row.documented,
-            corroborated=row.corroborated,
-            verified=row.verified,
-            female=group.get("sex:female", 0),
-            male=group.get("sex:male", 0),
-            children=group.get("age:child", 0),
-        )
+        figures = {
+            "reported": row.reported,
+            "documented": row.documented,
+            "corroborated": row.corroborated,
+            "verified": row.verified,
+            "female": group.get("sex:female", 0),
+            "male": group.get("sex:male", 0),
+            "children": group.get("age:child", 0),
+        }
+        item.update({k: suppressed(v, min_cell) for k, v in figures.items()})
         out.append(item)
     return out
 
@@ -373,9 +387,11 @@ def export_table(
     include_names: bool = False,
     by: Sequence[str] = ("governorate",),
     status: str | None = "killed",
+    min_cell: int = 1,
 ) -> int:
     """Write persons, records or counts in `fmt`; pseudonymised unless `include_names`,
-    which is recorded in the audit log with who asked. Returns the rows written."""
+    which is recorded in the audit log with who asked. Counts from 1 to `min_cell` - 1 are
+    left empty, for readers who may not see names. Returns the rows written."""
     if kind not in EXPORT_KINDS:
         raise ValueError(f"unknown export {kind!r}; use {', '.join(EXPORT_KINDS)}")
     if fmt not in FORMATS:
@@ -392,13 +408,13 @@ def export_table(
             rows = _record_rows(conn, key, include_names)
         else:
             columns = _count_columns(by)
-            rows = _count_rows(conn, by, status)
+            rows = _count_rows(conn, by, status, min_cell)
         written = write_table(rows, columns, fmt, out)
         record_event(
             conn,
             user,
             "export.include_names" if include_names else "export",
             kind,
-            {"format": fmt, "rows": written, "file": out.name},
+            {"format": fmt, "rows": written, "file": out.name, "min_cell": min_cell},
         )
     return written

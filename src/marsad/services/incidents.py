@@ -24,11 +24,13 @@ from marsad.ingest.incidents import (
 )
 from marsad.ingest.places import default_gazetteer
 from marsad.ingest.readers import RawRow, open_table
+from marsad.services.audit import record_event
 from marsad.services.ingest import (
     BATCH_ROWS,
     QUARANTINE_SAMPLE,
     IngestSummary,
     QuarantinedRow,
+    audit_counts,
     batches,
     bulk_insert,
     file_sha256,
@@ -223,6 +225,8 @@ def ingest_incidents(engine: Engine, path: Path, source: str, user: str) -> Inci
             summary.warnings = list(table.warnings)
         _resolve_quarantine(conn, source_id, import_id)
         record_counts(conn, import_id, summary)
+        detail = {**audit_counts(summary), "kind": "incidents"}
+        record_event(conn, user, "ingest", f"import:{import_id}", detail)
     return summary
 
 

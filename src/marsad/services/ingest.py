@@ -31,11 +31,18 @@ from sqlalchemy import (
     update,
 )
 
-from marsad.domain.records import STANDARD_COLUMNS, FieldError, ParsedRow, RecordFields
+from marsad.domain.records import (
+    OPTIONAL_READ,
+    STANDARD_COLUMNS,
+    FieldError,
+    ParsedRow,
+    RecordFields,
+)
 from marsad.ingest.parse import parse_row
 from marsad.ingest.places import default_gazetteer
 from marsad.ingest.profile import MappingProfile, standard_profile
-from marsad.ingest.readers import RawRow, open_table
+from marsad.ingest.readers import NO_LIMITS, RawRow, ReadLimits, open_table
+from marsad.ingest.unread import UnreadTally
 from marsad.names import NameKeys
 from marsad.services.audit import record_event
 from marsad.services.sources import get_or_create_source
@@ -71,6 +78,8 @@ class IngestSummary:
     encoding: str | None = None
     warnings: list[str] = field(default_factory=list)
     quarantined: list[QuarantinedRow] = field(default_factory=list)
+    unread: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Per field, the values not understood (`UnreadTally.report`)."""
 
 
 def file_sha256(path: Path) -> str:
@@ -102,11 +111,19 @@ def _record_values(record: RecordFields) -> dict[str, Any]:
 class _Loader:
     """Writes one file's rows inside the caller's transaction, batch by batch."""
 
-    def __init__(self, conn: Connection, import_id: int, source_id: int, summary: IngestSummary):
+    def __init__(
+        self,
+        conn: Connection,
+        import_id: int,
+        source_id: int,
+        summary: IngestSummary,
+        headers: Mapping[str, str],
+    ):
         self.conn = conn
         self.import_id = import_id
         self.source_id = source_id
         self.summary = summary
+        self.tally = UnreadTally(headers)
 
     def load(self, batch: list[RawRow], parsed: list[ParsedRow]) -> None:
         raw_ids = reserve_raw_row_ids(self.conn, len(batch))
@@ -130,6 +147,8 @@ class _Loader:
         quarantine: list[dict[str, Any]] = []
         for row, result, raw_id in zip(batch, parsed, raw_ids, strict=True):
             errors = list(row.problems) + list(result.errors)
+            if not row.problems:
+                self.tally.add(row.cells, result)
             record = result.record
             if record is not None and not errors:
                 values = _record_values(record)
@@ -151,6 +170,7 @@ class _Loader:
                     records.append(
                         {
                             **values,
+                            "unread": {e.field: e.value for e in result.unread} or None,
                             "content_sha256": digest,
                             "raw_row_id": raw_id,
                             "import_id": self.import_id,
@@ -158,7 +178,8 @@ class _Loader:
                         }
                     )
                     continue
-            record_id = record.record_id if record is not None else _guess_record_id(row)
+            record_id = record.record_id if record is not None else self._record_id_of(row)
+            errors.extend(e for e in result.unread if e.field in OPTIONAL_READ)
             self._quarantine(row, record_id, errors, raw_id, quarantine)
         if records:
             record_ids = reserve_ids(self.conn, Record, len(records))
@@ -179,6 +200,12 @@ class _Loader:
         if quarantine:
             self.conn.execute(insert(QuarantineEntry), quarantine)
         self.summary.rows_recorded += len(records)
+
+    def _record_id_of(self, row: RawRow) -> str | None:
+        """The record_id cell of a row that did not become a record, under the file's header
+        for it, so that a corrected row sent later resolves the quarantine entry."""
+        value = row.cells.get(self.tally.headers.get("record_id", "record_id"), "").strip()
+        return value or None
 
     def _quarantine(
         self,
@@ -305,11 +332,6 @@ def reserve_raw_row_ids(conn: Connection, count: int) -> list[int]:
     return reserve_ids(conn, RawRowTable, count)
 
 
-def _guess_record_id(row: RawRow) -> str | None:
-    value = row.cells.get("record_id", "").strip()
-    return value or None
-
-
 def _profile_document(profile: MappingProfile, path: Path | None) -> dict[str, Any]:
     if path is None:
         return {"name": profile.name}
@@ -327,8 +349,10 @@ def ingest_file(
     profile_path: Path | None = None,
     user: str = "cli",
     progress: Progress | None = None,
+    limits: ReadLimits = NO_LIMITS,
 ) -> IngestSummary:
-    """Ingest `path` as a list from `source`, in one transaction."""
+    """Ingest `path` as a list from `source`, in one transaction (audited: "ingest"); a file
+    past `limits` raises LimitExceeded and leaves the store as it was."""
     profile = MappingProfile.load(profile_path) if profile_path else standard_profile()
     gazetteer = default_gazetteer()
     digest = file_sha256(path)
@@ -344,7 +368,7 @@ def ingest_file(
             # them, so the planner would scan `records` for every batch's id lookup.
             conn.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
         source_id = get_or_create_source(conn, source, kind, copies)
-        with open_table(path, encoding=profile.encoding, sheet=profile.sheet) as table:
+        with open_table(path, profile.encoding, profile.sheet, limits) as table:
             summary.encoding = table.encoding
             import_id = new_import(
                 conn,
@@ -358,17 +382,31 @@ def ingest_file(
                 columns=list(table.columns),
             )
             summary.import_id = import_id
-            loader = _Loader(conn, import_id, source_id, summary)
+            headers = profile.header_map(table.columns)
+            loader = _Loader(conn, import_id, source_id, summary, headers)
             for batch in batches(table.rows(), BATCH_ROWS):
                 parsed = [parse_row(row.cells, profile, gazetteer) for row in batch]
                 loader.load(batch, parsed)
                 summary.rows_total += len(batch)
                 if progress is not None:
                     progress(summary.rows_total)
-            summary.warnings = list(table.warnings)
+            summary.unread = loader.tally.report()
+            summary.warnings = [*table.warnings, *loader.tally.warnings(source, path.name)]
         loader.resolve_quarantine()
         record_counts(conn, import_id, summary)
+        record_event(conn, user, "ingest", f"import:{import_id}", audit_counts(summary))
     return summary
+
+
+def audit_counts(summary: IngestSummary) -> dict[str, Any]:
+    """What the audit log keeps of an ingest: the file, the source and the row counts."""
+    return {
+        "file": summary.file,
+        "source": summary.source,
+        "rows": summary.rows_total,
+        "recorded": summary.rows_recorded,
+        "quarantined": summary.rows_quarantined,
+    }
 
 
 def new_import(
@@ -415,6 +453,7 @@ def record_counts(conn: Connection, import_id: int, summary: IngestSummary) -> N
             rows_recorded=summary.rows_recorded,
             rows_quarantined=summary.rows_quarantined,
             rows_already_present=summary.rows_already_present,
+            unread=summary.unread,
         )
     )
 
@@ -494,7 +533,8 @@ def _ingest_one_row(
     """Store one typed row as a one-row import through the loader; returns its record's id.
 
     Raises RowRefused (and so rolls the caller's transaction back) when the row would only
-    reach quarantine: the person who typed it is there to fix it.
+    reach quarantine, or would leave a value it gives unread: the person who typed it is there
+    to fix it.
     """
     source_id = get_or_create_source(conn, summary.source, kind)
     import_id = new_import(
@@ -511,7 +551,9 @@ def _ingest_one_row(
     summary.import_id = import_id
     row = RawRow(1, cells)
     parsed = parse_row(cells, profile, default_gazetteer())
-    loader = _Loader(conn, import_id, source_id, summary)
+    if parsed.unread:
+        raise RowRefused((*parsed.errors, *(e for e in parsed.unread if e.field in OPTIONAL_READ)))
+    loader = _Loader(conn, import_id, source_id, summary, profile.header_map(cells))
     loader.load([row], [parsed])
     summary.rows_total = 1
     if parsed.record is None or summary.rows_quarantined:

@@ -37,6 +37,8 @@ from marsad.linkage.clusters import Clusters, assign_person_ids
 from marsad.linkage.deterministic import RULE, LinkableRecord, rule_links
 from marsad.linkage.explain import model_prior_weight
 from marsad.linkage.features import LinkageRecord, features_frame
+from marsad.linkage.plan import MIN_TRAINING_PAIRS
+from marsad.services.audit import record_event
 from marsad.services.verify import verify_persons
 from marsad.store.models import (
     LinkDecision,
@@ -179,16 +181,23 @@ def _scored_pair(
     gammas: list[int],
     weights: Iterable[float],
     comparisons: tuple[str, ...],
+    review_threshold: float,
 ) -> dict[str, Any]:
-    """A model decision's columns, decided once: match, or uncertain (for review)."""
-    match = linkage_model.is_machine_match(score, gammas, comparisons)
+    """A model decision's columns, decided once: match, uncertain (for review), or unlikely
+    (kept for estimation's drawn clusterings, never linked nor queued)."""
+    if linkage_model.is_machine_match(score, gammas, comparisons):
+        decision = "match"
+    elif score >= review_threshold:
+        decision = "uncertain"
+    else:
+        decision = "unlikely"
     return {
         "record_a_id": a,
         "record_b_id": b,
         "score": score,
         "gammas": gammas,
         "weights": [float(w) for w in weights],
-        "decision": "match" if match else "uncertain",
+        "decision": decision,
     }
 
 
@@ -203,16 +212,16 @@ class Learned:
 
 
 def learn_from_reviewers(
-    scoring: linkage_model.Scored, labels: Mapping[frozenset[int], bool], review_threshold: float
+    scoring: linkage_model.Scored, labels: Mapping[frozenset[int], bool], kept_from: float
 ) -> Learned:
     """Correct the model's scores by the reviewers' labels (pair -> same person) that fall on
-    scored pairs, and keep the pairs whose score reaches `review_threshold`.
+    scored pairs, and keep the pairs whose corrected score reaches `kept_from`.
 
     The model's log-odds of a pair are its prior plus the stored weights, exactly what an
     explanation adds up, so the corrected score and its explanation agree.
     """
     pairs = scoring.pairs
-    uncorrected = Learned(pairs[pairs.match_probability >= review_threshold], None, "")
+    uncorrected = Learned(pairs[pairs.match_probability >= kept_from], None, "")
     if pairs.empty or not labels:
         return uncorrected
     gammas = np.vstack(pairs.gammas.to_list()).astype(np.int64)
@@ -237,7 +246,7 @@ def learn_from_reviewers(
     scored = pairs.assign(
         match_probability=learn.probabilities(log_odds + correction.applied(gammas, log_odds))
     )
-    kept = scored[scored.match_probability >= review_threshold]
+    kept = scored[scored.match_probability >= kept_from]
     return Learned(kept, correction, correction.describe())
 
 
@@ -273,10 +282,10 @@ def link(
     The model is trained on the records themselves, or `trained` (a model saved by an
     earlier run, e.g. `marsad link --model-out`) is reused as it is. With `learning`, the
     reviewers' decisions in force correct its scores (`learn_from_reviewers`) once they are
-    enough (`marsad.linkage.learn.too_few`); pairs are then scored down to
-    `learn.FLOOR`, so that a corrected score can rise into the review band or above the match
-    threshold. Pairs scored from `review_threshold` up to the match threshold wait for
-    reviewers.
+    enough (`marsad.linkage.learn.too_few`), so a pair can rise into the review band or above
+    the match threshold, or fall out of them. Pairs scored from `review_threshold` up to the
+    match threshold wait for reviewers; those from `linkage_model.DRAW_FLOOR` up to the review
+    threshold are kept as unlikely, for estimation's drawn clusterings.
     """
     if linker not in ENGINES:
         raise LinkError(f"unknown linkage engine {linker!r}; use one of {', '.join(ENGINES)}")
@@ -291,7 +300,7 @@ def link(
         records = linkage_records(conn)
         labels = {pair: d == "match" for pair, d in _human_decisions(conn).items()}
     why_not = _why_not_learn(labels, learning)
-    scored_from = min(review_threshold, learn.FLOOR) if why_not is None else review_threshold
+    kept_from = min(review_threshold, linkage_model.DRAW_FLOOR)
     rule = rule_links(
         LinkableRecord(
             r.id,
@@ -316,13 +325,13 @@ def link(
         say("building name keys")
         frame = features_frame(records)
         with splink_backend(linker) as backend:
-            scoring = linkage_model.score(frame, backend, say, trained, scored_from)
+            scoring = linkage_model.score(frame, backend, say, trained, kept_from)
         if not scoring.plan.comparisons:
             say("the records share no field to compare: the model links nothing")
         if why_not is None:
             say("learning from reviewers' decisions")
         taught = labels if why_not is None else {}
-        learned = learn_from_reviewers(scoring, taught, review_threshold)
+        learned = learn_from_reviewers(scoring, taught, kept_from)
         if why_not:
             learned = replace(learned, note=why_not)
         pairs = learned.pairs
@@ -334,6 +343,7 @@ def link(
                 [int(g) for g in gammas],
                 weights,
                 scoring.plan.comparisons,
+                review_threshold,
             )
             for a, b, p, gammas, weights in zip(
                 pairs.unique_id_l,
@@ -356,7 +366,7 @@ def link(
                         "rule": RULE,
                         "match_threshold": linkage_model.MATCH_THRESHOLD,
                         "review_threshold": review_threshold,
-                        "min_records_for_training": linkage_model.MIN_RECORDS_FOR_TRAINING,
+                        "min_training_pairs": MIN_TRAINING_PAIRS,
                         "comparisons": list(scoring.plan.comparisons) if scoring else [],
                         "left_out": dict(scoring.plan.left_out) if scoring else {},
                         "blocking_rules": [list(r) for r in scoring.plan.blocking_rules]
@@ -368,7 +378,6 @@ def link(
                         "model_reused": trained is not None,
                         "model": scoring.source if scoring else "none",
                         "splink_warnings": list(scoring.splink_warnings) if scoring else [],
-                        "scored_from": scored_from,
                         "reviewers_correction": learned.correction.as_dict()
                         if learned.correction
                         else None,
@@ -410,7 +419,7 @@ def link(
             engine=linker,
             rule_links=len(rule),
             model_matches=matches,
-            review_pairs=len(scored) - matches,
+            review_pairs=sum(1 for s in scored if s["decision"] == "uncertain"),
             model=scoring.source if scoring else "none",
             clusters=clusters,
             match_threshold=linkage_model.MATCH_THRESHOLD,
@@ -424,6 +433,8 @@ def link(
             .where(LinkRun.id == run_id)
             .values(finished_at=utcnow(), summary=_summary_document(summary))
         )
+        detail = {"engine": linker, "records": len(records), "review_pairs": summary.review_pairs}
+        record_event(conn, user, "link.run", f"link_run:{run_id}", detail)
     return summary
 
 

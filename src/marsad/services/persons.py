@@ -1,13 +1,15 @@
-"""Each person as the estimators see them: their independent lists and resolved values."""
+"""Each person as the estimators see them: their independent lists and resolved values, and
+each of their records with what it lacks to enter capture histories."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import groupby
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from marsad.store.models import PersonSummary, Record, Source
+from marsad.verify.identifiable import IdentifiableRule, name_part_count, waived_for
 
 
 @dataclass(frozen=True)
@@ -87,3 +89,66 @@ def person_facts(conn: Connection, status: str | None = "killed") -> list[Person
             )
         )
     return facts
+
+
+@dataclass(frozen=True, slots=True)
+class EstimationRecord:
+    """A record of a person with a summary: its source, independent list, and the
+    identifiability requirements it does not meet (empty: it may enter capture histories)."""
+
+    record_id: int
+    person_id: int
+    source_id: int
+    list: str
+    missing: tuple[str, ...]
+
+
+NAMES = ("name", "name_first", "name_father", "name_grandfather", "name_family")
+"""A record's full name and its name parts, in `name_part_count`'s order."""
+
+
+def estimation_records(conn: Connection, rule: IdentifiableRule) -> list[EstimationRecord]:
+    """Every record of every summarised person (any status), judged by `rule`."""
+    lists = independent_list_names(conn)
+    names = [getattr(Record, column) for column in NAMES]
+    place = (Record.date_of_death, Record.pcode, Record.pcode_adm1)
+    rows = conn.execute(
+        select(Record.id, Record.person_id, Record.source_id, *names, *place)
+        .join(PersonSummary, PersonSummary.person_id == Record.person_id)
+        .order_by(Record.id)
+    ).tuples()
+    waived = _waived(conn)
+    return [
+        EstimationRecord(
+            record_id=int(row[0]),
+            person_id=int(row[1]),
+            source_id=int(row[2]),
+            list=lists[row[2]],
+            missing=rule.missing(
+                name_part_count(*row[3:8]),
+                row[8],
+                row[9],
+                row[10],
+                waived=waived.get(row[2], frozenset()),
+            ),
+        )
+        for row in rows
+    ]
+
+
+def waived_requirements(conn: Connection) -> dict[str, list[str]]:
+    """Per source that never records a date or a place, the requirements not asked of it."""
+    names = dict(conn.execute(select(Source.id, Source.name)).tuples().all())
+    return {names[source]: sorted(w) for source, w in sorted(_waived(conn).items()) if w}
+
+
+def _waived(conn: Connection) -> dict[int, frozenset[str]]:
+    """Per source, the identifiability requirements it never records (`waived_for`)."""
+    rows = conn.execute(
+        select(
+            Record.source_id,
+            func.count(Record.date_of_death),
+            func.count(func.coalesce(Record.pcode, Record.pcode_adm1)),
+        ).group_by(Record.source_id)
+    )
+    return {int(source): waived_for(int(dated), int(placed)) for source, dated, placed in rows}

@@ -272,6 +272,9 @@ def report_data(
         rules_sha256=rules.sha256,
         estimation=_estimation_facts(result) if result is not None else {},
         release=release,
+        identifiability=result.identifiability if result is not None else None,
+        linkage_uncertainty=result.linkage if result is not None else {},
+        estimate_warnings=result.warnings if result is not None else [],
     )
 
 

@@ -1,8 +1,11 @@
 """The reviewer's side of linkage: the queue of uncertain pairs, decisions that can be undone,
 and why a person is made of its records.
 
-Every act is a `ReviewAction` with the human `LinkDecision`s it made; undoing it revokes those
-decisions (never deletes them). After each act the persons are rebuilt from the decisions in
+Every act is a `ReviewAction` with the human `LinkDecision`s it made, and an audit event;
+undoing it revokes those decisions (never deletes them). A verdict on a pair is taken only for
+records that a rule, the model or a reviewer paired before, or that are one person: joining
+any two persons is a merge, its own act (`person merge`, permission `merge_persons`).
+After each act the persons are rebuilt from the decisions in
 the store (`recluster`) without re-running the model, so a reviewer sees the effect at once.
 """
 
@@ -35,6 +38,7 @@ from marsad.ingest.places import default_gazetteer, validate_pcode
 from marsad.linkage.explain import PairExplanation, explain
 from marsad.linkage.learn import Correction, answer_value
 from marsad.linkage.model import MATCH_THRESHOLD
+from marsad.services.audit import record_event
 from marsad.services.link import recluster, run_correction
 from marsad.services.persons import independent_list_names
 from marsad.store.models import (
@@ -551,8 +555,56 @@ def _act(
                 for a, b, decision in pairs
             ],
         )
+        record_event(
+            conn,
+            reviewer,
+            AUDIT_ACTIONS[kind],
+            f"review_action:{action_id}",
+            {"persons": person_ids, "pairs": len(pairs)},
+        )
     recluster(engine)
     return action_id
+
+
+AUDIT_ACTIONS = {
+    "accept": "review.accept",
+    "reject": "review.reject",
+    "split": "person.split",
+    "merge": "person.merge",
+}
+"""The audit log's name for each kind of review action ("review.undo" for undoing one)."""
+
+
+def merged_person(engine: Engine, action_id: int) -> int | None:
+    """The person that now holds the records an action joined (ids change on reclustering)."""
+    with engine.connect() as conn:
+        record = conn.scalar(
+            select(LinkDecision.record_a_id).where(LinkDecision.action_id == action_id).limit(1)
+        )
+        if record is None:
+            return None
+        person: int | None = conn.scalar(select(Record.person_id).where(Record.id == record))
+        return person
+
+
+class NotProposed(ValueError):
+    """A verdict on two records that no rule, model or reviewer ever paired and that are not
+    one person: joining such records is a merge (`person merge`), not a review decision."""
+
+
+def _already_paired(conn: Connection, a: int, b: int) -> bool:
+    """Whether a rule, the model or a reviewer has ever decided on this pair."""
+    found = conn.scalar(
+        select(LinkDecision.id)
+        .where(
+            or_(
+                and_(LinkDecision.record_a_id == a, LinkDecision.record_b_id == b),
+                and_(LinkDecision.record_a_id == b, LinkDecision.record_b_id == a),
+            )
+        )
+        .limit(1)
+    )
+    return found is not None
 
 
 def _pair_decision(
@@ -563,6 +615,12 @@ def _pair_decision(
 
     def decide(conn: Connection) -> tuple[list[int], Pairs]:
         persons = _record_persons(conn, [a, b])
+        same_person = persons[a] is not None and persons[a] == persons[b]
+        if not same_person and not _already_paired(conn, a, b):
+            raise NotProposed(
+                f"records {a} and {b} were never proposed as a pair and are not one person; "
+                "to join their persons, use `marsad person merge`"
+            )
         return sorted({p for p in persons.values() if p is not None}), [(a, b, decision)]
 
     return _act(engine, kind, user, note, decide)
@@ -705,6 +763,7 @@ def undo(engine: Engine, action_id: int, user: str) -> ActionView:
             .where(LinkDecision.action_id == action_id, LinkDecision.revoked_at.is_(None))
             .values(revoked_at=now)
         )
+        record_event(conn, reviewer, "review.undo", f"review_action:{action_id}")
     recluster(engine)
     with engine.connect() as conn:
         return _actions(conn, [action_id])[0]

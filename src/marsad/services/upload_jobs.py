@@ -17,16 +17,17 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, insert, select, update
+from sqlalchemy import Engine, Row, Select, insert, select, update
 from sqlalchemy.exc import OperationalError
 
+from marsad.services.audit import record_event
 from marsad.services.ingest import IngestSummary
-from marsad.store.models import UploadJob, utcnow
+from marsad.store.db import waiting_at_most
+from marsad.store.models import Import, UploadJob, utcnow
 
 RUNNING, DONE, FAILED, INTERRUPTED = "running", "done", "failed", "interrupted"
 STALE_AFTER = dt.timedelta(minutes=5)
@@ -54,6 +55,10 @@ class JobView:
     already_present: int | None
     already_imported: bool | None
     error: str | None
+    warnings: list[str]
+    """The import's warnings (e.g. a column empty in every row), once done."""
+    unread: dict[str, dict[str, Any]]
+    """The import's values not understood, per field (`marsad.ingest.unread`), once done."""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -67,6 +72,8 @@ class JobView:
             "already_present": self.already_present,
             "already_imported": self.already_imported,
             "error": self.error,
+            "warnings": self.warnings,
+            "unread": self.unread,
         }
 
 
@@ -86,7 +93,7 @@ def start_job(engine: Engine, job_id: str, file: str, source: str, user: str) ->
     instead of waiting for that import to end.
     """
     now = utcnow()
-    with engine.connect() as conn, _waiting_at_most(conn, START_WAIT_MS):
+    with engine.connect() as conn, waiting_at_most(conn, START_WAIT_MS):
         try:
             conn.execute(
                 insert(UploadJob).values(
@@ -100,6 +107,7 @@ def start_job(engine: Engine, job_id: str, file: str, source: str, user: str) ->
                     rows_read=0,
                 )
             )
+            record_event(conn, user, "upload", f"upload:{job_id}", {"file": file, "source": source})
             conn.commit()
         except OperationalError as error:
             conn.rollback()
@@ -108,24 +116,10 @@ def start_job(engine: Engine, job_id: str, file: str, source: str, user: str) ->
             raise
 
 
-@contextmanager
-def _waiting_at_most(conn: Connection, milliseconds: int) -> Iterator[None]:
-    """On SQLite, wait at most this long for a write lock another connection holds."""
-    if conn.dialect.name != "sqlite":
-        yield
-        return
-    timeout = int(conn.exec_driver_sql("PRAGMA busy_timeout").scalar_one())
-    conn.exec_driver_sql(f"PRAGMA busy_timeout={milliseconds}")
-    try:
-        yield
-    finally:
-        conn.exec_driver_sql(f"PRAGMA busy_timeout={timeout}")
-
-
 def record_progress(engine: Engine, job_id: str, rows: int) -> bool:
     """Store the rows read so far; False when the store is busy (SQLite's one writer is the
     ingest itself): a progress write never waits and never stops the ingest it reports on."""
-    with engine.connect() as conn, _waiting_at_most(conn, 0):
+    with engine.connect() as conn, waiting_at_most(conn, 0):
         try:
             conn.execute(
                 update(UploadJob)
@@ -175,23 +169,27 @@ def finish_job(engine: Engine, job_id: str, summary: IngestSummary) -> None:
                 rows_quarantined=summary.rows_quarantined,
                 rows_already_present=summary.rows_already_present,
                 already_imported=summary.already_imported,
+                import_id=summary.import_id,
             )
         )
 
 
 def fail_job(engine: Engine, job_id: str, error: str) -> None:
-    """The ingest was rolled back; `error` is what the page says (never a record's content)."""
+    """The ingest was rolled back; `error` is what the page says (never a record's content).
+    Audited ("upload.failed") as the user who uploaded."""
     with engine.begin() as conn:
         conn.execute(
             update(UploadJob)
             .where(UploadJob.id == job_id)
             .values(state=FAILED, updated_at=utcnow(), error=error)
         )
+        user = conn.scalar(select(UploadJob.started_by).where(UploadJob.id == job_id))
+        record_event(conn, user or "-", "upload.failed", f"upload:{job_id}", {"error": error})
 
 
 def _sqlite_writing(engine: Engine) -> bool:
     """Whether some connection holds SQLite's write lock, as a running ingest always does."""
-    with engine.connect() as conn, _waiting_at_most(conn, 0):
+    with engine.connect() as conn, waiting_at_most(conn, 0):
         try:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         except OperationalError:
@@ -219,18 +217,27 @@ def _views(engine: Engine, rows: Sequence[Row[Any]], now: dt.datetime) -> list[J
             already_present=r.rows_already_present,
             already_imported=r.already_imported,
             error=r.error,
+            warnings=(r.import_warnings or []) if not r.already_imported else [],
+            unread=(r.import_unread or {}) if not r.already_imported else {},
         )
         for r in rows
     ]
+
+
+def _jobs_with_reports() -> Select[Any]:
+    """Upload jobs with the warnings and values not understood of the import each made."""
+    return select(
+        UploadJob.__table__,
+        Import.warnings.label("import_warnings"),
+        Import.unread.label("import_unread"),
+    ).outerjoin(Import, Import.id == UploadJob.import_id)
 
 
 def newest_jobs(engine: Engine, limit: int) -> list[JobView]:
     """The `limit` most recently started jobs, newest first."""
     with engine.connect() as conn:
         rows = conn.execute(
-            select(UploadJob.__table__)
-            .order_by(UploadJob.started_at.desc(), UploadJob.id)
-            .limit(limit)
+            _jobs_with_reports().order_by(UploadJob.started_at.desc(), UploadJob.id).limit(limit)
         ).all()
     return _views(engine, rows, utcnow())
 
@@ -238,6 +245,6 @@ def newest_jobs(engine: Engine, limit: int) -> list[JobView]:
 def get_job(engine: Engine, job_id: str) -> JobView | None:
     """One job by its id, or None."""
     with engine.connect() as conn:
-        rows = conn.execute(select(UploadJob.__table__).where(UploadJob.id == job_id)).all()
+        rows = conn.execute(_jobs_with_reports().where(UploadJob.id == job_id)).all()
     views = _views(engine, rows, utcnow())
     return views[0] if views else None

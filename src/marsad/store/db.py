@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 DEFAULT_DB = "marsad.db"
@@ -67,3 +69,17 @@ def open_store(db: str | None = None) -> Engine:
     engine = make_engine(resolve_url(db))
     migrate(engine)
     return engine
+
+
+@contextmanager
+def waiting_at_most(conn: Connection, milliseconds: int) -> Iterator[None]:
+    """On SQLite, wait at most this long for a write lock another connection holds."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    timeout = int(conn.exec_driver_sql("PRAGMA busy_timeout").scalar_one())
+    conn.exec_driver_sql(f"PRAGMA busy_timeout={milliseconds}")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA busy_timeout={timeout}")

@@ -80,6 +80,8 @@ class Import(Base):
     rows_recorded: Mapped[int] = mapped_column(Integer, default=0)
     rows_quarantined: Mapped[int] = mapped_column(Integer, default=0)
     rows_already_present: Mapped[int] = mapped_column(Integer, default=0)
+    unread: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc)
+    """Per field, the values not understood and how often (`marsad.ingest.unread`)."""
 
 
 class RawRow(Base):
@@ -144,6 +146,8 @@ class Record(Base):
     incident_id: Mapped[str | None] = mapped_column(String(200))
     notes: Mapped[str | None] = mapped_column(Text)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
+    unread: Mapped[dict[str, str] | None] = mapped_column(JsonDoc)
+    """Field -> the source's value that could not be read, for the fields left unknown."""
 
 
 class RecordNameKey(Base):
@@ -472,10 +476,16 @@ class ApiToken(Base):
 
 
 class LoginAttempt(Base):
-    """Failed logins, kept so that rate limiting holds across several server workers."""
+    """Failed logins, kept so that rate limiting holds across several server workers; a
+    success deletes the rows of its username and client, an admin's unlock those of its
+    username (`marsad.services.users`)."""
 
     __tablename__ = "login_attempts"
-    __table_args__ = (Index("ix_login_attempts_username_at", "username", "at"),)
+    __table_args__ = (
+        Index("ix_login_attempts_username_at", "username", "at"),
+        Index("ix_login_attempts_client_at", "client", "at"),
+        Index("ix_login_attempts_at", "at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(100))
@@ -483,12 +493,46 @@ class LoginAttempt(Base):
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class WebSession(Base):
+    """A signed-in browser: the cookie carries a random token, the store only its SHA-256.
+    A session is valid until `expires_at`, while used within the idle timeout, and until
+    revoked (logout, password change, role change, "log out everywhere", disabled account)."""
+
+    __tablename__ = "web_sessions"
+    __table_args__ = (Index("ix_web_sessions_user_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    client: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class PasswordReset(Base):
+    """A one-time link an admin made for a user to set a new password; only its SHA-256 is
+    kept, and it works once, before `expires_at`."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
 class UploadJob(Base):
     """A file uploaded on the web page and ingested in a server worker's thread: its progress
     and outcome, in the store so that every worker shows every upload. `state` is running,
     done or failed ("interrupted" is decided on reading, `marsad.services.upload_jobs`); the
     outcome counts are empty until done; `error` is the ingest's message without the upload's
-    temporary folder, never a record's content."""
+    temporary folder, never a record's content. `import_id` is the import the job made (or
+    found already made), whose report the page shows."""
 
     __tablename__ = "upload_jobs"
     __table_args__ = (Index("ix_upload_jobs_started_at", "started_at"),)
@@ -506,6 +550,7 @@ class UploadJob(Base):
     rows_already_present: Mapped[int | None] = mapped_column(Integer)
     already_imported: Mapped[bool | None] = mapped_column(Boolean)
     error: Mapped[str | None] = mapped_column(Text)
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
 
 
 QUARANTINE_OPEN = and_(

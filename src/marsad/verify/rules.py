@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from marsad.verify.evidence import (
     date_precision,
     place_precision,
 )
+from marsad.verify.identifiable import IdentifiableRule
 from marsad.verify.reasons import english, join_words, options_words
 
 STATUSES = ("reported", "corroborated", "verified")
@@ -45,6 +46,9 @@ _TOP_KEYS = (
     "verified",
     "documented",
 )
+_OPTIONAL_KEYS = ("identifiable",)
+"""Sections added after version 1 was fixed: absent, they take their defaults, so rules set in
+a store before they existed still read."""
 
 
 class RulesError(ValueError):
@@ -71,6 +75,7 @@ class VerificationRules:
     source: str
     text: str
     sha256: str
+    identifiable: IdentifiableRule = field(default_factory=IdentifiableRule)
 
     def describe(self) -> list[tuple[str, str]]:
         """(status or standard, one plain sentence) for a report's methodology section."""
@@ -129,7 +134,7 @@ def parse_rules(text: str, source: str = "<rules>") -> VerificationRules:
         data = yaml.load(text, Loader=_StrictLoader)
     except yaml.YAMLError as exc:
         raise RulesError(f"{source}: not valid YAML: {exc}") from exc
-    top = _mapping(data, "(top level)", _TOP_KEYS, fail)
+    top = _mapping(data, "(top level)", _TOP_KEYS, fail, optional=_OPTIONAL_KEYS)
     if top["version"] != 1 or isinstance(top["version"], bool):
         raise fail("version", f"unsupported version {top['version']!r} (expected 1)")
     corroborated = _mapping(top["corroborated"], "corroborated", ("min_independent_sources",), fail)
@@ -160,6 +165,28 @@ def parse_rules(text: str, source: str = "<rules>") -> VerificationRules:
         source=source,
         text=text,
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        identifiable=(
+            _identifiable(top["identifiable"], fail)
+            if "identifiable" in top
+            else IdentifiableRule()
+        ),
+    )
+
+
+def _identifiable(value: Any, fail: _Fail) -> IdentifiableRule:
+    """The `identifiable:` section (what a record needs to enter capture histories)."""
+    section = _mapping(
+        value, "identifiable", ("min_name_parts", "date_precision", "place_level"), fail
+    )
+    parts = section["min_name_parts"]
+    if not isinstance(parts, int) or isinstance(parts, bool) or not 0 <= parts <= 4:
+        raise fail("identifiable.min_name_parts", "expected a whole number from 0 to 4")
+    return IdentifiableRule(
+        min_name_parts=parts,
+        date_precision=_choice(
+            section["date_precision"], "identifiable.date_precision", DATE_PRECISIONS, fail
+        ),
+        place_level=_choice(section["place_level"], "identifiable.place_level", PLACE_LEVELS, fail),
     )
 
 
@@ -412,13 +439,20 @@ class _StrictLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
-def _mapping(value: Any, key: str, expected: Sequence[str], fail: _Fail) -> dict[str, Any]:
+def _mapping(
+    value: Any,
+    key: str,
+    expected: Sequence[str],
+    fail: _Fail,
+    optional: Sequence[str] = (),
+) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise fail(key, f"expected a mapping with keys {', '.join(expected)}")
     prefix = "" if key == "(top level)" else f"{key}."
+    known = (*expected, *optional)
     for name in value:
-        if name not in expected:
-            raise fail(f"{prefix}{name}", f"unknown key (expected one of {', '.join(expected)})")
+        if name not in known:
+            raise fail(f"{prefix}{name}", f"unknown key (expected one of {', '.join(known)})")
     for name in expected:
         if name not in value:
             raise fail(f"{prefix}{name}", "missing")

@@ -2,7 +2,11 @@
 
 Scripts send `Authorization: Bearer <token>` (from `marsad user token`); the browser's own
 calls may use the session cookie. Names of the dead appear only for roles with `view_names`;
-reading a person's full record is an audit event ("person.view").
+reading a person's full record is an audit event ("person.view"), and every other answer that
+holds names one event per request ("names.read", with how many). Roles without `view_names`
+see neither sources' record ids nor exact ages (an age group instead), and the counts of
+groups from 1 to the configured cell size minus one are withheld from them (`null`), so that
+nobody can be singled out by sex, age, date and place.
 """
 
 from __future__ import annotations
@@ -12,9 +16,10 @@ import math
 import re
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import AfterValidator, BaseModel, BeforeValidator
 
+from marsad.services.audit import record_names_read
 from marsad.services.browse import (
     estimated_total,
     estimates_page,
@@ -22,11 +27,13 @@ from marsad.services.browse import (
     records_page,
     view_person,
 )
-from marsad.services.counts import DEFINITIONS, STANDARDS, count_persons, totals
+from marsad.services.counts import DEFINITIONS, STANDARDS, count_persons, suppressed, totals
 from marsad.services.counts import documented_missing as lacking_documentation
+from marsad.services.persons import age_group
 from marsad.services.search import SearchQuery, search_persons
 from marsad.services.users import PERMISSIONS, UserInfo
-from marsad.web.auth import RequireApi, engine_of
+from marsad.web.auth import RequireApi, engine_of, settings_of
+from marsad.web.ids import PathId
 
 
 def _as_utc(moment: dt.datetime) -> dt.datetime:
@@ -121,11 +128,14 @@ class PersonItem(BaseModel):
 class RecordItem(BaseModel):
     id: int
     source: str
-    record_id: str
+    record_id: str | None
+    """The source's own id: only for roles with `view_names` (it finds the row in their list)."""
     name: str | None = None
     sex: str | None
     age_min: int | None
+    """Exact ages only for roles with `view_names`; the others get `age_group`."""
     age_max: int | None
+    age_group: str
     date_of_death: str | None
     governorate: str | None
     pcode: str | None
@@ -229,11 +239,14 @@ class SearchHitItem(BaseModel):
 
 
 class CountItem(BaseModel):
+    """Counts under every standard; in a group's row, null for a small count withheld from a
+    role without `view_names` (from 1 to the configured cell size minus one)."""
+
     keys: dict[str, str | bool | None]
-    reported: int
-    documented: int
-    corroborated: int
-    verified: int
+    reported: int | None
+    documented: int | None
+    corroborated: int | None
+    verified: int | None
 
 
 class EstimatedItem(BaseModel):
@@ -247,6 +260,9 @@ class EstimatedItem(BaseModel):
 class Counts(BaseModel):
     status: str
     definitions: dict[str, str]
+    min_cell: int
+    """Counts of groups (`rows`) below this are withheld (null) for this role; 1 when nothing
+    is withheld. Totals are never withheld: they single nobody out by sex, age, time or place."""
     totals: CountItem
     not_documented_lacking: dict[str, int]
     """Persons not documented, by what they lack (one person may lack several things)."""
@@ -289,6 +305,8 @@ def persons(
         PersonItem(id=r.id, records=r.records, sources=r.sources, names=r.names if names else None)
         for r in rows
     ]
+    if names:
+        record_names_read(engine_of(request), user.username, "/api/persons", len(items), "api")
     return _page(items, total, page, per_page)
 
 
@@ -299,7 +317,7 @@ def persons(
 )
 def person(
     request: Request,
-    person_id: Annotated[int, Path(ge=1, le=2**62)],
+    person_id: PathId,
     user: UserInfo = Depends(RequireApi("view_names")),
 ) -> PersonRecord:
     """A person's full record: every record with names, the decisions that joined them, the
@@ -334,11 +352,21 @@ def records(
     per_page: int = PerPage,
     user: UserInfo = Depends(RequireApi("view_records")),
 ) -> Page[RecordItem]:
-    """Records by id; names only with view_names."""
+    """Records by id; names, the sources' record ids and exact ages only with view_names."""
     total, rows = records_page(engine_of(request), (page - 1) * per_page, per_page, source)
     names = user.can("view_names")
-    items = [RecordItem(**{**r, "name": r["name"] if names else None}) for r in rows]
+    items = [_record_item(r, names) for r in rows]
+    if names:
+        record_names_read(engine_of(request), user.username, "/api/records", len(items), "api")
     return _page(items, total, page, per_page)
+
+
+def _record_item(row: dict[str, Any], names: bool) -> RecordItem:
+    group = age_group(row["age_min"], row["age_max"])
+    if names:
+        return RecordItem(**row, age_group=group)
+    hidden = {"name": None, "record_id": None, "age_min": None, "age_max": None}
+    return RecordItem(**{**row, **hidden}, age_group=group)
 
 
 @router.get("/estimates", response_model=Page[EstimateItem])
@@ -370,16 +398,17 @@ def search(
     query = SearchQuery(name, governorate, place, date_from, date_to)
     found = search_persons(engine_of(request), query, (page - 1) * per_page, per_page)
     items = [SearchHitItem.model_validate(h, from_attributes=True) for h in found.hits]
+    record_names_read(engine_of(request), user.username, "/api/search", len(items), "api")
     return _page(items, found.total, page, per_page)
 
 
-def _count_item(row: Any) -> CountItem:
+def _count_item(row: Any, min_cell: int) -> CountItem:
     return CountItem(
         keys=row.keys,
-        reported=row.reported,
-        documented=row.documented,
-        corroborated=row.corroborated,
-        verified=row.verified,
+        reported=suppressed(row.reported, min_cell),
+        documented=suppressed(row.documented, min_cell),
+        corroborated=suppressed(row.corroborated, min_cell),
+        verified=suppressed(row.verified, min_cell),
     )
 
 
@@ -390,7 +419,9 @@ def counts(
     status: str = Query("killed", description="killed, missing… or 'any'."),
     user: UserInfo = Depends(RequireApi("view_dashboard")),
 ) -> Counts:
-    """Persons under every counting standard (as `marsad counts`), and the latest estimate."""
+    """Persons under every counting standard (as `marsad counts`), and the latest estimate;
+    small counts are withheld from roles without view_names (see `min_cell`)."""
+    min_cell = 1 if user.can("view_names") else settings_of(request).min_cell
     wanted = None if status == "any" else status
     with engine_of(request).connect() as conn:
         rows = count_persons(conn, by, status=wanted) if by else []
@@ -409,8 +440,9 @@ def counts(
     return Counts(
         status=status,
         definitions={k: DEFINITIONS[k] for k in (*STANDARDS, "estimated")},
-        totals=_count_item(headline),
+        min_cell=min_cell,
+        totals=_count_item(headline, 1),
         not_documented_lacking=lacking,
         estimated=estimated,
-        rows=[_count_item(r) for r in rows],
+        rows=[_count_item(r, min_cell) for r in rows],
     )

@@ -1,35 +1,51 @@
 """The web application: pages and the JSON API over one store.
 
-`create_app(db_url)` builds it for one store (the store must exist: `marsad serve` creates or
-upgrades it once before starting workers). Everything it serves comes from the package: no
-CDN, so it works offline. FastAPI's interactive docs pages are off because they load scripts
-from a CDN; the OpenAPI document itself is at /openapi.json.
+`create_app(db_url, settings)` builds it for one store (the store must exist: `marsad serve`
+creates or upgrades it once before starting workers). Everything it serves comes from the
+package: no CDN, so it works offline. FastAPI's interactive docs pages are off because they
+load scripts from a CDN; the OpenAPI document itself is at /openapi.json.
+
+Middleware, outermost first: the client's address from a trusted proxy's headers (uvicorn's
+ProxyHeadersMiddleware, with `--forwarded-allow-ips`), security headers on every response,
+the signed cookie, then CSRF, so no route can forget any of them.
 """
 
 from __future__ import annotations
 
-import os
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import RedirectResponse, Response
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from marsad import __version__
 from marsad.store.db import make_engine, resolve_url
-from marsad.web import api, pages, pages_data, pages_persons, pages_review
+from marsad.web import account, api, pages, pages_data, pages_persons, pages_review
 from marsad.web.auth import LoginRequired, PageForbidden
 from marsad.web.csrf import CSRFMiddleware
+from marsad.web.headers import SecurityHeadersMiddleware
 from marsad.web.rendering import HERE, render
-from marsad.web.session import SESSION_COOKIE, SESSION_MAX_AGE, session_key
+from marsad.web.session import SESSION_COOKIE, session_key
+from marsad.web.settings import WebSettings
 
-ROUTERS = (pages.router, pages_persons.router, pages_data.router, pages_review.router, api.router)
+ROUTERS = (
+    pages.router,
+    account.router,
+    pages_persons.router,
+    pages_data.router,
+    pages_review.router,
+    api.router,
+)
 """Every router of the app; a new group of pages or API routes is added here."""
 
 
-def create_app(db_url: str, https_only: bool = False) -> FastAPI:
-    """The app for the store at `db_url`; `https_only` marks the session cookie Secure."""
+def create_app(db_url: str, settings: WebSettings | None = None) -> FastAPI:
+    """The app for the store at `db_url`, configured by `settings` (defaults: one laptop)."""
+    settings = settings or WebSettings()
     engine = make_engine(db_url)
     app = FastAPI(
         title="Marsad",
@@ -39,15 +55,18 @@ def create_app(db_url: str, https_only: bool = False) -> FastAPI:
         redoc_url=None,
     )
     app.state.engine = engine
+    app.state.settings = settings
     app.add_middleware(CSRFMiddleware)
     app.add_middleware(
         SessionMiddleware,
         secret_key=session_key(engine),
         session_cookie=SESSION_COOKIE,
-        max_age=SESSION_MAX_AGE,
+        max_age=int(settings.session_lifetime.total_seconds()),
         same_site="lax",
-        https_only=https_only,
+        https_only=settings.https_only,
     )
+    app.add_middleware(SecurityHeadersMiddleware, https_only=settings.https_only)
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for router in ROUTERS:
         app.include_router(router)
@@ -60,9 +79,17 @@ def create_app(db_url: str, https_only: bool = False) -> FastAPI:
     def forbidden(request: Request, error: PageForbidden) -> Response:
         return render(request, "error.html", {"message": "error.forbidden"}, status_code=403)
 
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, error: RequestValidationError) -> Response:
+        """The API answers 422 with the details (as documented); a page says it in words."""
+        if request.url.path.startswith("/api/"):
+            return await request_validation_exception_handler(request, error)
+        return render(request, "error.html", {"message": "error.bad_request"}, status_code=400)
+
     return app
 
 
 def app_from_environment() -> FastAPI:
-    """The factory `marsad serve` gives uvicorn: each worker opens the store in MARSAD_DB."""
-    return create_app(resolve_url(None), https_only=os.environ.get("MARSAD_HTTPS") == "1")
+    """The factory `marsad serve` gives uvicorn: each worker opens the store in MARSAD_DB,
+    with the settings `serve` put in MARSAD_* variables."""
+    return create_app(resolve_url(None), WebSettings.from_environment())

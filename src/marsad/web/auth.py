@@ -5,6 +5,11 @@ the permission gets a 403 page. The API takes `RequireApi(permission)`: a bearer
 the browser's own calls, the session cookie) identifies the user; none gives 401, a role
 without the permission 403. A disabled user counts as anonymous everywhere, at once.
 Both classes keep their `permission` so tests can check every route against PERMISSIONS.
+
+The session cookie holds a token of a session kept in the store (`services.sessions`): the
+cookie alone is worth nothing once that session is revoked, expired or idle. A request that
+sends an Authorization header is never authenticated by the cookie (CSRFMiddleware hands it
+an empty session), so a bearer header cannot turn a cookie into a CSRF-free credential.
 """
 
 from __future__ import annotations
@@ -13,9 +18,11 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 
-from marsad.services.users import UserInfo, get_user, user_for_token
+from marsad.services import sessions
+from marsad.services.users import UserInfo, user_for_token
+from marsad.web.settings import WebSettings
 
-USER_ID = "user_id"
+SESSION_TOKEN = "session"
 
 bearer_scheme = HTTPBearer(auto_error=False, description="A token from `marsad user token`.")
 
@@ -42,16 +49,27 @@ def engine_of(request: Request) -> Engine:
     return engine
 
 
+def settings_of(request: Request) -> WebSettings:
+    settings: WebSettings = request.app.state.settings
+    return settings
+
+
+def client_of(request: Request) -> str:
+    """The client's address: the peer, or what a trusted proxy says (ProxyHeadersMiddleware)."""
+    return request.client.host if request.client else "unknown"
+
+
 def session_user(request: Request) -> UserInfo | None:
-    """The enabled user the session cookie names, looked up once per request."""
+    """The enabled user of the cookie's live session, looked up once per request."""
     if hasattr(request.state, "user"):
         cached: UserInfo | None = request.state.user
         return cached
-    user_id = request.session.get(USER_ID)
-    user = get_user(engine_of(request), user_id) if isinstance(user_id, int) else None
-    if user is not None and user.disabled:
-        request.session.clear()
-        user = None
+    token = request.session.get(SESSION_TOKEN)
+    user = None
+    if isinstance(token, str):
+        user = sessions.session_user(engine_of(request), token, settings_of(request).session_idle)
+        if user is None:
+            request.session.clear()
     request.state.user = user
     return user
 

@@ -2,9 +2,10 @@
 
 A pure ASGI middleware, so no route can forget it: a POST, PUT, PATCH or DELETE must carry the
 session's token, in the form field `csrf_token` or the `X-CSRF-Token` header, or it is refused
-with 403 before any route runs. Requests sending `Authorization: Bearer …` are exempt: a
-browser never adds that header on its own, so they carry no ambient credential (and the API
-then authenticates by the token alone, never by the cookie).
+with 403 before any route runs. Requests sending an `Authorization` header are exempt: a
+browser never adds that header on its own, so they carry no ambient credential. They are
+passed on with an empty session, so nothing behind this middleware can authenticate them by
+the cookie: the token alone decides (an invalid one is anonymous).
 """
 
 from __future__ import annotations
@@ -97,11 +98,14 @@ class CSRFMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        if headers.get("authorization", "").lower().startswith("bearer "):
+        if "authorization" in headers:
+            await self.app({**scope, "session": {}}, receive, send)
+            return
+        if scope["method"] in SAFE_METHODS:
             await self.app(scope, receive, send)
             return
         expected = scope.get("session", {}).get(CSRF_FIELD)

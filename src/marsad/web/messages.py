@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marsad.web import messages_data, messages_persons
+from marsad.web import messages_account, messages_data, messages_persons
 
 MESSAGES: dict[str, dict[str, str]] = {
     "en": {
@@ -26,7 +26,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "login.password": "Password",
         "login.submit": "Log in",
         "login.refused": "Wrong username or password.",
-        "login.too_many": "Too many failed logins. Wait a few minutes and try again.",
+        "login.too_many": "Too many failed logins. Try again in {minutes} minutes.",
         "dashboard.title": "What the store holds now",
         "dashboard.records": "Records",
         "dashboard.persons": "Persons",
@@ -93,7 +93,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "login.password": "كلمة المرور",
         "login.submit": "دخول",
         "login.refused": "اسم المستخدم أو كلمة المرور غير صحيحة.",
-        "login.too_many": "محاولات دخول فاشلة كثيرة. انتظر بضع دقائق ثم حاول مجدداً.",
+        "login.too_many": "محاولات دخول فاشلة كثيرة. حاول مجدداً بعد {minutes} دقيقة.",
         "dashboard.title": "ما يحويه المخزن الآن",
         "dashboard.records": "السجلات",
         "dashboard.persons": "الأشخاص",
@@ -147,10 +147,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "language.en": "الإنكليزية",
     },
 }
-for _lang, _phrases in (("en", messages_persons.EN), ("ar", messages_persons.AR)):
-    MESSAGES[_lang].update(_phrases)
-for _lang, _phrases in (("en", messages_data.EN), ("ar", messages_data.AR)):
-    MESSAGES[_lang].update(_phrases)
+for _module in (messages_persons, messages_data, messages_account):
+    MESSAGES["en"].update(_module.EN)
+    MESSAGES["ar"].update(_module.AR)
 
 
 def translate(lang: str, key: str, **params: Any) -> str:

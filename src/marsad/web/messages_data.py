@@ -72,6 +72,9 @@ EN: dict[str, str] = {
     "upload.recorded": "Records added",
     "upload.quarantined": "Quarantined",
     "upload.already_present": "Already present",
+    "upload.unread": "Values not understood: these fields were left unknown (a status not "
+    "understood sends its row to quarantine). Map them in the source's profile to read them.",
+    "upload.unread_other": "{count} rows with other values",
     "upload.source_missing": "Name the source the file comes from.",
     "upload.kind_unknown": "Unknown kind of source:",
     "upload.file_type": "Not a file type Marsad reads (CSV, XLSX, JSON, JSON Lines):",
@@ -248,6 +251,9 @@ AR: dict[str, str] = {
     "upload.recorded": "السجلات المضافة",
     "upload.quarantined": "في الحجر",
     "upload.already_present": "موجودة سابقاً",
+    "upload.unread": "قيم لم تُفهم: تُركت هذه الحقول مجهولة (والحالة التي لا تُفهم تُرسل صفها "
+    "إلى الحجر). أضفها إلى ملف مطابقة المصدر لتُقرأ.",
+    "upload.unread_other": "{count} صفاً بقيم أخرى",
     "upload.source_missing": "اذكر المصدر الذي جاء منه الملف.",
     "upload.kind_unknown": "نوع مصدر غير معروف:",
     "upload.file_type": "نوع ملف لا يقرؤه مرصد (CSV، XLSX، JSON، JSON Lines):",

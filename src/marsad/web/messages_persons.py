@@ -20,6 +20,27 @@ EN: dict[str, str] = {
     "dashboard.interval": "{level} interval: {low} to {high}",
     "dashboard.estimate_method": "Method: {method}; estimation run {run}.",
     "dashboard.no_estimate": "No estimate has been made yet (marsad estimate).",
+    "dashboard.estimate_linkage": (
+        "Pooled over {draws} clusterings drawn from the link probabilities: linkage accounts "
+        "for {share} of the interval's width."
+    ),
+    "dashboard.estimate_warnings": "Warnings on this estimate",
+    "warning.split_singletons": (
+        "The lists look split: {share} of persons are on one list only, where the linkage "
+        "model's own match probabilities imply {expected}. Missed links between lists inflate "
+        "the estimate; review the pairs waiting for review before publishing it."
+    ),
+    "warning.split_review_band": (
+        "The lists may be split: {persons} persons ({share}) have a record in a pair still "
+        "waiting for review. Every pair decided can move the estimate; review them before "
+        "publishing it."
+    ),
+    "warning.split_calibration": (
+        "The linkage model looks miscalibrated: reviewers accepted {accepted} of {pairs} pairs "
+        "in the review band, where the model's match probabilities predict {predicted}. The "
+        "interval rests on those probabilities; link again so the model learns from the "
+        "reviewers' decisions."
+    ),
     "dashboard.not_documented": "Not documented, counted apart, by what they lack",
     "dashboard.lacking": "{n} lack {what}",
     "dashboard.weeks": "Deaths per week by governorate",
@@ -141,6 +162,25 @@ AR: dict[str, str] = {
     "dashboard.interval": "فترة {level}: من {low} إلى {high}",
     "dashboard.estimate_method": "الطريقة: {method}؛ عملية التقدير {run}.",
     "dashboard.no_estimate": "لم يُجرَ أي تقدير بعد (marsad estimate).",
+    "dashboard.estimate_linkage": (
+        "جُمع التقدير من {draws} تجميعاً سُحبت من احتمالات الربط: يعود إلى الربط {share} من عرض "
+        "الفترة."
+    ),
+    "dashboard.estimate_warnings": "تنبيهات على هذا التقدير",
+    "warning.split_singletons": (
+        "تبدو القوائم مجزّأة: {share} من الأشخاص في قائمة واحدة فقط، بينما تقتضي احتمالات التطابق "
+        "في نموذج الربط نفسه {expected}. الروابط الفائتة بين القوائم تضخّم التقدير؛ راجِع الأزواج "
+        "المنتظِرة للمراجعة قبل نشره."
+    ),
+    "warning.split_review_band": (
+        "قد تكون القوائم مجزّأة: لدى {persons} شخصاً ({share}) سجلٌّ في زوج ما زال ينتظر "
+        "المراجعة. كل زوج يُبتّ فيه قد يحرّك التقدير؛ راجِعها قبل نشره."
+    ),
+    "warning.split_calibration": (
+        "يبدو نموذج الربط غير معايَر: قبِل المراجعون {accepted} من {pairs} زوجاً في نطاق "
+        "المراجعة، بينما تتوقع احتمالات التطابق في النموذج {predicted}. تستند الفترة إلى تلك "
+        "الاحتمالات؛ أعِد الربط ليتعلّم النموذج من قرارات المراجعين."
+    ),
     "dashboard.not_documented": "غير الموثَّقين، يُعدّون على حدة، بحسب ما ينقصهم",
     "dashboard.lacking": "{n} ينقصهم {what}",
     "dashboard.weeks": "الوفيات في الأسبوع بحسب المحافظة",

@@ -1,5 +1,5 @@
 """The server-rendered pages: login, users and the audit log (the dashboard, search and person
-pages are in pages_persons.py).
+pages are in pages_persons.py, a user's own account and password resets in account.py).
 
 Each page is a thin face over a service (the same calls as the CLI). Forms post back with the
 session's CSRF token (checked by CSRFMiddleware) and answer with a redirect (303), so a reload
@@ -10,27 +10,38 @@ extending base.html, an entry in rendering.NAV, and its phrases in messages.py.
 from __future__ import annotations
 
 import math
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Form, Query, Request
+from sqlalchemy import Engine
 from starlette.responses import RedirectResponse, Response
 
 from marsad.i18n import LANGUAGES
 from marsad.services.browse import audit_page
+from marsad.services.logins import TooManyAttempts, authenticate, locked_accounts, unlock_user
+from marsad.services.sessions import end_session, log_out_user, start_session
 from marsad.services.users import (
     ROLES,
     LoginRefused,
-    TooManyAttempts,
     UserError,
     UserInfo,
+    WeakPassword,
     add_user,
-    authenticate,
+    create_reset,
     disable_user,
     list_users,
     set_language,
     set_role,
 )
-from marsad.web.auth import USER_ID, RequirePage, engine_of, session_user
+from marsad.web.auth import (
+    SESSION_TOKEN,
+    RequirePage,
+    client_of,
+    engine_of,
+    session_user,
+    settings_of,
+)
 from marsad.web.csrf import new_csrf_token
 from marsad.web.rendering import LANG_KEY, render
 
@@ -40,18 +51,14 @@ FLASH = "flash"
 AUDIT_PER_PAGE = 100
 
 
-def _safe_next(path: str | None) -> str:
+def safe_next(path: str | None) -> str:
     """Only a path on this site (never //host or a full URL) may follow a login."""
     if path and path.startswith("/") and not path.startswith("//") and "\\" not in path:
         return path
     return "/"
 
 
-def _client(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
-def _see_other(path: str) -> RedirectResponse:
+def see_other(path: str) -> RedirectResponse:
     return RedirectResponse(path, status_code=303)
 
 
@@ -59,7 +66,7 @@ def _flash(request: Request, key: str, **params: str) -> None:
     request.session[FLASH] = [key, params]
 
 
-def _take_flash(request: Request) -> tuple[str, dict[str, str]] | None:
+def take_flash(request: Request) -> tuple[str, dict[str, str]] | None:
     value = request.session.pop(FLASH, None)
     if isinstance(value, list) and len(value) == 2:
         return str(value[0]), dict(value[1])
@@ -69,8 +76,9 @@ def _take_flash(request: Request) -> tuple[str, dict[str, str]] | None:
 @router.get("/login")
 def login_form(request: Request, next: str | None = None) -> Response:
     if session_user(request) is not None:
-        return _see_other(_safe_next(next))
-    return render(request, "login.html", {"next": _safe_next(next), "error": None})
+        return see_other(safe_next(next))
+    context = {"next": safe_next(next), "error": None, "flash": take_flash(request)}
+    return render(request, "login.html", context)
 
 
 @router.post("/login")
@@ -80,28 +88,47 @@ def login(
     password: Annotated[str, Form()],
     next: Annotated[str, Form()] = "/",
 ) -> Response:
+    engine = engine_of(request)
     try:
-        user = authenticate(engine_of(request), username, password, _client(request))
-    except TooManyAttempts:
-        context = {"next": _safe_next(next), "error": "login.too_many"}
-        return render(request, "login.html", context, status_code=429)
+        user = authenticate(engine, username, password, client_of(request))
+    except TooManyAttempts as refused:
+        minutes = max(1, -(-int(refused.retry_after.total_seconds()) // 60))
+        context = {"next": safe_next(next), "error": "login.too_many", "minutes": minutes}
+        response = render(request, "login.html", context, status_code=429)
+        response.headers["Retry-After"] = str(int(refused.retry_after.total_seconds()) + 1)
+        return response
     except LoginRefused:
-        context = {"next": _safe_next(next), "error": "login.refused"}
+        context = {"next": safe_next(next), "error": "login.refused"}
         return render(request, "login.html", context, status_code=401)
     anonymous_language = request.session.get(LANG_KEY)
+    if anonymous_language in LANGUAGES and anonymous_language != user.language:
+        set_language(engine, user.id, anonymous_language)
+    sign_in(request, user)
+    return see_other(safe_next(next))
+
+
+def sign_in(request: Request, user: UserInfo) -> None:
+    """Replace the whole cookie (and its CSRF token) with a new session of `user` in the store;
+    a session the cookie held before ends."""
+    previous = request.session.get(SESSION_TOKEN)
+    if isinstance(previous, str):
+        end_session(engine_of(request), previous)
+    token = start_session(
+        engine_of(request), user.id, client_of(request), settings_of(request).session_lifetime
+    )
     request.session.clear()
-    request.session[USER_ID] = user.id
+    request.session[SESSION_TOKEN] = token
     new_csrf_token(request.session)
     request.state.user = user
-    if anonymous_language in LANGUAGES and anonymous_language != user.language:
-        set_language(engine_of(request), user.id, anonymous_language)
-    return _see_other(_safe_next(next))
 
 
 @router.post("/logout")
 def logout(request: Request) -> Response:
+    token = request.session.get(SESSION_TOKEN)
+    if isinstance(token, str):
+        end_session(engine_of(request), token)
     request.session.clear()
-    return _see_other("/login")
+    return see_other("/login")
 
 
 @router.get("/admin/users")
@@ -109,12 +136,24 @@ def users_page(request: Request, user: UserInfo = Depends(RequirePage("manage_us
     return _users(request)
 
 
-def _users(request: Request, error: str | None = None, status_code: int = 200) -> Response:
+def _users(
+    request: Request,
+    error: str | None = None,
+    status_code: int = 200,
+    reset: tuple[str, str] | None = None,
+    problem: str | None = None,
+) -> Response:
+    """The users page; `error` is a service's message (English), `problem` a catalogue key,
+    `reset` a one-time link just made (username, link), shown once."""
+    engine = engine_of(request)
     context = {
-        "users": list_users(engine_of(request)),
+        "users": list_users(engine),
         "roles": ROLES,
         "error": error,
-        "flash": _take_flash(request),
+        "problem": problem,
+        "flash": take_flash(request),
+        "locked": locked_accounts(engine),
+        "reset": reset,
     }
     return render(request, "users.html", context, status_code=status_code)
 
@@ -130,10 +169,12 @@ def users_add(
 ) -> Response:
     try:
         added = add_user(engine_of(request), username, password, role, language, user.username)
+    except WeakPassword as weak:
+        return _users(request, str(weak), status_code=400, problem=weak.key)
     except UserError as error:
         return _users(request, str(error), status_code=400)
     _flash(request, "users.added", username=added.username)
-    return _see_other("/admin/users")
+    return see_other("/admin/users")
 
 
 @router.post("/admin/users/{username}/role")
@@ -148,21 +189,48 @@ def users_role(
     except UserError as error:
         return _users(request, str(error), status_code=400)
     _flash(request, "users.role_changed", username=username)
-    return _see_other("/admin/users")
+    return see_other("/admin/users")
 
 
-@router.post("/admin/users/{username}/disable")
-def users_disable(
+@router.post("/admin/users/{username}/reset")
+def users_reset(
     request: Request,
     username: str,
     user: UserInfo = Depends(RequirePage("manage_users")),
 ) -> Response:
+    """A one-time link for the user to set a new password, shown once on this answer."""
     try:
-        disable_user(engine_of(request), username, user.username)
+        token = create_reset(engine_of(request), username, user.username)
     except UserError as error:
         return _users(request, str(error), status_code=400)
-    _flash(request, "users.was_disabled", username=username)
-    return _see_other("/admin/users")
+    link = settings_of(request).link(f"/reset/{token}")
+    return _users(request, reset=(username, link))
+
+
+ACCOUNT_CHANGES: dict[str, tuple[Callable[[Engine, str, str], object], str]] = {
+    "disable": (disable_user, "users.was_disabled"),
+    "unlock": (unlock_user, "users.unlocked"),
+    "logout": (log_out_user, "users.logged_out"),
+}
+"""The users page's buttons: the service each calls (engine, username, actor) and its notice.
+Disabling is refused for the last admin; unlocking forgets the failed logins; logout ends
+every session of the user (e.g. a lost laptop)."""
+
+
+@router.post("/admin/users/{username}/{change}")
+def users_change(
+    request: Request,
+    username: str,
+    change: Literal["disable", "unlock", "logout"],
+    user: UserInfo = Depends(RequirePage("manage_users")),
+) -> Response:
+    act, done = ACCOUNT_CHANGES[change]
+    try:
+        act(engine_of(request), username, user.username)
+    except UserError as error:
+        return _users(request, str(error), status_code=400)
+    _flash(request, done, username=username)
+    return see_other("/admin/users")
 
 
 @router.get("/admin/audit")

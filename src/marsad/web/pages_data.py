@@ -34,6 +34,7 @@ from marsad.domain.records import STANDARD_COLUMNS, STATUSES, FieldError
 from marsad.ingest.places import default_gazetteer
 from marsad.ingest.profile import MappingProfile
 from marsad.ingest.readers import TableError
+from marsad.services.audit import record_names_read
 from marsad.services.exports import QuarantineItem, quarantine_items
 from marsad.services.ingest import (
     IngestSummary,
@@ -58,14 +59,13 @@ from marsad.services.upload_jobs import (
 )
 from marsad.services.users import UserInfo
 from marsad.store.models import SOURCE_KINDS
-from marsad.web.auth import RequireApi, RequirePage, engine_of
+from marsad.web.auth import RequireApi, RequirePage, engine_of, settings_of
+from marsad.web.ids import PathId
 from marsad.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
 log = logging.getLogger(__name__)
 
-MAX_UPLOAD_BYTES = 200 * 1024 * 1024
-"""Largest file accepted by the upload form; larger lists go through `marsad ingest`."""
 UPLOAD_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".json", ".jsonl", ".ndjson")
 PROFILE_SUFFIXES = (".yaml", ".yml")
 CHUNK = 1024 * 1024
@@ -187,19 +187,24 @@ def _safe_name(name: str | None, fallback: str) -> str:
     return base[:200] if base and base not in {".", ".."} else fallback
 
 
-def _save(upload: BinaryIO, target: Path) -> bool:
-    """Copy an upload to `target`; False (and nothing kept) when it passes MAX_UPLOAD_BYTES."""
+def _save(upload: BinaryIO, target: Path, limit: int | None) -> bool:
+    """Copy an upload to `target`; False (and nothing kept) when it passes `limit` bytes."""
     size = 0
     with target.open("wb") as out:
         while chunk := upload.read(CHUNK):
             size += len(chunk)
-            if size > MAX_UPLOAD_BYTES:
+            if limit is not None and size > limit:
                 break
             out.write(chunk)
-    if size > MAX_UPLOAD_BYTES:
+    if limit is not None and size > limit:
         target.unlink()
         return False
     return True
+
+
+def _max_bytes(request: Request) -> int | None:
+    """The upload limits' bytes: a file is never larger than what it unpacks to."""
+    return settings_of(request).upload_limits.max_bytes
 
 
 def _sources_page(
@@ -219,7 +224,7 @@ def _sources_page(
         "job_id": job,
         "error": error,
         "form": form or {},
-        "max_mb": MAX_UPLOAD_BYTES // (1024 * 1024),
+        "max_mb": (_max_bytes(request) or 0) // (1024 * 1024),
         "notice": _take_notice(request),
     }
     return render(request, "sources.html", context, status_code=status_code)
@@ -242,7 +247,7 @@ def sources_jobs(request: Request, user: UserInfo = Depends(RequireApi("ingest")
 
 
 def _profile_path(
-    directory: Path, profile: str, profile_file: UploadFile | None
+    directory: Path, profile: str, profile_file: UploadFile | None, limit: int | None
 ) -> tuple[Path | None, tuple[str, str] | None]:
     """The YAML file to read the upload with (None: the standard columns), or an error."""
     if profile == "standard":
@@ -255,7 +260,7 @@ def _profile_path(
             return None, ("upload.profile_type", name)
         path = directory / "profile" / name
         path.parent.mkdir()
-        if not _save(profile_file.file, path):
+        if not _save(profile_file.file, path, limit):
             return None, ("upload.too_large", name)
     elif profile in builtin_profiles():
         path = directory / "profile" / f"{profile}.yaml"
@@ -296,13 +301,15 @@ def sources_upload(
         return _sources_page(request, error=error, form=form, status_code=400)
     directory = Path(tempfile.mkdtemp(prefix="marsad-upload-"))
     path = directory / name
-    profile_path, error = _profile_path(directory, profile, profile_file)
-    if error is None and not _save(file.file, path):
+    limit = _max_bytes(request)
+    profile_path, error = _profile_path(directory, profile, profile_file, limit)
+    if error is None and not _save(file.file, path, limit):
         error = ("upload.too_large", name)
     if error is not None:
         shutil.rmtree(directory, ignore_errors=True)
         return _sources_page(request, error=error, form=form, status_code=400)
     engine = engine_of(request)
+    limits = settings_of(request).upload_limits
 
     def work(advance: Progress) -> IngestSummary:
         try:
@@ -315,6 +322,7 @@ def sources_upload(
                 profile_path=profile_path,
                 user=user.username,
                 progress=advance,
+                limits=limits,
             )
         finally:
             shutil.rmtree(directory, ignore_errors=True)
@@ -370,6 +378,7 @@ def _quarantine_view(
 
 def _quarantine_page(
     request: Request,
+    user: UserInfo,
     source: str | None,
     page: int,
     attempt: tuple[int, dict[str, str], tuple[FieldError, ...]] | None = None,
@@ -387,6 +396,7 @@ def _quarantine_page(
         if attempt is not None and attempt[0] == item.raw_row_id:
             typed, errors = attempt[1], attempt[2]
         views.append(_quarantine_view(engine, item, typed, errors))
+    record_names_read(engine, user.username, "/quarantine", len(views), "web")
     context = {
         "rows": views,
         "sources": sizes,
@@ -409,7 +419,7 @@ def quarantine(
     page: int = Query(1, ge=1, le=1_000_000),
     user: UserInfo = Depends(RequirePage("ingest")),
 ) -> Response:
-    return _quarantine_page(request, source or None, page)
+    return _quarantine_page(request, user, source or None, page)
 
 
 async def form_fields(request: Request) -> dict[str, str]:
@@ -430,7 +440,7 @@ def _corrected_cells(fields: dict[str, str]) -> dict[str, str]:
 @router.post("/quarantine/{raw_row_id}")
 def quarantine_correct(
     request: Request,
-    raw_row_id: int,
+    raw_row_id: PathId,
     user: UserInfo = Depends(RequirePage("ingest")),
     fields: dict[str, str] = Depends(form_fields),
 ) -> Response:
@@ -441,7 +451,7 @@ def quarantine_correct(
         summary = ingest_correction(engine_of(request), raw_row_id, cells, user=user.username)
     except RowRefused as refused:
         attempt = (raw_row_id, cells, refused.errors)
-        return _quarantine_page(request, source, page, attempt, status_code=400)
+        return _quarantine_page(request, user, source, page, attempt, status_code=400)
     except ValueError:
         _notify(request, "quarantine.gone")
     else:

@@ -19,8 +19,11 @@ from starlette.responses import RedirectResponse, Response
 
 from marsad.i18n import format_date, format_month, localise_digits
 from marsad.ingest.places import Governorate, default_gazetteer
-from marsad.publish.charts import governorate_weeks_chart, upset_chart
+from marsad.publish.charts import format_percent, governorate_weeks_chart, upset_chart
+from marsad.publish.report_estimate import warning_figures
+from marsad.services.audit import record_names_read
 from marsad.services.browse import Dashboard, dashboard, status_decisions, view_person
+from marsad.services.review import merge, merged_person
 from marsad.services.search import SearchQuery, search_persons
 from marsad.services.users import UserInfo
 from marsad.services.verify import (
@@ -32,12 +35,14 @@ from marsad.services.verify import (
 )
 from marsad.verify.reasons import pieces_in
 from marsad.web.auth import RequirePage, engine_of
+from marsad.web.ids import FormId, PathId
+from marsad.web.messages import translate
 from marsad.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
 
 SEARCH_PER_PAGE = 50
-DONE = ("status", "revoke", "choose")
+DONE = ("status", "revoke", "choose", "merge")
 """The notices a person page shows after a reviewer's decision (`?done=`)."""
 LACKING = ("full name", "date of death", "place of death")
 """What a person may lack to be documented, as the verification rules name it."""
@@ -119,6 +124,23 @@ class DashboardCharts:
         histories = self.figures.overlaps
         return upset_chart(histories, title=title, lang=lang) if histories else None
 
+    def estimate_warnings(self, lang: str) -> list[str]:
+        """The newest estimate's warnings that the lists look split, in the page's language."""
+        estimated = self.figures.estimated
+        if estimated is None:
+            return []
+        return [
+            translate(lang, f"warning.{code}", **warning_figures(values, lang))
+            for code, values in estimated.warnings
+        ]
+
+    def linkage_share(self, lang: str) -> str | None:
+        """The share of the interval's width that linkage accounts for, formatted."""
+        estimated = self.figures.estimated
+        if estimated is None or estimated.width_share is None:
+            return None
+        return format_percent(estimated.width_share, lang)
+
     def lists(self) -> list[tuple[str, int, int]]:
         """(independent list, persons on it, persons on it alone)."""
         histories = self.figures.overlaps
@@ -188,6 +210,7 @@ def search_page(
             )
             context["result"] = result
             context["pages"] = max(1, math.ceil(result.total / SEARCH_PER_PAGE))
+            record_names_read(engine_of(request), user.username, "/search", len(result.hits), "web")
     except ValueError:
         context["error"] = "search.bad_date"
     status_code = 400 if context["error"] else 200
@@ -212,6 +235,7 @@ def _person_page(
         "done": done if done in DONE else None,
         "decisions": DECISIONS,
         "can_verify": user.can("verify"),
+        "can_merge": user.can("merge_persons"),
         "governorate_name": governorate_name,
         "death_date": death_date,
         "age_range": age_range,
@@ -224,7 +248,7 @@ def _person_page(
 @router.get("/persons/{person_id}")
 def person_page(
     request: Request,
-    person_id: int,
+    person_id: PathId,
     done: str | None = None,
     user: UserInfo = Depends(RequirePage("view_names")),
 ) -> Response:
@@ -238,7 +262,7 @@ def _decided(person_id: int, done: str) -> RedirectResponse:
 @router.post("/persons/{person_id}/status")
 def person_status(
     request: Request,
-    person_id: int,
+    person_id: PathId,
     status: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
     user: UserInfo = Depends(RequirePage("verify")),
@@ -254,8 +278,8 @@ def person_status(
 @router.post("/persons/{person_id}/revoke")
 def person_revoke(
     request: Request,
-    person_id: int,
-    decision_id: Annotated[int, Form()],
+    person_id: PathId,
+    decision_id: FormId,
     reason: Annotated[str, Form()] = "",
     user: UserInfo = Depends(RequirePage("verify")),
 ) -> Response:
@@ -273,7 +297,7 @@ def person_revoke(
 @router.post("/persons/{person_id}/choose")
 def person_choose(
     request: Request,
-    person_id: int,
+    person_id: PathId,
     field: Annotated[str, Form()] = "",
     value: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
@@ -285,3 +309,20 @@ def person_choose(
     except VerifyError as error:
         return _person_page(request, user, person_id, error=str(error))
     return _decided(person_id, "choose")
+
+
+@router.post("/persons/{person_id}/merge")
+def person_merge(
+    request: Request,
+    person_id: PathId,
+    other: FormId,
+    note: Annotated[str, Form()] = "",
+    user: UserInfo = Depends(RequirePage("merge_persons")),
+) -> Response:
+    """Join another person into this one (services.review.merge; audited "person.merge")."""
+    engine = engine_of(request)
+    try:
+        action_id = merge(engine, person_id, other, user.username, note or None)
+    except ValueError as error:
+        return _person_page(request, user, person_id, error=str(error))
+    return _decided(merged_person(engine, action_id) or person_id, "merge")

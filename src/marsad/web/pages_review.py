@@ -16,8 +16,10 @@ from fastapi import APIRouter, Depends, Form, Request
 from sqlalchemy import Engine
 from starlette.responses import RedirectResponse, Response
 
+from marsad.services.audit import record_names_read
 from marsad.services.review import (
     ActionView,
+    NotProposed,
     ReviewItem,
     accept,
     governorate_pcode,
@@ -30,6 +32,7 @@ from marsad.services.review import (
 from marsad.services.users import UserInfo
 from marsad.store.models import utcnow
 from marsad.web.auth import RequirePage, engine_of
+from marsad.web.ids import FormId
 from marsad.web.messages import MESSAGES
 from marsad.web.pages_persons import governorate_name, governorates
 from marsad.web.rendering import render
@@ -109,6 +112,8 @@ def review(request: Request, user: UserInfo = Depends(RequirePage("review"))) ->
             item.record_a.display_fields(), item.record_b.display_fields(), strict=True
         ):
             rows.append((_label("compare", label) or label, a, b))
+    if item is not None:
+        record_names_read(engine, user.username, "/review", 2, "web")
     notice = request.session.pop(NOTICE, None)
     context = {
         "item": item,
@@ -135,6 +140,8 @@ def _decide(
     decide = accept if verdict == "accept" else reject
     try:
         decide(engine, record_a, record_b, user.username, note or None)
+    except NotProposed:
+        _notify(request, "review.not_proposed")
     except ValueError:
         _notify(request, "review.failed")
     else:
@@ -145,8 +152,8 @@ def _decide(
 @router.post("/review/accept")
 def review_accept(
     request: Request,
-    record_a: Annotated[int, Form()],
-    record_b: Annotated[int, Form()],
+    record_a: FormId,
+    record_b: FormId,
     note: Annotated[str, Form()] = "",
     user: UserInfo = Depends(RequirePage("review")),
 ) -> Response:
@@ -156,8 +163,8 @@ def review_accept(
 @router.post("/review/reject")
 def review_reject(
     request: Request,
-    record_a: Annotated[int, Form()],
-    record_b: Annotated[int, Form()],
+    record_a: FormId,
+    record_b: FormId,
     note: Annotated[str, Form()] = "",
     user: UserInfo = Depends(RequirePage("review")),
 ) -> Response:
@@ -167,7 +174,7 @@ def review_reject(
 @router.post("/review/skip")
 def review_skip(
     request: Request,
-    decision_id: Annotated[int, Form()],
+    decision_id: FormId,
     user: UserInfo = Depends(RequirePage("review")),
 ) -> Response:
     skipped = [d for d in _skipped(request) if d != decision_id] + [decision_id]

@@ -1,9 +1,11 @@
 """Pages in the reader's language: templates, the language choice and the navigation.
 
-The language comes from `?lang=` (remembered in User.language, or in the session cookie for an
-anonymous visitor), else the user's saved language, else the browser's Accept-Language, else
-Arabic. Templates get `t` (phrases), `num` and `date` (marsad.i18n formatting), `dir`, and the
-navigation links the user's role may follow.
+The language comes from `?lang=` (for that page only; an anonymous visitor's choice is kept in
+the session cookie), else the user's saved language (the language button posts to /language),
+else the browser's Accept-Language, else Arabic: a GET never changes the store. Templates get
+`t` (phrases), `num` and `date` (marsad.i18n formatting), `dir`, `static` (the path of a
+packaged asset: never built from the request's Host header), and the navigation links the
+user's role may follow.
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
 from marsad.i18n import LANGUAGES, format_date, format_number, localise_digits, text_direction
-from marsad.services.users import UserInfo, set_language
-from marsad.web.auth import engine_of, session_user
+from marsad.services.users import UserInfo
+from marsad.web.auth import session_user
 from marsad.web.csrf import csrf_token
 from marsad.web.messages import translate
 
@@ -62,8 +64,6 @@ def choose_language(request: Request, user: UserInfo | None) -> str:
     if wanted in LANGUAGES:
         if user is None:
             request.session[LANG_KEY] = wanted
-        elif user.language != wanted:
-            set_language(engine_of(request), user.id, wanted)
         return wanted
     if user is not None:
         return user.language
@@ -71,6 +71,11 @@ def choose_language(request: Request, user: UserInfo | None) -> str:
     if stored in LANGUAGES:
         return str(stored)
     return _browser_language(request) or DEFAULT_LANGUAGE
+
+
+def static_path(path: str) -> str:
+    """Where a packaged asset is served: a path on this site, whatever Host the request named."""
+    return f"/static/{path}"
 
 
 def render(
@@ -96,6 +101,8 @@ def render(
         return localise_digits(str(value), lang)
 
     nav = [item for item in NAV if user is not None and user.can(item.permission)]
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    switched = request.url.include_query_params(lang=other)
     return templates.TemplateResponse(
         request,
         template,
@@ -103,7 +110,9 @@ def render(
             "lang": lang,
             "dir": text_direction(lang),
             "other_lang": other,
-            "switch_url": str(request.url.include_query_params(lang=other)),
+            "switch_url": f"{request.url.path}?{switched.query}",
+            "here": here,
+            "static": static_path,
             "t": t,
             "num": num,
             "date": date,

@@ -2,8 +2,10 @@
 
 The key is a StoreSecret row, never a file beside the code, so every worker of one store signs
 and reads the same cookies, and a copy of the repository holds no key. The cookie is HttpOnly
-and SameSite=Lax (Starlette's SessionMiddleware); it holds only the user's id, the CSRF token
-and an anonymous visitor's language, signed with itsdangerous.
+and SameSite=Lax (Starlette's SessionMiddleware); it holds the token of a session kept in the
+store (`services.sessions`, which decides whether it is still valid), the CSRF token, notices
+between a form and the page it redirects to, and an anonymous visitor's language, signed with
+itsdangerous.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from marsad.store.models import StoreSecret
 
 SESSION_KEY_NAME = "web.session_key"
 SESSION_COOKIE = "marsad_session"
-SESSION_MAX_AGE = 12 * 60 * 60
 
 
 def session_key(engine: Engine) -> str:
