@@ -35,7 +35,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -201,16 +201,17 @@ def true_identifiable_histories(engine: Any, list_dir: Path) -> CaptureHistories
         status = {row["person_id"]: row["status"] for row in csv.DictReader(handle)}
     with engine.connect() as conn:
         records = estimation_records(conn, rules_in_force(conn).identifiable)
-        keys = dict(
-            conn.execute(
-                select(Record.id, tuple_(Source.name, Record.record_id)).join(
+        keys = {
+            rid: (source, record_id)
+            for rid, source, record_id in conn.execute(
+                select(Record.id, Source.name, Record.record_id).join(
                     Source, Source.id == Record.source_id
                 )
             ).tuples()
-        )
+        }
     on_lists: dict[str, set[str]] = {}
     for record in records:
-        person = truth[tuple(keys[record.record_id])]
+        person = truth[keys[record.record_id]]
         if not record.missing and status[person] == "killed":
             on_lists.setdefault(person, set()).add(record.list)
     return histories_from_patterns(sorted({r.list for r in records}), on_lists.values())

@@ -59,7 +59,7 @@ FIRST_NAME_DISAGREES = 0
 """The first-name comparison's level (Splink's gamma) for a clear disagreement: not the same
 key, not a typo, not a rare spelling of a common name."""
 DEFAULT_MODEL = "default_model.json"
-EM_STRENGTH = 500.0
+EM_STRENGTH = 100.0
 """Pseudo-pairs of the default model's m that EM's estimate is drawn toward (`linkage.em`)."""
 
 

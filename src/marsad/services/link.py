@@ -138,6 +138,8 @@ def splink_backend(name: str) -> Iterator[Any]:
         # a folder the user never asked for, left behind if the run is killed.
         with tempfile.TemporaryDirectory(prefix="marsad-duckdb-") as spill:
             connection = duckdb.connect(config={"temp_directory": spill})
+            # Its progress bar goes to the terminal, over the CLI's own stage line.
+            connection.execute("SET enable_progress_bar = false")
             try:
                 yield DuckDBAPI(connection=connection)
             finally:
