@@ -112,6 +112,8 @@ def build_store(engine: Engine, tmp_path: Path) -> dict[str, int]:
                 decision("M-2", "U-3", "model", "uncertain", score=0.55, gammas=[1, 1], **model),
                 decision("U-1", "M-4", "model", "uncertain", score=0.30, gammas=[2, -1], **model),
                 decision("M-1", "M-4", "model", "uncertain", score=0.80, gammas=[2, 0], **model),
+                # Kept for estimation's drawn clusterings only: never asked.
+                decision("M-3", "U-3", "model", "unlikely", score=0.10, gammas=[0, 0], **model),
             ],
         )
     recluster(engine)
@@ -278,6 +280,18 @@ def test_accept_joins_two_persons_and_leaves_the_queue(engine: Engine, tmp_path:
     assert sorted(action.person_ids) == sorted(before)
     assert (human.kind, human.decision) == ("human", "match")
     assert {human.record_a_id, human.record_b_id} == {pk["M-2"], pk["U-3"]}
+
+
+def test_a_page_of_verdicts_rebuilds_the_persons_once(engine: Engine, tmp_path: Path) -> None:
+    pk = build_store(engine, tmp_path)
+    before = partition(engine)
+    accept(engine, pk["M-2"], pk["U-3"], "reviewer", rebuild=False)
+    reject(engine, pk["M-1"], pk["U-1"], "reviewer", rebuild=False)
+    assert partition(engine) == before, "nothing rebuilt yet"
+    recluster(engine)
+    assert together(engine, pk["M-2"], pk["U-3"])
+    assert not together(engine, pk["M-1"], pk["U-1"])
+    assert queue_size(engine) == 2
 
 
 def test_reject_keeps_apart_what_the_rule_joined_and_survives_reclustering(
