@@ -34,11 +34,15 @@ import shutil
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Hashable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import combinations
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy import select
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -54,6 +58,7 @@ from marsad.services.estimate import estimate_histories, estimate_store  # noqa:
 from marsad.services.link import link, recluster  # noqa: E402
 from marsad.services.review import ReviewItem, accept, queue_size, reject, review_queue  # noqa: E402
 from marsad.store.db import open_store  # noqa: E402
+from marsad.store.models import LinkDecision, Record, Source  # noqa: E402
 from marsad.synth import write_scenario  # noqa: E402
 from marsad.synth.matrix import read_matrix  # noqa: E402
 
@@ -82,6 +87,7 @@ def prepare(matrix: Path, scenario: str, folder: Path) -> dict[str, Any]:
     engine = open_store(f"sqlite:///{folder / 'start.db'}")
     ingest_scenario(engine, list_dir, user="benchmark")
     linked, seconds = timed(lambda: link(engine))
+    missed = missed_links(engine, list_dir)
     engine.dispose()
     histories, _, killed = true_histories(list_dir)
     fitted, fit_seconds = timed(lambda: estimate_histories(histories, method="lcmcr"))
@@ -92,10 +98,54 @@ def prepare(matrix: Path, scenario: str, folder: Path) -> dict[str, Any]:
         "records": linked.clusters.records,
         "link_seconds": round(seconds, 1),
         "waiting": linked.review_pairs,
+        "missed": missed,
         "truth": killed,
         "true_documented_killed": histories.observed,
         "true_history": summary(fitted.total, fit_seconds),
     }
+
+
+def missed_links(engine: Any, list_dir: Path) -> dict[str, int]:
+    """True pairs of records the linkage left in two persons, by the model's decision on them
+    (uncertain: waiting for review; unlikely, by score; none: never compared), and how many of
+    the waiting pairs are one person: where review and learning can find links."""
+    truth = read_truth(list_dir / "truth.csv")
+    with engine.connect() as conn:
+        records = conn.execute(
+            select(Record.id, Record.person_id, Source.name, Record.record_id).join(
+                Source, Source.id == Record.source_id
+            )
+        ).all()
+        decided = {
+            frozenset((r.record_a_id, r.record_b_id)): (r.decision, r.score)
+            for r in conn.execute(
+                select(
+                    LinkDecision.record_a_id,
+                    LinkDecision.record_b_id,
+                    LinkDecision.decision,
+                    LinkDecision.score,
+                ).where(LinkDecision.kind == "model")
+            )
+        }
+    person = {r.id: r.person_id for r in records}
+    who = {r.id: truth.get((r.name, r.record_id)) for r in records}
+    members: dict[Hashable, list[int]] = {}
+    for rid, true_person in who.items():
+        if true_person is not None:
+            members.setdefault(true_person, []).append(rid)
+    missed: Counter[str] = Counter()
+    for ids in members.values():
+        for a, b in combinations(ids, 2):
+            if person[a] is None or person[a] != person[b]:
+                decision, score = decided.get(frozenset((a, b)), ("none", None))
+                if decision == "unlikely":
+                    decision = "unlikely 0.3–0.5" if score >= 0.3 else "unlikely 0.05–0.3"
+                missed[decision] += 1
+    waiting = [p for p, (d, _) in decided.items() if d == "uncertain"]
+    same = sum(
+        1 for p in waiting if len({who[r] for r in p}) == 1 and None not in {who[r] for r in p}
+    )
+    return {**missed, "waiting": len(waiting), "waiting one person": same}
 
 
 def likeliest_first(engine: Any) -> list[ReviewItem]:
@@ -216,6 +266,11 @@ def main() -> None:
             f"scenario {start['scenario']}: {start['people']:,} people, {start['lists']} lists, "
             f"{start['records']:,} records; linked in {start['link_seconds']} s, "
             f"{start['waiting']:,} pairs waiting; {load()}",
+            flush=True,
+        )
+        print(
+            "true pairs not linked, by the model's decision: "
+            + ", ".join(f"{k} {v:,}" for k, v in start["missed"].items()),
             flush=True,
         )
 

@@ -113,7 +113,7 @@ def build_store(engine: Engine, tmp_path: Path) -> dict[str, int]:
                 decision("U-1", "M-4", "model", "uncertain", score=0.30, gammas=[2, -1], **model),
                 decision("M-1", "M-4", "model", "uncertain", score=0.80, gammas=[2, 0], **model),
                 # Kept for estimation's drawn clusterings only: never asked.
-                decision("M-3", "U-3", "model", "unlikely", score=0.10, gammas=[0, 0], **model),
+                decision("M-2", "U-2", "model", "unlikely", score=0.10, gammas=[0, 0], **model),
             ],
         )
     recluster(engine)
