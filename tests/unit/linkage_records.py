@@ -2,26 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 from marsad.linkage.features import LinkageRecord
 
-UNKNOWN = dict.fromkeys(
-    (
-        "name_first",
-        "name_father",
-        "name_grandfather",
-        "name_family",
-        "name_mother",
-        "sex",
-        "age_min",
-        "age_max",
-        "date_of_death",
-        "pcode",
-        "pcode_adm1",
-        "locality",
-    )
-)
 
-
-def record(rid: int, name: str, source: str = "S", **fields: object) -> LinkageRecord:
-    values: dict[str, object] = {"id": rid, "source": source, "name": name, "status": "killed"}
-    return LinkageRecord(**(values | UNKNOWN | fields))  # type: ignore[arg-type]
+def record(rid: int, name: str, source: str = "S", **given: object) -> LinkageRecord:
+    values: dict[str, object] = {f.name: None for f in fields(LinkageRecord)}
+    values |= {"id": rid, "source": source, "name": name, "status": "killed"} | given
+    return LinkageRecord(**values)  # type: ignore[arg-type]
