@@ -6,7 +6,7 @@ import pandas as pd
 
 from marsad.linkage.comparisons import COMPARISONS
 from marsad.linkage.deterministic import LinkableRecord, compatible, record_key, rule_links
-from marsad.linkage.features import LinkageRecord, features_frame, latin_spelling, name_parts
+from marsad.linkage.features import features_frame, latin_spelling, name_parts
 from marsad.linkage.model import (
     comparison_levels,
     is_machine_match,
@@ -15,32 +15,10 @@ from marsad.linkage.model import (
 )
 from marsad.linkage.plan import TRAINING_BLOCK_RECORDS, TRAINING_RULES, ModelPlan
 from marsad.names import NameParts
+from tests.unit.linkage_records import record
 
 COMPARISON_NAMES = tuple(spec.name for spec in COMPARISONS)
 EVERY = ModelPlan(COMPARISON_NAMES, (), (("first_key", "family_key"),), TRAINING_RULES[:2], ())
-
-
-def record(rid: int, name: str, **fields: object) -> LinkageRecord:
-    values: dict[str, object] = {
-        "id": rid,
-        "source": "S",
-        "name": name,
-        "name_first": None,
-        "name_father": None,
-        "name_grandfather": None,
-        "name_family": None,
-        "name_mother": None,
-        "sex": None,
-        "age_min": None,
-        "age_max": None,
-        "date_of_death": None,
-        "pcode": None,
-        "pcode_adm1": None,
-        "locality": None,
-        "status": "killed",
-    }
-    values.update(fields)
-    return LinkageRecord(**values)  # type: ignore[arg-type]
 
 
 def test_name_parts_prefer_the_sources_own_parts() -> None:

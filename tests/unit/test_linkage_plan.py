@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from marsad.linkage.comparisons import BY_NAME
-from marsad.linkage.features import LinkageRecord, features_frame
+from marsad.linkage.features import features_frame
 from marsad.linkage.model import summarise
 from marsad.linkage.plan import (
     MIN_TRAINING_PAIRS,
@@ -19,33 +19,11 @@ from marsad.linkage.plan import (
     block_pairs,
     plan_model,
 )
+from tests.unit.linkage_records import record
 
 FIRSTS = ["محمد", "أحمد", "علي", "حسن", "فاطمة", "زينب", "سامر", "ريم", "خالد", "هدى"]
 LATIN_FIRSTS = ["Mohammad", "Ahmad", "Ali", "Hassan", "Fatima", "Zeinab", "Samer", "Reem"]
 FAMILIES = ["ديب", "سلوم", "خضور", "العلي", "شاهين", "حداد", "نصر", "عيسى"]
-
-
-def record(rid: int, name: str, source: str = "A", **fields: object) -> LinkageRecord:
-    values: dict[str, object] = {
-        "id": rid,
-        "source": source,
-        "name": name,
-        "name_first": None,
-        "name_father": None,
-        "name_grandfather": None,
-        "name_family": None,
-        "name_mother": None,
-        "sex": None,
-        "age_min": None,
-        "age_max": None,
-        "date_of_death": None,
-        "pcode": None,
-        "pcode_adm1": None,
-        "locality": None,
-        "status": "killed",
-    }
-    values.update(fields)
-    return LinkageRecord(**values)  # type: ignore[arg-type]
 
 
 def invented(rng: random.Random) -> str:
