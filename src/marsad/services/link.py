@@ -115,6 +115,12 @@ def linkage_records(conn: Connection) -> list[LinkageRecord]:
     return [LinkageRecord(*row) for row in rows]
 
 
+DUCKDB_MEMORY_LIMIT = "4GB"
+"""What DuckDB may hold in memory before it spills to its temporary folder. Its default, 80% of
+the machine's memory, let scoring a million records' blocked pairs grow to 18 GB until the
+system killed the run; Python's own frames come on top of this."""
+
+
 @contextmanager
 def splink_backend(name: str) -> Iterator[Any]:
     """A Splink database API for `name`: in-process DuckDB, or a local Apache Spark session.
@@ -130,7 +136,9 @@ def splink_backend(name: str) -> Iterator[Any]:
         # DuckDB spills to ".tmp" in the working directory by default: names of the dead in
         # a folder the user never asked for, left behind if the run is killed.
         with tempfile.TemporaryDirectory(prefix="marsad-duckdb-") as spill:
-            connection = duckdb.connect(config={"temp_directory": spill})
+            connection = duckdb.connect(
+                config={"temp_directory": spill, "memory_limit": DUCKDB_MEMORY_LIMIT}
+            )
             # Its progress bar goes to the terminal, over the CLI's own stage line.
             connection.execute("SET enable_progress_bar = false")
             try:
