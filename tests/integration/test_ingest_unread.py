@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
-from marsad.cli import app
+from marsad.cli.app import app
 from marsad.services.exports import quarantine_items
 from marsad.services.ingest import RowRefused, ingest_entry, ingest_file
 from marsad.store.models import Import, RawRow, Record

@@ -153,7 +153,7 @@ def test_model_file_round_trip_through_the_cli(
 ) -> None:
     from typer.testing import CliRunner
 
-    from marsad.cli import app
+    from marsad.cli.app import app
 
     ingest_lists(engine, scenario)
     url = engine.url.render_as_string(hide_password=False)

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine, insert, select, update
 from typer.testing import CliRunner
 
-from marsad.cli_review import person_app, review_app
+from marsad.cli.review import person_app, review_app
 from marsad.services.ingest import ingest_file
 from marsad.services.link import recluster
 from marsad.services.review import (

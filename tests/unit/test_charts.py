@@ -12,10 +12,10 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from marsad.domain.estimates import CaptureHistories, Pattern
+from marsad.i18n import format_count
 from marsad.publish.charts import (
     IntervalRow,
     LinearScale,
-    format_count,
     histogram,
     horizontal_bar_chart,
     interval_chart,
@@ -58,9 +58,9 @@ def assert_proportional(sizes: list[float], values: list[int]) -> None:
 
 
 def test_format_count_groups_thousands_and_rounds() -> None:
-    assert format_count(10356.4) == "10,356"
-    assert format_count(999) == "999"
-    assert format_count(1234567) == "1,234,567"
+    assert format_count(10356.4, "en") == "10,356"
+    assert format_count(999, "en") == "999"
+    assert format_count(1234567, "en") == "1,234,567"
 
 
 @pytest.mark.parametrize("maximum", [1, 3, 7, 10, 99, 101, 1234, 10356, 987654])
@@ -88,7 +88,7 @@ def test_horizontal_bars_are_proportional_and_labelled() -> None:
     assert_proportional([float(b.get("width", "")) for b in bars], [v for _, v in items])
     labels = texts(root)
     for label, value in items:
-        assert label in labels and format_count(value) in labels
+        assert label in labels and format_count(value, "en") in labels
     ticks = texts(root, "xtick")
     assert ticks[0] == "0" and int(ticks[-1].replace(",", "")) >= 3823
 
@@ -264,7 +264,7 @@ def test_density_marks_median_and_interval_ends_where_they_belong() -> None:
         assert mark_x(root, cls) == pytest.approx(axis(value), abs=0.11)
     labels = texts(root, "mark-label")
     for value in (median, low, high):
-        assert any(format_count(value) in label for label in labels)
+        assert any(format_count(value, "en") in label for label in labels)
     assert len(with_class(root, "path", "density")) == 2
     assert len(with_class(root, "path", "interval")) == 1
 

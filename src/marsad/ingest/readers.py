@@ -29,6 +29,7 @@ from typing import Any, TextIO
 import openpyxl
 
 from marsad.domain.records import FieldError
+from marsad.errors import InputError
 
 FIELD_SIZE_LIMIT = 32 * 1024 * 1024
 """Largest single CSV field read (bytes of text); the csv module's default is 128 KiB."""
@@ -39,7 +40,7 @@ _XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
 _JSON_LINES_SUFFIXES = frozenset({".jsonl", ".ndjson"})
 
 
-class TableError(Exception):
+class TableError(InputError):
     """The file cannot be read as a table at all; the message names the file."""
 
 
@@ -395,6 +396,8 @@ def _check_unpacked(path: Path, limits: ReadLimits) -> None:
                         total += len(chunk)
                         if total > allowed:
                             raise LimitExceeded(path, "bytes", allowed)
+    except TableError:
+        raise
     except _DAMAGED_ZIP as exc:
         raise _unreadable(path, exc) from exc
 

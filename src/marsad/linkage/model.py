@@ -28,6 +28,8 @@ from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.comparison_creator import ComparisonCreator
 from splink.internals.database_api import DatabaseAPISubClass
 
+from marsad.errors import InputError
+
 MATCH_THRESHOLD = 0.8
 """Pairs at or above this match probability are linked by the machine."""
 REVIEW_THRESHOLD = 0.5
@@ -369,7 +371,7 @@ def with_parameters(trained: dict[str, Any], dialect: str) -> dict[str, Any]:
         levels = comparison["comparison_levels"]
         old = saved.get(name, [])
         if [lv["label_for_charts"] for lv in old] != [lv["label_for_charts"] for lv in levels]:
-            raise ValueError(f"the saved model's {name!r} comparison differs from this version's")
+            raise InputError(f"the saved model's {name!r} comparison differs from this version's")
         for level, old_level in zip(levels, old, strict=True):
             for key in ("m_probability", "u_probability"):
                 if key in old_level:

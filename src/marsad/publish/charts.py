@@ -19,9 +19,16 @@ from functools import partial
 from markupsafe import Markup, escape
 
 from marsad.domain.estimates import CaptureHistories, Pattern
-from marsad.i18n import ARABIC_MONTHS, format_date, format_number, localise_digits, text_direction
+from marsad.i18n import (
+    ARABIC_MONTHS,
+    format_count,
+    format_date,
+    localise_digits,
+    text,
+    text_direction,
+    whole_percent,
+)
 from marsad.publish.report_data import AgeSexCount
-from marsad.publish.report_text import text
 
 INK = "#1f2933"
 MUTED_INK = "#5f6b7a"
@@ -39,18 +46,6 @@ FONTS = "Noto Sans, Noto Sans Arabic, Arial, sans-serif"
 ARABIC_LETTER = re.compile("[\u0600-\u06ff]")
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def format_count(value: float, lang: str = "en") -> str:
-    """A count with thousands separators, rounded to a whole person: 10356.4 -> "10,356"
-    (or "١٠٬٣٥٦" in Arabic)."""
-    return format_number(round(value), lang)
-
-
-def format_percent(share: float, lang: str = "en") -> str:
-    """A share as a whole percentage: "95%" or "٩٥٪"."""
-    whole = round(share * 100)
-    return f"{localise_digits(str(whole), lang)}٪" if lang == "ar" else f"{whole}%"
 
 
 def nice_step(raw: float) -> int:
@@ -462,7 +457,7 @@ def interval_chart(
     parts.append(_text(label_w + 20, 15, documented))
     parts.append(_line(label_w + 110, 11, label_w + 150, 11, ACCENT, 2))
     parts.append(f'<circle cx="{label_w + 130}" cy="11" r="5" fill="{ACCENT}"/>')
-    level_text = format_percent(level, lang)
+    level_text = whole_percent(level, lang)
     parts.append(_text(label_w + 158, 15, text("chart.estimate_interval", lang, level=level_text)))
     for tick in ticks:
         x = label_w + tick * scale
@@ -658,7 +653,7 @@ def posterior_density_chart(
         return out
 
     count = partial(format_count, lang=lang)
-    level_text = format_percent(level, lang)
+    level_text = whole_percent(level, lang)
     parts = _open(
         title,
         width,

@@ -3,7 +3,7 @@
 The page must open on an air-gapped laptop and print cleanly, so CSS lives in the template and
 charts are inline SVG (`charts`). All text goes through Jinja2 autoescaping; only the charts,
 which escape their own labels, are inserted as markup. The same template renders English and
-Arabic: fixed wording comes from `report_text`, numbers and dates from `marsad.i18n`.
+Arabic: fixed wording comes from the catalogue, numbers and dates from `marsad.i18n`.
 """
 
 from __future__ import annotations
@@ -17,12 +17,22 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
 
 from marsad.domain.estimates import Estimate
-from marsad.i18n import format_date, language, localise_digits, text_direction
+from marsad.i18n import (
+    format_count,
+    format_date,
+    format_percent,
+    has_text,
+    language,
+    local_name,
+    localise_digits,
+    text,
+    text_direction,
+    whole_percent,
+)
 from marsad.publish.charts import (
     IntervalRow,
     age_band,
     age_sex_pyramid,
-    format_count,
     governorate_weeks_chart,
     horizontal_bar_chart,
     interval_chart,
@@ -31,10 +41,8 @@ from marsad.publish.charts import (
     upset_chart,
     week_chart,
 )
-from marsad.publish.charts import format_percent as whole_percent
 from marsad.publish.report_data import STANDARD_KEYS, ReportData, StandardCount, StratumEstimate
 from marsad.publish.report_estimate import estimate_details_context
-from marsad.publish.report_text import has_text, text
 
 SEXES = ("male", "female", "unknown")
 TOP_GOVERNORATES = 6
@@ -97,13 +105,6 @@ def format_interval(estimate: Estimate, lang: str = "en") -> str:
     )
 
 
-def format_percent(share: float, lang: str = "en") -> str:
-    """A share as a whole percentage; a small but non-zero share reads "<1%", not "0%"."""
-    if 0 < share < 0.005:
-        return f"<{whole_percent(0.01, lang)}"
-    return whole_percent(share, lang)
-
-
 def format_share(part: int, whole: int, lang: str = "en") -> str:
     """`part` as a percentage of `whole`; a dash when there is no whole to share."""
     return format_percent(part / whole, lang) if whole else "–"
@@ -147,7 +148,7 @@ SHOWN_ELSEWHERE = frozenset(
 """Diagnostics with their own place in the page: a list, a chart or a table, never a row."""
 
 
-def format_number(value: float, lang: str = "en") -> str:
+def format_statistic(value: float, lang: str = "en") -> str:
     """A statistic: counts grouped, others to 4 significant digits, never a long mantissa."""
     if not math.isfinite(value):
         key = "infinite" if value > 0 else "not_a_number" if math.isnan(value) else "minus_infinite"
@@ -168,7 +169,7 @@ def format_value(value: object, lang: str = "en") -> str:
     if isinstance(value, int):
         return localise_digits(f"{value:,}", lang)
     if isinstance(value, float):
-        return format_number(value, lang)
+        return format_statistic(value, lang)
     return str(value)
 
 
@@ -513,16 +514,11 @@ def chain_count(chains: int, lang: str = "en") -> str:
     return text("chains.many", lang, n=format_count(chains, lang))
 
 
-def governorate_name(name_en: str, name_ar: str, lang: str) -> str:
-    """A governorate's name in the report's language, English when no Arabic is known."""
-    return name_ar if lang == "ar" and name_ar else name_en
-
-
 def _persons_context(data: ReportData, lang: str) -> dict[str, Any]:
     by_count = sorted(data.persons_by_governorate, key=lambda g: (-g.persons, g.pcode))
     chart = (
         horizontal_bar_chart(
-            [(governorate_name(g.name_en, g.name_ar, lang), g.persons) for g in by_count],
+            [(local_name(g.name_en, g.name_ar, lang), g.persons) for g in by_count],
             title=text("persons.governorate_chart", lang),
             lang=lang,
         )
@@ -540,7 +536,7 @@ def _persons_context(data: ReportData, lang: str) -> dict[str, Any]:
         "governorates": [
             {
                 "pcode": g.pcode,
-                "name": governorate_name(g.name_en, g.name_ar, lang),
+                "name": local_name(g.name_en, g.name_ar, lang),
                 "other": g.name_en if lang == "ar" else g.name_ar,
                 "persons": g.persons,
             }
@@ -609,7 +605,7 @@ def _governorate_weeks(data: ReportData, lang: str) -> Any:
     names: dict[str, str] = {}
     for row in data.weekly_by_governorate:
         totals[row.pcode] = totals.get(row.pcode, 0) + row.persons
-        names[row.pcode] = governorate_name(row.name_en, row.name_ar, lang)
+        names[row.pcode] = local_name(row.name_en, row.name_ar, lang)
     ranked = sorted(totals, key=lambda pcode: (-totals[pcode], pcode))
     shown = ranked if len(ranked) <= TOP_GOVERNORATES + 1 else ranked[:TOP_GOVERNORATES]
     rows: dict[str, list[tuple[datetime.date, int]]] = {pcode: [] for pcode in shown}
@@ -687,11 +683,7 @@ def _standards_context(data: ReportData, lang: str) -> dict[str, Any]:
                     if has_range
                     else ""
                 ),
-                "definition": (
-                    text(f"standard.definition.{key}", lang)
-                    if lang == "ar" and has_text(f"standard.definition.{key}")
-                    else standard.definition
-                ),
+                "definition": data.definitions.get(lang, {}).get(key, ""),
             }
         )
     return {"standards": cards, "headline_text": headline_sentence(data.standards, lang)}
@@ -737,6 +729,11 @@ def _methodology_context(data: ReportData, lang: str) -> dict[str, Any]:
             (linkage_label(k), format_value(v, lang)) for k, v in data.linkage.items()
         ],
         "estimation_rows": [(label_of(k, lang), v) for k, v in data.estimation.items()],
+        "rule_rows": [
+            (text(f"standard.title.{key}", lang), sentence)
+            for key in ("reported", "corroborated", "verified", "documented")
+            if (sentence := data.definitions.get(lang, {}).get(key))
+        ],
         "cutoff": format_date(data.data_cutoff, lang) if data.data_cutoff else None,
     }
 

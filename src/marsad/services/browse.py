@@ -18,19 +18,20 @@ from typing import Any
 from sqlalchemy import Connection, Engine, case, func, select
 
 from marsad.domain.estimates import CaptureHistories
+from marsad.i18n import LANGUAGES
 from marsad.services.audit import record_event
 from marsad.services.counts import (
-    DEFINITIONS,
     CountRow,
     count_persons,
     documented_missing,
     latest_estimate,
+    standard_definitions,
     totals,
 )
 from marsad.services.persons import independent_list_names
 from marsad.services.review import PersonDetail, person_detail, queue_size
 from marsad.services.sources import SourceSize, source_sizes
-from marsad.services.verify import summaries_version
+from marsad.services.verify import StatusDecisionView, status_decisions, summaries_version
 from marsad.store.models import (
     AuditEvent,
     EstimateRun,
@@ -41,7 +42,6 @@ from marsad.store.models import (
     Record,
     ReviewAction,
     Source,
-    StatusDecision,
 )
 
 
@@ -91,7 +91,8 @@ class Dashboard:
 
     overview: Overview
     totals: CountRow
-    definitions: dict[str, str]
+    definitions: dict[str, dict[str, str]]
+    """Language → standard → what it counts, by the rules in force."""
     not_documented: dict[str, int]
     estimated: EstimatedTotal | None
     weeks_by_governorate: list[tuple[str | None, list[tuple[dt.date, int]]]]
@@ -215,7 +216,7 @@ def _dashboard(engine: Engine) -> Dashboard:
         return Dashboard(
             overview=figures,
             totals=headline,
-            definitions=dict(DEFINITIONS),
+            definitions={lang: standard_definitions(conn, lang) for lang in LANGUAGES},
             not_documented=documented_missing(conn),
             estimated=estimated_total(conn),
             weeks_by_governorate=weeks,
@@ -376,27 +377,13 @@ class PersonStatus:
 
 
 @dataclass(frozen=True)
-class StatusDecisionRow:
-    """A reviewer's word on the person's status, in force or revoked (kept on record)."""
-
-    id: int
-    status: str
-    reason: str
-    decided_by: str
-    decided_at: dt.datetime
-    revoked_at: dt.datetime | None
-    revoked_by: str | None
-    revoke_reason: str | None
-
-
-@dataclass(frozen=True)
 class PersonFile:
     """A person's full record: records by source, link decisions and their explanations,
     verification with its reasons and conflicts, and reviewers' status decisions."""
 
     detail: PersonDetail
     status: PersonStatus | None
-    status_decisions: list[StatusDecisionRow]
+    status_decisions: list[StatusDecisionView]
 
 
 def _person_status(conn: Connection, person_id: int) -> PersonStatus | None:
@@ -426,39 +413,18 @@ def _person_status(conn: Connection, person_id: int) -> PersonStatus | None:
     )
 
 
-def _status_decisions(conn: Connection, person_id: int) -> list[StatusDecisionRow]:
-    rows = conn.execute(
-        select(StatusDecision.__table__)
-        .where(StatusDecision.person_id == person_id)
-        .order_by(StatusDecision.id)
-    )
-    return [
-        StatusDecisionRow(
-            id=d.id,
-            status=d.status,
-            reason=d.reason,
-            decided_by=d.decided_by,
-            decided_at=d.decided_at,
-            revoked_at=d.revoked_at,
-            revoked_by=d.revoked_by,
-            revoke_reason=d.revoke_reason,
-        )
-        for d in rows
-    ]
-
-
-def status_decisions(engine: Engine, person_id: int) -> list[StatusDecisionRow]:
+def person_status_decisions(engine: Engine, person_id: int) -> list[StatusDecisionView]:
     """A person's status decisions, in force or revoked, oldest first (they hold no name)."""
     with engine.connect() as conn:
-        return _status_decisions(conn, person_id)
+        return status_decisions(conn, person_id)
 
 
 def view_person(engine: Engine, person_id: int, viewer: str, via: str) -> PersonFile:
     """A person's full file, written to the audit log as "person.view" by `viewer` (`via`
-    says which face: "web", "api"…). Raises ValueError for an unknown person."""
+    says which face: "web", "api"…). Raises NotFound for an unknown person."""
     detail = person_detail(engine, person_id)
     with engine.begin() as conn:
         status = _person_status(conn, person_id)
-        decisions = _status_decisions(conn, person_id)
+        decisions = status_decisions(conn, person_id)
         record_event(conn, viewer, "person.view", f"person:{person_id}", {"via": via})
     return PersonFile(detail, status, decisions)

@@ -21,7 +21,10 @@ from typing import Any
 from sqlalchemy import Connection, Integer, case, cast, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from marsad.errors import InputError
+from marsad.services.verify import rules_in_force
 from marsad.store.models import EstimateRun, PersonSummary
+from marsad.verify.standards import definitions
 
 STANDARDS = ("reported", "documented", "corroborated", "verified")
 
@@ -37,13 +40,11 @@ DIMENSIONS: dict[str, Any] = {
     "verification": PersonSummary.verification,
 }
 
-DEFINITIONS = {
-    "reported": "persons named in at least one source",
-    "documented": "persons with a full name, a date of death and a place of death (HRDAG)",
-    "corroborated": "persons reported by at least two independent sources, or verified",
-    "verified": "persons identified, dated, placed and corroborated or confirmed by a reviewer",
-    "estimated": "multiple systems estimate of all deaths, documented or not, with its interval",
-}
+
+def standard_definitions(conn: Connection, lang: str = "en") -> dict[str, str]:
+    """What each standard counts, in `lang`, said from the rules in force (the same rules the
+    person summaries were verified by)."""
+    return definitions(rules_in_force(conn), lang)
 
 
 def suppressed(value: int, min_cell: int) -> int | None:
@@ -53,7 +54,7 @@ def suppressed(value: int, min_cell: int) -> int | None:
     return None if 0 < value < min_cell else value
 
 
-class CountError(ValueError):
+class CountError(InputError):
     """A count that cannot be made (unknown dimension or standard)."""
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert, select
 
 from marsad.domain.estimates import CaptureHistories, Estimate, Pattern
+from marsad.errors import InputError
 from marsad.estimate import split_signals
 from marsad.estimate.histories import histories_from_patterns
 from marsad.estimate.linkage_draws import Decisions, Pair
@@ -30,9 +31,9 @@ from marsad.estimate.strata import (
     histories_by_stratum,
     total_draws,
 )
+from marsad.i18n import text
 from marsad.ingest.places import Gazetteer, default_gazetteer
 from marsad.publish.report_estimate import warning_text
-from marsad.publish.report_text import text
 from marsad.services.audit import record_event
 from marsad.services.persons import PersonFacts, estimation_records, person_facts
 from marsad.services.verify import rules_in_force
@@ -45,7 +46,7 @@ SEED_STRIDE = 1_000
 """Clustering d is estimated with seed + d * SEED_STRIDE (its strata add their position)."""
 
 
-class EstimateError(ValueError):
+class EstimateError(InputError):
     """The request cannot be estimated (bad stratifier, too few lists…)."""
 
 

@@ -38,6 +38,7 @@ from marsad.domain.records import (
     ParsedRow,
     RecordFields,
 )
+from marsad.errors import InputError, NotFound
 from marsad.ingest.parse import parse_row
 from marsad.ingest.places import default_gazetteer
 from marsad.ingest.profile import MappingProfile, standard_profile
@@ -458,7 +459,7 @@ def record_counts(conn: Connection, import_id: int, summary: IngestSummary) -> N
     )
 
 
-class RowRefused(ValueError):
+class RowRefused(InputError):
     """A row typed or corrected in the web app still cannot become a record; nothing was stored."""
 
     def __init__(self, errors: tuple[FieldError, ...]) -> None:
@@ -503,7 +504,7 @@ def _quarantined_origin(conn: Connection, raw_row_id: int) -> _QuarantinedOrigin
         )
     )
     if row is None or not waiting:
-        raise ValueError(f"raw row {raw_row_id} is not waiting in quarantine")
+        raise NotFound(f"raw row {raw_row_id} is not waiting in quarantine")
     return _QuarantinedOrigin(
         source=row.name,
         file_name=row.file_name,
@@ -621,7 +622,7 @@ def ingest_correction(
         origin = _quarantined_origin(conn, raw_row_id)
         added = set(values) - set(origin.headers)
         if set(origin.headers) - set(values) or added - set(STANDARD_COLUMNS):
-            raise ValueError("a corrected row keeps the row's columns and adds only standard ones")
+            raise InputError("a corrected row keeps the row's columns and adds only standard ones")
         summary = IngestSummary(
             file=f"{origin.file_name} row {origin.row_number} corrected",
             source=origin.source,

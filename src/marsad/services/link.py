@@ -28,6 +28,7 @@ from sqlalchemy import (
     update,
 )
 
+from marsad.errors import InputError
 from marsad.linkage import model as linkage_model
 from marsad.linkage.clusters import Clusters, assign_person_ids
 from marsad.linkage.deterministic import RULE, LinkableRecord, rule_links
@@ -54,7 +55,7 @@ OVERSIZED_MARGIN = 2
 Progress = Callable[[str], None]
 
 
-class LinkError(ValueError):
+class LinkError(InputError):
     """Linkage cannot run as asked (unknown engine…)."""
 
 

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert, select
 
 from marsad import __version__
+from marsad.errors import InputError
 from marsad.publish.release import compare, sha256_of
 from marsad.services.audit import record_event
 from marsad.services.counts import count_persons, documented_missing, totals
@@ -43,7 +44,7 @@ from marsad.verify.rules import VerificationRules, parse_rules
 BREAKDOWNS = ("governorate", "month", "sex", "age_group", "civilian")
 
 
-class ReleaseError(ValueError):
+class ReleaseError(InputError):
     """A release that cannot be made or found."""
 
 

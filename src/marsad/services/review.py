@@ -34,6 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
+from marsad.errors import Conflict, InputError, NotFound
 from marsad.ingest.places import default_gazetteer, validate_pcode
 from marsad.linkage.explain import PairExplanation, explain
 from marsad.linkage.model import MATCH_THRESHOLD
@@ -305,7 +306,7 @@ def _waiting() -> ColumnElement[bool]:
 
 def governorate_pcode(value: str) -> str:
     """The governorate (admin-1 p-code) a reviewer names: its p-code, or its name in English,
-    Arabic or a known variant. Raises ValueError naming what was given."""
+    Arabic or a known variant. Raises InputError naming what was given."""
     gazetteer = default_gazetteer()
     known = gazetteer.governorate(value)
     if known is not None:
@@ -316,7 +317,7 @@ def governorate_pcode(value: str) -> str:
         code = ""
     if len(code) == 4 and gazetteer.governorate_of_pcode(code) is not None:
         return code
-    raise ValueError(
+    raise InputError(
         f"no governorate {value!r}: give its p-code (SY01-SY14) or its name, e.g. Tartous or طرطوس"
     )
 
@@ -347,7 +348,7 @@ def review_queue(
     0.014 (`benchmarks/review_order.py`). Held-back pairs are mostly brothers.
     """
     if limit < 1:
-        raise ValueError("the review queue's limit must be at least 1")
+        raise InputError("the review queue's limit must be at least 1")
     held_back = case((LinkDecision.score >= MATCH_THRESHOLD, 1), else_=0)
     with engine.connect() as conn:
         rows = conn.execute(
@@ -408,7 +409,7 @@ def reviewer_activity(
 def _reviewer(user: str) -> str:
     name = user.strip()
     if not name:
-        raise ValueError("say who is deciding: the reviewer's name is empty")
+        raise InputError("say who is deciding: the reviewer's name is empty")
     return name
 
 
@@ -417,13 +418,13 @@ def _record_persons(conn: Connection, record_ids: Sequence[int]) -> dict[int, in
     found = {row.id: row.person_id for row in rows}
     missing = sorted(set(record_ids) - set(found))
     if missing:
-        raise ValueError(f"no record with id {', '.join(map(str, missing))}")
+        raise NotFound(f"no record with id {', '.join(map(str, missing))}")
     return found
 
 
 def _person_records(conn: Connection, person_id: int) -> list[int]:
     if conn.scalar(select(Person.id).where(Person.id == person_id)) is None:
-        raise ValueError(f"no person with id {person_id}")
+        raise NotFound(f"no person with id {person_id}")
     return list(
         conn.scalars(select(Record.id).where(Record.person_id == person_id).order_by(Record.id))
     )
@@ -503,7 +504,7 @@ def merged_person(engine: Engine, action_id: int) -> int | None:
         return person
 
 
-class NotProposed(ValueError):
+class NotProposed(Conflict):
     """A verdict on two records that no rule, model or reviewer ever paired and that are not
     one person: joining such records is a merge (`person merge`), not a review decision."""
 
@@ -527,7 +528,7 @@ def _pair_decision(
     engine: Engine, kind: str, decision: str, a: int, b: int, user: str, note: str | None
 ) -> int:
     if a == b:
-        raise ValueError("a record cannot be compared with itself")
+        raise InputError("a record cannot be compared with itself")
 
     def decide(conn: Connection) -> tuple[list[int], Pairs]:
         persons = _record_persons(conn, [a, b])
@@ -565,13 +566,13 @@ def split(
         records = _person_records(conn, person_id)
         kept = set(keep)
         if not kept:
-            raise ValueError("name at least one record to keep")
+            raise InputError("name at least one record to keep")
         strangers = sorted(kept - set(records))
         if strangers:
-            raise ValueError(f"person {person_id} has no record {', '.join(map(str, strangers))}")
+            raise InputError(f"person {person_id} has no record {', '.join(map(str, strangers))}")
         others = [rid for rid in records if rid not in kept]
         if not others:
-            raise ValueError(
+            raise InputError(
                 f"the records to keep are all {len(records)} records of person {person_id}: "
                 "nothing to split"
             )
@@ -584,14 +585,14 @@ def split(
 def merge(engine: Engine, person_a: int, person_b: int, user: str, note: str | None = None) -> int:
     """Say two persons are one: a reviewer's match between a record of each."""
     if person_a == person_b:
-        raise ValueError("a person cannot be merged with itself")
+        raise InputError("a person cannot be merged with itself")
 
     def decide(conn: Connection) -> tuple[list[int], Pairs]:
         first = _person_records(conn, person_a)
         second = _person_records(conn, person_b)
         if not first or not second:
             empty = person_a if not first else person_b
-            raise ValueError(f"person {empty} has no records")
+            raise Conflict(f"person {empty} has no records")
         return sorted((person_a, person_b)), [(first[0], second[0], "match")]
 
     return _act(engine, "merge", user, note, decide)
@@ -663,9 +664,9 @@ def undo(engine: Engine, action_id: int, user: str) -> ActionView:
             )
         ).first()
         if action is None:
-            raise ValueError(f"no review action with id {action_id}")
+            raise NotFound(f"no review action with id {action_id}")
         if action.undone_at is not None:
-            raise ValueError(
+            raise Conflict(
                 f"action {action_id} was already undone by {action.undone_by} "
                 f"at {action.undone_at:%Y-%m-%d %H:%M}"
             )
@@ -714,7 +715,7 @@ def person_detail(engine: Engine, person_id: int) -> PersonDetail:
     with engine.connect() as conn:
         flag = conn.execute(select(Person.review_flag).where(Person.id == person_id)).first()
         if flag is None:
-            raise ValueError(f"no person with id {person_id}")
+            raise NotFound(f"no person with id {person_id}")
         ids = list(conn.scalars(select(Record.id).where(Record.person_id == person_id)))
         records = sorted(_records(conn, ids).values(), key=lambda r: (r.source, r.record_id))
         record_a, record_b = _RECORD_A, _RECORD_B

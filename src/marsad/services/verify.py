@@ -19,12 +19,13 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
+from marsad.errors import InputError
 from marsad.names import parse_name_parts
 from marsad.services.audit import record_event
 from marsad.services.ingest import bulk_insert
@@ -58,7 +59,7 @@ DECISIONS = (*STATUSES, CONFIRMED)
 T = TypeVar("T")
 
 
-class VerifyError(ValueError):
+class VerifyError(InputError):
     """A reviewer's request that cannot be applied (unknown person, value not on record…)."""
 
 
@@ -593,3 +594,48 @@ def choose_value(
         )
         record_event(conn, user, "verify.choose", f"person:{person_id}", {"field": field})
         verify_persons(conn, [person_id])
+
+
+@dataclass(frozen=True)
+class StatusDecisionView:
+    """A reviewer's word on a person's status, in force or revoked (kept on record); it holds
+    no name."""
+
+    id: int
+    person_id: int
+    status: str
+    reason: str
+    decided_by: str
+    decided_at: dt.datetime
+    revoked_at: dt.datetime | None
+    revoked_by: str | None
+    revoke_reason: str | None
+
+
+def status_decisions(conn: Connection, person_id: int | None = None) -> list[StatusDecisionView]:
+    """Every status decision (of one person, when given), oldest first."""
+    query = select(*(getattr(StatusDecision, f.name) for f in fields(StatusDecisionView))).order_by(
+        StatusDecision.id
+    )
+    if person_id is not None:
+        query = query.where(StatusDecision.person_id == person_id)
+    return [StatusDecisionView(*row) for row in conn.execute(query)]
+
+
+def conflicting_persons(
+    engine: Engine, field_name: str | None = None
+) -> list[tuple[int, dict[str, Any]]]:
+    """Persons whose records disagree, by person id, each with its conflicts (only those on
+    `field_name`, when given): every value with its records and sources, and how it was
+    resolved."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(PersonSummary.person_id, PersonSummary.conflicts)
+            .where(PersonSummary.conflicting.is_(True))
+            .order_by(PersonSummary.person_id)
+        ).all()
+    found = [
+        (r.person_id, {f: c for f, c in r.conflicts.items() if field_name in (None, f)})
+        for r in rows
+    ]
+    return [(person_id, conflicts) for person_id, conflicts in found if conflicts]

@@ -100,7 +100,7 @@ _FIELD_WORDS_AR = {
     "age": "العمر",
 }
 _STATUS_AR = {"reported": "مُبلَّغ عنه", "corroborated": "معزَّز", "verified": "متحقَّق منه"}
-"""The person pages' own words for the statuses (messages_persons: verification.*)."""
+"""The person pages' own words for the statuses (the catalogue's verification.*)."""
 _DATE_AR = dict(zip(DATE_PRECISIONS, ("السنة", "الشهر", "اليوم"), strict=True))
 _PLACE_AR = dict(zip(PLACE_LEVELS, ("المحافظة", "المنطقة", "الناحية", "البلدة"), strict=True))
 
@@ -144,6 +144,39 @@ def set_words(fields: Sequence[str]) -> str:
 def options_words(sets: Sequence[Sequence[str]]) -> str:
     """Field sets as alternatives: "first and family name; or first and family name and age"."""
     return "; or ".join(set_words(s) for s in sets)
+
+
+def options_in(sets: Sequence[Sequence[str]], lang: str) -> str:
+    """Field sets as alternatives, in `lang` (field names only, never a value)."""
+    if lang != "ar":
+        return options_words(sets)
+    return "؛ أو ".join(" و".join(_FIELD_WORDS_AR[f] for f in fields) for fields in sets)
+
+
+def independent_sources(n: int, lang: str) -> str:
+    """ "2 independent sources", or in Arabic the counted noun ("مصدران مستقلان")."""
+    if lang == "ar":
+        return _counted(n, _INDEPENDENT_AR)
+    return f"{n} independent source{'' if n == 1 else 's'}"
+
+
+def precision_word(precision: str, lang: str) -> str:
+    """A date precision (day, month, year) as a word of `lang`."""
+    return _DATE_AR[precision] if lang == "ar" else precision
+
+
+def level_word(level: str, lang: str) -> str:
+    """A place level (governorate, district…) as a word of `lang`."""
+    return _PLACE_AR[level] if lang == "ar" else level
+
+
+def conjoined(items: Sequence[str], lang: str) -> str:
+    """ "a, b and c" in `lang`."""
+    if lang != "ar":
+        return join_words(items, "and")
+    if len(items) <= 1:
+        return "".join(items)
+    return "، ".join(items[:-1]) + " و" + items[-1]
 
 
 @dataclass(frozen=True)

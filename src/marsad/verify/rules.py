@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from marsad.errors import InputError
 from marsad.verify.evidence import (
     DATE_PRECISIONS,
     PLACE_LEVELS,
@@ -28,7 +29,7 @@ from marsad.verify.evidence import (
     place_precision,
 )
 from marsad.verify.identifiable import IdentifiableRule
-from marsad.verify.reasons import english, join_words, options_words
+from marsad.verify.reasons import english
 
 STATUSES = ("reported", "corroborated", "verified")
 SET_FIELDS = ("name_first", "name_father", "name_grandfather", "name_family", "sex", "age")
@@ -51,7 +52,7 @@ _OPTIONAL_KEYS = ("identifiable",)
 a store before they existed still read."""
 
 
-class RulesError(ValueError):
+class RulesError(InputError):
     """A rules file that cannot be read or breaks the format; the message names file and key."""
 
 
@@ -76,40 +77,6 @@ class VerificationRules:
     text: str
     sha256: str
     identifiable: IdentifiableRule = field(default_factory=IdentifiableRule)
-
-    def describe(self) -> list[tuple[str, str]]:
-        """(status or standard, one plain sentence) for a report's methodology section."""
-        n = self.min_independent_sources
-        corroborated = (
-            f"at least {n} independent sources reported the person; a source that copies "
-            "another counts as the one it copies, and records from the same list count once."
-        )
-        conditions = [self._condition(r) for r in self.verified_requires]
-        verified = "the person is " + join_words(conditions, "and") + "."
-        if self.reviewer_confirmation and "corroborated" in self.verified_requires:
-            verified = verified[:-1] + ", or confirmed by a reviewer with a note instead."
-        documented = (
-            "HRDAG's standard, reported beside the status: a full name ("
-            + options_words(self.documented_full_name)
-            + f"), a date of death {_date_words(self.documented_date_precision)} and a place "
-            f"of death {_place_words(self.documented_place_level)}; a person lacking one is "
-            "counted separately, never dropped."
-        )
-        return [
-            ("reported", "At least one source reported the person."),
-            ("corroborated", corroborated[0].upper() + corroborated[1:]),
-            ("verified", verified[0].upper() + verified[1:]),
-            ("documented", documented),
-        ]
-
-    def _condition(self, requirement: str) -> str:
-        if requirement == "identified":
-            return f"identified ({options_words(self.identified)})"
-        if requirement == "dated":
-            return f"dated {_date_words(self.date_precision)}"
-        if requirement == "placed":
-            return f"placed {_place_words(self.place_level)}"
-        return f"corroborated by at least {self.min_independent_sources} independent sources"
 
 
 def load_rules(path: Path | None = None) -> VerificationRules:
@@ -414,14 +381,6 @@ def _documented_missing(facts: _Facts, rules: VerificationRules) -> tuple[str, .
     if not any(level >= need for level, _ in facts.places):
         missing.append("place of death")
     return tuple(missing)
-
-
-def _date_words(precision: str) -> str:
-    return f"to the {precision}"
-
-
-def _place_words(level: str) -> str:
-    return f"at {level} level or finer"
 
 
 class _StrictLoader(yaml.SafeLoader):

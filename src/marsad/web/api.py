@@ -19,6 +19,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import AfterValidator, BaseModel, BeforeValidator
 
+from marsad.errors import NotFound
 from marsad.services.audit import record_names_read
 from marsad.services.browse import (
     estimated_total,
@@ -27,7 +28,12 @@ from marsad.services.browse import (
     records_page,
     view_person,
 )
-from marsad.services.counts import DEFINITIONS, STANDARDS, count_persons, suppressed, totals
+from marsad.services.counts import (
+    count_persons,
+    standard_definitions,
+    suppressed,
+    totals,
+)
 from marsad.services.counts import documented_missing as lacking_documentation
 from marsad.services.persons import age_group
 from marsad.services.search import SearchQuery, search_persons
@@ -324,7 +330,7 @@ def person(
     verification with its reasons and conflicts. Written to the audit log ("person.view")."""
     try:
         file = view_person(engine_of(request), person_id, user.username, "api")
-    except ValueError as error:
+    except NotFound as error:
         raise HTTPException(404, str(error)) from error
     detail = file.detail
     return PersonRecord(
@@ -428,6 +434,7 @@ def counts(
         headline = totals(conn, wanted)
         lacking = lacking_documentation(conn, wanted)
         run = estimated_total(conn, wanted) if wanted is not None else None
+        definitions = standard_definitions(conn)
     estimated = None
     if run is not None:
         estimated = EstimatedItem(
@@ -439,7 +446,7 @@ def counts(
         )
     return Counts(
         status=status,
-        definitions={k: DEFINITIONS[k] for k in (*STANDARDS, "estimated")},
+        definitions=definitions,
         min_cell=min_cell,
         totals=_count_item(headline, 1),
         not_documented_lacking=lacking,

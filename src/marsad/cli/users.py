@@ -1,16 +1,14 @@
-"""`marsad user …` (accounts and API tokens) and `marsad serve` (the web app)."""
+"""`marsad user …`: team accounts, their roles and API tokens."""
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Annotated
 
 import typer
-import uvicorn
 from rich.table import Table
 
-from marsad.cli_common import DbOption, console, fail, store, user_errors
+from marsad.cli.common import DbOption, command_group, console, fail, store
 from marsad.services.logins import locked_accounts, unlock_user
 from marsad.services.sessions import log_out_user
 from marsad.services.users import (
@@ -25,11 +23,9 @@ from marsad.services.users import (
     revoke_token,
     set_role,
 )
-from marsad.store.db import describe, resolve_url
 from marsad.web import settings as web
-from marsad.web.access_log import log_config
 
-user_app = typer.Typer(help="Team accounts: add, change role, disable; API tokens.")
+user_app = command_group(help="Team accounts: add, change role, disable; API tokens.")
 
 ActorOption = Annotated[str, typer.Option("--by", help="Who makes the change, for the audit log.")]
 
@@ -66,8 +62,7 @@ def user_add(
     not be easy to guess, and is stored only as its Argon2 hash."""
     engine = store(db)
     password = _read_password(password_stdin)
-    with user_errors():
-        user = add_user(engine, username, password, role, language, actor=by)
+    user = add_user(engine, username, password, role, language, actor=by)
     console.print(f"added {_line(user)}")
 
 
@@ -83,10 +78,7 @@ def user_reset(
 ) -> None:
     """Print a one-time link (valid 24 hours) for the user to set a new password."""
     engine = store(db)
-    with user_errors():
-        link = web.WebSettings(base_url=base_url).link(
-            f"/reset/{create_reset(engine, username, by)}"
-        )
+    link = web.WebSettings(base_url=base_url).link(f"/reset/{create_reset(engine, username, by)}")
     console.print(link, highlight=False, soft_wrap=True)
     if not base_url:
         console.print("open it on the server's address (set --base-url to print it whole)")
@@ -99,8 +91,7 @@ def user_unlock(
     db: DbOption = None,
 ) -> None:
     """Lift a lock-out: forget the user's failed logins from every client."""
-    with user_errors():
-        forgotten = unlock_user(store(db), username, by)
+    forgotten = unlock_user(store(db), username, by)
     console.print(f"{username}: {forgotten} failed logins forgotten")
 
 
@@ -111,8 +102,7 @@ def user_logout(
     db: DbOption = None,
 ) -> None:
     """End every browser session of the user (a lost laptop, a shared computer)."""
-    with user_errors():
-        ended = log_out_user(store(db), username, by)
+    ended = log_out_user(store(db), username, by)
     console.print(f"{username}: {ended} sessions ended")
 
 
@@ -125,8 +115,7 @@ def user_role(
 ) -> None:
     """Change a user's role."""
     engine = store(db)
-    with user_errors():
-        user = set_role(engine, username, role, actor=by)
+    user = set_role(engine, username, role, actor=by)
     console.print(_line(user))
 
 
@@ -138,8 +127,7 @@ def user_disable(
 ) -> None:
     """Refuse the user's logins, sessions and tokens from now on (the account is kept)."""
     engine = store(db)
-    with user_errors():
-        user = disable_user(engine, username, actor=by)
+    user = disable_user(engine, username, actor=by)
     console.print(_line(user))
 
 
@@ -173,82 +161,15 @@ def user_token(
 ) -> None:
     """Make an API token (printed once: only its SHA-256 is kept), list or revoke tokens."""
     engine = store(db)
-    with user_errors():
-        if show:
-            for token in list_tokens(engine, username):
-                state = "revoked" if token.revoked_at else "active"
-                console.print(f"#{token.id} {token.name} {token.created_at:%Y-%m-%d} {state}")
-            return
-        if revoke is not None:
-            revoke_token(engine, revoke, actor=by)
-            console.print(f"token #{revoke} revoked")
-            return
-        token_value = create_token(engine, username, name, actor=by)
+    if show:
+        for token in list_tokens(engine, username):
+            state = "revoked" if token.revoked_at else "active"
+            console.print(f"#{token.id} {token.name} {token.created_at:%Y-%m-%d} {state}")
+        return
+    if revoke is not None:
+        revoke_token(engine, revoke, actor=by)
+        console.print(f"token #{revoke} revoked")
+        return
+    token_value = create_token(engine, username, name, actor=by)
     console.print(token_value, highlight=False, soft_wrap=True)
     console.print("keep it now: it is not shown again (send it as 'Authorization: Bearer …')")
-
-
-def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    workers: Annotated[
-        int, typer.Option(min=1, help="Worker processes (several need PostgreSQL).")
-    ] = 1,
-    base_url: Annotated[
-        str | None,
-        typer.Option(
-            envvar=web.ENV_BASE_URL,
-            help="Where users reach the app, e.g. https://marsad.example.org (links in "
-            "password resets; https marks cookies Secure).",
-        ),
-    ] = None,
-    forwarded_allow_ips: Annotated[
-        str,
-        typer.Option(
-            envvar=web.ENV_FORWARDED_ALLOW_IPS,
-            help="Proxies whose X-Forwarded-For / -Proto are believed (as uvicorn: addresses "
-            "or networks, comma-separated).",
-        ),
-    ] = "127.0.0.1",
-    session_hours: Annotated[
-        float, typer.Option(min=0.1, help="A login lasts at most this long.")
-    ] = web.DEFAULT_SESSION.total_seconds() / 3600,
-    idle_minutes: Annotated[
-        float, typer.Option(min=1, help="A session unused this long ends.")
-    ] = web.DEFAULT_IDLE.total_seconds() / 60,
-    min_cell: Annotated[
-        int, typer.Option(min=1, help="Counts below this are withheld from roles without names.")
-    ] = web.DEFAULT_MIN_CELL,
-    upload_mb: Annotated[
-        int, typer.Option(min=1, help="Largest upload, as what the file unpacks to (MB).")
-    ] = 64,
-    db: DbOption = None,
-) -> None:
-    """Run the web app (pages and JSON API) on this store."""
-    url = resolve_url(db)
-    environment = {
-        web.ENV_FORWARDED_ALLOW_IPS: forwarded_allow_ips,
-        web.ENV_SESSION_HOURS: str(session_hours),
-        web.ENV_IDLE_MINUTES: str(idle_minutes),
-        web.ENV_MIN_CELL: str(min_cell),
-        web.ENV_UPLOAD_MB: str(upload_mb),
-    }
-    if base_url:
-        environment[web.ENV_BASE_URL] = base_url
-    try:
-        web.WebSettings.from_environment({**os.environ, **environment})
-    except web.SettingsError as error:
-        fail(str(error))
-    store(url)
-    os.environ["MARSAD_DB"] = url
-    os.environ.update(environment)
-    console.print(f"serving {describe(url)} on http://{host}:{port}/")
-    uvicorn.run(
-        "marsad.web.app:app_from_environment",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        proxy_headers=False,
-        log_config=log_config(),
-    )

@@ -11,26 +11,38 @@ from typing import Annotated
 import typer
 from rich.table import Table
 from rich.text import Text
-from sqlalchemy import select
 
-from marsad.cli_common import DbOption, console, stage_progress, store, user_errors
-from marsad.services.counts import DEFINITIONS, count_persons, documented_missing, totals
+from marsad.cli.common import (
+    DbOption,
+    UserOption,
+    command_group,
+    console,
+    stage_progress,
+    store,
+    strata,
+)
+from marsad.services.counts import (
+    count_persons,
+    documented_missing,
+    standard_definitions,
+    totals,
+)
 from marsad.services.incidents import incident_counts
 from marsad.services.verify import (
     DECISIONS,
     choose_value,
+    conflicting_persons,
     decide_status,
     revoke_status,
+    status_decisions,
     verify,
 )
-from marsad.store.models import PersonSummary, StatusDecision
 
-status_app = typer.Typer(
+status_app = command_group(
     help="A reviewer's word on a person's verification: confirm, set, revoke, choose a value.",
     no_args_is_help=True,
 )
 
-UserOption = Annotated[str, typer.Option("--user", help="Who decides; kept on record.")]
 ReasonOption = Annotated[str, typer.Option("--reason", help="Why; required, kept on record.")]
 
 
@@ -44,7 +56,7 @@ def verify_command(
 ) -> None:
     """Recompute every person's verification status and resolved values."""
     engine = store(db)
-    with stage_progress("verifying persons") as say, user_errors():
+    with stage_progress("verifying persons") as say:
         summary = verify(engine, rules, user, progress=say)
     table = Table(title="verification", title_justify="left")
     table.add_column("")
@@ -64,17 +76,7 @@ def conflicts_command(
     db: DbOption = None,
 ) -> None:
     """List persons whose records disagree, every value with its records and sources."""
-    engine = store(db)
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(PersonSummary.person_id, PersonSummary.conflicts)
-            .where(PersonSummary.conflicting.is_(True))
-            .order_by(PersonSummary.person_id)
-        ).all()
-    items = [
-        (r.person_id, {f: c for f, c in r.conflicts.items() if field in (None, f)}) for r in rows
-    ]
-    items = [(pid, c) for pid, c in items if c]
+    items = conflicting_persons(store(db), field)
     if as_json:
         console.print_json(
             json.dumps([{"person_id": pid, "conflicts": c} for pid, c in items[:limit]])
@@ -107,19 +109,20 @@ def counts_command(
 ) -> None:
     """Persons under every counting standard, whole or by groups."""
     engine = store(db)
-    dimensions = [d.strip() for d in by.split(",") if d.strip()]
+    dimensions = strata(by)
     wanted = None if status == "any" else status
-    with user_errors(), engine.connect() as conn:
+    with engine.connect() as conn:
         rows = count_persons(conn, dimensions, status=wanted)
         missing = documented_missing(conn, wanted)
         headline = totals(conn, wanted)
         incidents = [c for c in incident_counts(conn) if c.incidents]
+        definitions = standard_definitions(conn)
     if as_json:
         console.print_json(
             json.dumps(
                 {
                     "status": status,
-                    "definitions": DEFINITIONS,
+                    "definitions": definitions,
                     "totals": headline.as_dict(),
                     "not_documented_lacking": missing,
                     "rows": [r.as_dict() for r in rows],
@@ -167,8 +170,7 @@ def status_set(
 ) -> None:
     """Confirm a person ('confirmed') or set their status by hand; audited."""
     engine = store(db)
-    with user_errors():
-        decision = decide_status(engine, person, status, reason, user)
+    decision = decide_status(engine, person, status, reason, user)
     console.print(f"status decision #{decision}: person {person} → {status}")
 
 
@@ -181,17 +183,15 @@ def status_revoke(
 ) -> None:
     """Revoke a status decision (it stays on record); the rules apply again."""
     engine = store(db)
-    with user_errors():
-        person = revoke_status(engine, decision, reason, user)
+    person = revoke_status(engine, decision, reason, user)
     console.print(f"status decision #{decision} revoked; person {person} re-verified")
 
 
 @status_app.command("list")
 def status_list(db: DbOption = None) -> None:
     """Every reviewer status decision, in force or revoked."""
-    engine = store(db)
-    with engine.connect() as conn:
-        decisions = conn.execute(select(StatusDecision.__table__).order_by(StatusDecision.id)).all()
+    with store(db).connect() as conn:
+        decisions = status_decisions(conn)
     table = Table(title="status decisions", title_justify="left")
     for column in ("#", "person", "status", "by", "at", "reason", "revoked"):
         table.add_column(column)
@@ -219,6 +219,5 @@ def status_choose(
 ) -> None:
     """Choose which of a person's conflicting values is right; audited."""
     engine = store(db)
-    with user_errors():
-        choose_value(engine, person, field, value, reason, user)
+    choose_value(engine, person, field, value, reason, user)
     console.print(f"person {person}: {field} resolved by reviewer choice")

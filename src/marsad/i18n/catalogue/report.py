@@ -1,13 +1,8 @@
-"""The report's fixed wording in English and Arabic, keyed by message id.
-
-One table, so a translator sees every sentence side by side and a missing translation is a
-`KeyError` in the tests rather than an English phrase left in an Arabic page. Placeholders are
-`str.format` fields; callers pass numbers already formatted for the language (`marsad.i18n`).
-"""
+"""The report's fixed wording (HTML and PDF), section by section."""
 
 from __future__ import annotations
 
-MESSAGES: dict[str, tuple[str, str]] = {
+PHRASES: dict[str, tuple[str, str]] = {
     # Page frame
     "contents": ("Contents", "المحتويات"),
     "data_cutoff": ("Data cut-off", "تاريخ إغلاق البيانات"),
@@ -37,51 +32,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "يستند كل رقم إلى معيار عدّ واحد معرَّف تحته، ولا تُجمع هذه الأرقام معاً.",
     ),
     "headline.records": (
-        "{records} records from {sources} sources ({independent} independent); {quarantined} "
-        "rows could not be read and are kept in quarantine.",
+        "{records} records from {sources} sources ({independent} independent); {quarantined} rows "
+        "could not be read and are kept in quarantine.",
         "{records} سجلاً من {sources} مصادر ({independent} منها مستقلة)؛ وتعذّرت قراءة "
         "{quarantined} صفاً فحُفظت في الحجر.",
     ),
-    "standard.reported": ("reported", "مُبلَّغ عنهم"),
-    "standard.documented": ("documented", "موثَّقون"),
-    "standard.corroborated": ("corroborated", "مؤكَّدون"),
-    "standard.verified": ("verified", "متحقَّق منهم"),
-    "standard.estimated": ("estimated", "تقدير"),
     "report.title": (
         "Civilian casualties: documented and estimated",
         "الضحايا المدنيون: الموثَّقون والمقدَّرون",
-    ),
-    "standard.title.reported": ("Reported", "المُبلَّغ عنهم"),
-    "standard.title.documented": ("Documented", "الموثَّقون"),
-    "standard.title.corroborated": ("Corroborated", "المؤكَّدون"),
-    "standard.title.verified": ("Verified", "المتحقَّق منهم"),
-    "standard.title.estimated": ("Estimated total", "العدد الكلي المقدَّر"),
-    "standard.definition.reported": (
-        "Every person named on at least one list, after duplicate records are linked.",
-        "كل شخص ورد في قائمة واحدة على الأقل، بعد ربط السجلات المكرَّرة.",
-    ),
-    "standard.definition.documented": (
-        "A reported person with a full name, a date of death and a place of death.",
-        "شخص مُبلَّغ عنه سُجِّل له اسم كامل وتاريخ وفاة ومكان وفاة.",
-    ),
-    "standard.definition.corroborated": (
-        "A documented person reported by at least two independent sources.",
-        "شخص موثَّق أبلغ عنه مصدران مستقلان على الأقل.",
-    ),
-    "standard.definition.verified": (
-        "A corroborated person whose death the monitors checked under the published rules.",
-        "شخص مؤكَّد تحقّق فريق الرصد من وفاته وفق القواعد المنشورة.",
-    ),
-    "standard.definition.estimated": (
-        "The total including persons no list recorded, by multiple systems estimation, "
-        "with its interval.",
-        "العدد الكلي بمن فيهم من لم تسجّله أي قائمة، بطريقة تقدير الأنظمة المتعددة، مع فترته.",
     ),
     "standard.phrase": ("{n} {name}", "{n} {name}"),
     "standard.phrase.estimated": ("estimated {n} ({low}–{high})", "تقدير {n} ({low}–{high})"),
     "standard.range": ("interval {low}–{high}", "الفترة {low}–{high}"),
     "legacy.persons": ("Persons documented", "الأشخاص الموثَّقون"),
-    "legacy.persons.sub": ("distinct persons after record linkage", "أشخاص مميَّزون بعد ربط السجلات"),
+    "legacy.persons.sub": (
+        "distinct persons after record linkage",
+        "أشخاص مميَّزون بعد ربط السجلات",
+    ),
     "legacy.records": ("Records", "السجلات"),
     "legacy.records.sub": ("{n} rows quarantined (unreadable)", "{n} صفاً في الحجر (غير مقروءة)"),
     "legacy.sources": ("Sources", "المصادر"),
@@ -136,8 +103,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "standards.intro": (
         "The same deaths counted under stricter and stricter standards, and estimated. A person "
         "who does not meet a standard is not dropped: they stay in the wider counts.",
-        "الوفيات نفسها معدودةً وفق معايير تزداد صرامة، ثم مقدَّرةً. من لا يستوفي معياراً لا يُسقَط، "
-        "بل يبقى في الأعداد الأوسع.",
+        "الوفيات نفسها معدودةً وفق معايير تزداد صرامة، ثم مقدَّرةً. من لا يستوفي معياراً لا "
+        "يُسقَط، بل يبقى في الأعداد الأوسع.",
     ),
     "standards.standard": ("Standard", "المعيار"),
     "standards.persons": ("Persons", "الأشخاص"),
@@ -147,8 +114,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "غير الموثَّقين: يُعدّون على حدة ولا يُسقَطون",
     ),
     "missing.intro": (
-        "Reported persons who lack what the documented standard requires, by what they lack. "
-        "A person may lack more than one item, so the rows are not added.",
+        "Reported persons who lack what the documented standard requires, by what they lack. A "
+        "person may lack more than one item, so the rows are not added.",
         "الأشخاص المُبلَّغ عنهم الذين ينقصهم ما يشترطه معيار التوثيق، حسب الناقص. قد ينقص الشخصَ "
         "أكثرُ من عنصر، لذا لا تُجمع الصفوف.",
     ),
@@ -190,7 +157,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "persons ({share} of all documented) were certainly under 18:",
         "شخصاً ({share} من جميع الموثَّقين) كانوا دون الثامنة عشرة يقيناً:",
     ),
-    "children.no_share": ("persons were certainly under 18:", "شخصاً كانوا دون الثامنة عشرة يقيناً:"),
+    "children.no_share": (
+        "persons were certainly under 18:",
+        "شخصاً كانوا دون الثامنة عشرة يقيناً:",
+    ),
     "children.rule": (
         "their recorded age, or the top of their recorded age range, is below 18. Persons whose "
         "age is unknown are not counted here, so this is a lower bound.",
@@ -205,8 +175,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "age_sex.caption": (
         "Males on the left, females on the right; age groups under 18 are drawn lighter and "
         "bracketed. Persons of unknown sex are counted in the right-hand column.",
-        "الذكور على اليمين والإناث على اليسار؛ الفئات العمرية دون ١٨ بلون أفتح وضمن قوس. "
-        "ويُعدّ من جنسه غير مسجَّل في العمود الأيسر.",
+        "الذكور على اليمين والإناث على اليسار؛ الفئات العمرية دون ١٨ بلون أفتح وضمن قوس. ويُعدّ "
+        "من جنسه غير مسجَّل في العمود الأيسر.",
     ),
     "age_sex.unknown_age": (
         "{n} persons of unknown age are not in the chart.",
@@ -215,9 +185,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # Time
     "time.week_chart": ("Persons documented per ISO week", "الأشخاص الموثَّقون في كل أسبوع"),
     "time.week_caption": (
-        "Persons documented per ISO week (weeks start on Monday), from the week of {first} to "
-        "the week of {last}; weeks with no death recorded show no bar. Peak: {peak} persons in "
-        "the week of {peak_week}.",
+        "Persons documented per ISO week (weeks start on Monday), from the week of {first} to the "
+        "week of {last}; weeks with no death recorded show no bar. Peak: {peak} persons in the "
+        "week of {peak_week}.",
         "الأشخاص الموثَّقون في كل أسبوع (يبدأ الأسبوع يوم الاثنين)، من أسبوع {first} إلى أسبوع "
         "{last}؛ الأسابيع التي لم تُسجَّل فيها وفاة بلا عمود. الذروة: {peak} شخصاً في أسبوع "
         "{peak_week}.",
@@ -231,8 +201,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{n} شخصاً لهم تاريخ وفاة كامل ويظهرون حسب الأسبوع.",
     ),
     "time.undated": (
-        "persons{share} have no full date of death (only a year, a month, or nothing) and are "
-        "not in the chart.",
+        "persons{share} have no full date of death (only a year, a month, or nothing) and are not "
+        "in the chart.",
         "شخصاً{share} بلا تاريخ وفاة كامل (سنة أو شهر فقط أو لا شيء) ولا يظهرون في الرسم.",
     ),
     "time.by_governorate": ("Per week, by governorate", "في كل أسبوع، حسب المحافظة"),
@@ -250,11 +220,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "time.other": ("Other governorates", "محافظات أخرى"),
     # Incidents
     "incidents.intro": (
-        "Some reports describe an incident and how many were killed without naming them. They "
-        "are counted here by how well each is supported, as a range, and are never added to "
-        "the named persons above: the same deaths may already be among them. Reports of one "
-        "event from several sources, once a reviewer has grouped them, count as one event, "
-        "under the strongest grade among them and with the range its reports of that grade give.",
+        "Some reports describe an incident and how many were killed without naming them. They are "
+        "counted here by how well each is supported, as a range, and are never added to the named "
+        "persons above: the same deaths may already be among them. Reports of one event from "
+        "several sources, once a reviewer has grouped them, count as one event, under the "
+        "strongest grade among them and with the range its reports of that grade give.",
         "تصف بعض التقارير حادثة وعدد من قُتلوا فيها دون ذكر أسمائهم. تُعدّ هنا حسب قوة ما يسندها، "
         "في صورة مدى، ولا تُضاف أبداً إلى الأشخاص المسمَّين أعلاه: فقد تكون الوفيات نفسها بينهم. "
         "وما ورد من عدة مصادر عن حدث واحد يُعدّ حدثاً واحداً بعد أن يجمعه مراجِع، تحت أقوى درجة "
@@ -278,8 +248,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Estimation rests on how the lists overlap: for each person, the set of lists that "
         "recorded them (the capture history). Of {observed} persons on these lists, {single} "
         "({share}) were recorded by one list only.",
-        "يقوم التقدير على تداخل القوائم: لكل شخص مجموعة القوائم التي سجّلته (تاريخ الرصد). من "
-        "أصل {observed} شخصاً في هذه القوائم، سجّلت قائمةٌ واحدة فقط {single} منهم ({share}).",
+        "يقوم التقدير على تداخل القوائم: لكل شخص مجموعة القوائم التي سجّلته (تاريخ الرصد). من أصل "
+        "{observed} شخصاً في هذه القوائم، سجّلت قائمةٌ واحدة فقط {single} منهم ({share}).",
     ),
     "overlap.chart": (
         "Persons by the combination of lists that recorded them",
@@ -319,14 +289,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "estimate.caption": (
         "Bars: persons documented. Dots and whiskers: estimated total and its interval. Strata "
-        "marked \u201cdocumented only\u201d had too little overlap between lists to estimate.",
+        "marked “documented only” had too little overlap between lists to estimate.",
         "الأعمدة: الأشخاص الموثَّقون. النقاط والخطوط: العدد الكلي المقدَّر وفترته. الطبقات "
         "المعلَّمة «موثَّقون فقط» لم يكفِ تداخل القوائم فيها للتقدير.",
     ),
-    "estimate.identifiable_title": (
-        "Who enters the estimate",
-        "من يدخل في التقدير",
-    ),
+    "estimate.identifiable_title": ("Who enters the estimate", "من يدخل في التقدير"),
     "estimate.identifiable": (
         "Only records that carry enough to be matched enter the capture histories: at least "
         "{parts} name parts, a date of death to the {date} or finer and a place of death at "
@@ -334,18 +301,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "fall short; {persons_out} of {persons} persons have no such record and are left out of "
         "the estimate. They are still reported and counted under every standard above.",
         "لا تدخل تواريخَ الرصد إلا السجلات التي تحمل ما يكفي لمطابقتها: {parts} أجزاء من الاسم "
-        "على الأقل، وتاريخ وفاة بدقة {date} أو أدق، ومكان وفاة على مستوى {place} أو أدق. من "
-        "أصل {records} سجلاً للأشخاص المعدودين هنا، يقصر {records_out} منها؛ و{persons_out} من "
+        "على الأقل، وتاريخ وفاة بدقة {date} أو أدق، ومكان وفاة على مستوى {place} أو أدق. من أصل "
+        "{records} سجلاً للأشخاص المعدودين هنا، يقصر {records_out} منها؛ و{persons_out} من "
         "{persons} شخصاً لا سجلَّ لهم كهذا فيُستبعدون من التقدير، لكنهم يبقون مُبلَّغاً عنهم "
         "ومعدودين في كل المعايير أعلاه.",
     ),
     "estimate.left_out_by": ("Left out, by what they lack", "المستبعَدون، بحسب ما ينقصهم"),
     "estimate.left_out_records": ("Records", "السجلات"),
     "estimate.left_out_persons": ("Persons", "الأشخاص"),
-    "lacking.name parts": ("enough name parts", "أجزاء كافية من الاسم"),
-    "lacking.date of death": ("a precise enough date of death", "تاريخ وفاة بدقة كافية"),
-    "lacking.place of death": ("a precise enough place of death", "مكان وفاة بدقة كافية"),
-    "lacking.no one record meets every requirement": (
+    "identifiable.lacking.name parts": ("enough name parts", "أجزاء كافية من الاسم"),
+    "identifiable.lacking.date of death": (
+        "a precise enough date of death",
+        "تاريخ وفاة بدقة كافية",
+    ),
+    "identifiable.lacking.place of death": (
+        "a precise enough place of death",
+        "مكان وفاة بدقة كافية",
+    ),
+    "identifiable.lacking.no one record meets every requirement": (
         "no one record meets every requirement",
         "لا يستوفي سجلٌّ واحد كل الشروط",
     ),
@@ -358,63 +331,39 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "level.community": ("community", "التجمّع السكاني"),
     "estimate.linkage_title": ("Linkage uncertainty", "عدم اليقين في الربط"),
     "estimate.linkage": (
-        "Which records are the same person is itself uncertain. The estimate was made on each "
-        "of {draws} clusterings of the records drawn from the linkage model's match "
-        "probabilities (reviewers' decisions and rule links kept as they are), and their "
-        "posteriors pooled. Linkage accounts for {share} of the interval's width.",
-        "إن تحديد السجلات التي تعود إلى الشخص نفسه غير مؤكد بدوره. فقد أُجري التقدير على كل "
-        "واحد من {draws} تجميعاً للسجلات سُحبت من احتمالات التطابق في نموذج الربط (مع إبقاء "
-        "قرارات المراجعين وروابط القاعدة كما هي)، ثم جُمعت توزيعاتها اللاحقة. ويعود إلى الربط "
-        "{share} من عرض الفترة.",
+        "Which records are the same person is itself uncertain. The estimate was made on each of "
+        "{draws} clusterings of the records drawn from the linkage model's match probabilities "
+        "(reviewers' decisions and rule links kept as they are), and their posteriors pooled. "
+        "Linkage accounts for {share} of the interval's width.",
+        "إن تحديد السجلات التي تعود إلى الشخص نفسه غير مؤكد بدوره. فقد أُجري التقدير على كل واحد "
+        "من {draws} تجميعاً للسجلات سُحبت من احتمالات التطابق في نموذج الربط (مع إبقاء قرارات "
+        "المراجعين وروابط القاعدة كما هي)، ثم جُمعت توزيعاتها اللاحقة. ويعود إلى الربط {share} من "
+        "عرض الفترة.",
     ),
     "estimate.linkage_no_share": (
-        "Which records are the same person is itself uncertain. The estimate was made on each "
-        "of {draws} clusterings of the records drawn from the linkage model's match "
-        "probabilities, and their posteriors pooled.",
-        "إن تحديد السجلات التي تعود إلى الشخص نفسه غير مؤكد بدوره. فقد أُجري التقدير على كل "
-        "واحد من {draws} تجميعاً للسجلات سُحبت من احتمالات التطابق في نموذج الربط، ثم جُمعت "
-        "توزيعاتها اللاحقة.",
+        "Which records are the same person is itself uncertain. The estimate was made on each of "
+        "{draws} clusterings of the records drawn from the linkage model's match probabilities, "
+        "and their posteriors pooled.",
+        "إن تحديد السجلات التي تعود إلى الشخص نفسه غير مؤكد بدوره. فقد أُجري التقدير على كل واحد "
+        "من {draws} تجميعاً للسجلات سُحبت من احتمالات التطابق في نموذج الربط، ثم جُمعت توزيعاتها "
+        "اللاحقة.",
     ),
     "linkage.none": (
-        "The store holds no model link decisions (rule links or reviewers' decisions only): "
-        "there is nothing to draw, so the interval does not carry linkage uncertainty.",
+        "The store holds no model link decisions (rule links or reviewers' decisions only): there "
+        "is nothing to draw, so the interval does not carry linkage uncertainty.",
         "لا يحوي المخزن قرارات ربط من النموذج (روابط القاعدة أو قرارات المراجعين فقط): لا شيء "
         "يُسحب منه، فلا تحمل الفترة عدم اليقين الناتج عن الربط.",
     ),
     "linkage.off": (
-        "Linkage draws were turned off (--linkage-draws 0): the interval does not carry "
-        "linkage uncertainty.",
+        "Linkage draws were turned off (--linkage-draws 0): the interval does not carry linkage "
+        "uncertainty.",
         "أُوقف سحب تجميعات الربط (--linkage-draws 0): لا تحمل الفترة عدم اليقين الناتج عن الربط.",
     ),
     "linkage.from_file": (
         "Capture histories read from a file: there are no link decisions to draw from, so the "
         "interval does not carry linkage uncertainty.",
-        "قُرئت تواريخ الرصد من ملف: لا قرارات ربط يُسحب منها، فلا تحمل الفترة عدم اليقين "
-        "الناتج عن الربط.",
-    ),
-    "warning.split_singletons": (
-        "The lists look split: {share} of persons are on one list only, where the linkage "
-        "model's own match probabilities imply {expected}. Missed links between lists inflate "
-        "the estimate; review the pairs waiting for review before publishing it.",
-        "تبدو القوائم مجزّأة: {share} من الأشخاص في قائمة واحدة فقط، بينما تقتضي احتمالات التطابق "
-        "في نموذج الربط نفسه {expected}. الروابط الفائتة بين القوائم تضخّم التقدير؛ راجِع الأزواج "
-        "المنتظِرة للمراجعة قبل نشره.",
-    ),
-    "warning.split_review_band": (
-        "The lists may be split: {persons} persons ({share}) have a record in a pair still "
-        "waiting for review. Every pair decided can move the estimate; review them before "
-        "publishing it.",
-        "قد تكون القوائم مجزّأة: لدى {persons} شخصاً ({share}) سجلٌّ في زوج ما زال ينتظر "
-        "المراجعة. كل زوج يُبتّ فيه قد يحرّك التقدير؛ راجِعها قبل نشره.",
-    ),
-    "warning.split_calibration": (
-        "The linkage model looks miscalibrated: reviewers accepted {accepted} of {pairs} pairs "
-        "in the review band, where the model's match probabilities predict {predicted}. The "
-        "interval rests on those probabilities; link again so the model learns from the "
-        "reviewers' decisions.",
-        "يبدو نموذج الربط غير معايَر: قبِل المراجعون {accepted} من {pairs} زوجاً في نطاق "
-        "المراجعة، بينما تتوقع احتمالات التطابق في النموذج {predicted}. تستند الفترة إلى تلك "
-        "الاحتمالات؛ أعِد الربط ليتعلّم النموذج من قرارات المراجعين.",
+        "قُرئت تواريخ الرصد من ملف: لا قرارات ربط يُسحب منها، فلا تحمل الفترة عدم اليقين الناتج "
+        "عن الربط.",
     ),
     "estimate.all": ("All persons", "جميع الأشخاص"),
     "estimate.stratum": ("Stratum", "الطبقة"),
@@ -424,22 +373,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "estimate.note": ("Note", "ملاحظة"),
     "estimate.not_estimated": ("not estimated", "لم يُقدَّر"),
     "estimate.documented_only": ("Documented only.", "موثَّقون فقط."),
-    "estimate.density_title": (
-        "Posterior distribution of the total",
-        "التوزيع اللاحق للعدد الكلي",
-    ),
+    "estimate.density_title": ("Posterior distribution of the total", "التوزيع اللاحق للعدد الكلي"),
     "estimate.density_chart": (
         "Posterior distribution of the total number of persons",
         "التوزيع اللاحق للعدد الكلي للأشخاص",
     ),
     "estimate.density_caption": (
         "How plausible each total is, given the lists: a histogram of {draws} posterior draws of "
-        "the total ({chains}, one draw kept every {every} sweeps{summed}). The darker "
-        "area is the {level} interval, between the dashed lines; the solid line is the median, "
-        "which is the published estimate.",
+        "the total ({chains}, one draw kept every {every} sweeps{summed}). The darker area is the "
+        "{level} interval, between the dashed lines; the solid line is the median, which is the "
+        "published estimate.",
         "مدى معقولية كل مجموع بالنظر إلى القوائم: مدرَّج تكراري لـ{draws} سحبة لاحقة للمجموع "
-        "({chains}، سحبة واحدة من كل {every} دورة{summed}). المنطقة الأدكن هي فترة {level} "
-        "بين الخطين المتقطعين، والخط المتصل هو الوسيط، وهو التقدير المنشور.",
+        "({chains}، سحبة واحدة من كل {every} دورة{summed}). المنطقة الأدكن هي فترة {level} بين "
+        "الخطين المتقطعين، والخط المتصل هو الوسيط، وهو التقدير المنشور.",
     ),
     "chains.one": ("1 chain", "سلسلة واحدة"),
     "chains.two": ("2 chains", "سلسلتان"),
@@ -503,15 +449,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "were compared and clustered into persons; a reviewer's accept or reject decision always "
         "overrides the model and survives re-runs.",
         "كثيراً ما تُبلغ المصادر عن الشخص نفسه بتهجئة مختلفة أو بحروف أخرى. قورنت السجلات وجُمعت "
-        "في أشخاص؛ وقرار المراجِع بالقبول أو الرفض يعلو دائماً على النموذج ويبقى عند إعادة التشغيل.",
+        "في أشخاص؛ وقرار المراجِع بالقبول أو الرفض يعلو دائماً على النموذج ويبقى عند إعادة "
+        "التشغيل.",
     ),
     "method.no_linkage": ("No linkage settings were recorded.", "لم تُسجَّل إعدادات للربط."),
     "method.verification": ("Verification", "التحقق"),
     "method.verification_intro": (
         "Each person's status is set by the rules below, applied in order; a reviewer's decision "
         "overrides them. Reviewers made {decisions} status decisions. {conflicting} persons have "
-        "conflicting reports (for example different dates or places of death); the conflicts "
-        "are kept and shown to reviewers, not resolved silently.",
+        "conflicting reports (for example different dates or places of death); the conflicts are "
+        "kept and shown to reviewers, not resolved silently.",
         "تُحدَّد حالة كل شخص بالقواعد أدناه بالترتيب، ويعلو قرار المراجِع عليها. اتخذ المراجعون "
         "{decisions} قراراً بشأن الحالة. ولدى {conflicting} شخصاً تقارير متعارضة (كاختلاف تاريخ "
         "الوفاة أو مكانها)؛ تُحفظ هذه التعارضات وتُعرض على المراجعين ولا تُحسم خفية.",
@@ -534,9 +481,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "infers the one count that cannot be observed: the persons recorded by no list. It groups "
         "people into latent classes, each with its own chance of being recorded by each list, and "
         "a Gibbs sampler draws plausible totals; the estimate is their median.",
-        "يستنتج نموذج الفئات الكامنة البايزي (LCMCR، مانريكي-فالييه ٢٠١٦) المطابَق على هذه الأعداد "
-        "العددَ الوحيد الذي لا يمكن رصده: من لم تسجّلهم أي قائمة. يجمع الناس في فئات كامنة لكل "
-        "منها فرصتها في أن تسجّلها كل قائمة، ويسحب معاين غيبس مجاميع معقولة؛ والتقدير وسيطها.",
+        "يستنتج نموذج الفئات الكامنة البايزي (LCMCR، مانريكي-فالييه ٢٠١٦) المطابَق على هذه "
+        "الأعداد العددَ الوحيد الذي لا يمكن رصده: من لم تسجّلهم أي قائمة. يجمع الناس في فئات "
+        "كامنة لكل منها فرصتها في أن تسجّلها كل قائمة، ويسحب معاين غيبس مجاميع معقولة؛ والتقدير "
+        "وسيطها.",
     ),
     "method.dga": (
         "Bayesian model averaging over decomposable graphical models (Madigan and York 1997) "
@@ -578,8 +526,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "in the overlaps. A source declared as a copy of another is not an independent list.",
         "لا يلزم أن تكون القوائم مستقلة، وبعض الضحايا أسهل رصداً من غيرهم. وتراعي النماذج ذلك: "
         "النماذج اللوغاريتمية الخطية والبيانية عبر حدود تفاعل بين القوائم تُختار من البيانات، "
-        "وLCMCR عبر فئات كامنة من الناس متفاوتة في سهولة رصدها. وما لا يلتقطه أي نموذج هو تباين لا "
-        "يترك أثراً في التداخلات. والمصدر المصرَّح بأنه نسخة عن غيره ليس قائمة مستقلة.",
+        "وLCMCR عبر فئات كامنة من الناس متفاوتة في سهولة رصدها. وما لا يلتقطه أي نموذج هو تباين "
+        "لا يترك أثراً في التداخلات. والمصدر المصرَّح بأنه نسخة عن غيره ليس قائمة مستقلة.",
     ),
     "method.strata": (
         "Strata (for example governorates or periods) are estimated separately where each has "
@@ -667,8 +615,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "chart.persons_on_list": ("persons on list", "الأشخاص في القائمة"),
     "chart.only": ("{lists} only: {n}", "{lists} فقط: {n}"),
     "chart.upset_desc": (
-        "Bars: persons recorded by exactly that combination of lists (dots below). Right: "
-        "persons on each list.",
+        "Bars: persons recorded by exactly that combination of lists (dots below). Right: persons "
+        "on each list.",
         "الأعمدة: الأشخاص الذين سجّلتهم تلك المجموعة من القوائم تحديداً (النقاط أدناه). وعلى "
         "الجانب: الأشخاص في كل قائمة.",
     ),
@@ -726,15 +674,3 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "chart.week_governorate_tip": ("{name}, week of {date}: {n}", "{name}، أسبوع {date}: {n}"),
     "chart.scale_max": ("scale: 0 to {n} per week", "المقياس: ٠ إلى {n} في الأسبوع"),
 }
-
-
-def text(key: str, lang: str, /, **values: str) -> str:
-    """The message `key` in `lang` ("ar" or anything else for English), fields filled in."""
-    english, arabic = MESSAGES[key]
-    wording = arabic if lang == "ar" else english
-    return wording.format(**values) if values else wording
-
-
-def has_text(key: str) -> bool:
-    """Whether `key` has wording; for labels that come from data and may have none."""
-    return key in MESSAGES

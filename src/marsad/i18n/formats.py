@@ -1,4 +1,4 @@
-"""Numbers and dates as Arabic and English readers expect them.
+"""Numbers, shares, dates and place names as Arabic and English readers expect them.
 
 Arabic pages use Arabic-Indic digits (٠١٢٣٤٥٦٧٨٩), the Arabic thousands separator (٬) and
 decimal mark (٫), and Arabic month names, as Levantine publications do; English pages use
@@ -62,3 +62,26 @@ def format_month(year: int, month: int, lang: str) -> str:
     if lang == "ar":
         return localise_digits(f"{ARABIC_MONTHS[month - 1]} {year}", lang)
     return f"{dt.date(year, month, 1).strftime('%B')} {year}"
+
+
+def format_count(value: float, lang: str) -> str:
+    """A count rounded to a whole person: 10356.4 → "10,356" (en) or "١٠٬٣٥٦" (ar)."""
+    return format_number(round(value), lang)
+
+
+def whole_percent(share: float, lang: str) -> str:
+    """A share as a whole percentage: "95%" or "٩٥٪"."""
+    whole = round(share * 100)
+    return f"{localise_digits(str(whole), lang)}٪" if lang == "ar" else f"{whole}%"
+
+
+def format_percent(share: float, lang: str) -> str:
+    """A share as a whole percentage; a small but non-zero share reads "<1%", not "0%"."""
+    if 0 < share < 0.005:
+        return f"<{whole_percent(0.01, lang)}"
+    return whole_percent(share, lang)
+
+
+def local_name(name_en: str, name_ar: str, lang: str) -> str:
+    """A place's name in `lang`, English when no Arabic is known."""
+    return name_ar if lang == "ar" and name_ar else name_en

@@ -14,8 +14,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from sqlalchemy import Engine
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
+from marsad.errors import InputError
+from marsad.i18n import has_text
 from marsad.services.audit import record_names_read
 from marsad.services.review import (
     ActionView,
@@ -33,14 +35,12 @@ from marsad.services.users import UserInfo
 from marsad.store.models import utcnow
 from marsad.web.auth import RequirePage, engine_of
 from marsad.web.ids import FormId
-from marsad.web.messages import MESSAGES
-from marsad.web.pages_persons import governorate_name, governorates
-from marsad.web.rendering import render
+from marsad.web.pages.base import flash, render_page, see_other
+from marsad.web.pages.persons import governorate_name, governorates
 
 router = APIRouter(include_in_schema=False)
 
 SKIPPED = "review.skipped"
-NOTICE = "review.notice"
 GOVERNORATE = "review.governorate"
 MAX_SKIPPED = 200
 """Skipped pairs remembered in the session cookie (which must stay under 4 KB)."""
@@ -76,8 +76,8 @@ def _governorate(request: Request) -> str | None:
         if chosen:
             try:
                 request.session[GOVERNORATE] = governorate_pcode(chosen)
-            except ValueError:
-                _notify(request, "review.unknown_governorate")
+            except InputError:
+                flash(request, "review.unknown_governorate")
     value = request.session.get(GOVERNORATE)
     return value if isinstance(value, str) else None
 
@@ -88,14 +88,10 @@ def _next_item(request: Request, skipped: list[int], governorate: str | None) ->
     return next((i for i in items if i.decision_id not in skipped), None)
 
 
-def _notify(request: Request, key: str) -> None:
-    request.session[NOTICE] = key
-
-
 def _label(prefix: str, name: str) -> str | None:
     """The catalogue key for a field or comparison name, when the catalogue has one."""
     key = f"{prefix}.{name.replace(' ', '_').replace('-', '_')}"
-    return key if key in MESSAGES["en"] else None
+    return key if has_text(key) else None
 
 
 @router.get("/review")
@@ -114,7 +110,6 @@ def review(request: Request, user: UserInfo = Depends(RequirePage("review"))) ->
             rows.append((_label("compare", label) or label, a, b))
     if item is not None:
         record_names_read(engine, user.username, "/review", 2, "web")
-    notice = request.session.pop(NOTICE, None)
     context = {
         "item": item,
         "rows": rows,
@@ -125,12 +120,11 @@ def review(request: Request, user: UserInfo = Depends(RequirePage("review"))) ->
         "undo_key": _label("review_kind", progress.last_action.kind)
         if progress.last_action
         else None,
-        "notice": notice if isinstance(notice, str) else None,
         "governorate": governorate,
         "governorates": governorates(),
         "governorate_name": governorate_name,
     }
-    return render(request, "review.html", context)
+    return render_page(request, "review.html", context)
 
 
 def _decide(
@@ -141,12 +135,12 @@ def _decide(
     try:
         decide(engine, record_a, record_b, user.username, note or None)
     except NotProposed:
-        _notify(request, "review.not_proposed")
-    except ValueError:
-        _notify(request, "review.failed")
+        flash(request, "review.not_proposed")
+    except InputError:
+        flash(request, "review.failed")
     else:
-        _notify(request, f"review.done_{verdict}")
-    return RedirectResponse("/review", status_code=303)
+        flash(request, f"review.done_{verdict}")
+    return see_other("/review")
 
 
 @router.post("/review/accept")
@@ -179,14 +173,14 @@ def review_skip(
 ) -> Response:
     skipped = [d for d in _skipped(request) if d != decision_id] + [decision_id]
     request.session[SKIPPED] = skipped[-MAX_SKIPPED:]
-    _notify(request, "review.done_skip")
-    return RedirectResponse("/review", status_code=303)
+    flash(request, "review.done_skip")
+    return see_other("/review")
 
 
 @router.post("/review/skipped/clear")
 def review_unskip(request: Request, user: UserInfo = Depends(RequirePage("review"))) -> Response:
     request.session.pop(SKIPPED, None)
-    return RedirectResponse("/review", status_code=303)
+    return see_other("/review")
 
 
 @router.post("/review/undo")
@@ -194,15 +188,15 @@ def review_undo(request: Request, user: UserInfo = Depends(RequirePage("review")
     engine = engine_of(request)
     last = reviewer_progress(engine, user.username, 0, 0).last_action
     if last is None:
-        _notify(request, "review.nothing_to_undo")
+        flash(request, "review.nothing_to_undo")
     else:
         try:
             undo(engine, last.id, user.username)
-        except ValueError:
-            _notify(request, "review.failed")
+        except InputError:
+            flash(request, "review.failed")
         else:
-            _notify(request, "review.done_undo")
-    return RedirectResponse("/review", status_code=303)
+            flash(request, "review.done_undo")
+    return see_other("/review")
 
 
 def weight_width(weight: float | None, widest: float = 12.0) -> float:

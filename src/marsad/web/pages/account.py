@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from marsad.i18n import LANGUAGES
 from marsad.services.sessions import end_all_sessions
@@ -24,7 +24,8 @@ from marsad.services.users import (
     set_language,
 )
 from marsad.web.auth import RequirePage, engine_of, session_user
-from marsad.web.pages import FLASH, safe_next, see_other, sign_in, take_flash
+from marsad.web.pages.base import flash, render_page, safe_next, see_other
+from marsad.web.pages.login import sign_in
 from marsad.web.rendering import LANG_KEY, render
 
 router = APIRouter(include_in_schema=False)
@@ -33,8 +34,8 @@ router = APIRouter(include_in_schema=False)
 def _account(
     request: Request, problem: str | None = None, detail: str = "", status_code: int = 200
 ) -> Response:
-    context = {"problem": problem, "detail": detail, "flash": take_flash(request)}
-    return render(request, "account.html", context, status_code=status_code)
+    context = {"problem": problem, "detail": detail}
+    return render_page(request, "account.html", context, status_code=status_code)
 
 
 @router.get("/account")
@@ -57,7 +58,7 @@ def account_password(
     except WeakPassword as weak:
         return _account(request, weak.key, str(weak), status_code=400)
     sign_in(request, user)
-    request.session[FLASH] = ["account.password_changed", {}]
+    flash(request, "account.password_changed")
     return see_other("/account")
 
 
@@ -101,7 +102,7 @@ def reset_submit(
     except UserError:
         return render(request, "error.html", {"message": "reset.invalid"}, status_code=404)
     request.session.clear()
-    request.session[FLASH] = ["reset.done", {}]
+    flash(request, "reset.done")
     return see_other("/login")
 
 
@@ -118,4 +119,4 @@ def language(
             request.session[LANG_KEY] = lang
         else:
             set_language(engine_of(request), user.id, lang)
-    return RedirectResponse(safe_next(next), status_code=303)
+    return see_other(safe_next(next))

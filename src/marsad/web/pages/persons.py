@@ -3,7 +3,7 @@
 Thin faces over the services the CLI uses: counts and overlaps from `services.browse`, search
 from `services.search`, decisions from `services.verify`. A person's full record is read only
 through `browse.view_person`, which writes "person.view" to the audit log each time. Forms post
-with the session's CSRF token (CSRFMiddleware) and answer with a redirect (303).
+back and answer with a redirect (303) and a flash message (`pages.base`).
 """
 
 from __future__ import annotations
@@ -15,16 +15,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from markupsafe import Markup, escape
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
-from marsad.i18n import format_date, format_month, localise_digits
+from marsad.errors import InputError, NotFound
+from marsad.i18n import format_date, format_month, localise_digits, text, whole_percent
 from marsad.ingest.places import Governorate, default_gazetteer
-from marsad.publish.charts import format_percent, governorate_weeks_chart, upset_chart
+from marsad.publish.charts import governorate_weeks_chart, upset_chart
 from marsad.publish.report_estimate import warning_figures
 from marsad.services.audit import record_names_read
-from marsad.services.browse import Dashboard, dashboard, status_decisions, view_person
+from marsad.services.browse import Dashboard, dashboard, person_status_decisions, view_person
 from marsad.services.review import merge, merged_person
-from marsad.services.search import SearchQuery, search_persons
+from marsad.services.search import SearchQuery, search_day, search_persons
 from marsad.services.users import UserInfo
 from marsad.services.verify import (
     DECISIONS,
@@ -36,14 +37,12 @@ from marsad.services.verify import (
 from marsad.verify.reasons import pieces_in
 from marsad.web.auth import RequirePage, engine_of
 from marsad.web.ids import FormId, PathId
-from marsad.web.messages import translate
+from marsad.web.pages.base import flash, render_page, see_other
 from marsad.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
 
 SEARCH_PER_PAGE = 50
-DONE = ("status", "revoke", "choose", "merge")
-"""The notices a person page shows after a reviewer's decision (`?done=`)."""
 LACKING = ("full name", "date of death", "place of death")
 """What a person may lack to be documented, as the verification rules name it."""
 
@@ -52,10 +51,7 @@ def governorate_name(pcode: str | None, lang: str) -> str:
     """A governorate's name in `lang` for its p-code; the code itself when unknown."""
     if not pcode:
         return ""
-    try:
-        known = default_gazetteer().governorate_of_pcode(pcode)
-    except ValueError:
-        return pcode
+    known = default_gazetteer().governorate_by_code(pcode)
     if known is None:
         return pcode
     return known.name_ar if lang == "ar" else known.name_en
@@ -130,7 +126,7 @@ class DashboardCharts:
         if estimated is None:
             return []
         return [
-            translate(lang, f"warning.{code}", **warning_figures(values, lang))
+            text(f"warning.{code}", lang, **warning_figures(values, lang))
             for code, values in estimated.warnings
         ]
 
@@ -139,7 +135,7 @@ class DashboardCharts:
         estimated = self.figures.estimated
         if estimated is None or estimated.width_share is None:
             return None
-        return format_percent(estimated.width_share, lang)
+        return whole_percent(estimated.width_share, lang)
 
     def lists(self) -> list[tuple[str, int, int]]:
         """(independent list, persons on it, persons on it alone)."""
@@ -168,11 +164,7 @@ def dashboard_page(
         "charts": DashboardCharts(figures),
         "lacking": LACKING,
     }
-    return render(request, "dashboard.html", context)
-
-
-def _date(value: str) -> dt.date | None:
-    return dt.date.fromisoformat(value.strip()) if value.strip() else None
+    return render_page(request, "dashboard.html", context)
 
 
 @router.get("/search")
@@ -203,7 +195,9 @@ def search_page(
         "pages": 1,
     }
     try:
-        query = SearchQuery(name, governorate or None, place, _date(date_from), _date(date_to))
+        query = SearchQuery(
+            name, governorate or None, place, search_day(date_from), search_day(date_to)
+        )
         if not query.empty:
             result = search_persons(
                 engine_of(request), query, (page - 1) * SEARCH_PER_PAGE, SEARCH_PER_PAGE
@@ -211,10 +205,10 @@ def search_page(
             context["result"] = result
             context["pages"] = max(1, math.ceil(result.total / SEARCH_PER_PAGE))
             record_names_read(engine_of(request), user.username, "/search", len(result.hits), "web")
-    except ValueError:
+    except InputError:
         context["error"] = "search.bad_date"
     status_code = 400 if context["error"] else 200
-    return render(request, "search.html", context, status_code=status_code)
+    return render_page(request, "search.html", context, status_code=status_code)
 
 
 def _person_page(
@@ -222,17 +216,15 @@ def _person_page(
     user: UserInfo,
     person_id: int,
     error: str | None = None,
-    done: str | None = None,
 ) -> Response:
     try:
         file = view_person(engine_of(request), person_id, user.username, "web")
-    except ValueError:
+    except NotFound:
         return render(request, "error.html", {"message": "error.not_found"}, status_code=404)
     context = {
         "person_id": person_id,
         "file": file,
         "error": error,
-        "done": done if done in DONE else None,
         "decisions": DECISIONS,
         "can_verify": user.can("verify"),
         "can_merge": user.can("merge_persons"),
@@ -242,21 +234,22 @@ def _person_page(
         "reason_item": reason_item,
         "lacking": LACKING,
     }
-    return render(request, "person.html", context, status_code=400 if error else 200)
+    return render_page(request, "person.html", context, status_code=400 if error else 200)
 
 
 @router.get("/persons/{person_id}")
 def person_page(
     request: Request,
     person_id: PathId,
-    done: str | None = None,
     user: UserInfo = Depends(RequirePage("view_names")),
 ) -> Response:
-    return _person_page(request, user, person_id, done=done)
+    return _person_page(request, user, person_id)
 
 
-def _decided(person_id: int, done: str) -> RedirectResponse:
-    return RedirectResponse(f"/persons/{person_id}?done={done}", status_code=303)
+def _decided(request: Request, person_id: int, done: str) -> Response:
+    """Back to the person's page, which says what the decision did."""
+    flash(request, f"person.done.{done}")
+    return see_other(f"/persons/{person_id}")
 
 
 @router.post("/persons/{person_id}/status")
@@ -272,7 +265,7 @@ def person_status(
         decide_status(engine_of(request), person_id, status, reason, user.username)
     except VerifyError as error:
         return _person_page(request, user, person_id, error=str(error))
-    return _decided(person_id, "status")
+    return _decided(request, person_id, "status")
 
 
 @router.post("/persons/{person_id}/revoke")
@@ -285,13 +278,13 @@ def person_revoke(
 ) -> Response:
     """Revoke one of this person's status decisions (services.verify.revoke_status)."""
     engine = engine_of(request)
-    if decision_id not in {d.id for d in status_decisions(engine, person_id)}:
+    if decision_id not in {d.id for d in person_status_decisions(engine, person_id)}:
         return render(request, "error.html", {"message": "error.not_found"}, status_code=404)
     try:
         revoke_status(engine, decision_id, reason, user.username)
     except VerifyError as error:
         return _person_page(request, user, person_id, error=str(error))
-    return _decided(person_id, "revoke")
+    return _decided(request, person_id, "revoke")
 
 
 @router.post("/persons/{person_id}/choose")
@@ -308,7 +301,7 @@ def person_choose(
         choose_value(engine_of(request), person_id, field, value, reason, user.username)
     except VerifyError as error:
         return _person_page(request, user, person_id, error=str(error))
-    return _decided(person_id, "choose")
+    return _decided(request, person_id, "choose")
 
 
 @router.post("/persons/{person_id}/merge")
@@ -323,6 +316,6 @@ def person_merge(
     engine = engine_of(request)
     try:
         action_id = merge(engine, person_id, other, user.username, note or None)
-    except ValueError as error:
+    except InputError as error:
         return _person_page(request, user, person_id, error=str(error))
-    return _decided(merged_person(engine, action_id) or person_id, "merge")
+    return _decided(request, merged_person(engine, action_id) or person_id, "merge")

@@ -13,7 +13,8 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from marsad.cli_common import DbOption, console, store, user_errors
+from marsad.cli.common import DbOption, command_group, console, store
+from marsad.errors import InputError
 from marsad.linkage.explain import PairExplanation
 from marsad.services.browse import PersonStatus, view_person
 from marsad.services.review import (
@@ -33,8 +34,8 @@ from marsad.services.review import (
     undo,
 )
 
-review_app = typer.Typer(help="Decide the pairs the model was unsure of; undo; history.")
-person_app = typer.Typer(
+review_app = command_group(help="Decide the pairs the model was unsure of; undo; history.")
+person_app = command_group(
     help="See why records make one person; split or merge persons.", no_args_is_help=True
 )
 
@@ -140,8 +141,7 @@ def review(
     engine = store(db)
     pcode = None
     if governorate is not None:
-        with user_errors():
-            pcode = governorate_pcode(governorate)
+        pcode = governorate_pcode(governorate)
     tally: Counter[str] = Counter()
     items = review_queue(engine, limit, pcode)
     if not items:
@@ -158,8 +158,7 @@ def review(
             continue
         note = typer.prompt("note (optional)", default="", show_default=False)
         decide, verb = (accept, "accepted") if choice == "a" else (reject, "rejected")
-        with user_errors():
-            action = decide(engine, item.record_a.id, item.record_b.id, user, note or None)
+        action = decide(engine, item.record_a.id, item.record_b.id, user, note or None)
         tally[verb] += 1
         console.print(f"{verb}: action #{action} (undo: marsad review undo {action})")
     rows = [(label, tally[label]) for label in ("accepted", "rejected", "skipped")]
@@ -213,8 +212,7 @@ def undo_command(
 ) -> None:
     """Undo a reviewer's action: its decisions are revoked and persons rebuilt."""
     engine = store(db)
-    with user_errors():
-        action = undo(engine, action_id, user)
+    action = undo(engine, action_id, user)
     console.print(
         f"undid action #{action.id} ({action.kind} by {action.decided_by}); persons rebuilt",
         highlight=False,
@@ -303,8 +301,7 @@ def person_show(
     """A person's records, verification, the decisions that join them (with the model's
     reasons) and reviewers' actions. Written to the audit log (person.view)."""
     engine = store(db)
-    with user_errors():
-        person = view_person(engine, person_id, user, "cli")
+    person = view_person(engine, person_id, user, "cli")
     detail = person.detail
     console.print(f"person #{detail.person_id}: {len(detail.records):,} records")
     if detail.review_flag:
@@ -325,10 +322,10 @@ def person_show(
 
 
 def _record_ids(text: str) -> list[int]:
-    try:
-        return [int(part) for part in text.split(",") if part.strip()]
-    except ValueError:
-        raise ValueError(f"--keep takes record numbers separated by commas, not {text!r}") from None
+    parts = [part.strip() for part in text.split(",") if part.strip()]
+    if not all(part.isdigit() for part in parts):
+        raise InputError(f"--keep takes record numbers separated by commas, not {text!r}")
+    return [int(part) for part in parts]
 
 
 @person_app.command("split")
@@ -341,8 +338,7 @@ def person_split(
 ) -> None:
     """Part the kept records from the person's other records."""
     engine = store(db)
-    with user_errors():
-        action = split(engine, person_id, _record_ids(keep), user, note)
+    action = split(engine, person_id, _record_ids(keep), user, note)
     console.print(
         f"split person #{person_id}: action #{action} (undo: marsad review undo {action})"
     )
@@ -358,8 +354,7 @@ def person_merge(
 ) -> None:
     """Say two persons are one human being."""
     engine = store(db)
-    with user_errors():
-        action = merge(engine, person_a, person_b, user, note)
+    action = merge(engine, person_a, person_b, user, note)
     console.print(
         f"merged persons #{person_a} and #{person_b}: action #{action} "
         f"(undo: marsad review undo {action})"

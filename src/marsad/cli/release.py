@@ -1,35 +1,48 @@
-"""`marsad release`: freeze what a published number rests on, and check it years later."""
+"""`marsad release`: freeze what a published number rests on, and check it years later.
+
+`marsad release NAME` freezes a release (the `create` command, named or not); `release verify
+NAME` recomputes one and `release list` lists them.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
-from marsad.cli_common import DbOption, console, fail, store, user_errors
+from marsad.cli.common import DbOption, ReportingGroup, command_group, console, fail, store, strata
 from marsad.services.estimate import EstimateResult
 from marsad.services.release import (
-    ReleaseError,
     create_release,
     list_releases,
     verify_release,
 )
 from marsad.services.release_files import write_release_files
 
-ACTIONS = ("verify", "list")
+
+class ReleaseGroup(ReportingGroup):
+    """`release NAME …` is `release create NAME …`: freezing is what the group is mostly for."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
+            args = ["create", *args]
+        return super().parse_args(ctx, args)
 
 
-def release_command(
-    words: Annotated[
-        list[str],
-        typer.Argument(
-            help="NAME to freeze a release; 'verify NAME' to check one; 'list' to list them.",
-            show_default=False,
-        ),
-    ],
+release_app = command_group(
+    cls=ReleaseGroup,
+    help="Freeze what a published number rests on (release NAME), check it (release verify "
+    "NAME), list releases (release list).",
+    no_args_is_help=True,
+)
+
+
+@release_app.command("create")
+def release_create(
+    name: Annotated[str, typer.Argument(help="The release's name.", show_default=False)],
     out: Annotated[
         Path | None, typer.Option(help="Directory for the release (default: releases/NAME).")
     ] = None,
@@ -47,29 +60,17 @@ def release_command(
 ) -> None:
     """Freeze a release (`marsad release NAME`): the hashes of every import, the settings,
     the human decisions, the code version and the numbers, in the store and in a directory
-    with the report and pseudonymised exports. `marsad release verify NAME` recomputes it;
-    `marsad release list` lists them."""
-    if words[0] == "list" and len(words) == 1:
-        release_list(db)
-        return
-    if words[0] == "verify" and len(words) == 2:
-        release_verify(words[1], db)
-        return
-    if len(words) != 1 or words[0] in ACTIONS:
-        fail("use: marsad release NAME | marsad release verify NAME | marsad release list")
-    name = words[0]
+    with the report and pseudonymised exports."""
     engine = store(db)
     directory = out or Path("releases") / name
     estimate = None
     if not no_estimate:
-        strata = [s.strip() for s in by.split(",") if s.strip()]
-        estimate = {"method": method, "by": strata, "preset": preset, "seed": seed}
+        estimate = {"method": method, "by": strata(by), "preset": preset, "seed": seed}
 
     def files(target: Path, result: EstimateResult | None) -> None:
         write_release_files(engine, target, result, user=user, release=name)
 
-    with user_errors((ValueError, ReleaseError, FileNotFoundError)):
-        manifest = create_release(engine, name, directory, user, estimate, files)
+    manifest = create_release(engine, name, directory, user, estimate, files)
     totals = manifest["numbers"]["counts"]["totals"]
     table = Table(title=f"release {name} frozen in {directory}", title_justify="left")
     table.add_column("")
@@ -85,12 +86,15 @@ def release_command(
     console.print(table)
 
 
-def release_verify(name: str, db: str | None) -> None:
+@release_app.command("verify")
+def release_verify(
+    name: Annotated[str, typer.Argument(help="The release to check.", show_default=False)],
+    db: DbOption = None,
+) -> None:
     """Recompute a release from the store: exit 0 when the numbers come out identical,
     1 with every difference otherwise."""
     engine = store(db)
-    with user_errors((ValueError, ReleaseError)):
-        check = verify_release(engine, name)
+    check = verify_release(engine, name)
     if check.code_then != check.code_now:
         console.print(f"code then {check.code_then}, now {check.code_now}", style="dim")
     if check.identical:
@@ -105,7 +109,8 @@ def release_verify(name: str, db: str | None) -> None:
     fail(f"release {name} does not verify: {len(lines)} differences")
 
 
-def release_list(db: str | None) -> None:
+@release_app.command("list")
+def release_list(db: DbOption = None) -> None:
     """Every release, newest first."""
     engine = store(db)
     table = Table(title="releases", title_justify="left")

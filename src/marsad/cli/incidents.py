@@ -1,5 +1,6 @@
-"""`marsad incidents candidates`, `same` and `apart`: a reviewer groups reports of one event from
-several sources so that it is counted once, or takes a report back out.
+"""`marsad incidents`: deaths reported without names. `ingest` imports the reports; `candidates`,
+`same`, `apart` and `different` let a reviewer group reports of one event from several sources
+so that it is counted once, or take a report back out.
 
 Place text is shown as plain text (never Rich markup): it may contain brackets.
 """
@@ -7,18 +8,35 @@ Place text is shown as plain text (never Rich markup): it may contain brackets.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
-from marsad.cli_common import DbOption, console, store, user_errors
+from marsad.cli.common import DbOption, UserOption, command_group, console, store
+from marsad.cli.ingest import ingest_summary
 from marsad.services.incident_events import candidates, group_reports, keep_apart, take_apart
+from marsad.services.incidents import ingest_incidents
 
-UserOption = Annotated[str, typer.Option("--user", help="Who decides; kept on record.")]
+incidents_app = command_group(help="Deaths reported without names, graded by source strength.")
 
 
+@incidents_app.command("ingest")
+def incidents_ingest(
+    path: Annotated[Path, typer.Argument(help="CSV or XLSX of incidents (see docs/formats.md).")],
+    source: Annotated[str, typer.Option(help="Source name.")],
+    user: Annotated[str, typer.Option("--user", help="Who imports.")] = "cli",
+    db: DbOption = None,
+) -> None:
+    """Import incident reports of deaths without names, counted apart with their range."""
+    engine = store(db)
+    summary = ingest_incidents(engine, path, source, user)
+    ingest_summary(summary)
+
+
+@incidents_app.command("candidates")
 def candidates_command(
     limit: Annotated[int, typer.Option(help="Show at most this many candidates.")] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
@@ -82,6 +100,7 @@ def candidates_command(
     console.print("group one: marsad incidents same ID ID … --note TEXT --user NAME", style="dim")
 
 
+@incidents_app.command("same")
 def same_command(
     incidents: Annotated[list[int], typer.Argument(help="Incident report ids (two or more).")],
     note: Annotated[str, typer.Option("--note", help="Why they are one event; kept on record.")],
@@ -90,13 +109,13 @@ def same_command(
 ) -> None:
     """Group incident reports into one event, counted once; audited."""
     engine = store(db)
-    with user_errors():
-        change = group_reports(engine, incidents, note, user)
+    change = group_reports(engine, incidents, note, user)
     console.print(
         f"event {change.event_id}: reports {', '.join(map(str, change.incidents))}, counted once"
     )
 
 
+@incidents_app.command("different")
 def different_command(
     first: Annotated[int, typer.Argument(help="Incident report id.")],
     second: Annotated[int, typer.Argument(help="Another incident report id.")],
@@ -107,11 +126,11 @@ def different_command(
     """Say two incident reports are not one event, so they are not proposed together again;
     audited. Counts do not change."""
     engine = store(db)
-    with user_errors():
-        keep_apart(engine, first, second, note, user)
+    keep_apart(engine, first, second, note, user)
     console.print(f"reports {first} and {second} will not be proposed as one event again")
 
 
+@incidents_app.command("apart")
 def apart_command(
     incident: Annotated[int, typer.Argument(help="Incident report id.")],
     user: UserOption,
@@ -120,8 +139,7 @@ def apart_command(
 ) -> None:
     """Take an incident report out of its event: it counts on its own again; audited."""
     engine = store(db)
-    with user_errors():
-        change = take_apart(engine, incident, user, note)
+    change = take_apart(engine, incident, user, note)
     left = (
         f"event {change.event_id} keeps reports {', '.join(map(str, change.incidents))}"
         if change.event_id is not None

@@ -1,10 +1,10 @@
 """Pages that put data into the store: uploads, quarantined rows, and the data entry form.
 
 Each is a thin face over marsad.services.ingest, the same functions as `marsad ingest`: an
-upload is saved to a temporary file and read by `ingest_file` (one transaction per file) in a
-worker thread, whose progress and outcome are kept in the store (`marsad.services.upload_jobs`)
-for a small script to poll through any server worker; a corrected quarantined row and a
-typed report go through the same parser and loader (`ingest_correction`, `ingest_entry`).
+upload is saved to a temporary file and read by `ingest_file` (one transaction per file) in the job
+runner (`marsad.web.jobs`), whose progress and outcome are kept in the store for a small script
+to poll through any server worker; a corrected quarantined row and a typed report go through
+the same parser and loader (`ingest_correction`, `ingest_entry`).
 Reasons for refusing a row are the parser's own, in English; the page names the field in the
 reader's language beside them.
 """
@@ -12,14 +12,10 @@ reader's language beside them.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import secrets
 import shutil
 import tempfile
-import threading
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from importlib import resources
 from itertools import islice
 from pathlib import Path
@@ -28,12 +24,12 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from sqlalchemy import Engine
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, Response
 
 from marsad.domain.records import STANDARD_COLUMNS, STATUSES, FieldError
+from marsad.errors import InputError, StoreBusy
 from marsad.ingest.places import default_gazetteer
-from marsad.ingest.profile import MappingProfile
-from marsad.ingest.readers import TableError
+from marsad.ingest.profile import MappingProfile, ProfileError
 from marsad.services.audit import record_names_read
 from marsad.services.exports import QuarantineItem, quarantine_items
 from marsad.services.ingest import (
@@ -46,131 +42,25 @@ from marsad.services.ingest import (
     quarantined_row_profile,
 )
 from marsad.services.sources import SourceError, source_sizes
-from marsad.services.upload_jobs import (
-    INTERRUPTED,
-    RUNNING,
-    JobView,
-    ProgressWriter,
-    StoreBusy,
-    fail_job,
-    finish_job,
-    newest_jobs,
-    start_job,
-)
+from marsad.services.upload_jobs import start_job
 from marsad.services.users import UserInfo
 from marsad.store.models import SOURCE_KINDS
 from marsad.web.auth import RequireApi, RequirePage, engine_of, settings_of
 from marsad.web.ids import PathId
-from marsad.web.rendering import render
+from marsad.web.jobs import ingest_jobs
+from marsad.web.pages.base import flash, form_fields, render_page, see_other
 
 router = APIRouter(include_in_schema=False)
-log = logging.getLogger(__name__)
 
 UPLOAD_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".json", ".jsonl", ".ndjson")
 PROFILE_SUFFIXES = (".yaml", ".yml")
 CHUNK = 1024 * 1024
 QUARANTINE_PER_PAGE = 20
-JOBS_KEPT = 50
 ENTRY_SOURCE = "Data entry"
 ENTRY_KIND = "relative"
-NOTICE = "data.notice"
 ENTRY_DEFAULTS = "data.entry_defaults"
 KNOWN_REASONS = {"required but empty": "reason.required"}
 """Parser reasons that are fixed phrases, so the catalogue can say them in the reader's language."""
-
-
-Work = Callable[[Progress], IngestSummary]
-"""An upload's ingest, given the callback that counts its rows."""
-
-
-@dataclass
-class IngestJobs:
-    """The threads of this process that ingest uploads, and the rows each has read so far.
-
-    The jobs themselves are in the store (`marsad.services.upload_jobs`), so that the redirect
-    after an upload and the script's polls find them whichever server worker they reach. The
-    count is also kept here because on SQLite the ingest holds the store's only write lock
-    until it ends: its progress cannot be stored meanwhile, and only this process knows it.
-    """
-
-    rows: dict[str, int] = field(default_factory=dict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    pool: ThreadPoolExecutor = field(
-        default_factory=lambda: ThreadPoolExecutor(max_workers=2, thread_name_prefix="ingest")
-    )
-
-    def start(self, engine: Engine, job_id: str, folder: str, work: Work) -> None:
-        """Run `work` for a job already started in the store; `folder` is left out of errors."""
-        with self.lock:
-            self.rows[job_id] = 0
-        self.pool.submit(self._run, engine, job_id, folder, work)
-
-    def _run(self, engine: Engine, job_id: str, folder: str, work: Work) -> None:
-        writer = ProgressWriter(engine, job_id)
-
-        def advance(rows: int) -> None:
-            with self.lock:
-                self.rows[job_id] = rows
-            writer(rows)
-
-        try:
-            _store_outcome(engine, job_id, folder, work, advance)
-        except Exception as error:
-            log.error("upload job %s: outcome not stored: %s", job_id, type(error).__name__)
-        finally:
-            with self.lock:
-                del self.rows[job_id]
-
-    def newest(self, engine: Engine) -> list[JobView]:
-        """The newest jobs of every worker, with this process's own counts where fresher."""
-        jobs = newest_jobs(engine, JOBS_KEPT)
-        with self.lock:
-            live = dict(self.rows)
-        return [
-            replace(job, state=RUNNING, rows=max(job.rows, live[job.id]))
-            if job.id in live and job.state in (RUNNING, INTERRUPTED)
-            else job
-            for job in jobs
-        ]
-
-
-def _store_outcome(engine: Engine, job_id: str, folder: str, work: Work, advance: Progress) -> None:
-    try:
-        summary = work(advance)
-    except (TableError, SourceError, ValueError, OSError) as error:
-        fail_job(engine, job_id, str(error).replace(folder, ""))
-    except Exception as error:
-        log.error("ingest job %s failed: %s", job_id, type(error).__name__)
-        fail_job(engine, job_id, type(error).__name__)
-    else:
-        finish_job(engine, job_id, summary)
-
-
-_jobs_lock = threading.Lock()
-
-
-def ingest_jobs(request: Request) -> IngestJobs:
-    with _jobs_lock:
-        jobs: IngestJobs | None = getattr(request.app.state, "ingest_jobs", None)
-        if jobs is None:
-            jobs = IngestJobs()
-            request.app.state.ingest_jobs = jobs
-        return jobs
-
-
-def _see_other(path: str) -> RedirectResponse:
-    return RedirectResponse(path, status_code=303)
-
-
-def _notify(request: Request, key: str, **params: str) -> None:
-    request.session[NOTICE] = [key, params]
-
-
-def _take_notice(request: Request) -> tuple[str, dict[str, str]] | None:
-    value = request.session.pop(NOTICE, None)
-    if isinstance(value, list) and len(value) == 2:
-        return str(value[0]), dict(value[1])
-    return None
 
 
 def builtin_profiles() -> list[str]:
@@ -225,9 +115,8 @@ def _sources_page(
         "error": error,
         "form": form or {},
         "max_mb": (_max_bytes(request) or 0) // (1024 * 1024),
-        "notice": _take_notice(request),
     }
-    return render(request, "sources.html", context, status_code=status_code)
+    return render_page(request, "sources.html", context, status_code=status_code)
 
 
 @router.get("/sources")
@@ -272,7 +161,7 @@ def _profile_path(
         return None, ("upload.profile_unknown", profile)
     try:
         MappingProfile.load(path)
-    except ValueError as exc:
+    except ProfileError as exc:
         return None, ("upload.profile_invalid", str(exc).replace(f"{path.parent}/", ""))
     return path, None
 
@@ -334,7 +223,7 @@ def sources_upload(
         shutil.rmtree(directory, ignore_errors=True)
         return _sources_page(request, error=("upload.busy", ""), form=form, status_code=503)
     ingest_jobs(request).start(engine, job_id, f"{directory}/", work)
-    return _see_other(f"/sources?job={job_id}")
+    return see_other(f"/sources?job={job_id}")
 
 
 @dataclass(frozen=True)
@@ -407,9 +296,8 @@ def _quarantine_page(
         "attempt": attempt[0] if attempt else None,
         "standard": STANDARD_COLUMNS,
         "known_reasons": KNOWN_REASONS,
-        "notice": _take_notice(request),
     }
-    return render(request, "quarantine.html", context, status_code=status_code)
+    return render_page(request, "quarantine.html", context, status_code=status_code)
 
 
 @router.get("/quarantine")
@@ -420,12 +308,6 @@ def quarantine(
     user: UserInfo = Depends(RequirePage("ingest")),
 ) -> Response:
     return _quarantine_page(request, user, source or None, page)
-
-
-async def form_fields(request: Request) -> dict[str, str]:
-    """Every text field of a posted form, for forms whose fields depend on the row."""
-    async with request.form() as form:
-        return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
 def _corrected_cells(fields: dict[str, str]) -> dict[str, str]:
@@ -452,12 +334,12 @@ def quarantine_correct(
     except RowRefused as refused:
         attempt = (raw_row_id, cells, refused.errors)
         return _quarantine_page(request, user, source, page, attempt, status_code=400)
-    except ValueError:
-        _notify(request, "quarantine.gone")
+    except InputError:
+        flash(request, "quarantine.gone")
     else:
-        _notify(request, "quarantine.resolved", source=summary.source, file=summary.file)
+        flash(request, "quarantine.resolved", source=summary.source, file=summary.file)
     query = {"page": page} | ({"source": source} if source else {})
-    return _see_other(f"/quarantine?{urlencode(query)}")
+    return see_other(f"/quarantine?{urlencode(query)}")
 
 
 def _entry_page(
@@ -480,9 +362,8 @@ def _entry_page(
         "standard": STANDARD_COLUMNS,
         "known_reasons": KNOWN_REASONS,
         "governorates": default_gazetteer().governorates,
-        "notice": _take_notice(request),
     }
-    return render(request, "entry.html", context, status_code=status_code)
+    return render_page(request, "entry.html", context, status_code=status_code)
 
 
 def _new_record_id() -> str:
@@ -523,7 +404,7 @@ def entry_add(
         return _entry_page(request, values, problem="entry.source_conflict", status_code=400)
     request.session[ENTRY_DEFAULTS] = [source, kind]
     if summary.already_imported or summary.rows_already_present:
-        _notify(request, "entry.already", record_id=cells["record_id"].strip())
+        flash(request, "entry.already", record_id=cells["record_id"].strip())
     else:
-        _notify(request, "entry.saved", record_id=cells["record_id"].strip(), source=source)
-    return _see_other("/entry")
+        flash(request, "entry.saved", record_id=cells["record_id"].strip(), source=source)
+    return see_other("/entry")
