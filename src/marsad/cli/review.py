@@ -14,13 +14,13 @@ from rich.table import Table
 from rich.text import Text
 
 from marsad.cli.common import DbOption, command_group, console, store
+from marsad.domain.records import RecordRow
 from marsad.errors import InputError
 from marsad.linkage.explain import PairExplanation
 from marsad.services.browse import PersonStatus, view_person
 from marsad.services.review import (
     ActionView,
     DecisionView,
-    RecordView,
     ReviewItem,
     accept,
     flagged_persons,
@@ -231,7 +231,7 @@ def history_command(
     console.print(f"{len(actions):,} actions")
 
 
-def records_table(records: list[RecordView]) -> Table:
+def records_table(records: list[RecordRow]) -> Table:
     table = Table(title="records", title_justify="left")
     for column in ("#", "source", "record id", "name", "sex", "age", "date", "place", "status"):
         table.add_column(column)

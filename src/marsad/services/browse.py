@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, case, func, select
 
 from marsad.domain.estimates import CaptureHistories
+from marsad.domain.records import RecordRow
 from marsad.i18n import LANGUAGES
 from marsad.services.audit import record_event
 from marsad.services.counts import (
@@ -43,6 +44,7 @@ from marsad.store.models import (
     ReviewAction,
     Source,
 )
+from marsad.store.records import record_rows, select_records
 
 
 @dataclass(frozen=True)
@@ -266,33 +268,17 @@ def persons_page(engine: Engine, offset: int, limit: int) -> tuple[int, list[Per
     ]
 
 
-RECORD_COLUMNS = (
-    Record.id,
-    Source.name.label("source"),
-    Record.record_id,
-    Record.name,
-    Record.sex,
-    Record.age_min,
-    Record.age_max,
-    Record.date_of_death,
-    Record.governorate,
-    Record.pcode,
-    Record.status,
-    Record.person_id,
-)
-
-
 def records_page(
     engine: Engine, offset: int, limit: int, source: str | None = None
-) -> tuple[int, list[dict[str, Any]]]:
-    """(total, records by id) optionally of one source, as plain dicts."""
-    query = select(*RECORD_COLUMNS).join(Source, Source.id == Record.source_id)
+) -> tuple[int, list[RecordRow]]:
+    """(total, records by id) optionally of one source."""
+    query = select_records()
     if source is not None:
         query = query.where(Source.name == source)
     with engine.connect() as conn:
         total = _count(conn, query)
         rows = conn.execute(query.order_by(Record.id).offset(offset).limit(limit))
-        return total, [row._asdict() for row in rows]
+        return total, record_rows(rows)
 
 
 @dataclass(frozen=True)

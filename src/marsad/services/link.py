@@ -14,7 +14,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from sqlalchemy import (
@@ -41,9 +41,9 @@ from marsad.store.models import (
     Person,
     PersonSummary,
     Record,
-    Source,
     utcnow,
 )
+from marsad.store.records import select_records
 
 LINKER = "marsad link"
 ENGINES = ("duckdb", "spark")
@@ -88,29 +88,9 @@ class LinkSummary:
 
 def linkage_records(conn: Connection) -> list[LinkageRecord]:
     """Every stored record as linkage reads it (also what benchmarks score pairs from)."""
-    rows = conn.execute(
-        select(
-            Record.id,
-            Source.name.label("source"),
-            Record.name,
-            Record.name_first,
-            Record.name_father,
-            Record.name_grandfather,
-            Record.name_family,
-            Record.name_mother,
-            Record.sex,
-            Record.age_min,
-            Record.age_max,
-            Record.date_of_death,
-            Record.pcode,
-            Record.pcode_adm1,
-            Record.locality,
-            Record.status,
-        )
-        .join(Source, Source.id == Record.source_id)
-        .order_by(Record.id)
-    )
-    return [LinkageRecord(*row) for row in rows]
+    names = [f.name for f in fields(LinkageRecord)]
+    rows = conn.execute(select_records(names).order_by(Record.id))
+    return [LinkageRecord(**row._mapping) for row in rows]
 
 
 @contextmanager
@@ -206,22 +186,9 @@ def link(
     say("reading records")
     with engine.connect() as conn:
         records = linkage_records(conn)
+    rule_fields = [f.name for f in fields(LinkableRecord)]
     rule = rule_links(
-        LinkableRecord(
-            r.id,
-            r.name,
-            r.name_first,
-            r.name_father,
-            r.name_family,
-            r.date_of_death,
-            r.pcode_adm1,
-            r.name_grandfather,
-            r.sex,
-            r.age_min,
-            r.age_max,
-            r.source,
-        )
-        for r in records
+        LinkableRecord(**{name: getattr(r, name) for name in rule_fields}) for r in records
     )
     model: dict[str, Any] | None = None
     scored: list[dict[str, Any]] = []

@@ -34,6 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
+from marsad.domain.records import RecordRow
 from marsad.errors import Conflict, InputError, NotFound
 from marsad.ingest.places import default_gazetteer, validate_pcode
 from marsad.linkage.explain import PairExplanation, explain
@@ -46,67 +47,9 @@ from marsad.store.models import (
     Person,
     Record,
     ReviewAction,
-    Source,
     utcnow,
 )
-
-
-@dataclass(frozen=True)
-class RecordView:
-    """What a reviewer compares: one record's identifying fields and where it came from."""
-
-    id: int
-    source: str
-    record_id: str
-    name: str
-    name_first: str | None
-    name_father: str | None
-    name_grandfather: str | None
-    name_family: str | None
-    name_mother: str | None
-    sex: str | None
-    age_min: int | None
-    age_max: int | None
-    date_of_death: str | None
-    governorate: str | None
-    district: str | None
-    locality: str | None
-    pcode: str | None
-    status: str
-    person_id: int | None
-
-    @property
-    def age(self) -> str:
-        low, high = self.age_min, self.age_max
-        if low is None and high is None:
-            return ""
-        if low == high:
-            return str(low)
-        if high is None:
-            return f"{low}+"
-        return f"{low or 0}–{high}"
-
-    def display_fields(self) -> list[tuple[str, str]]:
-        """(label, value) pairs in reading order; a missing value is ""."""
-        values: list[tuple[str, str | None]] = [
-            ("source", self.source),
-            ("record id", self.record_id),
-            ("name", self.name),
-            ("first name", self.name_first),
-            ("father", self.name_father),
-            ("grandfather", self.name_grandfather),
-            ("family name", self.name_family),
-            ("mother", self.name_mother),
-            ("sex", self.sex),
-            ("age", self.age),
-            ("date of death", self.date_of_death),
-            ("governorate", self.governorate),
-            ("district", self.district),
-            ("locality", self.locality),
-            ("p-code", self.pcode),
-            ("status", self.status),
-        ]
-        return [(label, value or "") for label, value in values]
+from marsad.store.records import record_rows, select_records
 
 
 @dataclass(frozen=True)
@@ -114,8 +57,8 @@ class ReviewItem:
     """An uncertain pair waiting for a reviewer, with the model's reasons."""
 
     decision_id: int
-    record_a: RecordView
-    record_b: RecordView
+    record_a: RecordRow
+    record_b: RecordRow
     probability: float | None
     explanation: PairExplanation | None
 
@@ -172,32 +115,10 @@ class PersonDetail:
 
     person_id: int
     review_flag: str | None
-    records: list[RecordView]
+    records: list[RecordRow]
     decisions: list[DecisionView]
     actions: list[ActionView]
 
-
-RECORD_COLUMNS = (
-    Record.id,
-    Source.name.label("source"),
-    Record.record_id,
-    Record.name,
-    Record.name_first,
-    Record.name_father,
-    Record.name_grandfather,
-    Record.name_family,
-    Record.name_mother,
-    Record.sex,
-    Record.age_min,
-    Record.age_max,
-    Record.date_of_death,
-    Record.governorate,
-    Record.district,
-    Record.locality,
-    Record.pcode,
-    Record.status,
-    Record.person_id,
-)
 
 DECISION_COLUMNS = (
     LinkDecision.id,
@@ -234,17 +155,13 @@ Decide = Callable[[Connection], tuple[list[int], Pairs]]
 """Checks an act against the store; returns the persons it concerns and the pairs it decides."""
 
 
-def _records(conn: Connection, ids: Iterable[int]) -> dict[int, RecordView]:
+def _records(conn: Connection, ids: Iterable[int]) -> dict[int, RecordRow]:
     wanted = sorted(set(ids))
-    found: dict[int, RecordView] = {}
+    found: dict[int, RecordRow] = {}
     for start in range(0, len(wanted), 500):
-        rows = conn.execute(
-            select(*RECORD_COLUMNS)
-            .join(Source, Source.id == Record.source_id)
-            .where(Record.id.in_(wanted[start : start + 500]))
-        )
-        for row in rows:
-            found[row.id] = RecordView(**row._asdict())
+        rows = conn.execute(select_records().where(Record.id.in_(wanted[start : start + 500])))
+        for row in record_rows(rows):
+            found[row.id] = row
     return found
 
 

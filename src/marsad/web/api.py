@@ -19,6 +19,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import AfterValidator, BaseModel, BeforeValidator
 
+from marsad.domain.records import RecordRow
 from marsad.errors import NotFound
 from marsad.services.audit import record_names_read
 from marsad.services.browse import (
@@ -149,27 +150,6 @@ class RecordItem(BaseModel):
     person_id: int | None
 
 
-class RecordFull(BaseModel):
-    id: int
-    source: str
-    record_id: str
-    name: str
-    name_first: str | None
-    name_father: str | None
-    name_grandfather: str | None
-    name_family: str | None
-    name_mother: str | None
-    sex: str | None
-    age_min: int | None
-    age_max: int | None
-    date_of_death: str | None
-    governorate: str | None
-    district: str | None
-    locality: str | None
-    pcode: str | None
-    status: str
-
-
 class DecisionItem(BaseModel):
     id: int
     record_a_id: int
@@ -219,7 +199,7 @@ class StatusDecisionItem(BaseModel):
 class PersonRecord(BaseModel):
     id: int
     review_flag: str | None
-    records: list[RecordFull]
+    records: list[RecordRow]
     decisions: list[DecisionItem]
     verification: VerificationItem | None
     """None until `marsad verify` (or a link) has summarised the person."""
@@ -336,7 +316,7 @@ def person(
     return PersonRecord(
         id=detail.person_id,
         review_flag=detail.review_flag,
-        records=[RecordFull.model_validate(r, from_attributes=True) for r in detail.records],
+        records=detail.records,
         decisions=[DecisionItem.model_validate(d, from_attributes=True) for d in detail.decisions],
         verification=(
             VerificationItem.model_validate(file.status, from_attributes=True)
@@ -367,12 +347,11 @@ def records(
     return _page(items, total, page, per_page)
 
 
-def _record_item(row: dict[str, Any], names: bool) -> RecordItem:
-    group = age_group(row["age_min"], row["age_max"])
-    if names:
-        return RecordItem(**row, age_group=group)
-    hidden = {"name": None, "record_id": None, "age_min": None, "age_max": None}
-    return RecordItem(**{**row, **hidden}, age_group=group)
+def _record_item(row: RecordRow, names: bool) -> RecordItem:
+    values = {name: getattr(row, name) for name in RecordItem.model_fields if name != "age_group"}
+    if not names:
+        values.update(name=None, record_id=None, age_min=None, age_max=None)
+    return RecordItem(**values, age_group=age_group(row.age_min, row.age_max))
 
 
 @router.get("/estimates", response_model=Page[EstimateItem])

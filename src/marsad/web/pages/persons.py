@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from markupsafe import Markup, escape
 from starlette.responses import Response
 
+from marsad.domain.records import age_text
 from marsad.errors import InputError, NotFound
 from marsad.i18n import format_date, format_month, localise_digits, text, whole_percent
 from marsad.ingest.places import Governorate, default_gazetteer
@@ -70,15 +71,7 @@ def death_date(value: str | None, lang: str) -> str:
 
 def age_range(age_min: int | None, age_max: int | None, lang: str) -> str:
     """ "34", "30–39", "60+" or "" in `lang`'s digits."""
-    if age_min is None and age_max is None:
-        return ""
-    if age_min == age_max:
-        text = str(age_min)
-    elif age_max is None:
-        text = f"{age_min}+"
-    else:
-        text = f"{age_min or 0}–{age_max}"
-    return localise_digits(text, lang)
+    return localise_digits(age_text(age_min, age_max), lang)
 
 
 def reason_item(reason: str, lang: str) -> Markup:
