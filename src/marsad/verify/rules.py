@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from marsad.domain.strict_yaml import StrictLoader
 from marsad.errors import InputError
 from marsad.verify.evidence import (
     DATE_PRECISIONS,
@@ -98,7 +99,7 @@ def parse_rules(text: str, source: str = "<rules>") -> VerificationRules:
         return RulesError(f"{source}: {key}: {reason}")
 
     try:
-        data = yaml.load(text, Loader=_StrictLoader)
+        data = yaml.load(text, Loader=StrictLoader)
     except yaml.YAMLError as exc:
         raise RulesError(f"{source}: not valid YAML: {exc}") from exc
     top = _mapping(data, "(top level)", _TOP_KEYS, fail, optional=_OPTIONAL_KEYS)
@@ -381,21 +382,6 @@ def _documented_missing(facts: _Facts, rules: VerificationRules) -> tuple[str, .
     if not any(level >= need for level, _ in facts.places):
         missing.append("place of death")
     return tuple(missing)
-
-
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses a key given twice, which plain YAML silently overwrites."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"key {key!r} given twice", key_node.start_mark
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
 
 
 def _mapping(
