@@ -10,27 +10,18 @@ from typing import Annotated
 import typer
 
 from marsad.cli.common import DbOption, console, store, strata
-from marsad.services.exports import export_links, export_table
+from marsad.publish.tables import FORMATS
+from marsad.services.exports import EXPORT_KINDS, export_links, export_table
 
-
-class ExportKind(StrEnum):
-    persons = "persons"
-    records = "records"
-    counts = "counts"
-    links = "links"
-
-
-class ExportFormat(StrEnum):
-    csv = "csv"
-    json = "json"
-    parquet = "parquet"
-    hxl = "hxl"
+ExportKind = StrEnum("ExportKind", [(k, k) for k in (*EXPORT_KINDS, "links")])  # type: ignore[misc]
+ExportFormat = StrEnum("ExportFormat", [(f, f) for f in FORMATS])  # type: ignore[misc]
+"""The registered export formats (`publish.tables.WRITERS`)."""
 
 
 def export(
     kind: Annotated[ExportKind, typer.Argument(help="What to export.")],
     out: Annotated[Path, typer.Option(help="File to write.")],
-    format: Annotated[ExportFormat, typer.Option(help="File format.")] = ExportFormat.csv,
+    format: Annotated[ExportFormat, typer.Option(help="File format.")] = ExportFormat("csv"),
     by: Annotated[str, typer.Option(help="Counts: group by (comma-separated).")] = "governorate",
     status: Annotated[str, typer.Option(help="killed, missing… or 'any'.")] = "killed",
     include_names: Annotated[
@@ -55,7 +46,7 @@ def export(
 ) -> None:
     """Export persons, records or counts (pseudonymised unless --include-names), or links."""
     engine = store(db)
-    if kind == ExportKind.links:
+    if kind == "links":
         count = export_links(engine, out)
     else:
         count = export_table(
