@@ -13,21 +13,13 @@ import pytest
 
 from marsad.domain.estimates import CaptureHistories, Pattern
 from marsad.i18n import format_count
-from marsad.publish.charts import (
-    IntervalRow,
-    LinearScale,
-    histogram,
-    horizontal_bar_chart,
-    interval_chart,
-    nice_range_ticks,
-    nice_ticks,
-    posterior_density_chart,
-    trace_chart,
-    upset_chart,
-    week_chart,
-    week_label,
-    week_label_step,
-)
+from marsad.publish.charts.axes import LinearScale, nice_range_ticks, nice_ticks, week_label
+from marsad.publish.charts.bars import horizontal_bar_chart
+from marsad.publish.charts.intervals import IntervalRow, interval_chart
+from marsad.publish.charts.posterior import histogram, posterior_density_chart
+from marsad.publish.charts.trace import trace_chart
+from marsad.publish.charts.upset import upset_chart
+from marsad.publish.charts.weeks import week_chart, week_label_step
 
 
 def parse(svg: str) -> ET.Element:

@@ -10,7 +10,9 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from marsad.i18n import CATALOGUE
-from marsad.publish.charts import age_band, age_sex_pyramid, horizontal_bar_chart, mirror
+from marsad.publish.charts.bars import horizontal_bar_chart
+from marsad.publish.charts.pyramid import age_band, age_sex_pyramid
+from marsad.publish.charts.svg import mirror
 from marsad.publish.pdf import local_only_fetcher, shape_arabic, visual_arabic
 from marsad.publish.report import headline_sentence, render_report, standard_figure
 from marsad.publish.report_data import AgeSexCount, IncidentCount, StandardCount

@@ -29,18 +29,14 @@ from marsad.i18n import (
     text_direction,
     whole_percent,
 )
-from marsad.publish.charts import (
-    IntervalRow,
-    age_band,
-    age_sex_pyramid,
-    governorate_weeks_chart,
-    horizontal_bar_chart,
-    interval_chart,
-    posterior_density_chart,
-    trace_chart,
-    upset_chart,
-    week_chart,
-)
+from marsad.publish.charts.bars import horizontal_bar_chart
+from marsad.publish.charts.governorates import governorate_weeks_chart
+from marsad.publish.charts.intervals import IntervalRow, interval_chart
+from marsad.publish.charts.posterior import posterior_density_chart
+from marsad.publish.charts.pyramid import age_band, age_sex_pyramid
+from marsad.publish.charts.trace import trace_chart
+from marsad.publish.charts.upset import upset_chart
+from marsad.publish.charts.weeks import week_chart
 from marsad.publish.report_data import STANDARD_KEYS, ReportData, StandardCount, StratumEstimate
 from marsad.publish.report_estimate import estimate_details_context
 

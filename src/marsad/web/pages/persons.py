@@ -21,7 +21,8 @@ from marsad.domain.records import age_text
 from marsad.errors import InputError, NotFound
 from marsad.i18n import format_date, format_month, localise_digits, text, whole_percent
 from marsad.ingest.places import Governorate, default_gazetteer
-from marsad.publish.charts import governorate_weeks_chart, upset_chart
+from marsad.publish.charts.governorates import governorate_weeks_chart
+from marsad.publish.charts.upset import upset_chart
 from marsad.publish.report_estimate import warning_figures
 from marsad.services.audit import record_names_read
 from marsad.services.browse import Dashboard, dashboard, person_status_decisions, view_person
