@@ -14,8 +14,9 @@ from marsad.publish.charts.bars import horizontal_bar_chart
 from marsad.publish.charts.pyramid import age_band, age_sex_pyramid
 from marsad.publish.charts.svg import mirror
 from marsad.publish.pdf import local_only_fetcher, shape_arabic, visual_arabic
-from marsad.publish.report import headline_sentence, render_report, standard_figure
+from marsad.publish.report import render_report
 from marsad.publish.report_data import AgeSexCount, IncidentCount, StandardCount
+from marsad.publish.report_format import headline_sentence, standard_figure
 from tests.unit.test_report import sample_data
 
 STANDARDS = [
