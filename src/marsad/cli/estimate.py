@@ -14,133 +14,119 @@ from rich.markup import escape
 from rich.table import Table
 
 from marsad.cli.common import DbOption, console, errors, store, strata, summary_table
+from marsad.domain.estimates import Estimate
 from marsad.estimate.histories import read_histories_csv
+from marsad.estimate.methods import METHODS, PRESETS
 from marsad.services.estimate import (
+    ALL,
     LINKAGE_DRAWS,
     Comparison,
     EstimateResult,
+    Identifiability,
+    LinkageDraws,
     compare_histories,
     compare_store,
     estimate_histories,
     estimate_store,
+    warning_document,
 )
 
 
-def _left_out_rows(identifiability: dict[str, Any] | None) -> list[tuple[str, Any]]:
+def _left_out_rows(identifiability: Identifiability | None) -> list[tuple[str, Any]]:
     """Who the identifiability rule left out of the estimate, and why."""
-    if not identifiability:
+    if identifiability is None:
         return []
-    rows: list[tuple[str, Any]] = [
+    left = identifiability.left_out
+    return [
         (
             "persons left out (no identifiable record)",
-            f"{identifiability['persons_left_out']:,} of {identifiability['persons']:,}",
+            f"{left.persons_left_out:,} of {left.persons:,}",
         ),
-        *(
-            (f"  lacking {what}", f"{n:,}")
-            for what, n in identifiability["persons_by_missing"].items()
-        ),
-        (
-            "records left out (not identifiable)",
-            f"{identifiability['records_left_out']:,} of {identifiability['records']:,}",
-        ),
-        *(
-            (f"  lacking {what}", f"{n:,}")
-            for what, n in identifiability["records_by_missing"].items()
-        ),
+        *((f"  lacking {what}", f"{n:,}") for what, n in sorted(left.persons_by_missing.items())),
+        ("records left out (not identifiable)", f"{left.records_left_out:,} of {left.records:,}"),
+        *((f"  lacking {what}", f"{n:,}") for what, n in sorted(left.records_by_missing.items())),
     ]
-    return rows
 
 
-def _linkage_rows(linkage: dict[str, Any]) -> list[tuple[str, Any]]:
-    if not linkage.get("draws"):
+def _linkage_rows(linkage: LinkageDraws) -> list[tuple[str, Any]]:
+    if not linkage.draws:
         return [("linkage draws", "none")]
-    share = linkage.get("width_share")
+    share = linkage.width_share
     return [
-        ("linkage draws (clusterings pooled)", linkage["draws"]),
+        ("linkage draws (clusterings pooled)", linkage.draws),
         ("interval width from linkage", "-" if share is None else f"{share:.0%}"),
     ]
 
 
-def estimate_warnings(result: dict[str, Any]) -> None:
+def estimate_warnings(result: EstimateResult) -> None:
     """The estimator's warnings, the note on linkage draws, and the split-lists warnings."""
-    for warning in result.get("diagnostics", {}).get("warnings", []):
+    for warning in result.total.diagnostics.get("warnings", []):
         errors.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
-    note = result.get("linkage", {}).get("note")
-    if note:
-        errors.print(f"note: {escape(note)}", highlight=False, soft_wrap=True)
-    for warning in result.get("warnings", []):
-        errors.print(
-            f"[yellow]warning:[/] {escape(warning['message'])}", highlight=False, soft_wrap=True
-        )
+    if result.linkage.note:
+        errors.print(f"note: {escape(result.linkage.note)}", highlight=False, soft_wrap=True)
+    for split in result.warnings:
+        message = warning_document(split)["message"]
+        errors.print(f"[yellow]warning:[/] {escape(message)}", highlight=False, soft_wrap=True)
 
 
-def estimate_table(result: dict[str, Any]) -> None:
-    level = round(result["level"] * 100)
-    lo, hi = result["interval"]
+def _interval(estimate: Estimate) -> str:
+    low, high = estimate.interval
+    return f"{low:,.0f} – {high:,.0f}"
+
+
+def estimate_table(result: EstimateResult) -> None:
+    total = result.total
     rows: list[tuple[str, Any]] = [
-        ("documented (observed)", result["observed"]),
-        ("estimated total", f"{result['estimate']:,.0f}"),
-        (f"{level}% interval", f"{lo:,.0f} – {hi:,.0f}"),
-        ("method", result["method"]),
-        ("model", result.get("model") or "-"),
-        *_linkage_rows(result.get("linkage", {})),
-        *_left_out_rows(result.get("identifiability")),
+        ("documented (observed)", total.observed),
+        ("estimated total", f"{total.estimate:,.0f}"),
+        (f"{round(total.level * 100)}% interval", _interval(total)),
+        ("method", total.method),
+        ("model", total.model or "-"),
+        *_linkage_rows(result.linkage),
+        *_left_out_rows(result.identifiability),
     ]
     console.print(summary_table("estimate", rows))
-    if result.get("strata"):
+    if result.settings.get("by") and result.strata:
         table = Table(title="strata", title_justify="left")
         for column in ("stratum", "documented", "estimate", "interval", "note"):
             table.add_column(column)
-        for s in result["strata"]:
-            interval = s["interval"]
+        for s in result.strata:
             table.add_row(
-                s["stratum"],
-                f"{s['observed']:,}",
-                "-" if s["estimate"] is None else f"{s['estimate']:,.0f}",
-                "-" if interval is None else f"{interval[0]:,.0f} – {interval[1]:,.0f}",
-                s.get("note", ""),
+                s.label,
+                f"{s.observed:,}",
+                "-" if s.estimate is None else f"{s.estimate.estimate:,.0f}",
+                "-" if s.estimate is None else _interval(s.estimate),
+                s.note,
             )
         console.print(table)
     estimate_warnings(result)
 
 
-class Method(StrEnum):
-    lcmcr = "lcmcr"
-    loglinear = "loglinear"
-    dga = "dga"
-    all = "all"
+Method = StrEnum("Method", [(name, name) for name in (*METHODS, ALL)])  # type: ignore[misc]
+"""The registered estimators (`estimate.methods.ESTIMATORS`), or all side by side."""
+Preset = StrEnum("Preset", [(name, name) for name in PRESETS])  # type: ignore[misc]
 
 
-class Preset(StrEnum):
-    default = "default"
-    fixed = "fixed"
-    fast = "fast"
-    hrdag = "hrdag"
-
-
-def comparison_table(result: dict[str, Any]) -> None:
-    level = round(result["level"] * 100)
+def comparison_table(comparison: Comparison) -> None:
+    first = next(iter(comparison.results.values()))
+    level = round(first.total.level * 100)
     table = Table(title="methods side by side", title_justify="left")
     for column in ("method", "documented", "estimate", f"{level}% interval", "model"):
         table.add_column(column, justify="left" if column in ("method", "model") else "right")
-    for name, r in result["methods"].items():
-        lo, hi = r["interval"]
+    for name, r in comparison.results.items():
         table.add_row(
             name,
-            f"{r['observed']:,}",
-            f"{r['estimate']:,.0f}",
-            f"{lo:,.0f} – {hi:,.0f}",
-            r.get("model") or "-",
+            f"{r.total.observed:,}",
+            f"{r.total.estimate:,.0f}",
+            _interval(r.total),
+            r.total.model or "-",
         )
     console.print(table)
-    for name, why in result.get("skipped", {}).items():
+    for name, why in comparison.skipped.items():
         errors.print(f"skipped {name}: {escape(why)}", highlight=False, soft_wrap=True)
-    rows = [
-        *_linkage_rows(result.get("linkage", {})),
-        *_left_out_rows(result.get("identifiability")),
-    ]
+    rows = [*_linkage_rows(first.linkage), *_left_out_rows(first.identifiability)]
     console.print(summary_table("all methods", rows))
-    estimate_warnings(result)
+    estimate_warnings(first)
 
 
 def estimate(
@@ -155,10 +141,10 @@ def estimate(
     ] = None,
     method: Annotated[
         Method, typer.Option(help="Estimation method, or all side by side.")
-    ] = Method.lcmcr,
+    ] = Method(METHODS[0]),
     preset: Annotated[
         Preset, typer.Option(help="LCMCR chain lengths: default, fast or hrdag (HRDAG's Syria).")
-    ] = Preset.default,
+    ] = Preset("default"),
     seed: Annotated[int, typer.Option(help="Seed of the Bayesian samplers.")] = 1,
     criterion: Annotated[str, typer.Option(help="Log-linear model selection: bic or aic.")] = "bic",
     level: Annotated[float, typer.Option(help="Interval level.")] = 0.95,
@@ -185,7 +171,7 @@ def estimate(
         "level": level,
     }
     table = read_histories_csv(histories) if histories is not None else None
-    if method == Method.all:
+    if method == ALL:
         outcome: EstimateResult | Comparison = (
             compare_histories(table, **settings)
             if table is not None
@@ -204,10 +190,10 @@ def estimate(
             user=user,
             **settings,
         )
-    result = outcome.as_dict()
     if as_json:
-        sys.stdout.write(json.dumps(result, ensure_ascii=False, default=str) + "\n")
-    elif method == Method.all:
-        comparison_table(result)
+        document = outcome.as_dict()
+        sys.stdout.write(json.dumps(document, ensure_ascii=False, default=str) + "\n")
+    elif isinstance(outcome, Comparison):
+        comparison_table(outcome)
     else:
-        estimate_table(result)
+        estimate_table(outcome)

@@ -71,18 +71,18 @@ def release_create(
         write_release_files(engine, target, result, user=user, release=name)
 
     manifest = create_release(engine, name, directory, user, estimate, files)
-    totals = manifest["numbers"]["counts"]["totals"]
+    totals = manifest.numbers["counts"]["totals"]
     table = Table(title=f"release {name} frozen in {directory}", title_justify="left")
     table.add_column("")
     table.add_column("", justify="right")
     for standard, n in totals.items():
         table.add_row(standard, f"{n:,}")
-    estimated = manifest["numbers"].get("estimate")
+    estimated = manifest.numbers.get("estimate")
     if estimated:
         lo, hi = estimated["interval"]
         table.add_row("estimated", f"{estimated['estimate']:,.0f} ({lo:,.0f}–{hi:,.0f})")
-    table.add_row("imports", str(len(manifest["inputs"]["imports"])))
-    table.add_row("code version", manifest["code_version"])
+    table.add_row("imports", str(len(manifest.inputs["imports"])))
+    table.add_row("code version", manifest.code_version)
     console.print(table)
 
 
@@ -117,7 +117,5 @@ def release_list(db: DbOption = None) -> None:
     for column in ("name", "created", "by", "code", "directory"):
         table.add_column(column)
     for r in list_releases(engine):
-        table.add_row(
-            r["name"], r["created_at"], Text(r["created_by"]), r["code_version"], r["directory"]
-        )
+        table.add_row(r.name, r.created_at, Text(r.created_by), r.code_version, r.directory)
     console.print(table)

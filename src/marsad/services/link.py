@@ -9,11 +9,8 @@ their ids (see `assign_person_ids`).
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
@@ -34,6 +31,7 @@ from marsad.linkage.clusters import Clusters, assign_person_ids
 from marsad.linkage.deterministic import RULE, LinkableRecord, rule_links
 from marsad.linkage.features import LinkageRecord, features_frame
 from marsad.services.audit import record_event
+from marsad.services.engines import ENGINES
 from marsad.services.verify import verify_persons
 from marsad.store.models import (
     LinkDecision,
@@ -46,7 +44,6 @@ from marsad.store.models import (
 from marsad.store.records import select_records
 
 LINKER = "marsad link"
-ENGINES = ("duckdb", "spark")
 MIN_RECORDS_FOR_MODEL = 300
 """Below this, EM has too few pairs to learn from: only the deterministic rule runs."""
 OVERSIZED_MARGIN = 2
@@ -57,6 +54,23 @@ Progress = Callable[[str], None]
 
 class LinkError(InputError):
     """Linkage cannot run as asked (unknown engine…)."""
+
+
+@dataclass(frozen=True)
+class LinkSettings:
+    """Everything a link run's decisions depend on besides the records and the reviewers'
+    decisions; stored with the run (as Splink saves its settings), so any run can be told
+    apart and repeated."""
+
+    rule: str
+    match_threshold: float
+    review_threshold: float
+    min_records_for_model: int
+    comparisons: tuple[str, ...]
+    model_reused: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "comparisons": list(self.comparisons)}
 
 
 @dataclass(frozen=True)
@@ -81,9 +95,19 @@ class LinkSummary:
     review_pairs: int
     model_trained: bool
     clusters: ClusterSummary
-    match_threshold: float
-    review_threshold: float
-    rule: str = RULE
+    settings: LinkSettings
+
+    @property
+    def match_threshold(self) -> float:
+        return self.settings.match_threshold
+
+    @property
+    def review_threshold(self) -> float:
+        return self.settings.review_threshold
+
+    @property
+    def rule(self) -> str:
+        return self.settings.rule
 
 
 def linkage_records(conn: Connection) -> list[LinkageRecord]:
@@ -93,56 +117,11 @@ def linkage_records(conn: Connection) -> list[LinkageRecord]:
     return [LinkageRecord(**row._mapping) for row in rows]
 
 
-@contextmanager
-def splink_backend(name: str) -> Iterator[Any]:
-    """A Splink database API for `name`: in-process DuckDB, or a local Apache Spark session.
-
-    The Spark session is sized for one machine: one partition per core, no web UI, quiet
-    logs, bound to the loopback address. Splink's string-similarity functions (Jaro-Winkler,
-    Damerau-Levenshtein) are Scala UDFs in a jar shipped with Splink, put on the classpath here.
-    """
-    if name == "duckdb":
-        import duckdb
-        from splink import DuckDBAPI
-
-        # DuckDB spills to ".tmp" in the working directory by default: names of the dead in
-        # a folder the user never asked for, left behind if the run is killed.
-        with tempfile.TemporaryDirectory(prefix="marsad-duckdb-") as spill:
-            connection = duckdb.connect(config={"temp_directory": spill})
-            try:
-                yield DuckDBAPI(connection=connection)
-            finally:
-                connection.close()
-        return
-    if name != "spark":
+def splink_backend(name: str) -> AbstractContextManager[Any]:
+    """A Splink database API for the linkage engine `name` (`services.engines.ENGINES`)."""
+    if name not in ENGINES:
         raise LinkError(f"unknown linkage engine {name!r}; use one of {', '.join(ENGINES)}")
-    if not os.environ.get("JAVA_HOME") and shutil.which("java") is None:
-        raise LinkError("the spark engine needs Java 17 or later: install it or set JAVA_HOME")
-    from pyspark.sql import SparkSession
-    from splink import SparkAPI
-    from splink.backends.spark import similarity_jar_location
-
-    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    partitions = os.cpu_count() or 2
-    with tempfile.TemporaryDirectory(prefix="marsad-spark-") as checkpoints:
-        session = (
-            SparkSession.builder.master("local[*]")
-            .appName("marsad-link")
-            .config("spark.jars", similarity_jar_location())
-            .config("spark.sql.shuffle.partitions", str(partitions))
-            .config("spark.default.parallelism", str(partitions))
-            .config("spark.ui.enabled", "false")
-            .config("spark.ui.showConsoleProgress", "false")
-            .config("spark.log.level", "ERROR")
-            .config("spark.sql.execution.arrow.pyspark.enabled", "false")
-            .config("spark.driver.memory", "4g")
-            .getOrCreate()
-        )
-        session.sparkContext.setCheckpointDir(checkpoints)
-        try:
-            yield SparkAPI(spark_session=session, num_partitions_on_repartition=partitions)
-        finally:
-            session.stop()
+    return ENGINES[name]()
 
 
 def _scored_pair(
@@ -211,6 +190,14 @@ def link(
             )
         ]
     matches = sum(1 for s in scored if s["decision"] == "match")
+    settings = LinkSettings(
+        rule=RULE,
+        match_threshold=linkage_model.MATCH_THRESHOLD,
+        review_threshold=review_threshold,
+        min_records_for_model=MIN_RECORDS_FOR_MODEL,
+        comparisons=tuple(linkage_model.COMPARISON_NAMES),
+        model_reused=trained is not None,
+    )
     say("recording decisions")
     with engine.begin() as conn:
         run_id = int(
@@ -218,14 +205,7 @@ def link(
                 insert(LinkRun)
                 .values(
                     engine=linker,
-                    settings={
-                        "rule": RULE,
-                        "match_threshold": linkage_model.MATCH_THRESHOLD,
-                        "review_threshold": review_threshold,
-                        "min_records_for_model": MIN_RECORDS_FOR_MODEL,
-                        "comparisons": list(linkage_model.COMPARISON_NAMES),
-                        "model_reused": trained is not None,
-                    },
+                    settings=settings.as_dict(),
                     model=model,
                     summary={},
                     run_by=user,
@@ -265,8 +245,7 @@ def link(
             review_pairs=len(scored) - matches,
             model_trained=model is not None,
             clusters=clusters,
-            match_threshold=linkage_model.MATCH_THRESHOLD,
-            review_threshold=review_threshold,
+            settings=settings,
         )
         conn.execute(
             update(LinkRun)

@@ -207,6 +207,7 @@ def report_data(
         estimate = result.total if result is not None else None
         standards = _standards(conn, estimate)
     strata: list[StratumEstimate] = []
+    document = result.as_dict() if result is not None else None
     if result is not None:
         strata = [StratumEstimate(s.label, s.observed, s.estimate, s.note) for s in result.strata]
     return ReportData(
@@ -270,9 +271,9 @@ def report_data(
         rules_sha256=rules.sha256,
         estimation=_estimation_facts(result) if result is not None else {},
         release=release,
-        identifiability=result.identifiability if result is not None else None,
-        linkage_uncertainty=result.linkage if result is not None else {},
-        estimate_warnings=result.warnings if result is not None else [],
+        identifiability=document["identifiability"] if document else None,
+        linkage_uncertainty=document["linkage"] if document else {},
+        estimate_warnings=document["warnings"] if document else [],
     )
 
 

@@ -37,7 +37,7 @@ from marsad.services.counts import (
 )
 from marsad.services.counts import documented_missing as lacking_documentation
 from marsad.services.persons import age_group
-from marsad.services.search import SearchQuery, search_persons
+from marsad.services.search import SearchHit, SearchQuery, search_persons
 from marsad.services.users import PERMISSIONS, UserInfo
 from marsad.web.auth import RequireApi, engine_of, settings_of
 from marsad.web.ids import PathId
@@ -206,24 +206,6 @@ class PersonRecord(BaseModel):
     status_decisions: list[StatusDecisionItem]
 
 
-class SearchRecordItem(BaseModel):
-    id: int
-    source: str
-    name: str
-    date_of_death: str | None
-    governorate: str | None
-    place: str | None
-    status: str
-
-
-class SearchHitItem(BaseModel):
-    person_id: int | None
-    """None for a record not yet linked into a person."""
-    verification: str | None
-    records: list[SearchRecordItem]
-    """The person's records that match the search."""
-
-
 class CountItem(BaseModel):
     """Counts under every standard; in a group's row, null for a small count withheld from a
     role without `view_names` (from 1 to the configured cell size minus one)."""
@@ -367,7 +349,7 @@ def estimates(
     return _page(items, total, page, per_page)
 
 
-@router.get("/search", response_model=Page[SearchHitItem])
+@router.get("/search", response_model=Page[SearchHit])
 def search(
     request: Request,
     name: str = Query("", description="A name in Arabic or Latin script, matched by name keys."),
@@ -378,11 +360,11 @@ def search(
     page: int = PageNumber,
     per_page: int = PerPage,
     user: UserInfo = Depends(RequireApi("view_names")),
-) -> Page[SearchHitItem]:
+) -> Page[SearchHit]:
     """Persons whose records match, by person id; an empty search finds nothing."""
     query = SearchQuery(name, governorate, place, date_from, date_to)
     found = search_persons(engine_of(request), query, (page - 1) * per_page, per_page)
-    items = [SearchHitItem.model_validate(h, from_attributes=True) for h in found.hits]
+    items = found.hits
     record_names_read(engine_of(request), user.username, "/api/search", len(items), "api")
     return _page(items, found.total, page, per_page)
 
