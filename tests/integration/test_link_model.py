@@ -18,7 +18,7 @@ from marsad.services import verify as verify_service
 from marsad.services.demo import ingest_scenario, linked_persons, read_truth
 from marsad.services.exports import export_links
 from marsad.services.link import LinkError, link, recluster, run_model
-from marsad.services.review import queue_size, review_queue
+from marsad.services.review_queue import queue_size, review_queue
 from marsad.services.verify import CHUNK_PERSONS, decide_status, verify_persons
 from marsad.store.models import LinkDecision, LinkRun, PersonSummary
 from marsad.synth import generate, write_scenario

@@ -18,20 +18,14 @@ from marsad.domain.records import RecordRow
 from marsad.errors import InputError
 from marsad.linkage.explain import PairExplanation
 from marsad.services.browse import PersonStatus, view_person
-from marsad.services.review import (
-    ActionView,
-    DecisionView,
+from marsad.services.review import ActionView, accept, history, merge, reject, split, undo
+from marsad.services.review_person import DecisionView
+from marsad.services.review_queue import (
     ReviewItem,
-    accept,
     flagged_persons,
     governorate_pcode,
-    history,
-    merge,
     queue_size,
-    reject,
     review_queue,
-    split,
-    undo,
 )
 
 review_app = command_group(help="Decide the pairs the model was unsure of; undo; history.")

@@ -30,7 +30,8 @@ from marsad.services.counts import (
     totals,
 )
 from marsad.services.persons import independent_list_names
-from marsad.services.review import PersonDetail, person_detail, queue_size
+from marsad.services.review_person import PersonDetail, person_detail
+from marsad.services.review_queue import queue_size
 from marsad.services.sources import SourceSize, source_sizes
 from marsad.services.verify import StatusDecisionView, status_decisions, summaries_version
 from marsad.store.models import (

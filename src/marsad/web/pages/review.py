@@ -19,18 +19,8 @@ from starlette.responses import Response
 from marsad.errors import InputError
 from marsad.i18n import has_text
 from marsad.services.audit import record_names_read
-from marsad.services.review import (
-    ActionView,
-    NotProposed,
-    ReviewItem,
-    accept,
-    governorate_pcode,
-    queue_size,
-    reject,
-    review_queue,
-    reviewer_activity,
-    undo,
-)
+from marsad.services.review import ActionView, NotProposed, accept, reject, reviewer_activity, undo
+from marsad.services.review_queue import ReviewItem, governorate_pcode, queue_size, review_queue
 from marsad.services.users import UserInfo
 from marsad.store.models import utcnow
 from marsad.web.auth import RequirePage, engine_of
