@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from marsad.errors import InputError
-from marsad.ingest.readers import UPLOAD_LIMITS, ReadLimits
+from marsad.ingest.table import UPLOAD_LIMITS, ReadLimits
 
 NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 """A number as an environment variable may give it (what float() reads, but not inf or nan)."""

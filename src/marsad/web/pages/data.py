@@ -32,13 +32,11 @@ from marsad.ingest.places import default_gazetteer
 from marsad.ingest.profile import MappingProfile, ProfileError
 from marsad.services.audit import record_names_read
 from marsad.services.exports import QuarantineItem, quarantine_items
-from marsad.services.ingest import (
-    IngestSummary,
-    Progress,
+from marsad.services.ingest import IngestSummary, Progress, ingest_file
+from marsad.services.ingest_entry import (
     RowRefused,
     ingest_correction,
     ingest_entry,
-    ingest_file,
     quarantined_row_profile,
 )
 from marsad.services.sources import SourceError, source_sizes
