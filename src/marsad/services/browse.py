@@ -23,6 +23,7 @@ from marsad.i18n import LANGUAGES
 from marsad.services.audit import record_event
 from marsad.services.counts import (
     CountRow,
+    EstimatedTotal,
     count_persons,
     documented_missing,
     latest_estimate,
@@ -72,22 +73,6 @@ def overview(engine: Engine) -> Overview:
 
 
 @dataclass(frozen=True)
-class EstimatedTotal:
-    """The newest stored estimate of all deaths, documented or not."""
-
-    run_id: int
-    method: str
-    estimate: float
-    low: float
-    high: float
-    level: float
-    linkage_draws: int = 0
-    width_share: float | None = None
-    warnings: tuple[tuple[str, dict[str, Any]], ...] = ()
-    """Warnings that the lists look split, as (code, figures)."""
-
-
-@dataclass(frozen=True)
 class Dashboard:
     """The dashboard's figures: persons killed under every counting standard, the estimate,
     deaths per week by governorate and the independent lists' overlaps."""
@@ -101,27 +86,6 @@ class Dashboard:
     weeks_by_governorate: list[tuple[str | None, list[tuple[dt.date, int]]]]
     undated: int
     overlaps: CaptureHistories | None
-
-
-def estimated_total(conn: Connection, status: str = "killed") -> EstimatedTotal | None:
-    """The newest stored estimate of persons of `status`, when one was made."""
-    run = latest_estimate(conn, status)
-    if run is None or "estimate" not in run or "interval" not in run:
-        return None
-    low, high = run["interval"]
-    linkage = run.get("linkage") or {}
-    share = linkage.get("width_share")
-    return EstimatedTotal(
-        int(run["id"]),
-        str(run["method"]),
-        float(run["estimate"]),
-        float(low),
-        float(high),
-        float(run.get("level", 0.95)),
-        int(linkage.get("draws") or 0),
-        float(share) if isinstance(share, int | float) else None,
-        tuple((str(w["code"]), dict(w["values"])) for w in run.get("warnings") or []),
-    )
 
 
 def _weeks_by_governorate(
@@ -221,7 +185,7 @@ def _dashboard(engine: Engine) -> Dashboard:
             totals=headline,
             definitions={lang: standard_definitions(conn, lang) for lang in LANGUAGES},
             not_documented=documented_missing(conn),
-            estimated=estimated_total(conn),
+            estimated=latest_estimate(conn),
             weeks_by_governorate=weeks,
             undated=undated,
             overlaps=overlaps(conn),

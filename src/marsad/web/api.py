@@ -23,7 +23,6 @@ from marsad.domain.records import RecordRow
 from marsad.errors import NotFound
 from marsad.services.audit import record_names_read
 from marsad.services.browse import (
-    estimated_total,
     estimates_page,
     persons_page,
     records_page,
@@ -31,6 +30,7 @@ from marsad.services.browse import (
 )
 from marsad.services.counts import (
     count_persons,
+    latest_estimate,
     standard_definitions,
     suppressed,
     totals,
@@ -394,7 +394,7 @@ def counts(
         rows = count_persons(conn, by, status=wanted) if by else []
         headline = totals(conn, wanted)
         lacking = lacking_documentation(conn, wanted)
-        run = estimated_total(conn, wanted) if wanted is not None else None
+        run = latest_estimate(conn, wanted) if wanted is not None else None
         definitions = standard_definitions(conn)
     estimated = None
     if run is not None:
