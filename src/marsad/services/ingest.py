@@ -55,7 +55,8 @@ BATCH_ROWS = 2000
 QUARANTINE_SAMPLE = 20
 
 
-Progress = Callable[[int], None]
+RowProgress = Callable[[int], None]
+"""Told how many rows of the file have been read so far."""
 
 
 @dataclass(frozen=True)
@@ -351,7 +352,7 @@ def ingest_file(
     copies: str | None = None,
     profile_path: Path | None = None,
     user: str = "cli",
-    progress: Progress | None = None,
+    progress: RowProgress | None = None,
     limits: ReadLimits = NO_LIMITS,
 ) -> IngestSummary:
     """Ingest `path` as a list from `source`, in one transaction (audited: "ingest"); a file

@@ -49,7 +49,8 @@ MIN_RECORDS_FOR_MODEL = 300
 OVERSIZED_MARGIN = 2
 """A person with more records than distinct sources plus this margin is flagged for review."""
 
-Progress = Callable[[str], None]
+StageProgress = Callable[[str], None]
+"""Told the name of each stage of a run as it starts."""
 
 
 class LinkError(InputError):
@@ -144,7 +145,7 @@ def link(
     *,
     linker: str = "duckdb",
     user: str = LINKER,
-    progress: Progress | None = None,
+    progress: StageProgress | None = None,
     trained: dict[str, Any] | None = None,
     review_threshold: float = linkage_model.REVIEW_THRESHOLD,
 ) -> LinkSummary:
@@ -291,7 +292,7 @@ def _human_decisions(conn: Connection) -> dict[frozenset[int], str]:
 
 
 def _recluster(
-    conn: Connection, verify_all: bool, progress: Progress | None = None
+    conn: Connection, verify_all: bool, progress: StageProgress | None = None
 ) -> ClusterSummary:
     """Persons from decisions, then their verification: of every person after a link run,
     of the persons whose records changed after a review."""

@@ -19,7 +19,7 @@ from fastapi import Request
 from sqlalchemy import Engine
 
 from marsad.errors import MarsadError
-from marsad.services.ingest import IngestSummary, Progress
+from marsad.services.ingest import IngestSummary, RowProgress
 from marsad.services.upload_jobs import (
     INTERRUPTED,
     RUNNING,
@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 JOBS_KEPT = 50
 
 
-Work = Callable[[Progress], IngestSummary]
+Work = Callable[[RowProgress], IngestSummary]
 """An upload's ingest, given the callback that counts its rows."""
 
 
@@ -89,7 +89,9 @@ class IngestJobs:
         ]
 
 
-def _store_outcome(engine: Engine, job_id: str, folder: str, work: Work, advance: Progress) -> None:
+def _store_outcome(
+    engine: Engine, job_id: str, folder: str, work: Work, advance: RowProgress
+) -> None:
     try:
         summary = work(advance)
     except (MarsadError, OSError) as error:

@@ -32,7 +32,7 @@ from marsad.ingest.places import default_gazetteer
 from marsad.ingest.profile import MappingProfile, ProfileError
 from marsad.services.audit import record_names_read
 from marsad.services.exports import QuarantineItem, quarantine_items
-from marsad.services.ingest import IngestSummary, Progress, ingest_file
+from marsad.services.ingest import IngestSummary, RowProgress, ingest_file
 from marsad.services.ingest_entry import (
     RowRefused,
     ingest_correction,
@@ -198,7 +198,7 @@ def sources_upload(
     engine = engine_of(request)
     limits = settings_of(request).upload_limits
 
-    def work(advance: Progress) -> IngestSummary:
+    def work(advance: RowProgress) -> IngestSummary:
         try:
             return ingest_file(
                 engine,
