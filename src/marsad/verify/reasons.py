@@ -1,4 +1,4 @@
-"""The sentences that explain a verification status, in English and Arabic, from one table.
+"""The sentences that explain a verification status, in English and Arabic, from the catalogue.
 
 Reasons are stored as English sentences (person_summaries.verification_reasons), so that a
 store written by any version still reads the same. The rules build each sentence here from a
@@ -19,71 +19,15 @@ from string import Formatter
 from typing import Any, NamedTuple
 
 from marsad.i18n import format_number
+from marsad.i18n.catalogue import CATALOGUE
 from marsad.verify.evidence import DATE_PRECISIONS, PLACE_LEVELS
 
+_PREFIX = "reason_sentence."
 REASONS: dict[str, tuple[str, str]] = {
-    "reported": (
-        "reported: {records} from {sources} ({ids})",
-        "مُبلَّغ عنه: {records} من {sources} ({ids})",
-    ),
-    "corroborated": (
-        "corroborated: {independent} ({ids})",
-        "معزَّز: {independent} ({ids})",
-    ),
-    "not_corroborated": (
-        "not corroborated: {independent} ({ids}); {needed} needed",
-        "غير معزَّز: {independent} ({ids})؛ ويلزم {needed}",
-    ),
-    "identified": (
-        "identified: {fields} present ({ids})",
-        "معرَّف: ورد {fields} ({ids})",
-    ),
-    "not_identified": (
-        "not identified: needs {options}",
-        "غير معرَّف: يلزم {options}",
-    ),
-    "dated": (
-        "date of death to the {precision} ({ids})",
-        "تاريخ الوفاة محدَّد ب{precision} ({ids})",
-    ),
-    "undated": (
-        "no date of death",
-        "تاريخ الوفاة غير معروف",
-    ),
-    "dated_coarsely": (
-        "no date of death to the {precision} (most precise: {best_precision}, {ids})",
-        "تاريخ الوفاة غير محدَّد ب{precision} (أدقّ ما ورد: {best_precision}، {ids})",
-    ),
-    "placed": (
-        "place of death at {level} level or finer ({ids})",
-        "مكان الوفاة محدَّد على مستوى {level} أو أدقّ ({ids})",
-    ),
-    "unplaced": (
-        "no place of death",
-        "مكان الوفاة غير معروف",
-    ),
-    "placed_coarsely": (
-        "no place of death at {level} level or finer (most precise: {best_level}, {ids})",
-        "مكان الوفاة غير محدَّد على مستوى {level} أو أدقّ (أدقّ ما ورد: {best_level}، {ids})",
-    ),
-    "confirmed": (
-        "confirmed by a reviewer: {note}",
-        "أكّده مراجع: {note}",
-    ),
-    "confirmation_refused": (
-        "these rules do not accept a reviewer's confirmation for verified",
-        "لا تعتدّ هذه القواعد بتأكيد المراجع للتحقق من الشخص",
-    ),
-    "set_by_reviewer": (
-        "set by reviewer {user}: {reason}",
-        "حدّد المراجع {user} الحالة: {reason}",
-    ),
-    "rules_alone": (
-        "the rules alone give {status} ({rule})",
-        "الحالة بحسب القواعد وحدها: {status} ({rule})",
-    ),
+    key.removeprefix(_PREFIX): both for key, both in CATALOGUE.items() if key.startswith(_PREFIX)
 }
-"""Every reason sentence: key → (English template, Arabic template); fields are named in FIELDS."""
+"""Every reason sentence: key → (English template, Arabic template), from the catalogue's
+reasons.yaml; fields are named in FIELDS."""
 
 _NAME_WORDS = {
     "name_first": "first",

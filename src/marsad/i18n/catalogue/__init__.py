@@ -16,7 +16,7 @@ import yaml
 
 from marsad.domain.strict_yaml import StrictLoader
 
-PARTS = ("interface", "persons", "data_pages", "account", "report", "standards")
+PARTS = ("interface", "persons", "data_pages", "account", "report", "standards", "reasons")
 """The catalogue's files (`<part>.yaml` beside this module), in the order they are read."""
 
 
