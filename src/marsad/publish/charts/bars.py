@@ -8,19 +8,7 @@ from functools import partial
 from markupsafe import Markup
 
 from marsad.i18n import format_count, text
-from marsad.publish.charts.axes import nice_ticks
-from marsad.publish.charts.svg import (
-    BAR,
-    GRID,
-    INK,
-    MUTED_INK,
-    clip,
-    svg_finish,
-    svg_line,
-    svg_open,
-    svg_rect,
-    svg_text,
-)
+from marsad.publish.charts import axes, svg
 
 
 def horizontal_bar_chart(
@@ -39,21 +27,21 @@ def horizontal_bar_chart(
     axis_label = axis_label if axis_label is not None else text("chart.persons", lang)
     label_w, right, top, row_h, bar_h = 170, 64, 34, 24, 16
     plot_w = width - label_w - right
-    ticks = nice_ticks(max((value for _, value in items), default=0))
+    ticks = axes.nice_ticks(max((value for _, value in items), default=0))
     scale = plot_w / ticks[-1]
     height = top + row_h * len(items) + 8
-    parts = svg_open(title, width, height)
-    parts.append(svg_text(label_w + plot_w, 12, axis_label, anchor="end", fill=MUTED_INK))
+    parts = svg.start(title, width, height)
+    parts.append(svg.text(label_w + plot_w, 12, axis_label, anchor="end", fill=svg.MUTED_INK))
     for tick in ticks:
         x = label_w + tick * scale
-        parts.append(svg_line(x, top - 4, x, height - 8, GRID))
-        parts.append(svg_text(x, top - 8, count(tick), anchor="middle", class_="xtick"))
+        parts.append(svg.line(x, top - 4, x, height - 8, svg.GRID))
+        parts.append(svg.text(x, top - 8, count(tick), anchor="middle", class_="xtick"))
     for row, (label, value) in enumerate(items):
         y = top + row * row_h + (row_h - bar_h) / 2
         tip = f"{label}: {count(value)}"
-        parts.append(svg_text(label_w - 8, y + bar_h - 3, clip(label, 24), anchor="end"))
-        parts.append(svg_rect(label_w, y, value * scale, bar_h, cls="bar", fill=BAR, tip=tip))
-        parts.append(svg_text(label_w + value * scale + 4, y + bar_h - 3, count(value)))
-    parts.append(svg_line(label_w, top - 4, label_w, height - 8, INK))
+        parts.append(svg.text(label_w - 8, y + bar_h - 3, svg.clip(label, 24), anchor="end"))
+        parts.append(svg.rect(label_w, y, value * scale, bar_h, cls="bar", fill=svg.BAR, tip=tip))
+        parts.append(svg.text(label_w + value * scale + 4, y + bar_h - 3, count(value)))
+    parts.append(svg.line(label_w, top - 4, label_w, height - 8, svg.INK))
     parts.append("</svg>")
-    return svg_finish(parts, lang, mirrored=True)
+    return svg.finish(parts, lang, mirrored=True)

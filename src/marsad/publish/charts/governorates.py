@@ -9,19 +9,7 @@ from functools import partial
 from markupsafe import Markup
 
 from marsad.i18n import format_count, format_date, localise_digits, text
-from marsad.publish.charts.axes import week_label
-from marsad.publish.charts.svg import (
-    BAR,
-    GRID,
-    INK,
-    MUTED_INK,
-    clip,
-    svg_finish,
-    svg_line,
-    svg_open,
-    svg_rect,
-    svg_text,
-)
+from marsad.publish.charts import axes, svg
 from marsad.publish.charts.weeks import contiguous_weeks, week_label_step
 
 
@@ -52,36 +40,36 @@ def governorate_weeks_chart(
     scale = row_h / max(largest, 1)
     slot = plot_w / max(len(mondays), 1)
     bar_w = slot * 0.8 if slot >= 4 else slot
-    parts = svg_open(title, width, height, text("chart.small_multiples_desc", lang))
+    parts = svg.start(title, width, height, text("chart.small_multiples_desc", lang))
     parts.append(
-        svg_text(
+        svg.text(
             label_w + plot_w,
             12,
             text("chart.scale_max", lang, n=count(largest)),
             anchor="end",
-            fill=MUTED_INK,
+            fill=svg.MUTED_INK,
         )
     )
     for r, (label, by_week) in enumerate(series):
         base = top + r * (row_h + gap) + row_h
-        parts.append(svg_line(label_w, base - row_h, label_w + plot_w, base - row_h, GRID))
+        parts.append(svg.line(label_w, base - row_h, label_w + plot_w, base - row_h, svg.GRID))
         parts.append(
-            svg_text(
+            svg.text(
                 label_w - 10,
                 base - row_h / 2,
-                clip(label, 24),
+                svg.clip(label, 24),
                 anchor="end",
                 font_weight="bold",
                 class_="row-label",
             )
         )
         parts.append(
-            svg_text(
+            svg.text(
                 label_w - 10,
                 base - row_h / 2 + 15,
                 count(sum(by_week.values())),
                 anchor="end",
-                fill=MUTED_INK,
+                fill=svg.MUTED_INK,
                 class_="row-total",
             )
         )
@@ -97,11 +85,17 @@ def governorate_weeks_chart(
                 n=count(persons),
             )
             parts.append(
-                svg_rect(
-                    x, base - persons * scale, bar_w, persons * scale, cls="bar", fill=BAR, tip=tip
+                svg.rect(
+                    x,
+                    base - persons * scale,
+                    bar_w,
+                    persons * scale,
+                    cls="bar",
+                    fill=svg.BAR,
+                    tip=tip,
                 )
             )
-        parts.append(svg_line(label_w, base, label_w + plot_w, base, INK))
+        parts.append(svg.line(label_w, base, label_w + plot_w, base, svg.INK))
     base = top + len(series) * (row_h + gap) - gap
     step = week_label_step(len(mondays), max(1, plot_w // 70))
     last_year: int | None = None
@@ -109,13 +103,15 @@ def governorate_weeks_chart(
         if i % step:
             continue
         centre = label_w + i * slot + slot / 2
-        parts.append(svg_line(centre, base, centre, base + 4, INK))
+        parts.append(svg.line(centre, base, centre, base + 4, svg.INK))
         parts.append(
-            svg_text(centre, base + 16, week_label(monday, lang), anchor="middle", class_="xtick")
+            svg.text(
+                centre, base + 16, axes.week_label(monday, lang), anchor="middle", class_="xtick"
+            )
         )
         if monday.year != last_year:
             year = localise_digits(str(monday.year), lang)
-            parts.append(svg_text(centre, base + 30, year, anchor="middle"))
+            parts.append(svg.text(centre, base + 30, year, anchor="middle"))
             last_year = monday.year
     parts.append("</svg>")
-    return svg_finish(parts, lang)
+    return svg.finish(parts, lang)

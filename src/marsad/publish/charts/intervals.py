@@ -10,21 +10,7 @@ from functools import partial
 from markupsafe import Markup, escape
 
 from marsad.i18n import format_count, text, whole_percent
-from marsad.publish.charts.axes import nice_ticks
-from marsad.publish.charts.svg import (
-    ACCENT,
-    BAR_LIGHT,
-    GRID,
-    INK,
-    MUTED_INK,
-    clip,
-    coord,
-    svg_finish,
-    svg_line,
-    svg_open,
-    svg_rect,
-    svg_text,
-)
+from marsad.publish.charts import axes, svg
 
 
 @dataclass(frozen=True)
@@ -59,47 +45,49 @@ def interval_chart(
         for value in (row.observed, row.estimate, row.lower, row.upper)
         if value is not None and math.isfinite(value)
     ]
-    ticks = nice_ticks(max(finite, default=0))
+    ticks = axes.nice_ticks(max(finite, default=0))
     axis_end = ticks[-1]
     scale = plot_w / axis_end
     height = top + row_h * len(rows) + 8
     count = partial(format_count, lang=lang)
     documented = text("chart.documented", lang)
-    parts = svg_open(title, width, height)
-    parts.append(svg_rect(label_w, 6, 14, 10, cls="legend", fill=BAR_LIGHT, tip=documented))
-    parts.append(svg_text(label_w + 20, 15, documented))
-    parts.append(svg_line(label_w + 110, 11, label_w + 150, 11, ACCENT, 2))
-    parts.append(f'<circle cx="{label_w + 130}" cy="11" r="5" fill="{ACCENT}"/>')
+    parts = svg.start(title, width, height)
+    parts.append(svg.rect(label_w, 6, 14, 10, cls="legend", fill=svg.BAR_LIGHT, tip=documented))
+    parts.append(svg.text(label_w + 20, 15, documented))
+    parts.append(svg.line(label_w + 110, 11, label_w + 150, 11, svg.ACCENT, 2))
+    parts.append(f'<circle cx="{label_w + 130}" cy="11" r="5" fill="{svg.ACCENT}"/>')
     level_text = whole_percent(level, lang)
     parts.append(
-        svg_text(label_w + 158, 15, text("chart.estimate_interval", lang, level=level_text))
+        svg.text(label_w + 158, 15, text("chart.estimate_interval", lang, level=level_text))
     )
     for tick in ticks:
         x = label_w + tick * scale
-        parts.append(svg_line(x, top - 4, x, height - 8, GRID))
-        parts.append(svg_text(x, top - 10, count(tick), anchor="middle", class_="xtick"))
+        parts.append(svg.line(x, top - 4, x, height - 8, svg.GRID))
+        parts.append(svg.text(x, top - 10, count(tick), anchor="middle", class_="xtick"))
     for i, row in enumerate(rows):
         mid = top + i * row_h + row_h / 2
-        parts.append(svg_text(label_w - 8, mid + 4, clip(row.label, 28), anchor="end"))
+        parts.append(svg.text(label_w - 8, mid + 4, svg.clip(row.label, 28), anchor="end"))
         tip = text("chart.documented_n", lang, label=row.label, n=count(row.observed))
         parts.append(
-            svg_rect(label_w, mid - 7, row.observed * scale, 14, cls="bar", fill=BAR_LIGHT, tip=tip)
+            svg.rect(
+                label_w, mid - 7, row.observed * scale, 14, cls="bar", fill=svg.BAR_LIGHT, tip=tip
+            )
         )
         if row.estimate is None:
             parts.append(
-                svg_text(
+                svg.text(
                     label_w + row.observed * scale + 6,
                     mid + 4,
                     text("chart.documented_only", lang),
-                    fill=MUTED_INK,
+                    fill=svg.MUTED_INK,
                     font_style="italic",
                 )
             )
             continue
         parts.append(_interval_mark(row, row.estimate, mid, label_w, scale, axis_end, lang))
-    parts.append(svg_line(label_w, top - 4, label_w, height - 8, INK))
+    parts.append(svg.line(label_w, top - 4, label_w, height - 8, svg.INK))
     parts.append("</svg>")
-    return svg_finish(parts, lang, mirrored=True)
+    return svg.finish(parts, lang, mirrored=True)
 
 
 def _interval_mark(
@@ -128,20 +116,21 @@ def _interval_mark(
     )
     parts = [
         f'<g class="interval"><title>{escape(tip)}</title>',
-        svg_line(x_lo, mid, x_hi, mid, ACCENT, 2),
-        svg_line(x_lo, mid - 6, x_lo, mid + 6, ACCENT, 2),
+        svg.line(x_lo, mid, x_hi, mid, svg.ACCENT, 2),
+        svg.line(x_lo, mid - 6, x_lo, mid + 6, svg.ACCENT, 2),
     ]
     if open_ended:
         arrow = (
-            f"M{coord(x_hi)} {coord(mid - 5)} L{coord(x_hi + 8)} {coord(mid)} "
-            f"L{coord(x_hi)} {coord(mid + 5)}Z"
+            f"M{svg.coord(x_hi)} {svg.coord(mid - 5)} L{svg.coord(x_hi + 8)} {svg.coord(mid)} "
+            f"L{svg.coord(x_hi)} {svg.coord(mid + 5)}Z"
         )
-        parts.append(f'<path d="{arrow}" fill="{ACCENT}"/>')
+        parts.append(f'<path d="{arrow}" fill="{svg.ACCENT}"/>')
     else:
-        parts.append(svg_line(x_hi, mid - 6, x_hi, mid + 6, ACCENT, 2))
+        parts.append(svg.line(x_hi, mid - 6, x_hi, mid + 6, svg.ACCENT, 2))
     x_est = x0 + min(estimate, axis_end) * scale
     parts.append(
-        f'<circle class="point" cx="{coord(x_est)}" cy="{coord(mid)}" r="5" fill="{ACCENT}"/>'
+        f'<circle class="point" cx="{svg.coord(x_est)}" cy="{svg.coord(mid)}" r="5" '
+        f'fill="{svg.ACCENT}"/>'
     )
     parts.append("</g>")
     return "".join(parts)

@@ -9,22 +9,7 @@ from functools import partial
 from markupsafe import Markup, escape
 
 from marsad.i18n import format_count, text, whole_percent
-from marsad.publish.charts.axes import LinearScale, nice_range_ticks, nice_step
-from marsad.publish.charts.svg import (
-    ACCENT,
-    BAR,
-    BAR_LIGHT,
-    GRID,
-    HALO,
-    INK,
-    MUTED_INK,
-    coord,
-    label_width,
-    svg_finish,
-    svg_line,
-    svg_open,
-    svg_text,
-)
+from marsad.publish.charts import axes, svg
 
 
 def histogram(values: Sequence[float], start: float, width: int, bins: int) -> list[int]:
@@ -54,18 +39,18 @@ def density_axis(
         high = max(min(max(draws), upper + span), upper)
     else:
         low, high = min(min(draws), lower), max(draws)
-    ticks = nice_range_ticks(low, high)
-    return ticks, nice_step((ticks[-1] - ticks[0]) / max(target_bins, 1))
+    ticks = axes.nice_range_ticks(low, high)
+    return ticks, axes.nice_step((ticks[-1] - ticks[0]) / max(target_bins, 1))
 
 
 def _step_path(edges: Sequence[tuple[float, float, float]], base: float) -> str:
     """A closed step outline over (x from, x to, y) pieces, down to the baseline at both ends."""
     if not edges:
         return ""
-    points = [f"M{coord(edges[0][0])} {coord(base)}"]
+    points = [f"M{svg.coord(edges[0][0])} {svg.coord(base)}"]
     for x0, x1, y in edges:
-        points.append(f"L{coord(x0)} {coord(y)}L{coord(x1)} {coord(y)}")
-    points.append(f"L{coord(edges[-1][1])} {coord(base)}Z")
+        points.append(f"L{svg.coord(x0)} {svg.coord(y)}L{svg.coord(x1)} {svg.coord(y)}")
+    points.append(f"L{svg.coord(edges[-1][1])} {svg.coord(base)}Z")
     return "".join(points)
 
 
@@ -73,22 +58,22 @@ def _mark(x: float, top: float, base: float, cls: str, tip: str) -> str:
     """A vertical line at a value: solid for the median, dashed for the interval ends."""
     dash = "" if cls == "median" else ' stroke-dasharray="5 3"'
     return (
-        f'<line class="mark {cls}" x1="{coord(x)}" y1="{coord(top)}" '
-        f'x2="{coord(x)}" y2="{coord(base)}" '
-        f'stroke="{ACCENT}" stroke-width="2"{dash}><title>{escape(tip)}</title></line>'
+        f'<line class="mark {cls}" x1="{svg.coord(x)}" y1="{svg.coord(top)}" '
+        f'x2="{svg.coord(x)}" y2="{svg.coord(base)}" '
+        f'stroke="{svg.ACCENT}" stroke-width="2"{dash}><title>{escape(tip)}</title></line>'
     )
 
 
 def _edge_label(x: float, y: float, text: str, *, side: str, lo: float, hi: float) -> str:
     """A label beside a mark, on `side` ("left"/"right") unless that would leave the chart."""
-    room = label_width(text) + 6
+    room = svg.label_width(text) + 6
     if side == "left" and x - room < lo:
         side = "right"
     elif side == "right" and x + room > hi:
         side = "left"
     if side == "left":
-        return svg_text(x - 5, y, text, anchor="end", class_="mark-label", **HALO)
-    return svg_text(x + 5, y, text, anchor="start", class_="mark-label", **HALO)
+        return svg.text(x - 5, y, text, anchor="end", class_="mark-label", **svg.HALO)
+    return svg.text(x + 5, y, text, anchor="start", class_="mark-label", **svg.HALO)
 
 
 def posterior_density_chart(
@@ -111,7 +96,7 @@ def posterior_density_chart(
     left, right, top, bottom = 32, 32, 52, 44
     base = height - bottom
     ticks, bin_width = density_axis(draws, lower, upper)
-    scale = LinearScale(ticks[0], ticks[-1], left, width - right)
+    scale = axes.LinearScale(ticks[0], ticks[-1], left, width - right)
     start = ticks[0] - 0.5
     bins = math.ceil((ticks[-1] + 0.5 - start) / bin_width)
     counts = histogram(draws, start, bin_width, bins)
@@ -129,7 +114,7 @@ def posterior_density_chart(
 
     count = partial(format_count, lang=lang)
     level_text = whole_percent(level, lang)
-    parts = svg_open(
+    parts = svg.start(
         title,
         width,
         height,
@@ -145,25 +130,25 @@ def posterior_density_chart(
     )
     for tick in ticks:
         x = scale(tick)
-        parts.append(svg_line(x, top - 6, x, base, GRID))
-        parts.append(svg_line(x, base, x, base + 4, INK))
-        parts.append(svg_text(x, base + 17, count(tick), anchor="middle", class_="xtick"))
+        parts.append(svg.line(x, top - 6, x, base, svg.GRID))
+        parts.append(svg.line(x, base, x, base + 4, svg.INK))
+        parts.append(svg.text(x, base + 17, count(tick), anchor="middle", class_="xtick"))
     whole = _step_path(pieces(ticks[0], ticks[-1]), base)
-    parts.append(f'<path class="density" d="{whole}" fill="{BAR_LIGHT}"/>')
+    parts.append(f'<path class="density" d="{whole}" fill="{svg.BAR_LIGHT}"/>')
     inner_lo, inner_hi = lower, upper if finite_upper else ticks[-1]
     if inner_hi - inner_lo < bin_width:
         inner_lo = start + math.floor((inner_lo - start) / bin_width) * bin_width
         inner_hi = start + (math.floor((inner_hi - start) / bin_width) + 1) * bin_width
     inner = _step_path(pieces(inner_lo, inner_hi), base)
     if inner:
-        parts.append(f'<path class="density interval" d="{inner}" fill="{BAR}"/>')
-    parts.append(svg_line(left, base, width - right, base, INK))
+        parts.append(f'<path class="density interval" d="{inner}" fill="{svg.BAR}"/>')
+    parts.append(svg.line(left, base, width - right, base, svg.INK))
     axis_label = text("chart.total_n", lang)
-    parts.append(svg_text(width - right, height - 6, axis_label, anchor="end", fill=MUTED_INK))
+    parts.append(svg.text(width - right, height - 6, axis_label, anchor="end", fill=svg.MUTED_INK))
     hidden = sum(1 for d in draws if not ticks[0] <= d <= ticks[-1])
     if hidden:
         note = text("chart.extreme", lang, n=count(hidden))
-        parts.append(svg_text(left, height - 6, note, fill=MUTED_INK))
+        parts.append(svg.text(left, height - 6, note, fill=svg.MUTED_INK))
     inside = {"lo": left, "hi": width - right}
     lower_text = text("chart.lower", lang, n=count(lower))
     lower_tip = text("chart.interval_end", lang, level=level_text, text=lower_text)
@@ -176,14 +161,16 @@ def posterior_density_chart(
         parts.append(_edge_label(scale(upper), 14, upper_text, side="right", **inside))
     else:
         parts.append(
-            svg_text(
+            svg.text(
                 width - right, 14, text("no_upper_bound", lang), anchor="end", class_="mark-label"
             )
         )
     median_text = text("chart.median", lang, n=count(median))
     parts.append(_mark(scale(median), 40, base, "median", median_text))
-    half = label_width(median_text) / 2
+    half = svg.label_width(median_text) / 2
     centre = min(max(scale(median), left + half), width - right - half)
-    parts.append(svg_text(centre, 34, median_text, anchor="middle", class_="mark-label", **HALO))
+    parts.append(
+        svg.text(centre, 34, median_text, anchor="middle", class_="mark-label", **svg.HALO)
+    )
     parts.append("</svg>")
-    return svg_finish(parts, lang)
+    return svg.finish(parts, lang)

@@ -10,20 +10,7 @@ from functools import partial
 from markupsafe import Markup
 
 from marsad.i18n import format_count, localise_digits, text
-from marsad.publish.charts.svg import (
-    FEMALE,
-    FEMALE_CHILD,
-    INK,
-    MALE,
-    MALE_CHILD,
-    MUTED_INK,
-    coord,
-    svg_finish,
-    svg_line,
-    svg_open,
-    svg_rect,
-    svg_text,
-)
+from marsad.publish.charts import svg
 from marsad.publish.report_data import AgeSexCount
 
 
@@ -55,29 +42,29 @@ def age_sex_pyramid(
     largest = max((max(row.male, row.female) for _, row in bands), default=0)
     scale = half / max(largest, 1)
     height = top + row_h * len(bands) + 12
-    parts = svg_open(title, width, height, text("chart.pyramid_desc", lang))
+    parts = svg.start(title, width, height, text("chart.pyramid_desc", lang))
     parts.append(
-        svg_text(
+        svg.text(
             centre - centre_w / 2 - 4,
             16,
             text("chart.male", lang),
             anchor="end",
-            fill=MALE,
+            fill=svg.MALE,
             font_weight="bold",
         )
     )
     parts.append(
-        svg_text(
+        svg.text(
             centre + centre_w / 2 + 4,
             16,
             text("chart.female", lang),
-            fill=FEMALE,
+            fill=svg.FEMALE,
             font_weight="bold",
         )
     )
-    parts.append(svg_text(centre, 16, text("chart.age", lang), anchor="middle", fill=MUTED_INK))
+    parts.append(svg.text(centre, 16, text("chart.age", lang), anchor="middle", fill=svg.MUTED_INK))
     parts.append(
-        svg_text(width - 8, 16, text("chart.sex_unknown", lang), anchor="end", fill=MUTED_INK)
+        svg.text(width - 8, 16, text("chart.sex_unknown", lang), anchor="end", fill=svg.MUTED_INK)
     )
     boundary: float | None = None
     for i, (limits, row) in enumerate(bands):
@@ -98,55 +85,60 @@ def age_sex_pyramid(
         male_w, female_w = row.male * scale, row.female * scale
         male_x = centre - centre_w / 2 - male_w
         parts.append(
-            svg_rect(
+            svg.rect(
                 male_x,
                 mid - bar_h / 2,
                 male_w,
                 bar_h,
                 cls=f"bar male{kind}",
-                fill=MALE_CHILD if child else MALE,
+                fill=svg.MALE_CHILD if child else svg.MALE,
                 tip=tip,
             )
         )
         parts.append(
-            svg_rect(
+            svg.rect(
                 centre + centre_w / 2,
                 mid - bar_h / 2,
                 female_w,
                 bar_h,
                 cls=f"bar female{kind}",
-                fill=FEMALE_CHILD if child else FEMALE,
+                fill=svg.FEMALE_CHILD if child else svg.FEMALE,
                 tip=tip,
             )
         )
-        parts.append(svg_text(centre, mid + 4, localise_digits(row.band, lang), anchor="middle"))
-        parts.append(svg_text(male_x - 4, mid + 4, count(row.male), anchor="end", font_size="11"))
+        parts.append(svg.text(centre, mid + 4, localise_digits(row.band, lang), anchor="middle"))
+        parts.append(svg.text(male_x - 4, mid + 4, count(row.male), anchor="end", font_size="11"))
         parts.append(
-            svg_text(
+            svg.text(
                 centre + centre_w / 2 + female_w + 4, mid + 4, count(row.female), font_size="11"
             )
         )
         parts.append(
-            svg_text(
+            svg.text(
                 width - 8,
                 mid + 4,
                 count(row.unknown_sex),
                 anchor="end",
-                fill=MUTED_INK,
+                fill=svg.MUTED_INK,
                 font_size="11",
             )
         )
     if boundary is not None and boundary > top:
         parts.append(
-            f'<line class="boundary" x1="8" y1="{coord(boundary)}" x2="{coord(width - unknown_w)}" '
-            f'y2="{coord(boundary)}" stroke="{INK}" stroke-width="1" stroke-dasharray="4 3"/>'
+            f'<line class="boundary" x1="8" y1="{svg.coord(boundary)}" '
+            f'x2="{svg.coord(width - unknown_w)}" y2="{svg.coord(boundary)}" '
+            f'stroke="{svg.INK}" stroke-width="1" stroke-dasharray="4 3"/>'
         )
         parts.append(
-            svg_text(
-                8, boundary + 14, text("chart.under_18", lang), fill=MUTED_INK, font_style="italic"
+            svg.text(
+                8,
+                boundary + 14,
+                text("chart.under_18", lang),
+                fill=svg.MUTED_INK,
+                font_style="italic",
             )
         )
     for x in (centre - centre_w / 2, centre + centre_w / 2):
-        parts.append(svg_line(x, top - 4, x, height - 8, INK))
+        parts.append(svg.line(x, top - 4, x, height - 8, svg.INK))
     parts.append("</svg>")
-    return svg_finish(parts, lang, mirrored=True)
+    return svg.finish(parts, lang, mirrored=True)

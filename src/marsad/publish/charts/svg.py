@@ -40,7 +40,7 @@ def clip(label: str, width: int) -> str:
     return label if len(label) <= width else label[: width - 1] + "…"
 
 
-def svg_open(title: str, width: float, height: float, description: str = "") -> list[str]:
+def start(title: str, width: float, height: float, description: str = "") -> list[str]:
     parts = [
         f'<svg class="chart" viewBox="0 0 {coord(width)} {coord(height)}" width="{coord(width)}" '
         f'height="{coord(height)}" role="img" preserveAspectRatio="xMinYMin meet" '
@@ -52,7 +52,7 @@ def svg_open(title: str, width: float, height: float, description: str = "") -> 
     return parts
 
 
-def svg_text(x: float, y: float, content: str, *, anchor: str = "start", **attrs: str) -> str:
+def text(x: float, y: float, content: str, *, anchor: str = "start", **attrs: str) -> str:
     """A label; Arabic is isolated right-to-left, so anchors keep their left-to-right meaning
     and a trailing bracket or digit stays where an Arabic reader expects it."""
     extra = "".join(
@@ -66,14 +66,14 @@ def svg_text(x: float, y: float, content: str, *, anchor: str = "start", **attrs
     )
 
 
-def svg_line(x1: float, y1: float, x2: float, y2: float, stroke: str, width: float = 1) -> str:
+def line(x1: float, y1: float, x2: float, y2: float, stroke: str, width: float = 1) -> str:
     return (
         f'<line x1="{coord(x1)}" y1="{coord(y1)}" x2="{coord(x2)}" y2="{coord(y2)}" '
         f'stroke="{stroke}" stroke-width="{coord(width)}"/>'
     )
 
 
-def svg_finish(parts: list[str], lang: str, *, mirrored: bool = False) -> Markup:
+def finish(parts: list[str], lang: str, *, mirrored: bool = False) -> Markup:
     """The chart as markup; a category chart is mirrored for a right-to-left language."""
     svg = "".join(parts)
     return Markup(mirror(svg) if mirrored and text_direction(lang) == "rtl" else svg)
@@ -116,7 +116,7 @@ def mirror(svg: str) -> str:
     return ET.tostring(root, encoding="unicode")
 
 
-def svg_rect(x: float, y: float, w: float, h: float, *, cls: str, fill: str, tip: str) -> str:
+def rect(x: float, y: float, w: float, h: float, *, cls: str, fill: str, tip: str) -> str:
     return (
         f'<rect class="{cls}" x="{coord(x)}" y="{coord(y)}" width="{coord(w)}" height="{coord(h)}" '
         f'fill="{fill}"><title>{escape(tip)}</title></rect>'

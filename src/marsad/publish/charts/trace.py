@@ -8,18 +8,7 @@ from functools import partial
 from markupsafe import Markup, escape
 
 from marsad.i18n import format_count, text
-from marsad.publish.charts.axes import LinearScale, nice_range_ticks, nice_ticks
-from marsad.publish.charts.svg import (
-    CHAIN_COLOURS,
-    GRID,
-    INK,
-    MUTED_INK,
-    coord,
-    svg_finish,
-    svg_line,
-    svg_open,
-    svg_text,
-)
+from marsad.publish.charts import axes, svg
 
 
 def trace_chart(
@@ -41,12 +30,12 @@ def trace_chart(
     left, right, top, bottom = 64, 32, 34, 44
     base = height - bottom
     values = [v for chain in drawn for v in chain]
-    y_ticks = nice_range_ticks(min(values), max(values))
-    y = LinearScale(y_ticks[0], y_ticks[-1], base, top)
+    y_ticks = axes.nice_range_ticks(min(values), max(values))
+    y = axes.LinearScale(y_ticks[0], y_ticks[-1], base, top)
     last = max(max(len(chain) - 1 for chain in drawn) * every, 1)
-    x_ticks = [tick for tick in nice_ticks(last) if tick <= last]
-    x = LinearScale(0, last, left, width - right)
-    parts = svg_open(
+    x_ticks = [tick for tick in axes.nice_ticks(last) if tick <= last]
+    x = axes.LinearScale(0, last, left, width - right)
+    parts = svg.start(
         title,
         width,
         height,
@@ -54,21 +43,23 @@ def trace_chart(
     )
     count = partial(format_count, lang=lang)
     for tick in y_ticks:
-        parts.append(svg_line(left, y(tick), width - right, y(tick), GRID))
-        parts.append(svg_text(left - 6, y(tick) + 4, count(tick), anchor="end", class_="ytick"))
+        parts.append(svg.line(left, y(tick), width - right, y(tick), svg.GRID))
+        parts.append(svg.text(left - 6, y(tick) + 4, count(tick), anchor="end", class_="ytick"))
     for tick in x_ticks:
-        parts.append(svg_line(x(tick), base, x(tick), base + 4, INK))
-        parts.append(svg_text(x(tick), base + 17, count(tick), anchor="middle", class_="xtick"))
-    parts.append(svg_text(left - 6, 12, "N", anchor="end", fill=MUTED_INK))
+        parts.append(svg.line(x(tick), base, x(tick), base + 4, svg.INK))
+        parts.append(svg.text(x(tick), base + 17, count(tick), anchor="middle", class_="xtick"))
+    parts.append(svg.text(left - 6, 12, "N", anchor="end", fill=svg.MUTED_INK))
     parts.append(
-        svg_text(
-            width - right, height - 6, text("chart.sweeps", lang), anchor="end", fill=MUTED_INK
+        svg.text(
+            width - right, height - 6, text("chart.sweeps", lang), anchor="end", fill=svg.MUTED_INK
         )
     )
     for number, chain in enumerate(drawn):
-        colour = CHAIN_COLOURS[number % len(CHAIN_COLOURS)]
+        colour = svg.CHAIN_COLOURS[number % len(svg.CHAIN_COLOURS)]
         chain_name = text("chart.chain", lang, n=count(number + 1))
-        points = " ".join(f"{coord(x(i * every))},{coord(y(v))}" for i, v in enumerate(chain))
+        points = " ".join(
+            f"{svg.coord(x(i * every))},{svg.coord(y(v))}" for i, v in enumerate(chain)
+        )
         parts.append(
             f'<polyline class="chain" points="{points}" fill="none" stroke="{colour}" '
             f'stroke-width="1" stroke-opacity="0.8" stroke-linejoin="round">'
@@ -76,9 +67,9 @@ def trace_chart(
         )
         if len(drawn) > 1:
             key_x = left + 20 + number * 80
-            parts.append(svg_line(key_x, 8, key_x + 18, 8, colour, 3))
-            parts.append(svg_text(key_x + 23, 12, chain_name))
-    parts.append(svg_line(left, top - 4, left, base, INK))
-    parts.append(svg_line(left, base, width - right, base, INK))
+            parts.append(svg.line(key_x, 8, key_x + 18, 8, colour, 3))
+            parts.append(svg.text(key_x + 23, 12, chain_name))
+    parts.append(svg.line(left, top - 4, left, base, svg.INK))
+    parts.append(svg.line(left, base, width - right, base, svg.INK))
     parts.append("</svg>")
-    return svg_finish(parts, lang)
+    return svg.finish(parts, lang)

@@ -10,18 +10,7 @@ from functools import partial
 from markupsafe import Markup
 
 from marsad.i18n import format_count, format_date, localise_digits, text
-from marsad.publish.charts.axes import nice_ticks, week_label
-from marsad.publish.charts.svg import (
-    BAR,
-    GRID,
-    INK,
-    MUTED_INK,
-    svg_finish,
-    svg_line,
-    svg_open,
-    svg_rect,
-    svg_text,
-)
+from marsad.publish.charts import axes, svg
 
 
 def contiguous_weeks(
@@ -64,15 +53,15 @@ def week_chart(
     series = contiguous_weeks(weeks)
     left, right, top, bottom = 58, 16, 24, 44
     plot_w, plot_h = width - left - right, height - top - bottom
-    ticks = nice_ticks(max((count for _, count in series), default=0))
+    ticks = axes.nice_ticks(max((count for _, count in series), default=0))
     scale = plot_h / ticks[-1]
     base = top + plot_h
-    parts = svg_open(title, width, height)
-    parts.append(svg_text(left, 12, text("chart.persons_per_week", lang), fill=MUTED_INK))
+    parts = svg.start(title, width, height)
+    parts.append(svg.text(left, 12, text("chart.persons_per_week", lang), fill=svg.MUTED_INK))
     for tick in ticks:
         y = base - tick * scale
-        parts.append(svg_line(left, y, left + plot_w, y, GRID))
-        parts.append(svg_text(left - 6, y + 4, count_text(tick), anchor="end", class_="ytick"))
+        parts.append(svg.line(left, y, left + plot_w, y, svg.GRID))
+        parts.append(svg.text(left - 6, y + 4, count_text(tick), anchor="end", class_="ytick"))
     slot = plot_w / max(len(series), 1)
     bar_w = slot * 0.8 if slot >= 4 else slot
     step = week_label_step(len(series), max(1, plot_w // 70))
@@ -81,20 +70,26 @@ def week_chart(
         x = left + i * slot + (slot - bar_w) / 2
         tip = text("chart.week_of", lang, date=format_date(monday, lang), n=count_text(count))
         parts.append(
-            svg_rect(x, base - count * scale, bar_w, count * scale, cls="bar", fill=BAR, tip=tip)
+            svg.rect(
+                x, base - count * scale, bar_w, count * scale, cls="bar", fill=svg.BAR, tip=tip
+            )
         )
         if i % step == 0:
             centre = x + bar_w / 2
-            parts.append(svg_line(centre, base, centre, base + 4, INK))
+            parts.append(svg.line(centre, base, centre, base + 4, svg.INK))
             parts.append(
-                svg_text(
-                    centre, base + 16, week_label(monday, lang), anchor="middle", class_="xtick"
+                svg.text(
+                    centre,
+                    base + 16,
+                    axes.week_label(monday, lang),
+                    anchor="middle",
+                    class_="xtick",
                 )
             )
             if monday.year != last_year:
                 year = localise_digits(str(monday.year), lang)
-                parts.append(svg_text(centre, base + 30, year, anchor="middle"))
+                parts.append(svg.text(centre, base + 30, year, anchor="middle"))
                 last_year = monday.year
-    parts.append(svg_line(left, base, left + plot_w, base, INK))
+    parts.append(svg.line(left, base, left + plot_w, base, svg.INK))
     parts.append("</svg>")
-    return svg_finish(parts, lang)
+    return svg.finish(parts, lang)
