@@ -5,29 +5,15 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
 
 from marsad.verify.rules import load_rules
 from marsad.verify.standards import STANDARDS, definitions
+from tests.unit.test_verify_rules import custom
 
 DEFAULTS = load_rules()
 LATIN = re.compile(r"[A-Za-z]")
-
-
-def edited(tmp_path: Path, **changes: Any) -> Any:
-    data = yaml.safe_load(DEFAULTS.text)
-    for dotted, value in changes.items():
-        *parents, last = dotted.split("__")
-        target = data
-        for parent in parents:
-            target = target[parent]
-        target[last] = value
-    path = tmp_path / "rules.yaml"
-    path.write_text(yaml.safe_dump(data), encoding="utf-8")
-    return load_rules(path)
 
 
 @pytest.mark.parametrize("lang", ["en", "ar"])
@@ -52,7 +38,7 @@ def test_the_default_rules_read_as_they_are_counted() -> None:
 
 
 def test_edited_rules_change_both_languages_alike(tmp_path: Path) -> None:
-    rules = edited(
+    rules = custom(
         tmp_path,
         corroborated__min_independent_sources=3,
         date_precision="month",
