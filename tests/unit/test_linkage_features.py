@@ -35,6 +35,13 @@ def record(rid: int, name: str, **fields: object) -> LinkageRecord:
         "pcode_adm1": None,
         "locality": None,
         "status": "killed",
+        "source_id": 1,
+        "record_id": str(rid),
+        "governorate": None,
+        "district": None,
+        "civilian": None,
+        "cause": None,
+        "person_id": None,
     }
     values.update(fields)
     return LinkageRecord(**values)  # type: ignore[arg-type]

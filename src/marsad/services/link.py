@@ -41,7 +41,7 @@ from marsad.store.models import (
     Record,
     utcnow,
 )
-from marsad.store.records import select_records
+from marsad.store.records import record_rows, select_records
 
 LINKER = "marsad link"
 MIN_RECORDS_FOR_MODEL = 300
@@ -113,9 +113,7 @@ class LinkSummary:
 
 def linkage_records(conn: Connection) -> list[LinkageRecord]:
     """Every stored record as linkage reads it (also what benchmarks score pairs from)."""
-    names = [f.name for f in fields(LinkageRecord)]
-    rows = conn.execute(select_records(names).order_by(Record.id))
-    return [LinkageRecord(**row._mapping) for row in rows]
+    return record_rows(conn.execute(select_records().order_by(Record.id)))
 
 
 def splink_backend(name: str) -> AbstractContextManager[Any]:
