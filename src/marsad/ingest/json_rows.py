@@ -10,15 +10,6 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from marsad.ingest import table as tabular
-from marsad.ingest.table import (
-    LimitExceeded,
-    RawRow,
-    ReadLimits,
-    RowCounter,
-    Table,
-    TableError,
-    check_size,
-)
 
 
 def _json_text(value: Any) -> str:
@@ -74,8 +65,8 @@ class _JsonStream:
         self.pos = 0
         return True
 
-    def error(self, reason: str) -> TableError:
-        return TableError(f"{self.path}: not readable JSON: {reason}")
+    def error(self, reason: str) -> tabular.TableError:
+        return tabular.TableError(f"{self.path}: not readable JSON: {reason}")
 
     def peek(self) -> str:
         """The next non-blank character, without consuming it; "" at the end."""
@@ -163,9 +154,11 @@ def _json_lines(f: TextIO, path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         try:
             item = _DECODER.decode(line)
         except json.JSONDecodeError as exc:
-            raise TableError(f"{path}: line {number}: not readable JSON: {exc.msg}") from exc
+            raise tabular.TableError(
+                f"{path}: line {number}: not readable JSON: {exc.msg}"
+            ) from exc
         if not isinstance(item, dict):
-            raise TableError(f"{path}: line {number}: not a JSON object")
+            raise tabular.TableError(f"{path}: line {number}: not a JSON object")
         yield number, item
 
 
@@ -183,36 +176,36 @@ def _depth(value: Any) -> int:
 
 
 def _json_records(
-    path: Path, encoding: str, lines: bool, limits: ReadLimits
+    path: Path, encoding: str, lines: bool, limits: tabular.ReadLimits
 ) -> Iterator[tuple[int, dict[str, str]]]:
-    counter = RowCounter(path, limits)
+    counter = tabular.RowCounter(path, limits)
     try:
         with path.open(encoding=encoding, newline="" if lines else None) as f:
             objects = _json_lines(f, path) if lines else _json_objects(_JsonStream(f, path))
             for number, obj in objects:
                 if limits.max_depth is not None and _depth(obj) > limits.max_depth:
-                    raise LimitExceeded(path, "depth", limits.max_depth)
+                    raise tabular.LimitExceeded(path, "depth", limits.max_depth)
                 cells = _flatten(obj, {})
                 counter.row(len(cells))
                 yield number, cells
     except (UnicodeDecodeError, LookupError) as exc:
-        raise TableError(f"{path}: cannot be read as {encoding}: {exc}") from exc
+        raise tabular.TableError(f"{path}: cannot be read as {encoding}: {exc}") from exc
     except RecursionError as exc:
-        raise TableError(f"{path}: not readable JSON: objects nested too deeply") from exc
+        raise tabular.TableError(f"{path}: not readable JSON: objects nested too deeply") from exc
 
 
-def open_json(path: Path, encoding: str, lines: bool, limits: ReadLimits) -> Table:
-    check_size(path, limits)
+def open_json(path: Path, encoding: str, lines: bool, limits: tabular.ReadLimits) -> tabular.Table:
+    tabular.check_size(path, limits)
     union: dict[str, None] = {}
-    counter = RowCounter(path, limits)
+    counter = tabular.RowCounter(path, limits)
     for _, cells in _json_records(path, encoding, lines, limits):
         union.update(dict.fromkeys(cells))
         counter.columns(len(union))
     if not union:
-        raise TableError(f"{path}: no records with fields")
+        raise tabular.TableError(f"{path}: no records with fields")
 
-    def rows() -> Generator[RawRow, None, None]:
+    def rows() -> Generator[tabular.RawRow, None, None]:
         for number, cells in _json_records(path, encoding, lines, limits):
-            yield RawRow(number, cells)
+            yield tabular.RawRow(number, cells)
 
-    return Table(path, list(union), encoding, [], rows)
+    return tabular.Table(path, list(union), encoding, [], rows)
