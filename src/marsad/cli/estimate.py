@@ -45,6 +45,10 @@ def _left_out_rows(identifiability: Identifiability | None) -> list[tuple[str, A
         *((f"  lacking {what}", f"{n:,}") for what, n in sorted(left.persons_by_missing.items())),
         ("records left out (not identifiable)", f"{left.records_left_out:,} of {left.records:,}"),
         *((f"  lacking {what}", f"{n:,}") for what, n in sorted(left.records_by_missing.items())),
+        *(
+            (f"not asked of {source} (never recorded)", ", ".join(what))
+            for source, what in identifiability.waived.items()
+        ),
     ]
 
 

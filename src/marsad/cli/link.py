@@ -18,11 +18,14 @@ from marsad.services.link import LinkSummary, link, run_model
 def link_summary(summary: LinkSummary) -> None:
     """A link run's figures, and where to go next."""
     clusters = summary.clusters
-    model = (
-        f"{summary.model_matches:,} matches ≥ {summary.match_threshold}"
-        if summary.model_trained
-        else "not trained (too few records)"
-    )
+    model = {
+        "trained": "trained on these records",
+        "saved": "the saved model",
+        "default": "the default model (too few records to train)",
+        "none": "not used (the records share no field to compare)",
+    }[summary.model]
+    if summary.model != "none":
+        model += f": {summary.model_matches:,} matches ≥ {summary.match_threshold}"
     console.print(
         summary_table(
             f"linkage run #{summary.run_id} ({summary.engine})",
@@ -47,6 +50,10 @@ def link_summary(summary: LinkSummary) -> None:
             ],
         )
     )
+    if summary.plan:
+        console.print(summary.plan, style="dim")
+    for warning in summary.splink_warnings:
+        console.print(f"Splink: {warning}", style="dim")
     if summary.review_pairs or clusters.flagged:
         console.print("review them: marsad review")
 

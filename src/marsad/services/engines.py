@@ -27,6 +27,8 @@ def duckdb_backend() -> Iterator[Any]:
     # a folder the user never asked for, left behind if the run is killed.
     with tempfile.TemporaryDirectory(prefix="marsad-duckdb-") as spill:
         connection = duckdb.connect(config={"temp_directory": spill})
+        # Its progress bar goes to the terminal, over the CLI's own stage line.
+        connection.execute("SET enable_progress_bar = false")
         try:
             yield DuckDBAPI(connection=connection)
         finally:

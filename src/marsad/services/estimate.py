@@ -35,7 +35,12 @@ from marsad.i18n import text
 from marsad.ingest.places import Gazetteer, default_gazetteer
 from marsad.publish.report_estimate import warning_text
 from marsad.services.audit import record_event
-from marsad.services.persons import PersonFacts, estimation_records, person_facts
+from marsad.services.persons import (
+    PersonFacts,
+    estimation_records,
+    person_facts,
+    waived_requirements,
+)
 from marsad.services.verify import rules_in_force
 from marsad.store.models import EstimateRun, LinkDecision
 from marsad.verify.identifiable import IdentifiableRule
@@ -114,9 +119,11 @@ class Identifiability:
 
     rule: IdentifiableRule
     left_out: LeftOut
+    waived: dict[str, list[str]] = field(default_factory=dict)
+    """Sources that never record a date or a place, and the requirements not asked of them."""
 
     def as_dict(self) -> dict[str, Any]:
-        return {"rule": self.rule.as_dict(), **self.left_out.as_dict()}
+        return {"rule": self.rule.as_dict(), "waived": self.waived, **self.left_out.as_dict()}
 
 
 @dataclass(frozen=True)
@@ -237,6 +244,8 @@ class _StoreData:
     band_persons: int
     reviewed: list[tuple[float, bool]]
     rule: IdentifiableRule
+    waived: dict[str, list[str]]
+    """Sources that never record a date or a place, and the requirements not asked of them."""
 
 
 def _read_links(
@@ -321,6 +330,7 @@ def _read_store(engine: Engine, by: Sequence[str], status: str) -> _StoreData:
         rule = rules_in_force(conn).identifiable
         facts = person_facts(conn, status=None)
         records = estimation_records(conn, rule)
+        waived = waived_requirements(conn)
         decisions, band, reviewed = _read_links(conn, {r.record_id: r.source_id for r in records})
     labels: dict[int, str | None] = {
         p.person_id: ", ".join(_stratum_value(p, s, gazetteer) for s in by)
@@ -340,7 +350,7 @@ def _read_store(engine: Engine, by: Sequence[str], status: str) -> _StoreData:
     band_persons = len(
         {person_of[r] for r in band if r in person_of and labels.get(person_of[r]) is not None}
     )
-    return _StoreData(population, decisions, band_persons, reviewed, rule)
+    return _StoreData(population, decisions, band_persons, reviewed, rule, waived)
 
 
 @dataclass(frozen=True)
@@ -449,7 +459,7 @@ def _estimate_plan(
         strata,
         histories.list_sizes(),
         settings,
-        identifiability=Identifiability(data.rule, plan.stored.left_out),
+        identifiability=Identifiability(data.rule, plan.stored.left_out, data.waived),
         linkage=linkage,
         warnings=_warnings(histories, drawn, data, plan.stored),
     )

@@ -30,6 +30,7 @@ from marsad.linkage import model as linkage_model
 from marsad.linkage.clusters import Clusters, assign_person_ids
 from marsad.linkage.deterministic import RULE, LinkableRecord, rule_links
 from marsad.linkage.features import LinkageRecord, features_frame
+from marsad.linkage.plan import MIN_TRAINING_PAIRS
 from marsad.services.audit import record_event
 from marsad.services.engines import ENGINES
 from marsad.services.verify import verify_persons
@@ -44,8 +45,6 @@ from marsad.store.models import (
 from marsad.store.records import record_rows, select_records
 
 LINKER = "marsad link"
-MIN_RECORDS_FOR_MODEL = 300
-"""Below this, EM has too few pairs to learn from: only the deterministic rule runs."""
 OVERSIZED_MARGIN = 2
 """A person with more records than distinct sources plus this margin is flagged for review."""
 
@@ -66,12 +65,32 @@ class LinkSettings:
     rule: str
     match_threshold: float
     review_threshold: float
-    min_records_for_model: int
+    min_training_pairs: int
     comparisons: tuple[str, ...]
+    left_out: dict[str, str]
+    """Fields the model did not compare, and why (`linkage.plan.ModelPlan.left_out`)."""
+    blocking_rules: tuple[tuple[str, ...], ...]
+    training_rules: tuple[tuple[str, ...], ...]
     model_reused: bool
+    model: str
+    """Where the model came from (`linkage.model.Scored.source`), "none" when not used."""
+    splink_warnings: tuple[str, ...]
 
     def as_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "comparisons": list(self.comparisons)}
+        """The settings as the link run stores them (JSON)."""
+        return {
+            "rule": self.rule,
+            "match_threshold": self.match_threshold,
+            "review_threshold": self.review_threshold,
+            "min_training_pairs": self.min_training_pairs,
+            "comparisons": list(self.comparisons),
+            "left_out": dict(self.left_out),
+            "blocking_rules": [list(r) for r in self.blocking_rules],
+            "training_rules": [list(r) for r in self.training_rules],
+            "model_reused": self.model_reused,
+            "model": self.model,
+            "splink_warnings": list(self.splink_warnings),
+        }
 
 
 @dataclass(frozen=True)
@@ -94,9 +113,13 @@ class LinkSummary:
     rule_links: int
     model_matches: int
     review_pairs: int
-    model_trained: bool
+    model: str
+    """Where the model came from (`linkage.model.Scored.source`)."""
     clusters: ClusterSummary
     settings: LinkSettings
+    plan: str = ""
+    """What the model compared and left out, in one line."""
+    splink_warnings: tuple[str, ...] = ()
 
     @property
     def match_threshold(self) -> float:
@@ -124,17 +147,29 @@ def splink_backend(name: str) -> AbstractContextManager[Any]:
 
 
 def _scored_pair(
-    a: int, b: int, score: float, gammas: list[int], weights: Iterable[float]
+    a: int,
+    b: int,
+    score: float,
+    gammas: list[int],
+    weights: Iterable[float],
+    comparisons: tuple[str, ...],
+    review_threshold: float,
 ) -> dict[str, Any]:
-    """A model decision's columns, decided once: match, or uncertain (for review)."""
-    match = linkage_model.is_machine_match(score, gammas)
+    """A model decision's columns, decided once: match, uncertain (for review), or unlikely
+    (kept for estimation's drawn clusterings, never linked nor queued)."""
+    if linkage_model.is_machine_match(score, gammas, comparisons):
+        decision = "match"
+    elif score >= review_threshold:
+        decision = "uncertain"
+    else:
+        decision = "unlikely"
     return {
         "record_a_id": a,
         "record_b_id": b,
         "score": score,
         "gammas": gammas,
         "weights": [float(w) for w in weights],
-        "decision": "match" if match else "uncertain",
+        "decision": decision,
     }
 
 
@@ -168,17 +203,28 @@ def link(
     rule = rule_links(
         LinkableRecord(**{name: getattr(r, name) for name in rule_fields}) for r in records
     )
-    model: dict[str, Any] | None = None
+    scoring: linkage_model.Scored | None = None
     scored: list[dict[str, Any]] = []
-    if len(records) >= MIN_RECORDS_FOR_MODEL:
+    if len(records) >= 2:
         say("building name keys")
         frame = features_frame(records)
         with splink_backend(linker) as backend:
-            pairs, model = linkage_model.train_and_predict(
-                frame, backend, say, trained, review_threshold
+            scoring = linkage_model.score(
+                frame, backend, say, trained, min(review_threshold, linkage_model.DRAW_FLOOR)
             )
+        if not scoring.plan.comparisons:
+            say("the records share no field to compare: the model links nothing")
+        pairs = scoring.pairs
         scored = [
-            _scored_pair(int(a), int(b), float(p), [int(g) for g in gammas], weights)
+            _scored_pair(
+                int(a),
+                int(b),
+                float(p),
+                [int(g) for g in gammas],
+                weights,
+                scoring.plan.comparisons,
+                review_threshold,
+            )
             for a, b, p, gammas, weights in zip(
                 pairs.unique_id_l,
                 pairs.unique_id_r,
@@ -189,13 +235,19 @@ def link(
             )
         ]
     matches = sum(1 for s in scored if s["decision"] == "match")
+    plan = scoring.plan if scoring else None
     settings = LinkSettings(
         rule=RULE,
         match_threshold=linkage_model.MATCH_THRESHOLD,
         review_threshold=review_threshold,
-        min_records_for_model=MIN_RECORDS_FOR_MODEL,
-        comparisons=tuple(linkage_model.COMPARISON_NAMES),
+        min_training_pairs=MIN_TRAINING_PAIRS,
+        comparisons=tuple(plan.comparisons) if plan else (),
+        left_out=dict(plan.left_out) if plan else {},
+        blocking_rules=tuple(tuple(r) for r in plan.blocking_rules) if plan else (),
+        training_rules=tuple(tuple(r) for r in plan.training_rules) if plan else (),
         model_reused=trained is not None,
+        model=scoring.source if scoring else "none",
+        splink_warnings=tuple(scoring.splink_warnings) if scoring else (),
     )
     say("recording decisions")
     with engine.begin() as conn:
@@ -205,7 +257,7 @@ def link(
                 .values(
                     engine=linker,
                     settings=settings.as_dict(),
-                    model=model,
+                    model=scoring.model if scoring and scoring.model else None,
                     summary={},
                     run_by=user,
                 )
@@ -241,10 +293,12 @@ def link(
             engine=linker,
             rule_links=len(rule),
             model_matches=matches,
-            review_pairs=len(scored) - matches,
-            model_trained=model is not None,
+            review_pairs=sum(1 for s in scored if s["decision"] == "uncertain"),
+            model=scoring.source if scoring else "none",
             clusters=clusters,
             settings=settings,
+            plan=scoring.plan.describe() if scoring else "",
+            splink_warnings=scoring.splink_warnings if scoring else (),
         )
         conn.execute(
             update(LinkRun)
@@ -268,7 +322,7 @@ def _summary_document(summary: LinkSummary) -> dict[str, Any]:
         "rule_links": summary.rule_links,
         "model_matches": summary.model_matches,
         "review_pairs": summary.review_pairs,
-        "model_trained": summary.model_trained,
+        "model": summary.model,
         **asdict(summary.clusters),
     }
 
