@@ -56,7 +56,8 @@ from marsad.linkage.model import MATCH_THRESHOLD  # noqa: E402
 from marsad.services.demo import ingest_scenario, read_truth  # noqa: E402
 from marsad.services.estimate import estimate_histories, estimate_store  # noqa: E402
 from marsad.services.link import link, recluster  # noqa: E402
-from marsad.services.review import ReviewItem, accept, queue_size, reject, review_queue  # noqa: E402
+from marsad.services.review import accept, reject  # noqa: E402
+from marsad.services.review_queue import ReviewItem, queue_size, review_queue  # noqa: E402
 from marsad.store.db import open_store  # noqa: E402
 from marsad.store.models import LinkDecision, Record, Source  # noqa: E402
 from marsad.synth import write_scenario  # noqa: E402

@@ -13,7 +13,8 @@ from marsad.linkage.learn import MIN_LABELS, REVIEWERS
 from marsad.linkage.model import DRAW_FLOOR
 from marsad.services.demo import ingest_scenario, read_truth
 from marsad.services.link import link, run_correction, run_model
-from marsad.services.review import accept, reject, review_queue
+from marsad.services.review import accept, reject
+from marsad.services.review_queue import review_queue
 from marsad.store.models import LinkDecision, LinkRun
 from marsad.synth import generate, write_scenario
 
