@@ -36,9 +36,10 @@ unit: $(STAMP) system-deps
 
 test: lint typecheck unit
 
-# The tests that need no server: no PostgreSQL, Chromium, Java or `marsad serve`, nothing slow.
+# The unit tests: pure domain logic, no store, no server, nothing slow. The SQLite integration
+# tests need no server either, but run the whole job on scenarios (minutes): `make test` has them.
 fast: $(STAMP)
-	$(BIN)/pytest -q -n 2 -m "not (postgres or browser or java or server or slow)"
+	$(BIN)/pytest -q -n 2 -m "not (postgres or browser or java or server or slow)" tests/unit
 
 check: lint typecheck fast
 

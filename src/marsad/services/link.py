@@ -160,6 +160,11 @@ def splink_backend(name: str) -> AbstractContextManager[Any]:
     return ENGINES[name]()
 
 
+SCORE_DIGITS = 12
+"""Digits of a match probability kept: far finer than any threshold, coarser than the noise
+of floating-point sums done in another order."""
+
+
 def _scored_pair(
     a: int,
     b: int,
@@ -307,12 +312,15 @@ def link(
         learned = learn_from_reviewers(scoring, taught, kept_from)
         if why_not:
             learned = replace(learned, note=why_not)
-        pairs = learned.pairs
+        # In the records' order, with scores to SCORE_DIGITS: DuckDB's threads return pairs in
+        # any order and the same pair's score differing in the 15th digit, which reordered
+        # near-ties when links are applied most probable first (`make demo`: 14 persons).
+        pairs = learned.pairs.sort_values(["unique_id_l", "unique_id_r"], kind="stable")
         scored = [
             _scored_pair(
                 int(a),
                 int(b),
-                float(p),
+                round(float(p), SCORE_DIGITS),
                 [int(g) for g in gammas],
                 weights,
                 scoring.plan.comparisons,
