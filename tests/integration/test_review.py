@@ -107,6 +107,8 @@ def build_store(engine: Engine, tmp_path: Path) -> dict[str, int]:
                 decision("M-2", "U-3", "model", "uncertain", score=0.55, gammas=[1, 1], **model),
                 decision("U-1", "M-4", "model", "uncertain", score=0.30, gammas=[2, -1], **model),
                 decision("M-1", "M-4", "model", "uncertain", score=0.80, gammas=[2, 0], **model),
+                # Kept for estimation's drawn clusterings only: never asked.
+                decision("M-2", "U-2", "model", "unlikely", score=0.10, gammas=[0, 0], **model),
             ],
         )
     recluster(engine)
@@ -134,9 +136,13 @@ def together(engine: Engine, *pks: int) -> bool:
     return len({person_of(engine, pk) for pk in pks}) == 1
 
 
-def test_the_queue_puts_the_likeliest_first_and_held_back_pairs_last(
+def test_the_queue_asks_first_what_changes_most_and_puts_held_back_pairs_last(
     engine: Engine, tmp_path: Path
 ) -> None:
+    """M-2 and U-3 are two persons on one list each: joining them changes two capture
+    histories. M-3 (with U-2, by the model) is already on both lists, so the likelier 0.75
+    pair between it and U-3 is expected to change less; 0.80 is held back: scored a match,
+    left to us."""
     pk = build_store(engine, tmp_path)
     with engine.begin() as conn:
         run_id = conn.scalar(select(LinkRun.id))
@@ -152,9 +158,49 @@ def test_the_queue_puts_the_likeliest_first_and_held_back_pairs_last(
                 decided_by="marsad link",
             )
         )
-    scores = [item.probability for item in review_queue(engine)]
-    assert scores == [0.75, 0.55, 0.30, 0.80], "0.80 is held back: scored a match, left to us"
-    assert [i.held_back for i in review_queue(engine)] == [False, False, False, True]
+    queue = review_queue(engine)
+    assert [item.probability for item in queue] == [0.55, 0.75, 0.30, 0.80]
+    assert [i.held_back for i in queue] == [False, False, False, True]
+    assert {queue[0].record_a.id, queue[0].record_b.id} == {pk["M-2"], pk["U-3"]}
+
+
+def test_a_comparison_vector_reviewers_answered_is_asked_about_later(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """Two waiting pairs share the vector [1, 1]; once a reviewer has answered a pair with
+    that vector, the other falls behind a pair it was ahead of, whose vector no one has
+    answered."""
+    pk = build_store(engine, tmp_path)
+    with engine.begin() as conn:
+        run_id = conn.scalar(select(LinkRun.id))
+        conn.execute(
+            insert(LinkDecision),
+            [
+                {
+                    "record_a_id": pk[a],
+                    "record_b_id": pk[b],
+                    "kind": "model",
+                    "decision": "uncertain",
+                    "score": 0.55,
+                    "gammas": gammas,
+                    "run_id": run_id,
+                    "decided_by": "marsad link",
+                }
+                for a, b, gammas in (("M-4", "U-3", [1, 1]), ("M-4", "U-2", [0, 1]))
+            ],
+        )
+
+    def pairs(queue: list[Any]) -> list[set[int]]:
+        return [{item.record_a.id, item.record_b.id} for item in queue if not item.held_back]
+
+    alike = [{pk["M-2"], pk["U-3"]}, {pk["M-4"], pk["U-3"]}]
+    assert pairs(review_queue(engine))[:2] == alike, "two persons on one list each, two alike"
+    reject(engine, pk["M-2"], pk["U-3"], "Rania")
+    assert pairs(review_queue(engine)) == [
+        {pk["M-4"], pk["U-2"]},
+        {pk["M-4"], pk["U-3"]},
+        {pk["U-1"], pk["M-4"]},
+    ]
 
 
 def test_the_queue_shows_both_records_and_reasons(engine: Engine, tmp_path: Path) -> None:
@@ -229,6 +275,18 @@ def test_accept_joins_two_persons_and_leaves_the_queue(engine: Engine, tmp_path:
     assert sorted(action.person_ids) == sorted(before)
     assert (human.kind, human.decision) == ("human", "match")
     assert {human.record_a_id, human.record_b_id} == {pk["M-2"], pk["U-3"]}
+
+
+def test_a_page_of_verdicts_rebuilds_the_persons_once(engine: Engine, tmp_path: Path) -> None:
+    pk = build_store(engine, tmp_path)
+    before = partition(engine)
+    accept(engine, pk["M-2"], pk["U-3"], "reviewer", rebuild=False)
+    reject(engine, pk["M-1"], pk["U-1"], "reviewer", rebuild=False)
+    assert partition(engine) == before, "nothing rebuilt yet"
+    recluster(engine)
+    assert together(engine, pk["M-2"], pk["U-3"])
+    assert not together(engine, pk["M-1"], pk["U-1"])
+    assert queue_size(engine) == 2
 
 
 def test_reject_keeps_apart_what_the_rule_joined_and_survives_reclustering(

@@ -11,6 +11,7 @@ import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
 from marsad.linkage.explain import explain, weight_to_probability
+from marsad.linkage.learn import REVIEWERS, Correction
 
 
 def level(label: str, m: float | None = None, u: float | None = None) -> dict[str, Any]:
@@ -70,6 +71,28 @@ def test_a_null_level_has_no_weight_and_adds_nothing() -> None:
     assert result.contributions[0].level == "null"
     assert result.total_weight == pytest.approx(math.log2(0.01 / 0.99) + math.log2(0.8 / 0.05))
     assert result.probability == 0.42
+
+
+def test_what_reviewers_taught_is_a_contribution_of_its_own_and_counts_in_the_total() -> None:
+    correction = Correction(
+        comparisons=("first_name", "date_of_death"),
+        constant=-0.25,
+        levels={"first_name": {1: 0.5}, "date_of_death": {-1: 1.0, 1: -2.0}},
+        matches=30,
+        non_matches=25,
+        applies_below=0.8,
+    )
+    plain = explain(MODEL, [1, 1], None)
+    taught = explain(MODEL, [1, 1], None, correction=correction)
+    assert taught.contributions[:2] == plain.contributions
+    learned = taught.contributions[-1]
+    assert (learned.comparison, learned.gamma) == (REVIEWERS, None)
+    assert learned.level == "55 decisions"
+    assert learned.weight == pytest.approx(-0.25 + 0.5 - 2.0)
+    assert taught.total_weight == pytest.approx(plain.total_weight - 1.75)
+    assert taught.probability == pytest.approx(weight_to_probability(taught.total_weight))
+    linked = explain(MODEL, [2, 1], 0.999, [9.0, 4.0], correction)
+    assert len(linked.contributions) == 2, "the model links it: no correction applies"
 
 
 def test_a_vector_that_does_not_fit_the_model_is_refused() -> None:

@@ -1,5 +1,5 @@
 """`marsad link`: records into persons by the rule and the trained model; reviewers' decisions
-win."""
+win and teach it."""
 
 from __future__ import annotations
 
@@ -52,6 +52,8 @@ def link_summary(summary: LinkSummary) -> None:
     )
     if summary.plan:
         console.print(summary.plan, style="dim")
+    if summary.learned:
+        console.print(f"reviewers' decisions: {summary.learned}", style="dim")
     for warning in summary.splink_warnings:
         console.print(f"Splink: {warning}", style="dim")
     if summary.review_pairs or clusters.flagged:
@@ -87,9 +89,16 @@ def link_command(
             "reviewers; lower it to find more links with more review."
         ),
     ] = REVIEW_THRESHOLD,
+    learning: Annotated[
+        bool,
+        typer.Option(
+            "--learning/--no-learning",
+            help="Correct the model by what reviewers' accepted and rejected pairs teach.",
+        ),
+    ] = True,
     db: DbOption = None,
 ) -> None:
-    """Group records into persons (rule + trained model; reviewers' decisions win)."""
+    """Group records into persons (rule + trained model; reviewers' decisions win and teach)."""
     engine = store(db)
     trained = read_model(model) if model else None
     with stage_progress("linking") as say:
@@ -100,6 +109,7 @@ def link_command(
             progress=say,
             trained=trained,
             review_threshold=review_threshold,
+            learning=learning,
         )
     link_summary(summary)
     if model_out is not None:

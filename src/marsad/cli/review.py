@@ -89,7 +89,8 @@ def explanation_table(
     table.add_column("weight", justify="right")
     table.add_row(Text("prior", style="italic"), "", _weight(explanation.prior_weight))
     for c in explanation.contributions:
-        table.add_row(Text(c.comparison), Text(c.level), _weight(c.weight))
+        name = "what reviewers' decisions taught the model" if c.gamma is None else c.comparison
+        table.add_row(Text(name), Text(c.level), _weight(c.weight))
     table.add_row(Text("total", style="bold"), "", _weight(explanation.total_weight))
     table.add_row(
         Text("probability", style="bold"), "", Text(f"{explanation.probability:.3f}", style="bold")
@@ -129,7 +130,7 @@ def review(
     ] = None,
     db: DbOption = None,
 ) -> None:
-    """Go through uncertain pairs, likeliest matches first: accept, reject or skip each."""
+    """Go through uncertain pairs, the answers worth most first: accept, reject or skip each."""
     if ctx.invoked_subcommand is not None:
         return
     engine = store(db)

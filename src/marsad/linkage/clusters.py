@@ -28,8 +28,9 @@ class Clusters:
         self._parent = {rid: rid for rid in record_ids}
         self._apart: dict[int, set[int]] = {}
         self._sources = sources
-        self._lists: dict[int, Counter[Hashable]] = (
-            {rid: Counter([sources[rid]]) for rid in self._parent} if sources is not None else {}
+        # Plain dicts, not Counters: one per record, built on every reviewer's decision.
+        self._lists: dict[int, dict[Hashable, int]] = (
+            {rid: {sources[rid]: 1} for rid in self._parent} if sources is not None else {}
         )
 
     def find(self, rid: int) -> int:
@@ -59,7 +60,9 @@ class Clusters:
         apart_b = self._apart.pop(rb, set())
         self._parent[rb] = ra
         if self._sources is not None:
-            self._lists[ra] += self._lists.pop(rb)
+            lists = self._lists[ra]
+            for source, count in self._lists.pop(rb).items():
+                lists[source] = lists.get(source, 0) + count
         if apart_b:
             for other in apart_b:
                 peers = self._apart[other]
@@ -123,12 +126,17 @@ def assign_person_ids(
     claimed: set[int] = set()
     assignment: dict[int, int] = {}
     for group in sorted(groups, key=lambda g: (-len(g), g[0])):
-        votes = Counter(pid for rid in group if (pid := previous.get(rid)) is not None)
         chosen = None
-        for pid, _ in sorted(votes.items(), key=lambda item: (-item[1], item[0])):
-            if pid not in claimed:
-                chosen = pid
-                break
+        if len(group) == 1:
+            # Most persons are one record: no vote to count.
+            pid = previous.get(group[0])
+            chosen = pid if pid is not None and pid not in claimed else None
+        else:
+            votes = Counter(pid for rid in group if (pid := previous.get(rid)) is not None)
+            for pid, _ in sorted(votes.items(), key=lambda item: (-item[1], item[0])):
+                if pid not in claimed:
+                    chosen = pid
+                    break
         if chosen is None:
             chosen = next_id
             next_id += 1

@@ -15,6 +15,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from marsad.linkage.learn import REVIEWERS, Correction
+
 DEFAULT_PRIOR = 0.0001
 """Splink's `probability_two_random_records_match` when the model does not say."""
 
@@ -24,11 +26,13 @@ class Contribution:
     """One comparison's say: the level the pair fell in and its match weight log2(m/u).
 
     `weight` is None for a null level (a value missing on either side), which contributes 0.
+    The correction reviewers' decisions taught the model (`marsad.linkage.learn`) is a
+    contribution of its own, named `learn.REVIEWERS`, with no level value (`gamma` None).
     """
 
     comparison: str
     level: str
-    gamma: int
+    gamma: int | None
     weight: float | None
 
 
@@ -52,6 +56,12 @@ def weight_to_probability(weight: float) -> float:
         return 1 / (1 + math.pow(2.0, -weight))
     factor = math.pow(2.0, weight)
     return factor / (1 + factor)
+
+
+def model_prior_weight(model: Mapping[str, Any]) -> float:
+    """The match weight (bits) of the model's prior: where every pair starts."""
+    prior = float(model.get("probability_two_random_records_match") or DEFAULT_PRIOR)
+    return math.log2(prior / (1 - prior)) if prior < 1 else math.inf
 
 
 def default_m(num_levels: int) -> list[float]:
@@ -99,12 +109,15 @@ def explain(
     gammas: Sequence[int],
     probability: float | None,
     weights: Sequence[float] | None = None,
+    correction: Correction | None = None,
 ) -> PairExplanation:
     """Explain one scored pair from the saved model and its comparison vector.
 
     `weights`, when the run stored them, are Splink's own per-comparison weights with
     term-frequency adjustments, so the explanation adds up to the stored score; without them
-    each level's weight is log2(m/u) from the model.
+    each level's weight is log2(m/u) from the model. `correction`, when the run learned one
+    from reviewers' decisions and it applies to the pair (the model scored it below the match
+    threshold), is the last contribution: the stored score includes it.
     """
     comparisons: Sequence[Mapping[str, Any]] = model["comparisons"]
     if len(gammas) != len(comparisons):
@@ -112,8 +125,7 @@ def explain(
             f"the comparison vector has {len(gammas)} values but the model has "
             f"{len(comparisons)} comparisons"
         )
-    prior = float(model.get("probability_two_random_records_match") or DEFAULT_PRIOR)
-    prior_weight = math.log2(prior / (1 - prior)) if prior < 1 else math.inf
+    prior_weight = model_prior_weight(model)
     contributions = tuple(
         _contribution(i, comparison, int(gamma))
         for i, (comparison, gamma) in enumerate(zip(comparisons, gammas, strict=True))
@@ -124,6 +136,13 @@ def explain(
             for c, w in zip(contributions, weights, strict=True)
         )
     total = prior_weight + sum(c.weight for c in contributions if c.weight is not None)
+    if correction is not None and correction.applies(total):
+        weight = correction.weight(gammas)
+        contributions = (
+            *contributions,
+            Contribution(REVIEWERS, f"{correction.labels:,} decisions", None, weight),
+        )
+        total += weight
     return PairExplanation(
         prior_weight=prior_weight,
         contributions=contributions,

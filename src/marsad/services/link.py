@@ -9,11 +9,13 @@ their ids (see `assign_person_ids`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
+import numpy as np
+import pandas as pd
 from sqlalchemy import (
     Connection,
     Engine,
@@ -26,9 +28,11 @@ from sqlalchemy import (
 )
 
 from marsad.errors import InputError
+from marsad.linkage import learn
 from marsad.linkage import model as linkage_model
 from marsad.linkage.clusters import Clusters, assign_person_ids
 from marsad.linkage.deterministic import RULE, LinkableRecord, rule_links
+from marsad.linkage.explain import model_prior_weight
 from marsad.linkage.features import LinkageRecord, features_frame
 from marsad.linkage.plan import MIN_TRAINING_PAIRS
 from marsad.services.audit import record_event
@@ -75,6 +79,10 @@ class LinkSettings:
     model: str
     """Where the model came from (`linkage.model.Scored.source`), "none" when not used."""
     splink_warnings: tuple[str, ...]
+    reviewers_correction: learn.Correction | None = None
+    """What reviewers' decisions taught the model (`learn_from_reviewers`), if anything."""
+    learned: str = ""
+    """What reviewers' decisions taught the model, or why they taught it nothing, in one line."""
 
     def as_dict(self) -> dict[str, Any]:
         """The settings as the link run stores them (JSON)."""
@@ -90,6 +98,10 @@ class LinkSettings:
             "model_reused": self.model_reused,
             "model": self.model,
             "splink_warnings": list(self.splink_warnings),
+            "reviewers_correction": self.reviewers_correction.as_dict()
+            if self.reviewers_correction
+            else None,
+            "learned": self.learned,
         }
 
 
@@ -120,6 +132,8 @@ class LinkSummary:
     plan: str = ""
     """What the model compared and left out, in one line."""
     splink_warnings: tuple[str, ...] = ()
+    learned: str = ""
+    """What reviewers' decisions taught the model, or why they taught it nothing, in one line."""
 
     @property
     def match_threshold(self) -> float:
@@ -178,6 +192,72 @@ def _scored_pair(
     }
 
 
+@dataclass(frozen=True)
+class Learned:
+    """The scored pairs a run keeps, and what reviewers' decisions taught the model."""
+
+    pairs: pd.DataFrame
+    """linkage.model.SCORED_COLUMNS; match_probability corrected when `correction` is set"""
+    correction: learn.Correction | None
+    note: str
+
+
+def learn_from_reviewers(
+    scoring: linkage_model.Scored, labels: Mapping[frozenset[int], bool], kept_from: float
+) -> Learned:
+    """Correct the model's scores by the reviewers' labels (pair -> same person) that fall on
+    scored pairs, and keep the pairs whose corrected score reaches `kept_from`.
+
+    The model's log-odds of a pair are its prior plus the stored weights, exactly what an
+    explanation adds up, so the corrected score and its explanation agree.
+    """
+    pairs = scoring.pairs
+    uncorrected = Learned(pairs[pairs.match_probability >= kept_from], None, "")
+    if pairs.empty or not labels:
+        return uncorrected
+    gammas = np.vstack(pairs.gammas.to_list()).astype(np.int64)
+    weights = np.vstack(pairs.weights.to_list()).astype(float)
+    log_odds = model_prior_weight(scoring.model) + weights.sum(axis=1)
+    answers = [
+        labels.get(frozenset((int(a), int(b))))
+        for a, b in zip(pairs.unique_id_l, pairs.unique_id_r, strict=True)
+    ]
+    labelled = np.array([answer is not None for answer in answers])
+    same = np.array([bool(answer) for answer in answers])[labelled]
+    correction = learn.fit_correction(
+        scoring.plan.comparisons,
+        gammas[labelled],
+        log_odds[labelled],
+        same,
+        applies_below=linkage_model.MATCH_THRESHOLD,
+    )
+    if correction is None:
+        matches = int(same.sum())
+        return replace(uncorrected, note=learn.too_few(matches, len(same) - matches) or "")
+    scored = pairs.assign(
+        match_probability=learn.probabilities(log_odds + correction.applied(gammas, log_odds))
+    )
+    kept = scored[scored.match_probability >= kept_from]
+    return Learned(kept, correction, correction.describe())
+
+
+def _why_not_learn(labels: Mapping[frozenset[int], bool], learning: bool) -> str | None:
+    """Why a run learns nothing from reviewers' `labels` ("" when there are none); None when
+    it learns."""
+    if not labels:
+        return ""
+    if not learning:
+        return "learning from reviewers' decisions is off"
+    same = sum(labels.values())
+    return learn.too_few(same, len(labels) - same)
+
+
+def run_correction(settings: Mapping[str, Any]) -> learn.Correction | None:
+    """The correction a link run learned from reviewers' decisions (its settings), if any."""
+    stored = settings.get("reviewers_correction")
+    return learn.Correction.from_dict(stored) if stored else None
+
+
 def link(
     engine: Engine,
     *,
@@ -186,12 +266,17 @@ def link(
     progress: StageProgress | None = None,
     trained: dict[str, Any] | None = None,
     review_threshold: float = linkage_model.REVIEW_THRESHOLD,
+    learning: bool = True,
 ) -> LinkSummary:
     """Re-link every record: rule, model, then clustering under human decisions.
 
     The model is trained on the records themselves, or `trained` (a model saved by an
-    earlier run, e.g. `marsad link --model-out`) is reused as it is. Pairs scored from
-    `review_threshold` up to the match threshold wait for reviewers.
+    earlier run, e.g. `marsad link --model-out`) is reused as it is. With `learning`, the
+    reviewers' decisions in force correct its scores (`learn_from_reviewers`) once they are
+    enough (`marsad.linkage.learn.too_few`), so a pair can rise into the review band or above
+    the match threshold, or fall out of them. Pairs scored from `review_threshold` up to the
+    match threshold wait for reviewers; those from `linkage_model.DRAW_FLOOR` up to the review
+    threshold are kept as unlikely, for estimation's drawn clusterings.
     """
     if linker not in ENGINES:
         raise LinkError(f"unknown linkage engine {linker!r}; use one of {', '.join(ENGINES)}")
@@ -204,25 +289,33 @@ def link(
     say("reading records")
     with engine.connect() as conn:
         records = linkage_records(conn)
+        labels = {pair: d == "match" for pair, d in _human_decisions(conn).items()}
+    why_not = _why_not_learn(labels, learning)
+    kept_from = min(review_threshold, linkage_model.DRAW_FLOOR)
     rule_fields = [f.name for f in fields(LinkableRecord)]
     rule = rule_links(
         LinkableRecord(**{name: getattr(r, name) for name in rule_fields}) for r in records
     )
     scoring: linkage_model.Scored | None = None
+    learned = Learned(pd.DataFrame(), None, "")
     scored: list[dict[str, Any]] = []
     if len(records) >= 2:
         say("building name keys")
         frame = features_frame(records)
         with splink_backend(linker) as backend:
-            scoring = linkage_model.score(
-                frame, backend, say, trained, min(review_threshold, linkage_model.DRAW_FLOOR)
-            )
+            scoring = linkage_model.score(frame, backend, say, trained, kept_from)
         if not scoring.plan.comparisons:
             say("the records share no field to compare: the model links nothing")
+        if why_not is None:
+            say("learning from reviewers' decisions")
+        taught = labels if why_not is None else {}
+        learned = learn_from_reviewers(scoring, taught, kept_from)
+        if why_not:
+            learned = replace(learned, note=why_not)
         # In the records' order, with scores to SCORE_DIGITS: DuckDB's threads return pairs in
         # any order and the same pair's score differing in the 15th digit, which reordered
         # near-ties when links are applied most probable first (`make demo`: 14 persons).
-        pairs = scoring.pairs.sort_values(["unique_id_l", "unique_id_r"], kind="stable")
+        pairs = learned.pairs.sort_values(["unique_id_l", "unique_id_r"], kind="stable")
         scored = [
             _scored_pair(
                 int(a),
@@ -256,6 +349,8 @@ def link(
         model_reused=trained is not None,
         model=scoring.source if scoring else "none",
         splink_warnings=tuple(scoring.splink_warnings) if scoring else (),
+        reviewers_correction=learned.correction,
+        learned=learned.note,
     )
     say("recording decisions")
     with engine.begin() as conn:
@@ -307,6 +402,7 @@ def link(
             settings=settings,
             plan=scoring.plan.describe() if scoring else "",
             splink_warnings=scoring.splink_warnings if scoring else (),
+            learned=learned.note,
         )
         conn.execute(
             update(LinkRun)

@@ -117,8 +117,10 @@ def _act(
     user: str,
     note: str | None,
     decide: Decide,
+    rebuild: bool = True,
 ) -> int:
-    """Store one action and its decisions in one transaction, then rebuild the persons."""
+    """Store one action and its decisions in one transaction, then rebuild the persons (unless
+    not `rebuild`: the caller will, after more actions)."""
     reviewer = _reviewer(user)
     text = (note or "").strip() or None
     now = utcnow()
@@ -160,7 +162,8 @@ def _act(
             f"review_action:{action_id}",
             {"persons": person_ids, "pairs": len(pairs)},
         )
-    recluster(engine)
+    if rebuild:
+        recluster(engine)
     return action_id
 
 
@@ -206,7 +209,14 @@ def _already_paired(conn: Connection, a: int, b: int) -> bool:
 
 
 def _pair_decision(
-    engine: Engine, kind: str, decision: str, a: int, b: int, user: str, note: str | None
+    engine: Engine,
+    kind: str,
+    decision: str,
+    a: int,
+    b: int,
+    user: str,
+    note: str | None,
+    rebuild: bool,
 ) -> int:
     if a == b:
         raise InputError("a record cannot be compared with itself")
@@ -221,17 +231,36 @@ def _pair_decision(
             )
         return sorted({p for p in persons.values() if p is not None}), [(a, b, decision)]
 
-    return _act(engine, kind, user, note, decide)
+    return _act(engine, kind, user, note, decide, rebuild)
 
 
-def accept(engine: Engine, record_a: int, record_b: int, user: str, note: str | None = None) -> int:
-    """Say two records are the same person; returns the action id."""
-    return _pair_decision(engine, "accept", "match", record_a, record_b, user, note)
+def accept(
+    engine: Engine,
+    record_a: int,
+    record_b: int,
+    user: str,
+    note: str | None = None,
+    rebuild: bool = True,
+) -> int:
+    """Say two records are the same person; returns the action id.
+
+    With `rebuild` False the persons are not rebuilt: for a caller that decides a page of the
+    queue's pairs at once and then calls `recluster` once (rebuilding takes about a second on
+    30,000 records)."""
+    return _pair_decision(engine, "accept", "match", record_a, record_b, user, note, rebuild)
 
 
-def reject(engine: Engine, record_a: int, record_b: int, user: str, note: str | None = None) -> int:
-    """Say two records are not the same person; returns the action id."""
-    return _pair_decision(engine, "reject", "non_match", record_a, record_b, user, note)
+def reject(
+    engine: Engine,
+    record_a: int,
+    record_b: int,
+    user: str,
+    note: str | None = None,
+    rebuild: bool = True,
+) -> int:
+    """Say two records are not the same person; returns the action id (`rebuild` as in
+    `accept`)."""
+    return _pair_decision(engine, "reject", "non_match", record_a, record_b, user, note, rebuild)
 
 
 def split(
