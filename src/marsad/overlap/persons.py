@@ -1,0 +1,88 @@
+"""Persons from scored encoded pairs, with the clustering rules of `marsad link`, and what each
+party may learn of them: the capture-history table, and its own rows' linkage units.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+import numpy as np
+
+from marsad.domain.estimates import CaptureHistories
+from marsad.estimate.histories import histories_from_patterns
+from marsad.linkage.clusters import cluster_records
+from marsad.linkage.model import MATCH_THRESHOLD
+from marsad.overlap.compare import Combined, ScoredPairs
+
+
+@dataclass(frozen=True)
+class Linked:
+    """Each record's person (an index into `groups`), the groups, and the counts behind them."""
+
+    person_of: np.ndarray
+    groups: list[list[int]]
+    machine_links: int
+    refused_links: int
+
+
+def cluster(combined: Combined, scored: ScoredPairs) -> Linked:
+    """Join pairs at or above `marsad link`'s match threshold, most probable first, keeping one
+    list's records apart unless linked to each other directly (`Clusters.machine_join`)."""
+    linked = scored.probability >= MATCH_THRESHOLD
+    links = zip(scored.a[linked].tolist(), scored.b[linked].tolist(), strict=True)
+    sources = dict(enumerate(combined.list_of.tolist()))
+    clusters, refused = cluster_records(range(len(combined)), sources, [], [], links)
+    groups = sorted(clusters.groups())
+    person_of = np.empty(len(combined), dtype=np.int64)
+    for index, group in enumerate(groups):
+        person_of[group] = index
+    return Linked(person_of, groups, int(linked.sum()) - refused, refused)
+
+
+def capture_histories(combined: Combined, linked: Linked) -> CaptureHistories:
+    """One pattern per person: the lists that hold one of its counted records (as
+    `marsad estimate` builds them; a person with none is left out)."""
+    lists, list_of, counted = combined.lists, combined.list_of, combined.counted
+    patterns = ({lists[list_of[r]] for r in group if counted[r]} for group in linked.groups)
+    return histories_from_patterns(lists, (p for p in patterns if p))
+
+
+@dataclass(frozen=True)
+class PartyUnits:
+    """What one party learns of its own records: per row id, an id of its linkage unit that
+    means nothing outside this party's file, and whether another list holds the person."""
+
+    label: str
+    row_ids: list[str]
+    unit_ids: list[str]
+    shared: list[bool]
+
+
+def party_units(combined: Combined, linked: Linked, row_ids: list[list[str]]) -> list[PartyUnits]:
+    """Each list's rows with their units. Unit ids are keyed by a random key of this run and by
+    the list, so two parties comparing their files cannot match their records through them."""
+    run_key = secrets.token_bytes(32)
+    lists_of_person = [
+        len({int(combined.list_of[r]) for r in group}) for group in linked.groups
+    ]
+    out = []
+    start = 0
+    for index, label in enumerate(combined.lists):
+        rows = row_ids[index]
+        persons = linked.person_of[start : start + len(rows)].tolist()
+        start += len(rows)
+        out.append(
+            PartyUnits(
+                label=label,
+                row_ids=rows,
+                unit_ids=[
+                    hmac.digest(run_key, f"{label}\x1f{p}".encode(), hashlib.sha256)[:6].hex()
+                    for p in persons
+                ],
+                shared=[lists_of_person[p] > 1 for p in persons],
+            )
+        )
+    return out
