@@ -5,10 +5,10 @@ alike) is cut into q-grams, with the q-grams of the key without its vowels as a 
 Arabic spelling leaves short vowels out), and each q-gram, tagged with its part, sets
 `hashes` bits of the record's names filter. The bit positions come from HMAC-SHA-512 under a
 key derived from the parties' shared secret ("random hashing": no double-hashing pattern to
-exploit), so whoever lacks the secret cannot encode a guessed name to test it. Coarse fields
-(year and month of death, governorate, sex, age band) are encoded the same way, each into a
-64-bit filter; blocking tokens are keyed hashes of the blocking rules' keys, cut short so
-that unrelated names share them.
+exploit), so whoever lacks the secret cannot encode a guessed name to test it. The other
+fields (year, month and day of death, governorate, locality, sex, age band) are encoded the
+same way, each into a 64-bit filter; blocking tokens are keyed hashes of the blocking rules'
+keys, cut short so that unrelated names share them.
 
 Pure: feature frames in, arrays out. Reading lists and writing files is
 `marsad.services.overlap`'s.
@@ -38,13 +38,15 @@ CHUNK = 65_536
 Words = npt.NDArray[np.uint64]
 
 _FEATURE_COLUMNS = {part: f"{part}_key" for part in NAME_PARTS}
-_BLOCKING_COLUMNS = {
-    **_FEATURE_COLUMNS,
+_COARSE_COLUMNS = {
     "year": "dod_year",
     "month": "dod_month",
+    "day": "dod",
     "governorate": "adm1",
+    "locality": "locality_key",
     "sex": "sex",
 }
+_BLOCKING_COLUMNS = {**_FEATURE_COLUMNS, **_COARSE_COLUMNS}
 
 
 @dataclass(frozen=True)
@@ -194,6 +196,8 @@ class Encoder:
     def _coarse(self, frame: pd.DataFrame) -> Words:
         out = np.zeros((len(frame), len(COARSE_FIELDS)), dtype=np.uint64)
         for j, field in enumerate(COARSE_FIELDS):
+            if field not in self.schema.coarse_fields:
+                continue
             tokens = _coarse_tokens(frame, field, self.schema.age_band_years)
             out[:, j] = [
                 _or_words(self._coarse_word(f"{field}:{t}") for t in row) for row in tokens
@@ -240,8 +244,12 @@ def _coarse_tokens(frame: pd.DataFrame, field: str, width: int) -> list[tuple[st
             )
             for lo, hi in zip(frame["age_min"], frame["age_max"], strict=True)
         ]
-    column = {"year": "dod_year", "month": "dod_month", "governorate": "adm1", "sex": "sex"}[field]
-    return [() if v is None else (v,) for v in _texts(frame[column])]
+    if field == "day":
+        return [
+            () if day is pd.NA else tuple(str(int(day) + shift) for shift in (-1, 0, 1))
+            for day in frame["dod_day_number"]
+        ]
+    return [() if v is None else (v,) for v in _texts(frame[_COARSE_COLUMNS[field]])]
 
 
 def secret_digest(secret: bytes) -> str:

@@ -65,9 +65,7 @@ def party_units(combined: Combined, linked: Linked, row_ids: list[list[str]]) ->
     """Each list's rows with their units. Unit ids are keyed by a random key of this run and by
     the list, so two parties comparing their files cannot match their records through them."""
     run_key = secrets.token_bytes(32)
-    lists_of_person = [
-        len({int(combined.list_of[r]) for r in group}) for group in linked.groups
-    ]
+    lists_of_person = [len({int(combined.list_of[r]) for r in group}) for group in linked.groups]
     out = []
     start = 0
     for index, label in enumerate(combined.lists):

@@ -18,8 +18,8 @@ from typing import Any
 import yaml
 
 NAME_PARTS = ("first", "father", "grandfather", "family", "mother")
-COARSE_FIELDS = ("year", "month", "governorate", "sex", "age")
-BLOCKING_FIELDS = frozenset({*NAME_PARTS, "year", "month", "governorate", "sex"})
+COARSE_FIELDS = ("year", "month", "day", "governorate", "locality", "sex", "age")
+BLOCKING_FIELDS = frozenset({*NAME_PARTS, "year", "month", "governorate", "locality", "sex"})
 MAX_HASHES = 32
 """Positions are read from one HMAC-SHA-512 digest: 32 positions of 16 bits."""
 
@@ -37,6 +37,7 @@ class Schema:
     name_bits: int
     q: int
     name_hashes: dict[str, int]
+    coarse_fields: tuple[str, ...]
     coarse_bits: int
     coarse_hashes: int
     age_band_years: int
@@ -54,6 +55,7 @@ class Schema:
             "version": self.version,
             "names": {"filter_bits": self.name_bits, "q": self.q, "hashes": self.name_hashes},
             "coarse": {
+                "fields": list(self.coarse_fields),
                 "filter_bits": self.coarse_bits,
                 "hashes": self.coarse_hashes,
                 "age_band_years": self.age_band_years,
@@ -131,6 +133,15 @@ def parse_schema(data: Any, where: str = "schema") -> Schema:
         if part in hashes
     }
     coarse = _section(data, "coarse", where)
+    fields = coarse.get("fields")
+    if (
+        not isinstance(fields, list)
+        or any(f not in COARSE_FIELDS for f in fields)
+        or len(set(fields)) != len(fields)
+    ):
+        raise SchemaError(
+            f"{where}: 'coarse.fields' must list some of {', '.join(COARSE_FIELDS)}, once each"
+        )
     blocking = _section(data, "blocking", where)
     rules = blocking.get("rules")
     if not isinstance(rules, list) or not rules:
@@ -153,6 +164,7 @@ def parse_schema(data: Any, where: str = "schema") -> Schema:
         name_bits=_power_of_two(names, "filter_bits", f"{where}: names", 64, 65_536),
         q=_integer(names, "q", f"{where}: names", 1, 4),
         name_hashes=name_hashes,
+        coarse_fields=tuple(fields),
         coarse_bits=_power_of_two(coarse, "filter_bits", f"{where}: coarse", 64, 64),
         coarse_hashes=_integer(coarse, "hashes", f"{where}: coarse", 1, 16),
         age_band_years=_integer(coarse, "age_band_years", f"{where}: coarse", 1, 50),

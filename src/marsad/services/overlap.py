@@ -529,7 +529,7 @@ def link_files(
             f"two files carry the same list label ({', '.join(labels)}); each party encodes "
             "with its own --list"
         )
-    combined = Combined.of(encoded)
+    combined = Combined.of(encoded, schema.blocking_rules)
     say(f"comparing {len(combined):,} records")
     scored = score_pairs(combined)
     say("clustering into persons")
