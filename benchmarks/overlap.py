@@ -135,7 +135,6 @@ def encoded(work: Path, manifest: list[dict[str, Any]], lists: list[str]) -> dic
             folder / f"{item['source']}.csv",
             label=item["source"],
             map_out=maps[item["source"]],
-            status="any",
         )
     encoded_at = time.perf_counter()
     paths = [folder / f"{source}.csv" for source in lists]

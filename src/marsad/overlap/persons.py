@@ -14,8 +14,13 @@ import numpy as np
 from marsad.domain.estimates import CaptureHistories
 from marsad.estimate.histories import histories_from_patterns
 from marsad.linkage.clusters import cluster_records
-from marsad.linkage.model import MATCH_THRESHOLD
 from marsad.overlap.compare import Combined, ScoredPairs
+
+LINK_THRESHOLD = 0.7
+"""Pairs at or above this match probability are joined. Lower than `marsad link`'s 0.8: the
+encodings carry less than the plaintext does, so the model's probabilities are less sharp;
+0.7 gave overlap counts closest to plaintext `marsad link` on the calibration scenario
+(docs/benchmarks.md, "Encoded linkage")."""
 
 
 @dataclass(frozen=True)
@@ -29,9 +34,9 @@ class Linked:
 
 
 def cluster(combined: Combined, scored: ScoredPairs) -> Linked:
-    """Join pairs at or above `marsad link`'s match threshold, most probable first, keeping one
-    list's records apart unless linked to each other directly (`Clusters.machine_join`)."""
-    linked = scored.probability >= MATCH_THRESHOLD
+    """Join pairs at or above LINK_THRESHOLD, most probable first, keeping one list's records
+    apart unless linked to each other directly (`Clusters.machine_join`, as `marsad link`)."""
+    linked = scored.probability >= LINK_THRESHOLD
     links = zip(scored.a[linked].tolist(), scored.b[linked].tolist(), strict=True)
     sources = dict(enumerate(combined.list_of.tolist()))
     clusters, refused = cluster_records(range(len(combined)), sources, [], [], links)
