@@ -30,11 +30,11 @@ from marsad.cli_incidents import (
     different_command,
     same_command,
 )
+from marsad.cli_overlap import overlap_app
 from marsad.cli_release import release_command
 from marsad.cli_review import person_app, review_app
 from marsad.cli_users import serve, user_app
 from marsad.cli_verify import conflicts_command, counts_command, status_app, verify_command
-from marsad.estimate.histories import read_histories_csv
 from marsad.ingest.readers import TableError
 from marsad.linkage.model import REVIEW_THRESHOLD
 from marsad.services.demo import run_demo
@@ -47,6 +47,7 @@ from marsad.services.estimate import (
     compare_store,
     estimate_histories,
     estimate_store,
+    histories_file,
 )
 from marsad.services.exports import (
     export_links,
@@ -77,6 +78,7 @@ app.add_typer(status_app, name="status")
 app.add_typer(user_app, name="user")
 incidents_app = typer.Typer(help="Deaths reported without names, graded by source strength.")
 app.add_typer(incidents_app, name="incidents")
+app.add_typer(overlap_app, name="overlap")
 incidents_app.command("candidates")(candidates_command)
 incidents_app.command("same")(same_command)
 incidents_app.command("apart")(apart_command)
@@ -361,6 +363,8 @@ def _left_out_rows(identifiability: dict[str, Any] | None) -> list[tuple[str, An
 
 
 def _linkage_rows(linkage: dict[str, Any]) -> list[tuple[str, Any]]:
+    if linkage.get("reason") == "encoded":
+        return [("linkage", f"encoded lists, schema {linkage['encoded'].get('schema')}")]
     if not linkage.get("draws"):
         return [("linkage draws", "none")]
     share = linkage.get("width_share")
@@ -495,17 +499,17 @@ def estimate(
         "level": level,
     }
     with user_errors():
-        table = read_histories_csv(histories) if histories is not None else None
+        table, encoded = histories_file(histories) if histories is not None else (None, None)
         if method == Method.all:
             outcome: EstimateResult | Comparison = (
-                compare_histories(table, **settings)
+                compare_histories(table, encoded=encoded, **settings)
                 if table is not None
                 else compare_store(
                     store(db), by=strata, linkage_draws=linkage_draws, user=user, **settings
                 )
             )
         elif table is not None:
-            outcome = estimate_histories(table, method=method.value, **settings)
+            outcome = estimate_histories(table, method=method.value, encoded=encoded, **settings)
         else:
             outcome = estimate_store(
                 store(db),

@@ -392,6 +392,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "قُرئت تواريخ الرصد من ملف: لا قرارات ربط يُسحب منها، فلا تحمل الفترة عدم اليقين "
         "الناتج عن الربط.",
     ),
+    "linkage.encoded": (
+        "Capture histories from an encoded linkage between organisations (`marsad overlap "
+        "link`, schema {schema}, fingerprint {fingerprint}): the lists were linked on keyed "
+        "Bloom-filter encodings, not names, so there are no link decisions to draw from and the "
+        "interval does not carry linkage uncertainty.",
+        "تواريخ الرصد من ربطٍ مُرمَّز بين المنظمات (`marsad overlap link`، المخطط {schema}، "
+        "البصمة {fingerprint}): رُبطت القوائم على ترميزات مرشِّحات بلوم المفتاحية لا على "
+        "الأسماء، فلا قرارات ربط يُسحب منها، ولا تحمل الفترة عدم اليقين الناتج عن الربط.",
+    ),
     "warning.split_singletons": (
         "The lists look split: {share} of persons are on one list only, where the linkage "
         "model's own match probabilities imply {expected}. Missed links between lists inflate "

@@ -12,13 +12,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select
 
 from marsad.domain.estimates import CaptureHistories, Estimate, Pattern
 from marsad.estimate import split_signals
-from marsad.estimate.histories import histories_from_patterns
+from marsad.estimate.histories import histories_from_patterns, read_histories_csv
 from marsad.estimate.linkage_draws import Decisions, Pair
 from marsad.estimate.methods import METHODS, Fit, MethodOptions, fit
 from marsad.estimate.pooling import ClusteringFit, pool
@@ -34,6 +35,7 @@ from marsad.ingest.places import Gazetteer, default_gazetteer
 from marsad.publish.report_estimate import warning_text
 from marsad.publish.report_text import text
 from marsad.services.audit import record_event
+from marsad.services.overlap import read_provenance
 from marsad.services.persons import PersonFacts, estimation_records, person_facts
 from marsad.services.verify import rules_in_force
 from marsad.store.models import EstimateRun, LinkDecision
@@ -141,10 +143,43 @@ def _estimate(
     return Fit(stratified.total, total_draws(stratified.strata)), stratified.strata
 
 
+def histories_file(path: Path) -> tuple[CaptureHistories, dict[str, Any] | None]:
+    """A capture-history table, and its provenance when `marsad overlap link` made it from
+    encoded lists (the `.overlap.json` beside it; docs/formats.md)."""
+    return read_histories_csv(path), read_provenance(path)
+
+
+def _from_file(encoded: dict[str, Any] | None) -> dict[str, Any]:
+    if encoded is None:
+        return {
+            "draws": 0,
+            "width_share": None,
+            "reason": "from_file",
+            "note": text("linkage.from_file", "en"),
+        }
+    return {
+        "draws": 0,
+        "width_share": None,
+        "reason": "encoded",
+        "note": text(
+            "linkage.encoded",
+            "en",
+            schema=str(encoded.get("schema")),
+            fingerprint=str(encoded.get("schema_fingerprint")),
+        ),
+        "encoded": encoded,
+    }
+
+
 def estimate_histories(
-    histories: CaptureHistories, *, method: str = "lcmcr", **settings: Any
+    histories: CaptureHistories,
+    *,
+    method: str = "lcmcr",
+    encoded: dict[str, Any] | None = None,
+    **settings: Any,
 ) -> EstimateResult:
-    """Estimate from a capture-history table (e.g. `--histories FILE.csv`)."""
+    """Estimate from a capture-history table (e.g. `--histories FILE.csv`); `encoded` is its
+    provenance when an encoded linkage made it, said in the result's linkage section."""
     options = _options(method, **settings)
     total, _ = _estimate(histories, None, options)
     return EstimateResult(
@@ -152,22 +187,19 @@ def estimate_histories(
         [],
         histories.list_sizes(),
         {**options.settings(), "by": []},
-        linkage={
-            "draws": 0,
-            "width_share": None,
-            "reason": "from_file",
-            "note": text("linkage.from_file", "en"),
-        },
+        linkage=_from_file(encoded),
     )
 
 
-def compare_histories(histories: CaptureHistories, **settings: Any) -> Comparison:
+def compare_histories(
+    histories: CaptureHistories, *, encoded: dict[str, Any] | None = None, **settings: Any
+) -> Comparison:
     """Every method that applies to a capture-history table, side by side."""
     results: dict[str, EstimateResult] = {}
     skipped: dict[str, str] = {}
     for name in METHODS:
         try:
-            results[name] = estimate_histories(histories, method=name, **settings)
+            results[name] = estimate_histories(histories, method=name, encoded=encoded, **settings)
         except EstimateError as error:
             skipped[name] = str(error)
     return _comparison(results, skipped)

@@ -183,9 +183,7 @@ def counted_records(
     return [
         (status == ANY_STATUS or r.status == status)
         and not rule.missing(
-            name_part_count(
-                r.name, r.name_first, r.name_father, r.name_grandfather, r.name_family
-            ),
+            name_part_count(r.name, r.name_first, r.name_father, r.name_grandfather, r.name_family),
             r.date_of_death,
             r.pcode,
             r.pcode_adm1,
@@ -229,9 +227,7 @@ def encode_file(
     say(f"reading {path.name}")
     record_ids, records, rejected = read_list(path, label, profile_path)
     say(f"encoding {len(records):,} records")
-    encoded = _encode(
-        encoder, label, record_ids, records, counted_records(records, rule, status)
-    )
+    encoded = _encode(encoder, label, record_ids, records, counted_records(records, rule, status))
     _write_outputs(encoded, schema, out, map_out, record_ids)
     return EncodeSummary(
         out=str(out),
@@ -267,13 +263,9 @@ def encode_source(
             raise OverlapError(f"no source named {source!r} in the store")
         records = [r for r in linkage_records(conn) if r.source == source]
         rule = rules_in_force(conn).identifiable
-        record_event(
-            conn, user, "overlap.encode", f"source:{source}", {"records": len(records)}
-        )
+        record_event(conn, user, "overlap.encode", f"source:{source}", {"records": len(records)})
     record_ids = [str(r.id) for r in records]
-    encoded = _encode(
-        encoder, label, record_ids, records, counted_records(records, rule, status)
-    )
+    encoded = _encode(encoder, label, record_ids, records, counted_records(records, rule, status))
     _write_outputs(encoded, schema, out, map_out, record_ids)
     return EncodeSummary(
         out=str(out),
@@ -287,7 +279,7 @@ def encode_source(
 
 def _label(label: str) -> str:
     label = label.strip()
-    if not label or label == COUNT_COLUMN or any(c in label for c in ",\"\r\n"):
+    if not label or label == COUNT_COLUMN or any(c in label for c in ',"\r\n'):
         raise OverlapError(
             f"list label {label!r}: give a short name without commas or quotes, not "
             f"'{COUNT_COLUMN}' (it becomes the list's column in the histories)"
@@ -399,9 +391,7 @@ def read_encoded(path: Path, schema: Schema) -> EncodedList:
 
 def _read_preamble(path: Path, cells: list[str], schema: Schema) -> dict[str, str]:
     if not cells or cells[0] != FORMAT:
-        raise OverlapError(
-            f"{path}, line 1: not an encoded list (made by `marsad overlap encode`)"
-        )
+        raise OverlapError(f"{path}, line 1: not an encoded list (made by `marsad overlap encode`)")
     meta = dict(cell.split("=", 1) for cell in cells[1:] if "=" in cell)
     if meta.get("format") != str(FORMAT_VERSION):
         raise OverlapError(
@@ -443,8 +433,7 @@ def _parse_rows(path: Path, label: str, schema: Schema, rows: list[list[str]]) -
         line = i + 3
         if len(row) != len(ENCODED_COLUMNS):
             raise OverlapError(
-                f"{path}, line {line}: {len(row)} cells where the header has "
-                f"{len(ENCODED_COLUMNS)}"
+                f"{path}, line {line}: {len(row)} cells where the header has {len(ENCODED_COLUMNS)}"
             )
         row_id, mask, flag, names, *coarse_cells, tokens = row
         if not row_id:
