@@ -1,4 +1,4 @@
-"""Issue 21: encoded linkage between organisations against plaintext `marsad link`, on the same lists.
+"""Issue 21: encoded linkage between organisations against plaintext `marsad link`, same lists.
 
     .venv/bin/python benchmarks/overlap.py --people 20000 --lists 5 --seed 1
     .venv/bin/python benchmarks/overlap.py --people 100000 --lists 5 --seed 1
@@ -16,7 +16,8 @@ files alone (`link_files`). Both sides are reduced to the same figures:
 - pairwise precision and recall of each against the scenario's truth.csv;
 - LCMCR: `estimate_store(engine, linkage_draws=0)` on the plaintext store (stored persons, the
   identifiability rule, copying lists folded) against `estimate_histories` on the encoded
-  histories (the records each party marked as counted, copying lists folded the same way), both
+  histories (records marked identifiable and of the status estimated by each party, copying
+  lists folded the same way), both
   with the default preset and seed.
 The plaintext store and its figures are kept in --work, so a second run re-does only the
 encoded side. Prints one JSON object; docs/benchmarks.md has the results and the load.

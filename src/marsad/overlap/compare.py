@@ -81,7 +81,8 @@ class Combined:
     names: npt.NDArray[np.uint64]
     coarse: npt.NDArray[np.uint64]
     blocks: Ints
-    counted: npt.NDArray[np.bool_]
+    identifiable: npt.NDArray[np.bool_]
+    of_status: npt.NDArray[np.bool_]
     first_rules: tuple[bool, ...]
     """For each blocking rule, whether it holds the first name."""
 
@@ -96,7 +97,8 @@ class Combined:
             names=np.concatenate([e.names for e in encoded]),
             coarse=np.concatenate([e.coarse for e in encoded]),
             blocks=np.concatenate([e.blocks for e in encoded]),
-            counted=np.concatenate([e.counted for e in encoded]),
+            identifiable=np.concatenate([e.identifiable for e in encoded]),
+            of_status=np.concatenate([e.of_status for e in encoded]),
             first_rules=tuple("first" in rule for rule in rules),
         )
 

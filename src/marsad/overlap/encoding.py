@@ -56,8 +56,9 @@ class EncodedList:
     `parts` is each record's mask of the name parts it has (bit i for NAME_PARTS[i]),
     `names` its names filter as 64-bit words, `coarse` one 64-bit filter per COARSE_FIELDS
     (0 when the field is unknown), `blocks` one token per blocking rule (-1 when a field of
-    the rule is unknown), `counted` whether it enters capture histories (of the status
-    estimated and identifiable, as `marsad estimate` counts records).
+    the rule is unknown). As `marsad estimate` builds capture histories: `identifiable` whether
+    the record may put its list in its person's history, `of_status` whether it is of the
+    status estimated (a person is estimated when one of its records is).
     """
 
     label: str
@@ -67,7 +68,8 @@ class EncodedList:
     names: Words
     coarse: Words
     blocks: npt.NDArray[np.int64]
-    counted: npt.NDArray[np.bool_]
+    identifiable: npt.NDArray[np.bool_]
+    of_status: npt.NDArray[np.bool_]
 
     def __len__(self) -> int:
         return len(self.row_ids)
@@ -153,11 +155,12 @@ class Encoder:
         label: str,
         record_ids: Sequence[str],
         frame: pd.DataFrame,
-        counted: Sequence[bool],
+        identifiable: Sequence[bool],
+        of_status: Sequence[bool],
     ) -> EncodedList:
         """Encode the records of `frame` (one row per record id, in order)."""
-        if not len(record_ids) == len(frame) == len(counted):
-            raise ValueError("one record id and one counted flag per row of the frame")
+        if not len(record_ids) == len(frame) == len(identifiable) == len(of_status):
+            raise ValueError("one record id and one of each flag per row of the frame")
         keys = {part: _texts(frame[column]) for part, column in _FEATURE_COLUMNS.items()}
         parts = np.zeros(len(frame), dtype=np.uint8)
         for bit, part in enumerate(NAME_PARTS):
@@ -171,7 +174,8 @@ class Encoder:
             names=names,
             coarse=self._coarse(frame),
             blocks=self._blocks(frame),
-            counted=np.array(counted, dtype=bool),
+            identifiable=np.array(identifiable, dtype=bool),
+            of_status=np.array(of_status, dtype=bool),
         )
 
     def _names(self, keys: dict[str, list[str | None]], count: int) -> Words:

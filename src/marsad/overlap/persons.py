@@ -48,10 +48,15 @@ def cluster(combined: Combined, scored: ScoredPairs) -> Linked:
 
 
 def capture_histories(combined: Combined, linked: Linked) -> CaptureHistories:
-    """One pattern per person: the lists that hold one of its counted records (as
-    `marsad estimate` builds them; a person with none is left out)."""
-    lists, list_of, counted = combined.lists, combined.list_of, combined.counted
-    patterns = ({lists[list_of[r]] for r in group if counted[r]} for group in linked.groups)
+    """One pattern per person of the status estimated: the lists that hold one of its
+    identifiable records (as `marsad estimate` builds them; a person with none is left out)."""
+    lists, list_of = combined.lists, combined.list_of
+    identifiable, of_status = combined.identifiable, combined.of_status
+    patterns = (
+        {lists[list_of[r]] for r in group if identifiable[r]}
+        for group in linked.groups
+        if of_status[group].any()
+    )
     return histories_from_patterns(lists, (p for p in patterns if p))
 
 

@@ -47,7 +47,15 @@ from marsad.verify.rules import load_rules
 
 FORMAT = "marsad-overlap-encoded-list"
 FORMAT_VERSION = 1
-ENCODED_COLUMNS = ("row_id", "parts", "counted", "names", *COARSE_FIELDS, "blocks")
+ENCODED_COLUMNS = (
+    "row_id",
+    "parts",
+    "identifiable",
+    "of_status",
+    "names",
+    *COARSE_FIELDS,
+    "blocks",
+)
 ANY_STATUS = "any"
 PROVENANCE_SUFFIX = ".overlap.json"
 """The provenance file of `histories.csv` is `histories.overlap.json` beside it."""
@@ -175,14 +183,10 @@ def read_list(
     return record_ids, records, rejected
 
 
-def counted_records(
-    records: Sequence[LinkageRecord], rule: IdentifiableRule, status: str
-) -> list[bool]:
-    """Which records enter capture histories, as `marsad estimate` counts them: of `status`
-    ("any": every status) and identifiable under `rule`."""
+def identifiable_records(records: Sequence[LinkageRecord], rule: IdentifiableRule) -> list[bool]:
+    """Which records meet the identifiability rule, as `marsad estimate` judges them."""
     return [
-        (status == ANY_STATUS or r.status == status)
-        and not rule.missing(
+        not rule.missing(
             name_part_count(r.name, r.name_first, r.name_father, r.name_grandfather, r.name_family),
             r.date_of_death,
             r.pcode,
@@ -197,9 +201,17 @@ def _encode(
     label: str,
     record_ids: list[str],
     records: Sequence[LinkageRecord],
-    counted: Sequence[bool],
+    rule: IdentifiableRule,
+    status: str,
 ) -> EncodedList:
-    return encoder.encode(label, record_ids, features_frame(records), counted)
+    of_status = [status == ANY_STATUS or r.status == status for r in records]
+    return encoder.encode(
+        label,
+        record_ids,
+        features_frame(records),
+        identifiable_records(records, rule),
+        of_status,
+    )
 
 
 def encode_file(
@@ -217,8 +229,8 @@ def encode_file(
 ) -> EncodeSummary:
     """Encode the list in `path` (CSV, XLSX, JSON… as `marsad ingest` reads them) into `out`.
 
-    Records of `status` that meet the identifiability rule of `rules_path` (default: the
-    packaged rules) are marked as counted in capture histories."""
+    Each record is marked identifiable or not under the rules of `rules_path` (default: the
+    packaged rules), and of `status` or not, for the capture histories."""
     say = progress or (lambda _stage: None)
     schema = load_schema(schema_path)
     rule = load_rules(rules_path).identifiable
@@ -227,7 +239,7 @@ def encode_file(
     say(f"reading {path.name}")
     record_ids, records, rejected = read_list(path, label, profile_path)
     say(f"encoding {len(records):,} records")
-    encoded = _encode(encoder, label, record_ids, records, counted_records(records, rule, status))
+    encoded = _encode(encoder, label, record_ids, records, rule, status)
     _write_outputs(encoded, schema, out, map_out, record_ids)
     return EncodeSummary(
         out=str(out),
@@ -265,7 +277,7 @@ def encode_source(
         rule = rules_in_force(conn).identifiable
         record_event(conn, user, "overlap.encode", f"source:{source}", {"records": len(records)})
     record_ids = [str(r.id) for r in records]
-    encoded = _encode(encoder, label, record_ids, records, counted_records(records, rule, status))
+    encoded = _encode(encoder, label, record_ids, records, rule, status)
     _write_outputs(encoded, schema, out, map_out, record_ids)
     return EncodeSummary(
         out=str(out),
@@ -346,13 +358,20 @@ def write_encoded(encoded: EncodedList, schema: Schema, out: Path) -> None:
         (
             row_id,
             f"{int(mask):0{len(NAME_PARTS)}b}"[::-1],
-            int(counted),
+            int(identifiable),
+            int(of_status),
             names[i].tobytes().hex(),
             *(word(int(v)) for v in encoded.coarse[i]),
             " ".join(token(int(t)) for t in encoded.blocks[i]),
         )
-        for i, (row_id, mask, counted) in enumerate(
-            zip(encoded.row_ids, encoded.parts, encoded.counted, strict=True)
+        for i, (row_id, mask, identifiable, of_status) in enumerate(
+            zip(
+                encoded.row_ids,
+                encoded.parts,
+                encoded.identifiable,
+                encoded.of_status,
+                strict=True,
+            )
         )
     )
     partial = out.with_name(out.name + ".partial")
@@ -425,7 +444,7 @@ def _parse_rows(path: Path, label: str, schema: Schema, rows: list[list[str]]) -
     parts = np.zeros(len(rows), dtype=np.uint8)
     coarse = np.zeros((len(rows), len(COARSE_FIELDS)), dtype=np.uint64)
     blocks = np.full((len(rows), rules), -1, dtype=np.int64)
-    counted = np.zeros(len(rows), dtype=bool)
+    flags = np.zeros((len(rows), 2), dtype=bool)
     names_hex: list[str] = []
     row_ids: list[str] = []
     token_limit = 1 << schema.blocking_bits
@@ -435,7 +454,7 @@ def _parse_rows(path: Path, label: str, schema: Schema, rows: list[list[str]]) -
             raise OverlapError(
                 f"{path}, line {line}: {len(row)} cells where the header has {len(ENCODED_COLUMNS)}"
             )
-        row_id, mask, flag, names, *coarse_cells, tokens = row
+        row_id, mask, identifiable, of_status, names, *coarse_cells, tokens = row
         if not row_id:
             raise OverlapError(f"{path}, line {line}, column 'row_id': empty")
         if len(mask) != len(NAME_PARTS) or set(mask) - {"0", "1"}:
@@ -446,10 +465,13 @@ def _parse_rows(path: Path, label: str, schema: Schema, rows: list[list[str]]) -
             raise OverlapError(
                 f"{path}, line {line}, column 'names': expected {width} hexadecimal digits"
             )
-        if flag not in ("0", "1"):
-            raise OverlapError(f"{path}, line {line}, column 'counted': expected 0 or 1")
+        for j, (column, flag) in enumerate(
+            (("identifiable", identifiable), ("of_status", of_status))
+        ):
+            if flag not in ("0", "1"):
+                raise OverlapError(f"{path}, line {line}, column '{column}': expected 0 or 1")
+            flags[i, j] = flag == "1"
         parts[i] = int(mask[::-1], 2)
-        counted[i] = flag == "1"
         for j, cell in enumerate(coarse_cells):
             if cell:
                 coarse[i, j] = _hex_int(path, line, COARSE_FIELDS[j], cell, 1 << 64)
@@ -472,7 +494,15 @@ def _parse_rows(path: Path, label: str, schema: Schema, rows: list[list[str]]) -
         .astype(np.uint64)
     )
     return EncodedList(
-        label, schema.fingerprint, row_ids, parts, names_words, coarse, blocks, counted
+        label,
+        schema.fingerprint,
+        row_ids,
+        parts,
+        names_words,
+        coarse,
+        blocks,
+        flags[:, 0],
+        flags[:, 1],
     )
 
 
