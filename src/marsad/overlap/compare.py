@@ -44,7 +44,7 @@ at most 2 level 9."""
 NEAR = {"age": 0.6, "day": 0.3}
 """Dice of the filters from which two ages are one band apart, two dates two days apart."""
 M_PROBABILITIES = {
-    "names": (1e-4, 0.0282, 0.0297, 0.081, 0.0042, 0.0812, 0.0187, 0.0699, 0.388, 0.2929),
+    "names": (1e-4, 0.0391, 0.0236, 0.0898, 0.0033, 0.0627, 0.0187, 0.0699, 0.388, 0.2929),
     "first": (0.1668, 0.8332),
     "year": (0.005, 0.995),
     "month": (0.005, 0.995),
