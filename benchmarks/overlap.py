@@ -16,8 +16,8 @@ files alone (`link_files`). Both sides are reduced to the same figures:
 - pairwise precision and recall of each against the scenario's truth.csv;
 - LCMCR: `estimate_store(engine, linkage_draws=0)` on the plaintext store (stored persons, the
   identifiability rule, copying lists folded) against `estimate_histories` on the encoded
-  histories (records marked identifiable and of the status estimated by each party, copying
-  lists folded the same way), both
+  histories file (records marked identifiable and of the status estimated by each party,
+  copying lists folded by `link_files(copies=…)`, as `marsad overlap link --copies`), both
   with the default preset and seed.
 The plaintext store and its figures are kept in --work, so a second run re-does only the
 encoded side. Prints one JSON object; docs/benchmarks.md has the results and the load.
@@ -39,14 +39,16 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
 from benchmarks.linkage import load, peak_mb  # noqa: E402
-from marsad.domain.estimates import CaptureHistories  # noqa: E402
-from marsad.estimate.histories import merge_lists  # noqa: E402
 from marsad.linkage.quality import pairwise_quality  # noqa: E402
 from marsad.overlap.compare import Combined, score_pairs  # noqa: E402
-from marsad.overlap.persons import capture_histories, cluster  # noqa: E402
+from marsad.overlap.persons import cluster  # noqa: E402
 from marsad.overlap.schema import load_schema  # noqa: E402
 from marsad.services.demo import ingest_scenario, linked_persons, read_truth  # noqa: E402
-from marsad.services.estimate import estimate_histories, estimate_store  # noqa: E402
+from marsad.services.estimate import (  # noqa: E402
+    estimate_histories,
+    estimate_store,
+    histories_file,
+)
 from marsad.services.link import link  # noqa: E402
 from marsad.services.overlap import (  # noqa: E402
     encode_file,
@@ -71,15 +73,6 @@ def list_overlaps(persons: dict[tuple[str, str], Any], lists: list[str]) -> dict
         for i, a in enumerate(lists)
         for b in lists[i + 1 :]
     }
-
-
-def folded(histories: CaptureHistories, manifest: list[dict[str, Any]]) -> CaptureHistories:
-    """Copying lists folded into the list they copy, as the estimate service does."""
-    groups: dict[str, list[str]] = {}
-    for item in manifest:
-        if item.get("copies"):
-            groups.setdefault(item["copies"], [item["copies"]]).append(item["source"])
-    return merge_lists(histories, groups) if groups else histories
 
 
 def interval(estimate: Any) -> dict[str, float]:
@@ -139,7 +132,8 @@ def encoded(work: Path, manifest: list[dict[str, Any]], lists: list[str]) -> dic
         )
     encoded_at = time.perf_counter()
     paths = [folder / f"{source}.csv" for source in lists]
-    summary = link_files(paths, folder / "histories.csv", pairs_out=folder / "units")
+    copies = {item["source"]: item["copies"] for item in manifest if item.get("copies")}
+    summary = link_files(paths, folder / "histories.csv", pairs_out=folder / "units", copies=copies)
     linked_at = time.perf_counter()
     # The same linkage again, below the service, to read each record's person.
     schema = load_schema()
@@ -161,8 +155,8 @@ def encoded(work: Path, manifest: list[dict[str, Any]], lists: list[str]) -> dic
             index += 1
     truth = read_truth(work / "lists" / "truth.csv")
     quality = pairwise_quality(truth, persons)
-    histories = capture_histories(combined, found)
-    fitted = estimate_histories(folded(histories, manifest), method="lcmcr")
+    table, provenance = histories_file(folder / "histories.csv")
+    fitted = estimate_histories(table, method="lcmcr", encoded=provenance)
     return {
         "encode_seconds": round(encoded_at - started, 1),
         "link_seconds": round(linked_at - encoded_at, 1),

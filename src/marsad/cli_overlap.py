@@ -159,11 +159,27 @@ def link_command(
             help="Folder for one file per party: only its row ids, with linkage unit ids.",
         ),
     ] = None,
+    copies: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--copies",
+            help="LIST=ORIGINAL: LIST copies ORIGINAL (not independent); folded into it in the "
+            "histories. Repeat for each copying list.",
+        ),
+    ] = None,
     schema: SchemaOption = None,
 ) -> None:
     """Link encoded lists (no secret needed) and write their capture histories."""
     with user_errors(OVERLAP_ERRORS), stage_progress("reading") as say:
-        summary = link_files(files, out, pairs_out=pairs_out, schema_path=schema, progress=say)
+        copied = {}
+        for pair in copies or []:
+            copy, _, original = pair.partition("=")
+            if not copy.strip() or not original.strip():
+                raise ValueError(f"--copies {pair!r}: write it LIST=ORIGINAL")
+            copied[copy.strip()] = original.strip()
+        summary = link_files(
+            files, out, pairs_out=pairs_out, schema_path=schema, copies=copied, progress=say
+        )
     table = Table(title="encoded linkage", title_justify="left")
     table.add_column("list")
     table.add_column("records", justify="right")
@@ -180,6 +196,8 @@ def link_command(
         f"{summary.persons:,} persons; {summary.pairs_compared:,} pairs compared, "
         f"{summary.machine_links:,} links (schema {escape(summary.schema)})"
     )
+    for copy, original in summary.copies.items():
+        console.print(f"{escape(copy)} folded into {escape(original)} (it copies it)")
     console.print(
         f"histories written to {escape(str(out))}, provenance to "
         f"{escape(str(provenance_path(out)))}"

@@ -75,8 +75,13 @@ def overlap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Overlap]:
         encode_file(
             lists / item["file"], secret, encoded[source], label=source, map_out=maps[source]
         )
+    copies = {i["source"]: i["copies"] for i in scenario_lists(lists) if i.get("copies")}
+    assert copies
     summary = link_files(
-        list(encoded.values()), folder / "histories.csv", pairs_out=folder / "units"
+        list(encoded.values()),
+        folder / "histories.csv",
+        pairs_out=folder / "units",
+        copies=copies,
     )
     yield Overlap(lists, folder, secret, encoded, maps, summary)
 
@@ -175,8 +180,10 @@ def test_the_linkage_unit_finds_the_overlap_of_every_pair_of_lists(overlap: Over
         assert true > 20
         assert abs(found - true) <= 0.2 * true, (pair, found, true)
     assert overlap.summary.pairs_compared < len(truth) ** 2 / 20
+    # A list that copies another is folded into it in the histories, as `marsad estimate` does.
     histories = csv_cells(overlap.folder / "histories.csv")
-    assert histories[0] == [*overlap.summary.lists, "count"]
+    independent = [name for name in overlap.summary.lists if name not in overlap.summary.copies]
+    assert histories[0] == [*independent, "count"]
     assert sum(int(row[-1]) for row in histories[1:]) == overlap.summary.histories.observed
 
 
@@ -215,14 +222,16 @@ def test_the_estimate_says_the_histories_came_from_an_encoded_linkage(overlap: O
         run("estimate", "--histories", str(histories), "--preset", "fast", "--json")
     )
     assert result["linkage"]["reason"] == "encoded"
-    assert result["linkage"]["encoded"]["schema"] == "marsad-default/1"
+    assert result["linkage"]["encoded"]["schema"] == "marsad-default/2"
     assert "encoded linkage" in result["linkage"]["note"]
     assert result["observed"] == overlap.summary.histories.observed
-    assert "encoded lists, schema marsad-default/1" in run(
+    assert "encoded lists, schema marsad-default/2" in run(
         "estimate", "--histories", str(histories), "--preset", "fast"
     )
     edited = overlap.folder / "edited.csv"
-    edited.write_text(histories.read_text(encoding="utf-8") + "1,0,0,0,5\n", encoding="utf-8")
+    width = len(csv_cells(histories)[0])
+    added = ",".join(["1"] + ["0"] * (width - 2) + ["5"])
+    edited.write_text(histories.read_text(encoding="utf-8") + added + "\n", encoding="utf-8")
     (overlap.folder / "edited.overlap.json").write_text(
         (overlap.folder / "histories.overlap.json").read_text(encoding="utf-8"), encoding="utf-8"
     )
@@ -272,6 +281,12 @@ def test_the_commands_and_their_refusals(overlap: Overlap, tmp_path: Path) -> No
     summary = json.loads((tmp_path / "h.overlap.json").read_text(encoding="utf-8"))
     assert summary["lists"] == {"A": item["records"], "B": item["records"]}
 
+    assert "give two different lists among A, B" in fails(
+        "overlap", "link", str(first), str(second), "--out", "x.csv", "--copies", "A=C"
+    )
+    assert "write it LIST=ORIGINAL" in fails(
+        "overlap", "link", str(first), str(second), "--out", "x.csv", "--copies", "A"
+    )
     assert "same list label" in fails("overlap", "link", str(first), str(first), "--out", "x.csv")
     assert "not both" in fails(
         "overlap",
@@ -307,7 +322,7 @@ def test_the_commands_and_their_refusals(overlap: Overlap, tmp_path: Path) -> No
     )
     other_schema = tmp_path / "schema.yaml"
     schema_text = (Path(__file__).parents[2] / "src/marsad/overlap/schema.yaml").read_text()
-    other_schema.write_text(schema_text.replace("version: 1", "version: 2"), encoding="utf-8")
+    other_schema.write_text(schema_text.replace("version: 2", "version: 3"), encoding="utf-8")
     assert "every party must encode with the same schema file" in fails(
         "overlap",
         "link",

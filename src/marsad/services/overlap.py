@@ -18,7 +18,7 @@ import json
 import os
 import secrets
 import stat
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ from sqlalchemy import Engine, select
 
 from marsad.domain.estimates import CaptureHistories
 from marsad.domain.records import FieldError, RecordFields
-from marsad.estimate.histories import COUNT_COLUMN
+from marsad.estimate.histories import COUNT_COLUMN, merge_lists
 from marsad.ingest.parse import parse_row
 from marsad.ingest.places import default_gazetteer
 from marsad.ingest.profile import MappingProfile, standard_profile
@@ -523,6 +523,7 @@ class OverlapSummary:
     fingerprint: str
     overlaps: dict[str, int]
     pairs_files: list[str]
+    copies: dict[str, str]
 
 
 def link_files(
@@ -531,9 +532,14 @@ def link_files(
     *,
     pairs_out: Path | None = None,
     schema_path: Path | None = None,
+    copies: Mapping[str, str] | None = None,
     progress: Progress | None = None,
 ) -> OverlapSummary:
-    """Link encoded lists; write the histories, their provenance, and each party's units."""
+    """Link encoded lists; write the histories, their provenance, and each party's units.
+
+    `copies` maps a list to the list it copies (not an independent capture): in the histories
+    written it is folded into that list, as `marsad estimate` folds a source declared with
+    `--copies`; the overlaps reported are before folding."""
     say = progress or (lambda _stage: None)
     if len(paths) < 2:
         raise OverlapError("give at least two encoded lists to link")
@@ -548,12 +554,27 @@ def link_files(
             f"two files carry the same list label ({', '.join(labels)}); each party encodes "
             "with its own --list"
         )
+    copies = dict(copies or {})
+    for copy, original in copies.items():
+        unknown = [name for name in (copy, original) if name not in labels]
+        if unknown or copy == original:
+            raise OverlapError(
+                f"--copies {copy}={original}: give two different lists among {', '.join(labels)}"
+            )
     combined = Combined.of(encoded, schema.blocking_rules)
     say(f"comparing {len(combined):,} records")
     scored = score_pairs(combined)
     say("clustering into persons")
     linked = cluster(combined, scored)
     histories = capture_histories(combined, linked)
+    overlaps = pairwise_overlaps(histories)
+    groups: dict[str, list[str]] = {}
+    for copy, original in copies.items():
+        groups.setdefault(original, [original]).append(copy)
+    try:
+        histories = merge_lists(histories, groups) if groups else histories
+    except ValueError as error:
+        raise OverlapError(f"--copies: {error}") from None
     _write_rows(
         out,
         [*histories.lists, COUNT_COLUMN],
@@ -568,8 +589,9 @@ def link_files(
         histories=histories,
         schema=schema.label,
         fingerprint=schema.fingerprint,
-        overlaps=pairwise_overlaps(histories),
+        overlaps=overlaps,
         pairs_files=[],
+        copies=copies,
     )
     _write_provenance(out, summary)
     if pairs_out is not None:
@@ -622,6 +644,7 @@ def _write_provenance(out: Path, summary: OverlapSummary) -> None:
         "persons": summary.persons,
         "pairs_compared": summary.pairs_compared,
         "machine_links": summary.machine_links,
+        "copies": summary.copies,
         "made_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "made_by": "marsad overlap link",
     }
