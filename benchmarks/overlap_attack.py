@@ -78,7 +78,10 @@ def align(groups: list[Any], reference: list[tuple[str, ...] | None], top: int) 
 
 
 def score(groups: list[Any], truth: list[str | None], guesses: dict[Any, str]) -> dict[str, Any]:
-    right = [g in guesses and t is not None and guesses[g] == t for g, t in zip(groups, truth, strict=True)]
+    right = [
+        g in guesses and t is not None and guesses[g] == t
+        for g, t in zip(groups, truth, strict=True)
+    ]
     named = [t for t in truth if t is not None]
     revealed = {t for t, ok in zip(truth, right, strict=True) if ok}
     return {
