@@ -19,9 +19,7 @@ import yaml
 
 NAME_PARTS = ("first", "father", "grandfather", "family", "mother")
 COARSE_FIELDS = ("year", "month", "day", "governorate", "locality", "sex", "age")
-BLOCKING_FIELDS = frozenset(
-    {*NAME_PARTS, "year", "month", "day", "governorate", "locality", "sex"}
-)
+BLOCKING_FIELDS = frozenset({*NAME_PARTS, "year", "month", "day", "governorate", "locality", "sex"})
 MAX_HASHES = 32
 """Positions are read from one HMAC-SHA-512 digest: 32 positions of 16 bits."""
 
