@@ -21,31 +21,21 @@ from marsad.overlap.compare import (
 )
 from marsad.overlap.encoding import EncodedList, Encoder, age_band_tokens, qgrams
 from marsad.overlap.schema import SchemaError, default_schema_text, load_schema, parse_schema
+from tests.unit.test_linkage_features import record as linkage_record
 
 SECRET = b"0123456789abcdef0123456789abcdef"
 
 
 def record(index: int, name: str, **fields: Any) -> LinkageRecord:
-    values: dict[str, Any] = {
-        "id": index,
-        "source": "A",
-        "name": name,
-        "name_first": None,
-        "name_father": None,
-        "name_grandfather": None,
-        "name_family": None,
-        "name_mother": None,
+    """A killed man of 30, on 7 March 2025 in Lattakia, unless `fields` say otherwise."""
+    known: dict[str, Any] = {
         "sex": "m",
         "age_min": 30,
         "age_max": 30,
         "date_of_death": "2025-03-07",
-        "pcode": None,
         "pcode_adm1": "SY07",
-        "locality": None,
-        "status": "killed",
     }
-    values.update(fields)
-    return LinkageRecord(**values)
+    return linkage_record(index, name, **(known | fields))
 
 
 def encode(records: list[LinkageRecord], secret: bytes = SECRET, label: str = "A") -> EncodedList:

@@ -57,10 +57,11 @@ M_PROBABILITIES = {
 }
 """m of each level (how one person's records compare), measured on the candidate pairs of a
 calibration scenario (`marsad synth`, 20,000 people, 5 lists, seed 2101, under schema 1's
-blocking on the month of death; benchmarks use other seeds), not trained per run: EM on these comparisons takes relatives killed together, whose
-whole names are alike, for one person (docs/methodology.md). Clearly disagreeing names are
-held at 1e-4, as `marsad link` holds a clear first-name disagreement; no other level is set
-below 0.005, since a slip of the pen can put any field anywhere."""
+blocking on the month of death; benchmarks use other seeds), not trained per run: EM on
+these comparisons takes relatives killed together, whose whole names are alike, for one
+person (docs/methodology.md). Clearly disagreeing names are held at 1e-4, as `marsad link`
+holds a clear first-name disagreement; no other level is set below 0.005, since a slip of the
+pen can put any field anywhere."""
 RANDOM_PAIRS = 1_000_000
 """Random record pairs whose comparisons estimate u."""
 EM_ROUNDS = 100

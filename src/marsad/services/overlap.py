@@ -90,6 +90,7 @@ class EncodeSummary:
     records: int = 0
     rejected: int = 0
     rejected_rows: list[RejectedRow] = field(default_factory=list)
+    row_ids: list[str] = field(default_factory=list, repr=False)
 
 
 # --- the secret ----------------------------------------------------------------------------
@@ -198,19 +199,33 @@ def identifiable_records(records: Sequence[LinkageRecord], rule: IdentifiableRul
 
 def _encode(
     encoder: Encoder,
+    check: str,
+    schema: Schema,
     label: str,
     record_ids: list[str],
     records: Sequence[LinkageRecord],
     rule: IdentifiableRule,
     status: str,
-) -> EncodedList:
+    out: Path,
+) -> EncodeSummary:
+    """Encode the records and write the encoded file."""
     of_status = [status == ANY_STATUS or r.status == status for r in records]
-    return encoder.encode(
+    encoded = encoder.encode(
         label,
         record_ids,
         features_frame(records),
         identifiable_records(records, rule),
         of_status,
+    )
+    write_encoded(encoded, schema, out)
+    return EncodeSummary(
+        out=str(out),
+        label=label,
+        schema=schema.label,
+        fingerprint=schema.fingerprint,
+        secret_check=check,
+        records=len(records),
+        row_ids=encoded.row_ids,
     )
 
 
@@ -239,18 +254,11 @@ def encode_file(
     say(f"reading {path.name}")
     record_ids, records, rejected = read_list(path, label, profile_path)
     say(f"encoding {len(records):,} records")
-    encoded = _encode(encoder, label, record_ids, records, rule, status)
-    _write_outputs(encoded, schema, out, map_out, record_ids)
-    return EncodeSummary(
-        out=str(out),
-        label=label,
-        schema=schema.label,
-        fingerprint=schema.fingerprint,
-        secret_check=check,
-        records=len(records),
-        rejected=len(rejected),
-        rejected_rows=rejected[:REJECTED_SHOWN],
-    )
+    summary = _encode(encoder, check, schema, label, record_ids, records, rule, status, out)
+    summary.rejected = len(rejected)
+    summary.rejected_rows = rejected[:REJECTED_SHOWN]
+    _write_map(map_out, summary, record_ids)
+    return summary
 
 
 def encode_source(
@@ -277,16 +285,9 @@ def encode_source(
         rule = rules_in_force(conn).identifiable
         record_event(conn, user, "overlap.encode", f"source:{source}", {"records": len(records)})
     record_ids = [str(r.id) for r in records]
-    encoded = _encode(encoder, label, record_ids, records, rule, status)
-    _write_outputs(encoded, schema, out, map_out, record_ids)
-    return EncodeSummary(
-        out=str(out),
-        label=label,
-        schema=schema.label,
-        fingerprint=schema.fingerprint,
-        secret_check=check,
-        records=len(records),
-    )
+    summary = _encode(encoder, check, schema, label, record_ids, records, rule, status, out)
+    _write_map(map_out, summary, record_ids)
+    return summary
 
 
 def _label(label: str) -> str:
@@ -299,20 +300,10 @@ def _label(label: str) -> str:
     return label
 
 
-def _write_outputs(
-    encoded: EncodedList,
-    schema: Schema,
-    out: Path,
-    map_out: Path | None,
-    record_ids: list[str],
-) -> None:
-    write_encoded(encoded, schema, out)
+def _write_map(map_out: Path | None, summary: EncodeSummary, record_ids: list[str]) -> None:
+    """The party's own key from row ids back to its records, when asked for."""
     if map_out is not None:
-        _write_rows(
-            map_out,
-            ["row_id", "record_id"],
-            zip(encoded.row_ids, record_ids, strict=True),
-        )
+        _write_rows(map_out, ["row_id", "record_id"], zip(summary.row_ids, record_ids, strict=True))
 
 
 def _write_rows(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
