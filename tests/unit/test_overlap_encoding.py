@@ -21,7 +21,7 @@ from marsad.overlap.compare import (
 )
 from marsad.overlap.encoding import EncodedList, Encoder, age_band_tokens, qgrams
 from marsad.overlap.schema import SchemaError, default_schema_text, load_schema, parse_schema
-from tests.unit.test_linkage_features import record as linkage_record
+from tests.unit.linkage_records import record as linkage_record
 
 SECRET = b"0123456789abcdef0123456789abcdef"
 
