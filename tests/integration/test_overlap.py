@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
-from marsad.cli import app
+from marsad.cli.app import app
 from marsad.linkage.features import consonants
 from marsad.names.keys import name_key
 from marsad.overlap.encoding import EncodedList

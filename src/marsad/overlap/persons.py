@@ -20,7 +20,7 @@ LINK_THRESHOLD = 0.7
 """Pairs at or above this match probability are joined. Lower than `marsad link`'s 0.8: the
 encodings carry less than the plaintext does, so the model's probabilities are less sharp;
 0.7 gave overlap counts closest to plaintext `marsad link` on the calibration scenario
-(docs/benchmarks.md, "Encoded linkage")."""
+(CHANGELOG.md, "Encoded linkage between organisations")."""
 
 
 @dataclass(frozen=True)

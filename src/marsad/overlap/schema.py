@@ -17,6 +17,8 @@ from typing import Any
 
 import yaml
 
+from marsad.errors import InputError
+
 NAME_PARTS = ("first", "father", "grandfather", "family", "mother")
 COARSE_FIELDS = ("year", "month", "day", "governorate", "locality", "sex", "age")
 BLOCKING_FIELDS = frozenset({*NAME_PARTS, "year", "month", "day", "governorate", "locality", "sex"})
@@ -24,7 +26,7 @@ MAX_HASHES = 32
 """Positions are read from one HMAC-SHA-512 digest: 32 positions of 16 bits."""
 
 
-class SchemaError(ValueError):
+class SchemaError(InputError):
     """The schema file cannot be used; the message names the file and the key."""
 
 

@@ -28,20 +28,22 @@ from sqlalchemy import Engine, select
 
 from marsad.domain.estimates import CaptureHistories
 from marsad.domain.records import FieldError, RecordFields
+from marsad.errors import InputError
 from marsad.estimate.histories import COUNT_COLUMN, merge_lists
 from marsad.ingest.parse import parse_row
 from marsad.ingest.places import default_gazetteer
 from marsad.ingest.profile import MappingProfile, standard_profile
-from marsad.ingest.readers import TableError, open_table
+from marsad.ingest.readers import open_table
+from marsad.ingest.table import TableError
 from marsad.linkage.features import LinkageRecord, features_frame
 from marsad.overlap.compare import Combined, score_pairs
 from marsad.overlap.encoding import EncodedList, Encoder, secret_digest
 from marsad.overlap.persons import capture_histories, cluster, party_units
 from marsad.overlap.schema import COARSE_FIELDS, NAME_PARTS, Schema, load_schema
 from marsad.services.audit import record_event
-from marsad.services.link import linkage_records
 from marsad.services.verify import rules_in_force
-from marsad.store.models import Source
+from marsad.store.models import Record, Source
+from marsad.store.records import record_rows, select_records
 from marsad.verify.identifiable import IdentifiableRule, name_part_count
 from marsad.verify.rules import load_rules
 
@@ -65,7 +67,7 @@ REJECTED_SHOWN = 20
 Progress = Callable[[str], None]
 
 
-class OverlapError(ValueError):
+class OverlapError(InputError):
     """An encoding or a linkage cannot be done as asked; the message names the file and, where
     there is one, the line and the column."""
 
@@ -137,9 +139,12 @@ def _encoder(secret_path: Path, schema: Schema) -> tuple[Encoder, str]:
 
 
 def _linkage_record(index: int, label: str, record: RecordFields) -> LinkageRecord:
+    """A parsed row as linkage reads a stored record (no store: no source or person id)."""
     return LinkageRecord(
         id=index,
+        source_id=0,
         source=label,
+        record_id=record.record_id,
         name=record.name,
         name_first=record.name_first,
         name_father=record.name_father,
@@ -150,10 +155,15 @@ def _linkage_record(index: int, label: str, record: RecordFields) -> LinkageReco
         age_min=record.age_min,
         age_max=record.age_max,
         date_of_death=record.date_of_death,
+        governorate=record.governorate,
+        district=record.district,
+        locality=record.locality,
         pcode=record.pcode,
         pcode_adm1=record.pcode_adm1,
-        locality=record.locality,
         status=record.status,
+        civilian=record.civilian,
+        cause=record.cause,
+        person_id=None,
     )
 
 
@@ -281,10 +291,12 @@ def encode_source(
     with engine.begin() as conn:
         if conn.scalar(select(Source.id).where(Source.name == source)) is None:
             raise OverlapError(f"no source named {source!r} in the store")
-        records = [r for r in linkage_records(conn) if r.source == source]
+        records = record_rows(
+            conn.execute(select_records().where(Source.name == source).order_by(Record.id))
+        )
         rule = rules_in_force(conn).identifiable
         record_event(conn, user, "overlap.encode", f"source:{source}", {"records": len(records)})
-    record_ids = [str(r.id) for r in records]
+    record_ids = [r.record_id for r in records]
     summary = _encode(encoder, check, schema, label, record_ids, records, rule, status, out)
     _write_map(map_out, summary, record_ids)
     return summary
