@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import itertools
 import json
 import os
 import secrets
@@ -377,17 +378,7 @@ def write_encoded(encoded: EncodedList, schema: Schema, out: Path) -> None:
             )
         )
     )
-    partial = out.with_name(out.name + ".partial")
-    try:
-        with partial.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(_preamble(encoded, schema))
-            writer.writerow(ENCODED_COLUMNS)
-            writer.writerows(rows)
-        partial.replace(out)
-    except OSError as error:
-        partial.unlink(missing_ok=True)
-        raise OverlapError(f"{out}: cannot write it ({error.strerror or error})") from None
+    _write_rows(out, _preamble(encoded, schema), itertools.chain([ENCODED_COLUMNS], rows))
 
 
 def read_encoded(path: Path, schema: Schema) -> EncodedList:
