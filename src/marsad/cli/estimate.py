@@ -15,7 +15,6 @@ from rich.table import Table
 
 from marsad.cli.common import DbOption, console, errors, store, strata, summary_table
 from marsad.domain.estimates import Estimate
-from marsad.estimate.histories import read_histories_csv
 from marsad.estimate.methods import METHODS, PRESETS
 from marsad.services.estimate import (
     ALL,
@@ -28,6 +27,7 @@ from marsad.services.estimate import (
     compare_store,
     estimate_histories,
     estimate_store,
+    histories_file,
     warning_document,
 )
 
@@ -53,6 +53,8 @@ def _left_out_rows(identifiability: Identifiability | None) -> list[tuple[str, A
 
 
 def _linkage_rows(linkage: LinkageDraws) -> list[tuple[str, Any]]:
+    if linkage.encoded is not None:
+        return [("linkage", f"encoded lists, schema {linkage.encoded.get('schema')}")]
     if not linkage.draws:
         return [("linkage draws", "none")]
     share = linkage.width_share
@@ -174,17 +176,17 @@ def estimate(
         "criterion": criterion,
         "level": level,
     }
-    table = read_histories_csv(histories) if histories is not None else None
+    table, encoded = histories_file(histories) if histories is not None else (None, None)
     if method == ALL:
         outcome: EstimateResult | Comparison = (
-            compare_histories(table, **settings)
+            compare_histories(table, encoded=encoded, **settings)
             if table is not None
             else compare_store(
                 store(db), by=stratifiers, linkage_draws=linkage_draws, user=user, **settings
             )
         )
     elif table is not None:
-        outcome = estimate_histories(table, method=method.value, **settings)
+        outcome = estimate_histories(table, method=method.value, encoded=encoded, **settings)
     else:
         outcome = estimate_store(
             store(db),

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select
@@ -19,7 +20,7 @@ from sqlalchemy import Connection, Engine, insert, select
 from marsad.domain.estimates import CaptureHistories, Estimate, Pattern
 from marsad.errors import InputError
 from marsad.estimate import split_signals
-from marsad.estimate.histories import histories_from_patterns
+from marsad.estimate.histories import histories_from_patterns, read_histories_csv
 from marsad.estimate.linkage_draws import Decisions, Pair
 from marsad.estimate.methods import METHODS, Fit, MethodOptions, fit
 from marsad.estimate.pooling import ClusteringFit, pool
@@ -35,6 +36,7 @@ from marsad.i18n import text
 from marsad.ingest.places import Gazetteer, default_gazetteer
 from marsad.publish.report_estimate import warning_text
 from marsad.services.audit import record_event
+from marsad.services.overlap import read_provenance
 from marsad.services.persons import (
     PersonFacts,
     estimation_records,
@@ -86,22 +88,34 @@ class LinkageDraws:
     width_share: float | None = None
     """The share of the interval's width that linkage accounts for."""
     reason: str | None = None
-    """Why no clustering was drawn: "none" (no model decisions), "off", "from_file"."""
+    """Why no clustering was drawn: "none" (no model decisions), "off", "from_file",
+    "encoded" (a histories file made by `marsad overlap link` from encoded lists)."""
     pairs_drawn: int | None = None
     expected_links: float | None = None
     fixed_links: int | None = None
     reviewer_matches: int | None = None
     reviewer_non_matches: int | None = None
+    encoded: dict[str, Any] | None = None
+    """The provenance of encoded histories (`histories.overlap.json`: schema, lists…)."""
 
     @property
     def note(self) -> str | None:
         """Why the interval carries no linkage uncertainty, in words (English)."""
+        if self.encoded is not None:
+            return text(
+                "linkage.encoded",
+                "en",
+                schema=str(self.encoded.get("schema")),
+                fingerprint=str(self.encoded.get("schema_fingerprint")),
+            )
         return text(f"linkage.{self.reason}", "en") if self.reason else None
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"draws": self.draws, "width_share": self.width_share}
         if self.reason is not None:
             out |= {"reason": self.reason, "note": self.note}
+        if self.encoded is not None:
+            out["encoded"] = self.encoded
         counts = {
             "pairs_drawn": self.pairs_drawn,
             "expected_links": self.expected_links,
@@ -198,10 +212,21 @@ def _estimate(
     return Fit(stratified.total, total_draws(stratified.strata)), stratified.strata
 
 
+def histories_file(path: Path) -> tuple[CaptureHistories, dict[str, Any] | None]:
+    """A capture-history table, and its provenance when `marsad overlap link` made it from
+    encoded lists (the `.overlap.json` beside it; docs/formats.md)."""
+    return read_histories_csv(path), read_provenance(path)
+
+
 def estimate_histories(
-    histories: CaptureHistories, *, method: str = "lcmcr", **settings: Any
+    histories: CaptureHistories,
+    *,
+    method: str = "lcmcr",
+    encoded: dict[str, Any] | None = None,
+    **settings: Any,
 ) -> EstimateResult:
-    """Estimate from a capture-history table (e.g. `--histories FILE.csv`)."""
+    """Estimate from a capture-history table (e.g. `--histories FILE.csv`); `encoded` is its
+    provenance when an encoded linkage made it, said in the result's linkage section."""
     options = _options(method, **settings)
     total, _ = _estimate(histories, None, options)
     return EstimateResult(
@@ -209,17 +234,21 @@ def estimate_histories(
         [],
         histories.list_sizes(),
         {**options.settings(), "by": []},
-        LinkageDraws(draws=0, reason="from_file"),
+        LinkageDraws(
+            draws=0, reason="from_file" if encoded is None else "encoded", encoded=encoded
+        ),
     )
 
 
-def compare_histories(histories: CaptureHistories, **settings: Any) -> Comparison:
+def compare_histories(
+    histories: CaptureHistories, *, encoded: dict[str, Any] | None = None, **settings: Any
+) -> Comparison:
     """Every method that applies to a capture-history table, side by side."""
     results: dict[str, EstimateResult] = {}
     skipped: dict[str, str] = {}
     for name in METHODS:
         try:
-            results[name] = estimate_histories(histories, method=name, **settings)
+            results[name] = estimate_histories(histories, method=name, encoded=encoded, **settings)
         except EstimateError as error:
             skipped[name] = str(error)
     return _comparison(results, skipped)
