@@ -1,0 +1,18 @@
+"""What can go wrong with evidence, as messages a user can act on (ValueError, like the rest of
+the store's input errors)."""
+
+from __future__ import annotations
+
+
+class EvidenceError(ValueError):
+    """An evidence operation the store cannot carry out (unknown item, unreadable file…)."""
+
+
+class TimestampError(EvidenceError):
+    """The time-stamping authority could not be reached, refused, or answered with a token
+    that does not verify."""
+
+
+class WitnessKeyError(EvidenceError):
+    """The key-encryption key is missing, malformed, or not the one the data keys were
+    wrapped with."""
