@@ -29,6 +29,7 @@ ACTIONS = (
     "redaction",
     "timestamp",
     "verification",
+    "witness_added",
     "testimony",
     "consent_withdrawn",
     "witness_decrypt",
@@ -36,8 +37,8 @@ ACTIONS = (
 )
 """What a custody entry records: receiving a file, deriving a working copy (redaction or
 transcoding), viewing, downloading, exporting in a package, handing over, a trusted timestamp,
-a verification run, a testimony recorded, consent withdrawn, a witness's identity decrypted,
-the witness key rotated."""
+a verification run, a witness or a testimony recorded, consent withdrawn, a witness's identity
+decrypted, the witness key rotated."""
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,20 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Protocol
 
 CHUNK = 1 << 20
 """Bytes read at a time: large enough that hashing, not Python, sets the pace."""
 HEAD = 8192
 """Bytes kept from the start of the file, for telling its media type from its content."""
+
+
+class Readable(Protocol):
+    def readinto(self, buffer: bytearray, /) -> int | None: ...
+
+
+class Writable(Protocol):
+    def write(self, data: memoryview, /) -> object: ...
 
 
 @dataclass(frozen=True)
@@ -22,7 +30,7 @@ class Digests:
     head: bytes
 
 
-def stream_digests(source: BinaryIO, sink: BinaryIO | None = None) -> Digests:
+def stream_digests(source: Readable, sink: Writable | None = None) -> Digests:
     """Read `source` to its end, hashing every chunk and writing it to `sink` if given."""
     sha256 = hashlib.sha256()
     sha512 = hashlib.sha512()
