@@ -24,6 +24,7 @@ from rich.table import Table
 from marsad import __version__
 from marsad.cli_common import DbOption, console, errors, fail, stage_progress, store
 from marsad.cli_common import user_errors as common_user_errors
+from marsad.cli_evidence import evidence_app
 from marsad.cli_incidents import (
     apart_command,
     candidates_command,
@@ -75,6 +76,7 @@ app.add_typer(review_app, name="review")
 app.add_typer(person_app, name="person")
 app.add_typer(status_app, name="status")
 app.add_typer(user_app, name="user")
+app.add_typer(evidence_app, name="evidence")
 incidents_app = typer.Typer(help="Deaths reported without names, graded by source strength.")
 app.add_typer(incidents_app, name="incidents")
 incidents_app.command("candidates")(candidates_command)

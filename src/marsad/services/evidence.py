@@ -235,7 +235,7 @@ def custody_entries(
     conn: Connection, item_ids: Sequence[int] | None = None, testimony_ids: Sequence[int] = ()
 ) -> list[Entry]:
     """The log in order; only the entries about the given items and testimonies if given."""
-    query = select(CustodyEvent).order_by(CustodyEvent.seq)
+    query = select(CustodyEvent.__table__).order_by(CustodyEvent.seq)
     if item_ids is not None:
         query = query.where(
             CustodyEvent.item_id.in_(list(item_ids))
@@ -254,7 +254,7 @@ def custody_entries(
             r.prev_hash,
             r.entry_hash,
         )
-        for r in conn.execute(query).scalars()
+        for r in conn.execute(query)
     ]
 
 
@@ -544,7 +544,7 @@ def derive_item(
 
 
 def _item_row(conn: Connection, item_id: int) -> Any:
-    row = conn.execute(select(EvidenceItem).where(EvidenceItem.id == item_id)).scalar()
+    row = conn.execute(select(EvidenceItem.__table__).where(EvidenceItem.id == item_id)).first()
     if row is None:
         raise EvidenceError(f"no evidence item {item_id}")
     return row
@@ -630,15 +630,15 @@ def withheld_items(conn: Connection) -> set[int]:
 def _provenances(conn: Connection, item_ids: Sequence[int]) -> dict[int, list[Provenance]]:
     found: dict[int, list[Provenance]] = {}
     rows = conn.execute(
-        select(EvidenceProvenance, Source.name)
+        select(EvidenceProvenance.__table__, Source.name.label("source"))
         .join(Source, Source.id == EvidenceProvenance.source_id)
         .where(EvidenceProvenance.item_id.in_(list(item_ids)))
         .order_by(EvidenceProvenance.id)
     ).all()
-    for p, source in rows:
+    for p in rows:
         found.setdefault(p.item_id, []).append(
             Provenance(
-                source,
+                p.source,
                 p.file_name,
                 p.collected_by,
                 p.collected_on,
@@ -678,7 +678,7 @@ def list_items(
     """Items (newest first), optionally only those about an incident or a person; listing is
     not a custody event (no content is shown)."""
     with engine.connect() as conn:
-        query = select(EvidenceItem).order_by(EvidenceItem.id.desc())
+        query = select(EvidenceItem.__table__).order_by(EvidenceItem.id.desc())
         if incident_id is not None or person_id is not None:
             about = select(EvidenceProvenance.item_id)
             if incident_id is not None:
@@ -686,7 +686,7 @@ def list_items(
             if person_id is not None:
                 about = about.where(EvidenceProvenance.person_id == person_id)
             query = query.where(EvidenceItem.id.in_(about))
-        rows = list(conn.execute(query).scalars())
+        rows = list(conn.execute(query))
         hidden = withheld_items(conn)
         rows = [r for r in rows if r.id not in hidden]
         provenances = _provenances(conn, [r.id for r in rows])
@@ -766,7 +766,7 @@ def verify_evidence(engine: Engine, settings: EvidenceSettings, actor: str) -> V
     tokens = 0
     not_timestamped: list[int] = []
     with engine.connect() as conn:
-        items = list(conn.execute(select(EvidenceItem).order_by(EvidenceItem.id)).scalars())
+        items = list(conn.execute(select(EvidenceItem.__table__).order_by(EvidenceItem.id)))
         entries = custody_entries(conn)
     head = read_head(settings)
     for item in items:
@@ -856,7 +856,7 @@ class PackageSummary:
 def _package_testimonies(conn: Connection, incident_id: int) -> list[Any]:
     return list(
         conn.execute(
-            select(Testimony, Witness.pseudonym)
+            select(Testimony.__table__, Witness.pseudonym)
             .join(Witness, Witness.id == Testimony.witness_id)
             .where(
                 Testimony.incident_id == incident_id,
@@ -884,7 +884,7 @@ def package_incident(
         if conn.scalar(select(Incident.id).where(Incident.id == incident_id)) is None:
             raise EvidenceError(f"no incident report {incident_id}")
         testimonies = _package_testimonies(conn, incident_id)
-        testimony_ids = [t.id for t, _ in testimonies]
+        testimony_ids = [t.id for t in testimonies]
         about = select(EvidenceProvenance.item_id).where(
             (EvidenceProvenance.incident_id == incident_id)
             | EvidenceProvenance.testimony_id.in_(testimony_ids)
@@ -893,10 +893,10 @@ def package_incident(
         items = [
             i
             for i in conn.execute(
-                select(EvidenceItem)
+                select(EvidenceItem.__table__)
                 .where(EvidenceItem.id.in_(about), EvidenceItem.derived_from_id.is_(None))
                 .order_by(EvidenceItem.id)
-            ).scalars()
+            )
             if i.id not in hidden
         ]
         if not items and not testimonies:
@@ -1022,7 +1022,7 @@ def _write_package(
                 for e in entries
             ),
         )
-        text("testimonies.json", layout.dumps([_testimony(t, p) for t, p in testimonies]))
+        text("testimonies.json", layout.dumps([_testimony(t) for t in testimonies]))
         head = read_head(settings)
         text(
             "manifest.json",
@@ -1034,7 +1034,7 @@ def _write_package(
                     "made_by": actor,
                     "made_at": utcnow().isoformat(timespec="seconds") + "Z",
                     "items": manifest_items,
-                    "testimonies": [t.id for t, _ in testimonies],
+                    "testimonies": [t.id for t in testimonies],
                     "custody_head": None
                     if head is None
                     else {"seq": head.seq, "entry_hash": head.entry_hash},
@@ -1056,10 +1056,10 @@ def _canonical_text(entry: Entry) -> str:
     return canonical(entry.body()).decode()
 
 
-def _testimony(testimony: Any, pseudonym: str) -> dict[str, Any]:
+def _testimony(testimony: Any) -> dict[str, Any]:
     return {
         "id": testimony.id,
-        "witness": pseudonym,
+        "witness": testimony.pseudonym,
         "interviewer": testimony.interviewer,
         "taken_on": testimony.taken_on,
         "place": testimony.place,

@@ -14,6 +14,7 @@ import datetime as dt
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, insert, select, update
@@ -76,7 +77,7 @@ def write_new_key(path: Path) -> None:
 
 def _data_key(conn: Connection, kek: sealing.KeyEncryptionKey) -> tuple[int, bytes]:
     """The newest data key, unwrapped; the first is made on first use."""
-    row = conn.execute(select(WitnessKey).order_by(WitnessKey.id.desc()).limit(1)).scalar()
+    row = conn.execute(select(WitnessKey.__table__).order_by(WitnessKey.id.desc()).limit(1)).first()
     if row is None:
         key = sealing.new_data_key()
         key_id = conn.execute(
@@ -88,7 +89,7 @@ def _data_key(conn: Connection, kek: sealing.KeyEncryptionKey) -> tuple[int, byt
     return int(row.id), _unwrap(row, kek)
 
 
-def _unwrap(row: WitnessKey, kek: sealing.KeyEncryptionKey) -> bytes:
+def _unwrap(row: Any, kek: sealing.KeyEncryptionKey) -> bytes:
     if row.kek_id != kek.id:
         raise WitnessKeyError(
             f"this witness key (fingerprint {kek.id}) is not the one the store's data keys "
@@ -171,10 +172,14 @@ def reveal_witness(
     reason = _check_text(reason, "the reason (--reason)", 2000)
     with custody(engine, settings) as log:
         actor = _protection_user(log.conn, username)
-        row = log.conn.execute(select(Witness).where(Witness.pseudonym == pseudonym)).scalar()
+        row = log.conn.execute(
+            select(Witness.__table__).where(Witness.pseudonym == pseudonym)
+        ).first()
         if row is None:
             raise EvidenceError(f"no witness {pseudonym!r}")
-        key_row = log.conn.execute(select(WitnessKey).where(WitnessKey.id == row.key_id)).scalar()
+        key_row = log.conn.execute(
+            select(WitnessKey.__table__).where(WitnessKey.id == row.key_id)
+        ).first()
         assert key_row is not None  # a foreign key
         key = _unwrap(key_row, kek)
         opened = WitnessIdentity(
@@ -200,7 +205,7 @@ def rotate_kek(
     if old.id == new.id:
         raise WitnessKeyError("the new witness key is the old one")
     with custody(engine, settings) as log:
-        rows = list(log.conn.execute(select(WitnessKey).order_by(WitnessKey.id)).scalars())
+        rows = list(log.conn.execute(select(WitnessKey.__table__).order_by(WitnessKey.id)))
         for row in rows:
             key = _unwrap(row, old)
             log.conn.execute(
@@ -363,7 +368,7 @@ class TestimonyView:
 
 def _testimony_views(conn: Connection, *where: object) -> list[TestimonyView]:
     rows = conn.execute(
-        select(Testimony, Witness.pseudonym)
+        select(Testimony.__table__, Witness.pseudonym)
         .join(Witness, Witness.id == Testimony.witness_id)
         .where(Testimony.withdrawn_at.is_(None), *where)  # type: ignore[arg-type]
         .order_by(Testimony.id)
@@ -371,14 +376,14 @@ def _testimony_views(conn: Connection, *where: object) -> list[TestimonyView]:
     recordings: dict[int, list[int]] = {}
     for testimony_id, item_id in conn.execute(
         select(EvidenceProvenance.testimony_id, EvidenceProvenance.item_id)
-        .where(EvidenceProvenance.testimony_id.in_([t.id for t, _ in rows]))
+        .where(EvidenceProvenance.testimony_id.in_([t.id for t in rows]))
         .order_by(EvidenceProvenance.id)
     ):
         recordings.setdefault(testimony_id, []).append(item_id)
     return [
         TestimonyView(
             t.id,
-            pseudonym,
+            t.pseudonym,
             t.interviewer,
             t.taken_on,
             t.place,
@@ -393,7 +398,7 @@ def _testimony_views(conn: Connection, *where: object) -> list[TestimonyView]:
             recordings.get(t.id, []),
             t.created_at,
         )
-        for t, pseudonym in rows
+        for t in rows
     ]
 
 
