@@ -128,9 +128,7 @@ def test_a_token_verifies_for_its_digest_only(tsa: TimestampAuthority) -> None:
         check_token(b"\x30\x03\x02\x01\x00", digest, chain)
 
 
-def test_a_token_of_another_tsa_does_not_verify(
-    tsa: TimestampAuthority, tmp_path: Path
-) -> None:
+def test_a_token_of_another_tsa_does_not_verify(tsa: TimestampAuthority, tmp_path: Path) -> None:
     make_ca(tmp_path / "other", "Other TSA")
     ours = TrustChain.from_pem(tsa.chain.read_bytes(), "chain.pem")
     digest = hashlib.sha256(b"x").hexdigest()
