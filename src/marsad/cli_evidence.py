@@ -34,12 +34,12 @@ from marsad.services.evidence import (
     download_item,
     evidence_settings,
     list_items,
-    package_incident,
     show_item,
     timestamp_pending,
     transfer_item,
     verify_evidence,
 )
+from marsad.services.evidence_package import package_incident
 from marsad.services.testimony import (
     CONSENT_SCOPES,
     Statement,

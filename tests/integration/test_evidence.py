@@ -22,12 +22,12 @@ from marsad.services.evidence import (
     derive_item,
     download_item,
     list_items,
-    package_incident,
     show_item,
     timestamp_pending,
     transfer_item,
     verify_evidence,
 )
+from marsad.services.evidence_package import package_incident
 from marsad.store.models import CustodyEvent, EvidenceItem, EvidenceProvenance
 from tests.integration.evidence_helpers import incident, photo, settings, video
 from tests.tsa import TimestampAuthority

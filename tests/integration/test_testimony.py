@@ -12,7 +12,8 @@ from sqlalchemy import Engine, select, text
 
 from marsad.evidence.errors import EvidenceError, WitnessKeyError
 from marsad.evidence.witness import KeyEncryptionKey, new_key_text
-from marsad.services.evidence import custody_entries, list_items, package_incident, show_item
+from marsad.services.evidence import custody_entries, list_items, show_item
+from marsad.services.evidence_package import package_incident
 from marsad.services.testimony import (
     Statement,
     add_testimony,

@@ -19,7 +19,6 @@ import os
 import tempfile
 import urllib.error
 import urllib.request
-import zipfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -35,7 +34,6 @@ from marsad.evidence.custody import (
     GENESIS,
     Entry,
     Head,
-    canonical,
     chain_hash,
     check_chain,
     entry_body,
@@ -51,7 +49,6 @@ from marsad.evidence.timestamps import (
     check_token,
     request_for,
 )
-from marsad.services.audit import record_event
 from marsad.services.sources import get_or_create_source
 from marsad.store.models import (
     CustodyEvent,
@@ -60,15 +57,12 @@ from marsad.store.models import (
     Incident,
     Source,
     Testimony,
-    Witness,
     utcnow,
 )
 
 DERIVATIONS = ("redacted", "transcoded")
 TSA_TIMEOUT_SECONDS = 30
 MAX_TOKEN_BYTES = 1 << 20
-ACCOUNTABLE_SCOPES = ("accountability", "public")
-"""Consent scopes under which a testimony may go to an accountability mechanism."""
 
 
 @dataclass(frozen=True)
@@ -377,7 +371,7 @@ def ask_tsa(tsa: Tsa, sha256: str) -> Token:
         raise TimestampError(f"the TSA {tsa.url} answered with a bad token: {error}") from None
 
 
-def _timestamp(settings: EvidenceSettings, sha256: str) -> tuple[Token | None, str | None]:
+def try_timestamp(settings: EvidenceSettings, sha256: str) -> tuple[Token | None, str | None]:
     if settings.tsa is None:
         return None, "no time-stamping authority configured (MARSAD_TSA_URL)"
     try:
@@ -452,7 +446,7 @@ def _add_one(
     kind = media_type(digests.head) if existing is None else str(existing.media_type)
     token, error = (None, None)
     if existing is None or existing.timestamp_token is None:
-        token, error = _timestamp(settings, digests.sha256)
+        token, error = try_timestamp(settings, digests.sha256)
     capture = capture_metadata(settings.object_path(digests.sha256), kind) if not existing else {}
     with custody(engine, settings) as log:
         source_id = get_or_create_source(log.conn, receipt.source)
@@ -627,7 +621,7 @@ def withheld_items(conn: Connection) -> set[int]:
     return withdrawn - kept
 
 
-def _provenances(conn: Connection, item_ids: Sequence[int]) -> dict[int, list[Provenance]]:
+def provenances_of(conn: Connection, item_ids: Sequence[int]) -> dict[int, list[Provenance]]:
     found: dict[int, list[Provenance]] = {}
     rows = conn.execute(
         select(EvidenceProvenance.__table__, Source.name.label("source"))
@@ -689,7 +683,7 @@ def list_items(
         rows = list(conn.execute(query))
         hidden = withheld_items(conn)
         rows = [r for r in rows if r.id not in hidden]
-        provenances = _provenances(conn, [r.id for r in rows])
+        provenances = provenances_of(conn, [r.id for r in rows])
     return [_view(r, provenances.get(r.id, []), []) for r in rows]
 
 
@@ -702,7 +696,7 @@ def show_item(
         if row.id in withheld_items(log.conn):
             raise EvidenceError(f"evidence item {item_id} is withheld: consent was withdrawn")
         log.append(actor, "view", reason, item_id=item_id)
-        provenances = _provenances(log.conn, [item_id])
+        provenances = provenances_of(log.conn, [item_id])
         entries = custody_entries(log.conn, [item_id])
     return _view(row, provenances.get(item_id, []), entries)
 
@@ -841,257 +835,5 @@ def _cross_check(items: Sequence[Any], entries: Sequence[Entry]) -> list[str]:
     return problems
 
 
-# Packages for accountability mechanisms.
-
-
-@dataclass(frozen=True)
-class PackageSummary:
-    path: Path
-    sha256: str
-    items: int
-    testimonies: int
-    timestamped: int
-
-
-def _package_testimonies(conn: Connection, incident_id: int) -> list[Any]:
-    return list(
-        conn.execute(
-            select(Testimony.__table__, Witness.pseudonym)
-            .join(Witness, Witness.id == Testimony.witness_id)
-            .where(
-                Testimony.incident_id == incident_id,
-                Testimony.withdrawn_at.is_(None),
-                Testimony.consent_scope.in_(ACCOUNTABLE_SCOPES),
-            )
-            .order_by(Testimony.id)
-        ).all()
-    )
-
-
-def package_incident(
-    engine: Engine,
-    settings: EvidenceSettings,
-    incident_id: int,
-    out: Path,
-    actor: str,
-    reason: str,
-) -> PackageSummary:
-    """Write the package of an incident (`marsad.evidence.package`): its originals with
-    hashes, tokens and the TSA's certificates, the testimonies whose witnesses consented to
-    accountability use, the custody excerpt and a README; written to a temporary file and
-    renamed, so `out` is whole or absent. Each packaged item gets an "export" entry."""
-    with engine.connect() as conn:
-        if conn.scalar(select(Incident.id).where(Incident.id == incident_id)) is None:
-            raise EvidenceError(f"no incident report {incident_id}")
-        testimonies = _package_testimonies(conn, incident_id)
-        testimony_ids = [t.id for t in testimonies]
-        about = select(EvidenceProvenance.item_id).where(
-            (EvidenceProvenance.incident_id == incident_id)
-            | EvidenceProvenance.testimony_id.in_(testimony_ids)
-        )
-        hidden = withheld_items(conn)
-        items = [
-            i
-            for i in conn.execute(
-                select(EvidenceItem.__table__)
-                .where(EvidenceItem.id.in_(about), EvidenceItem.derived_from_id.is_(None))
-                .order_by(EvidenceItem.id)
-            )
-            if i.id not in hidden
-        ]
-        if not items and not testimonies:
-            raise EvidenceError(f"incident {incident_id} has no evidence to package")
-        provenances = _provenances(conn, [i.id for i in items])
-        entries = custody_entries(conn, [i.id for i in items], testimony_ids)
-    stamped = [i for i in items if i.timestamp_token is not None]
-    if stamped and settings.chain is None:
-        raise EvidenceError("the package needs the TSA certificates: set MARSAD_TSA_CERTS")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=out.parent, delete=False, prefix=".package-") as tmp:
-        temporary = Path(tmp.name)
-    try:
-        _write_package(
-            settings, temporary, incident_id, items, provenances, testimonies, entries, actor
-        )
-        digest = file_digests(temporary).sha256
-        with custody(engine, settings) as log:
-            for item in items:
-                log.append(
-                    actor,
-                    "export",
-                    reason,
-                    item_id=item.id,
-                    detail={"incident": incident_id, "package_sha256": digest},
-                )
-            for testimony_id in testimony_ids:
-                log.append(
-                    actor,
-                    "export",
-                    reason,
-                    testimony_id=testimony_id,
-                    detail={"incident": incident_id, "package_sha256": digest},
-                )
-            record_event(
-                log.conn,
-                actor,
-                "evidence.package",
-                f"incident:{incident_id}",
-                {"items": len(items), "testimonies": len(testimonies), "sha256": digest},
-            )
-            os.replace(temporary, out)
-    finally:
-        temporary.unlink(missing_ok=True)
-    return PackageSummary(out, digest, len(items), len(testimonies), len(stamped))
-
-
-def _write_package(
-    settings: EvidenceSettings,
-    path: Path,
-    incident_id: int,
-    items: Sequence[Any],
-    provenances: dict[int, list[Provenance]],
-    testimonies: Sequence[Any],
-    entries: Sequence[Entry],
-    actor: str,
-) -> None:
-    sums: list[tuple[str, str]] = []
-    manifest_items: list[dict[str, Any]] = []
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-
-        def text(name: str, content: str) -> None:
-            data = content.encode()
-            archive.writestr(name, data)
-            sums.append((name, _sha256(data)))
-
-        for item in items:
-            name = layout.original_name(item.sha256, item.media_type)
-            _copy_into(archive, settings, item.sha256, name)
-            sums.append((name, item.sha256))
-            entry: dict[str, Any] = {
-                "id": item.id,
-                "file": name,
-                "sha256": item.sha256,
-                "sha512": item.sha512,
-                "size": item.size,
-                "media_type": item.media_type,
-                "capture": item.capture,
-                "received": [
-                    {
-                        "source": p.source,
-                        "file_name": p.file_name,
-                        "collected_by": p.collected_by,
-                        "collected_on": p.collected_on,
-                        "description": p.description,
-                        "person_id": p.person_id,
-                        "incident_id": p.incident_id,
-                        "testimony_id": p.testimony_id,
-                        "added_by": p.added_by,
-                        "added_at": p.added_at.isoformat(timespec="seconds") + "Z",
-                    }
-                    for p in provenances.get(item.id, [])
-                ],
-                "token": None,
-            }
-            if item.timestamp_token is not None:
-                token = layout.token_name(item.sha256)
-                archive.writestr(token, item.timestamp_token)
-                sums.append((token, _sha256(item.timestamp_token)))
-                entry["token"] = token
-                entry["timestamp"] = item.timestamped_at.isoformat() + "Z"
-                entry["tsa"] = item.timestamp_tsa
-            manifest_items.append(entry)
-        if settings.chain is not None:
-            text(layout.ROOTS, settings.chain.pem(settings.chain.roots).decode())
-            text(
-                layout.TSA_CERTS,
-                settings.chain.pem(settings.chain.tsa + settings.chain.intermediates).decode(),
-            )
-        text(
-            "custody.jsonl",
-            "".join(
-                json.dumps(
-                    {
-                        "seq": e.seq,
-                        "prev_hash": e.prev_hash,
-                        "entry_hash": e.entry_hash,
-                        "body": _canonical_text(e),
-                    },
-                    ensure_ascii=False,
-                )
-                + "\n"
-                for e in entries
-            ),
-        )
-        text("testimonies.json", layout.dumps([_testimony(t) for t in testimonies]))
-        head = read_head(settings)
-        text(
-            "manifest.json",
-            layout.dumps(
-                {
-                    "format": "marsad-evidence-package",
-                    "version": layout.FORMAT_VERSION,
-                    "incident": incident_id,
-                    "made_by": actor,
-                    "made_at": utcnow().isoformat(timespec="seconds") + "Z",
-                    "items": manifest_items,
-                    "testimonies": [t.id for t in testimonies],
-                    "custody_head": None
-                    if head is None
-                    else {"seq": head.seq, "entry_hash": head.entry_hash},
-                }
-            ),
-        )
-        stamped_sums = False
-        sums_text = layout.sha256sums(sums)
-        if settings.tsa is not None:
-            sums_token, _ = _timestamp(settings, _sha256(sums_text.encode()))
-            if sums_token is not None:
-                archive.writestr(layout.SUMS_TOKEN, sums_token.der)
-                stamped_sums = True
-        archive.writestr("README.txt", layout.readme(incident_id, manifest_items, stamped_sums))
-        archive.writestr(layout.SUMS, sums_text)
-
-
-def _canonical_text(entry: Entry) -> str:
-    return canonical(entry.body()).decode()
-
-
-def _testimony(testimony: Any) -> dict[str, Any]:
-    return {
-        "id": testimony.id,
-        "witness": testimony.pseudonym,
-        "interviewer": testimony.interviewer,
-        "taken_on": testimony.taken_on,
-        "place": testimony.place,
-        "language": testimony.language,
-        "statement_ar": testimony.statement_ar,
-        "statement_en": testimony.statement_en,
-        "person_id": testimony.person_id,
-        "incident_id": testimony.incident_id,
-        "consent": {"scope": testimony.consent_scope, "given_on": testimony.consent_on},
-    }
-
-
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def _copy_into(
-    archive: zipfile.ZipFile, settings: EvidenceSettings, sha256: str, name: str
-) -> None:
-    """Stream a stored original into the package (stored, not compressed: media are), checking
-    that what goes in still has its hash."""
-    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-    info.compress_type = zipfile.ZIP_STORED
-    try:
-        with (
-            settings.object_path(sha256).open("rb") as source,
-            archive.open(info, "w", force_zip64=True) as sink,
-        ):
-            copied = stream_digests(source, sink)
-    except FileNotFoundError:
-        raise EvidenceError(
-            f"the stored file {sha256} is missing: run marsad evidence verify"
-        ) from None
-    if copied.sha256 != sha256:
-        raise EvidenceError(f"the stored file {sha256} was altered: run marsad evidence verify")

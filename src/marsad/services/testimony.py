@@ -14,8 +14,8 @@ import datetime as dt
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
