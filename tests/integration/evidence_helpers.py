@@ -34,7 +34,7 @@ def incident(engine: Engine) -> int:
         import_id = conn.execute(
             insert(Import)
             .values(
-                source_id=source, file_name="incidents.csv", sha256=f"{ref:064x}",
+                source_id=source, file_name="incidents.csv", sha256=f"e{ref:063x}",
                 imported_by="test", file_format="csv", profile={}, columns=[], warnings=[],
             )
             .returning(Import.id)

@@ -687,6 +687,17 @@ def list_items(
     return [_view(r, provenances.get(r.id, []), []) for r in rows]
 
 
+def find_item(engine: Engine, item_id: int) -> ItemView | None:
+    """An item's metadata without its custody history (not withheld; not a custody event:
+    no content is shown)."""
+    with engine.connect() as conn:
+        row = conn.execute(select(EvidenceItem.__table__).where(EvidenceItem.id == item_id)).first()
+        if row is None or row.id in withheld_items(conn):
+            return None
+        provenances = provenances_of(conn, [item_id])
+    return _view(row, provenances.get(item_id, []), [])
+
+
 def show_item(
     engine: Engine, settings: EvidenceSettings, item_id: int, actor: str, reason: str
 ) -> ItemView:
@@ -702,9 +713,18 @@ def show_item(
 
 
 def download_item(
-    engine: Engine, settings: EvidenceSettings, item_id: int, out: Path, actor: str, reason: str
+    engine: Engine,
+    settings: EvidenceSettings,
+    item_id: int,
+    out: Path,
+    actor: str,
+    reason: str,
+    action: str = "download",
 ) -> Path:
-    """Copy an original out of the store, checking its hash on the way; logged."""
+    """Copy an original out of the store, checking its hash on the way; logged as `action`
+    ("view" when a page shows it, e.g. an image's preview)."""
+    if action not in ("download", "view"):
+        raise EvidenceError(f"a copy out of the store is a download or a view, not {action!r}")
     with engine.connect() as conn:
         row = _item_row(conn, item_id)
         if row.id in withheld_items(conn):
@@ -713,7 +733,7 @@ def download_item(
     target = out / name if out.is_dir() else out
     with custody(engine, settings) as log:
         _copy_checked(settings, row.sha256, target)
-        log.append(actor, "download", reason, item_id=item_id, detail={"sha256": row.sha256})
+        log.append(actor, action, reason, item_id=item_id, detail={"sha256": row.sha256})
     return target
 
 

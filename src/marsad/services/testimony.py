@@ -142,6 +142,12 @@ def add_witness(
     return witness_id
 
 
+def witness_pseudonyms(engine: Engine) -> list[str]:
+    """Every witness's pseudonym (never their identity), for choosing one in a form."""
+    with engine.connect() as conn:
+        return list(conn.scalars(select(Witness.pseudonym).order_by(Witness.pseudonym)))
+
+
 @dataclass(frozen=True)
 class WitnessIdentity:
     pseudonym: str

@@ -44,6 +44,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "publish": frozenset({"admin"}),
     "manage_users": frozenset({"admin"}),
     "view_audit": frozenset({"admin"}),
+    "view_evidence": frozenset({"admin", "reviewer", "data_entry", "protection"}),
+    "add_evidence": frozenset({"admin", "data_entry", "protection"}),
+    "withdraw_consent": frozenset({"admin", "protection"}),
     "view_witnesses": frozenset({"protection"}),
 }
 """Permission → the roles that hold it; docs/permissions.md explains each one. Witnesses'

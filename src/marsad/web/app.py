@@ -24,7 +24,15 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from marsad import __version__
 from marsad.store.db import make_engine, resolve_url
-from marsad.web import account, api, pages, pages_data, pages_persons, pages_review
+from marsad.web import (
+    account,
+    api,
+    pages,
+    pages_data,
+    pages_evidence,
+    pages_persons,
+    pages_review,
+)
 from marsad.web.auth import LoginRequired, PageForbidden
 from marsad.web.csrf import CSRFMiddleware
 from marsad.web.headers import SecurityHeadersMiddleware
@@ -38,6 +46,7 @@ ROUTERS = (
     pages_persons.router,
     pages_data.router,
     pages_review.router,
+    pages_evidence.router,
     api.router,
 )
 """Every router of the app; a new group of pages or API routes is added here."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marsad.web import messages_account, messages_data, messages_persons
+from marsad.web import messages_account, messages_data, messages_evidence, messages_persons
 
 MESSAGES: dict[str, dict[str, str]] = {
     "en": {
@@ -149,7 +149,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "language.en": "الإنكليزية",
     },
 }
-for _module in (messages_persons, messages_data, messages_account):
+for _module in (messages_persons, messages_data, messages_account, messages_evidence):
     MESSAGES["en"].update(_module.EN)
     MESSAGES["ar"].update(_module.AR)
 
