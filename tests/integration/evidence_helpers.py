@@ -9,7 +9,7 @@ import struct
 from pathlib import Path
 
 from PIL import Image
-from sqlalchemy import Engine, insert
+from sqlalchemy import Connection, Engine, insert, text
 
 from marsad.evidence.timestamps import TrustChain
 from marsad.evidence.witness import KeyEncryptionKey, new_key_text
@@ -83,3 +83,19 @@ def video(path: Path, created: dt.datetime) -> Path:
         + box(b"mdat", bytes(range(256)) * 64)
     )
     return path
+
+
+def as_insider(conn: Connection) -> None:
+    """Drop the triggers that refuse changes to the custody log and the items' hashes, as an
+    insider with full SQL access could, so a test can then tamper with the rows."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("DROP TRIGGER custody_events_append_only ON custody_events"))
+        conn.execute(text("DROP TRIGGER evidence_items_immutable ON evidence_items"))
+        return
+    for trigger in (
+        "custody_events_no_update",
+        "custody_events_no_delete",
+        "evidence_items_immutable",
+        "evidence_items_no_delete",
+    ):
+        conn.execute(text(f"DROP TRIGGER {trigger}"))

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy.exc import DBAPIError
 
 from marsad.evidence.errors import EvidenceError
 from marsad.services.evidence import (
@@ -29,7 +30,7 @@ from marsad.services.evidence import (
 )
 from marsad.services.evidence_package import package_incident
 from marsad.store.models import CustodyEvent, EvidenceItem, EvidenceProvenance
-from tests.integration.evidence_helpers import incident, photo, settings, video
+from tests.integration.evidence_helpers import as_insider, incident, photo, settings, video
 from tests.tsa import TimestampAuthority
 
 
@@ -137,6 +138,7 @@ def test_verify_names_every_tampered_item_and_entry(
     stored.write_bytes(bytes(data))
     config.object_path(c.sha256).unlink()
     with engine.begin() as conn:
+        as_insider(conn)
         tokens = dict(conn.execute(select(EvidenceItem.id, EvidenceItem.timestamp_token)).all())
         for mine, theirs in ((b.item_id, c.item_id), (c.item_id, b.item_id)):
             conn.execute(
@@ -172,6 +174,7 @@ def test_the_newest_entries_cannot_be_deleted_unseen(
     [a] = add_evidence(engine, config, [photo(tmp_path / "p.jpg")], Receipt("X"), "amina")
     transfer_item(engine, config, a.item_id, "IIIM", "amina", "handed a copy on a USB drive")
     with engine.begin() as conn:
+        as_insider(conn)
         newest = conn.scalar(select(func.max(CustodyEvent.seq)))
         conn.execute(delete(CustodyEvent).where(CustodyEvent.seq == newest))
     problems = verify_evidence(engine, config, "auditor").problems
@@ -281,3 +284,43 @@ def test_provenance_rows_are_kept_per_receipt(
     with engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(EvidenceItem)) == 1
         assert conn.scalar(select(func.count()).select_from(EvidenceProvenance)) == 3
+
+
+def test_the_store_refuses_to_change_the_custody_log_or_an_items_hashes(
+    engine: Engine, tsa: TimestampAuthority, tmp_path: Path
+) -> None:
+    config = settings(tsa, tmp_path / "evidence")
+    [a] = add_evidence(engine, config, [photo(tmp_path / "p.jpg")], Receipt("X"), "amina")
+    attempts = (
+        update(CustodyEvent).where(CustodyEvent.seq == 1).values(reason="nothing"),
+        delete(CustodyEvent).where(CustodyEvent.seq == 1),
+        update(EvidenceItem).where(EvidenceItem.id == a.item_id).values(sha256="0" * 64),
+        update(EvidenceItem).where(EvidenceItem.id == a.item_id).values(size=1),
+        delete(EvidenceItem).where(EvidenceItem.id == a.item_id),
+    )
+    for attempt in attempts:
+        refused = "append-only|never change"
+        with pytest.raises(DBAPIError, match=refused), engine.begin() as conn:
+            conn.execute(attempt)
+    assert verify_evidence(engine, config, "auditor").problems == []
+
+
+def test_a_log_whose_newest_entry_was_moved_is_reported_not_extended(
+    engine: Engine, tsa: TimestampAuthority, tmp_path: Path
+) -> None:
+    config = settings(tsa, tmp_path / "evidence")
+    [a] = add_evidence(engine, config, [photo(tmp_path / "p.jpg")], Receipt("X"), "amina")
+    with engine.begin() as conn:
+        as_insider(conn)
+        newest = int(conn.scalar(select(func.max(CustodyEvent.seq))) or 0)
+        for old, new in ((newest, -1), (1, newest), (-1, 1)):
+            conn.execute(update(CustodyEvent).where(CustodyEvent.seq == old).values(seq=new))
+    problems = verify_evidence(engine, config, "auditor").problems
+    assert "custody entry 1 was changed after it was written" in problems
+    assert problems[-1] == (
+        f"this verification was not logged: the custody log cannot be extended: its newest "
+        f"entry ({newest}) is already followed by another, so entries were moved; run "
+        "`marsad evidence verify`"
+    )
+    with pytest.raises(EvidenceError, match="cannot be extended"):
+        transfer_item(engine, config, a.item_id, "IIIM", "amina", "copy")

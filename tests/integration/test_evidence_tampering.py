@@ -24,7 +24,7 @@ from marsad.services.evidence import (
 )
 from marsad.store.db import make_engine, migrate
 from marsad.store.models import CustodyEvent, EvidenceItem
-from tests.integration.evidence_helpers import photo
+from tests.integration.evidence_helpers import as_insider, photo
 from tests.integration.evidence_helpers import settings as tsa_settings
 from tests.tsa import TimestampAuthority
 
@@ -91,6 +91,7 @@ def test_any_deleted_edited_or_moved_entry_is_detected(
     url, config = copy(pristine, tmp_path / "store", tsa)
     engine = make_engine(url)
     with engine.begin() as conn:
+        as_insider(conn)
         newest = int(conn.scalar(select(func.max(CustodyEvent.seq))) or 0)
         seq = data.draw(st.integers(1, newest))
         change = data.draw(st.sampled_from(["delete", "edit", "move"]))

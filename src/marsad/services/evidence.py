@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from marsad.evidence import package as layout
 from marsad.evidence.capture import capture_metadata
@@ -168,20 +169,27 @@ class CustodyLog:
             prev,
             chain_hash(prev, body),
         )
-        self.conn.execute(
-            insert(CustodyEvent).values(
-                seq=seq,
-                at=at,
-                actor=actor,
-                action=action,
-                item_id=item_id,
-                testimony_id=testimony_id,
-                reason=reason,
-                detail=detail,
-                prev_hash=prev,
-                entry_hash=entry.entry_hash,
-            )
-        )
+        try:
+            with self.conn.begin_nested():
+                self.conn.execute(
+                    insert(CustodyEvent).values(
+                        seq=seq,
+                        at=at,
+                        actor=actor,
+                        action=action,
+                        item_id=item_id,
+                        testimony_id=testimony_id,
+                        reason=reason,
+                        detail=detail,
+                        prev_hash=prev,
+                        entry_hash=entry.entry_hash,
+                    )
+                )
+        except IntegrityError:
+            raise EvidenceError(
+                f"the custody log cannot be extended: its newest entry ({seq - 1}) is already "
+                "followed by another, so entries were moved; run `marsad evidence verify`"
+            ) from None
         self.newest = entry
         return entry
 
@@ -801,13 +809,16 @@ def verify_evidence(engine: Engine, settings: EvidenceSettings, actor: str) -> V
         )
     problems.extend(check_chain(entries, head))
     problems.extend(_cross_check(items, entries))
-    with custody(engine, settings) as log:
-        log.append(
-            actor,
-            "verification",
-            "marsad evidence verify",
-            detail={"items": len(items), "entries": len(entries), "problems": len(problems)},
-        )
+    try:
+        with custody(engine, settings) as log:
+            log.append(
+                actor,
+                "verification",
+                "marsad evidence verify",
+                detail={"items": len(items), "entries": len(entries), "problems": len(problems)},
+            )
+    except EvidenceError as error:
+        problems.append(f"this verification was not logged: {error}")
     return Verification(len(items), tokens, len(entries), problems, not_timestamped)
 
 

@@ -18,6 +18,31 @@ depends_on: str | Sequence[str] | None = None
 
 JSON_DOC = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 
+APPEND_ONLY = "custody_events is append-only: an entry is never changed or deleted"
+IMMUTABLE = "the hashes and size of an evidence item never change; an item is never deleted"
+SQLITE_GUARDS = (
+    f"""CREATE TRIGGER custody_events_no_update BEFORE UPDATE ON custody_events
+    BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END""",
+    f"""CREATE TRIGGER custody_events_no_delete BEFORE DELETE ON custody_events
+    BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END""",
+    f"""CREATE TRIGGER evidence_items_immutable BEFORE UPDATE OF sha256, sha512, size
+    ON evidence_items BEGIN SELECT RAISE(ABORT, '{IMMUTABLE}'); END""",
+    f"""CREATE TRIGGER evidence_items_no_delete BEFORE DELETE ON evidence_items
+    BEGIN SELECT RAISE(ABORT, '{IMMUTABLE}'); END""",
+)
+POSTGRES_GUARDS = (
+    """CREATE FUNCTION marsad_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN RAISE EXCEPTION '%', TG_ARGV[0]; END $$""",
+    f"""CREATE TRIGGER custody_events_append_only BEFORE UPDATE OR DELETE ON custody_events
+    FOR EACH ROW EXECUTE FUNCTION marsad_refuse('{APPEND_ONLY}')""",
+    f"""CREATE TRIGGER evidence_items_immutable
+    BEFORE UPDATE OF sha256, sha512, size OR DELETE ON evidence_items
+    FOR EACH ROW EXECUTE FUNCTION marsad_refuse('{IMMUTABLE}')""",
+)
+"""The custody log and the items' hashes are refused any change by the database itself, so
+no code path (nor a mistaken query) can rewrite them; whoever drops these triggers can, and
+`marsad evidence verify` is what catches that (docs/evidence.md, threat model)."""
+
 
 def upgrade() -> None:
     op.create_table(
@@ -156,9 +181,20 @@ def upgrade() -> None:
     with op.batch_alter_table("evidence_provenances", schema=None) as batch_op:
         batch_op.create_index("ix_evidence_provenances_incident_id", ["incident_id"], unique=False)
         batch_op.create_index("ix_evidence_provenances_item_id", ["item_id"], unique=False)
+    _guard()
+
+
+def _guard() -> None:
+    bind = op.get_bind()
+    for statement in POSTGRES_GUARDS if bind.dialect.name == "postgresql" else SQLITE_GUARDS:
+        op.execute(statement)
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER custody_events_append_only ON custody_events")
+        op.execute("DROP TRIGGER evidence_items_immutable ON evidence_items")
+        op.execute("DROP FUNCTION marsad_refuse()")
     with op.batch_alter_table("evidence_provenances", schema=None) as batch_op:
         batch_op.drop_index("ix_evidence_provenances_item_id")
         batch_op.drop_index("ix_evidence_provenances_incident_id")
