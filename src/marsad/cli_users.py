@@ -188,6 +188,13 @@ def user_token(
     console.print("keep it now: it is not shown again (send it as 'Authorization: Bearer …')")
 
 
+WORKER_HEALTHCHECK_SECONDS = 120
+"""How long uvicorn waits for a worker to answer before it kills and replaces it. Each worker
+is spawned and first imports `marsad` (the command's own module, with every service): on a
+loaded machine that takes more than uvicorn's default 5 s, and workers would be killed in a
+loop before they ever serve."""
+
+
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
@@ -251,4 +258,5 @@ def serve(
         workers=workers,
         proxy_headers=False,
         log_config=log_config(),
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
     )

@@ -6,23 +6,18 @@ left."""
 from __future__ import annotations
 
 import hashlib
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page
 
-from marsad.services.users import add_user
 from marsad.store.db import make_engine, migrate
-from marsad.web.app import create_app
 from tests.chromium import chromium
 from tests.integration.evidence_helpers import photo
 from tests.tsa import TimestampAuthority
 from tests.web.conftest import PASSWORD, username
-from tests.web.test_browser import free_port
+from tests.web.test_browser import run_server
 
 WATCH_PROGRESS = """() => {
   window.seen = { percent: 0, storing: false };
@@ -39,26 +34,15 @@ WATCH_PROGRESS = """() => {
 def served(
     tmp_path: Path, tsa: TimestampAuthority, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[str]:
+    """The app on loopback over a new store, with the evidence settings `marsad serve` reads."""
     monkeypatch.setenv("MARSAD_EVIDENCE_DIR", str(tmp_path / "evidence"))
     monkeypatch.setenv("MARSAD_TSA_URL", tsa.url)
     monkeypatch.setenv("MARSAD_TSA_CERTS", str(tsa.chain))
     url = f"sqlite:///{tmp_path / 'marsad.db'}"
     engine = make_engine(url)
     migrate(engine)
-    add_user(engine, username("data_entry"), PASSWORD, "data_entry", language="en")
+    yield from run_server(url, engine)
     engine.dispose()
-    port = free_port()
-    config = uvicorn.Config(create_app(url), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from starlette.background import BackgroundTask
-from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, Response
 
 from marsad.evidence.errors import EvidenceError
 from marsad.services.evidence import (
@@ -51,12 +51,11 @@ from marsad.services.testimony import (
 from marsad.services.users import UserInfo
 from marsad.web.auth import RequirePage, engine_of
 from marsad.web.ids import MAX_ID, PathId
-from marsad.web.pages_data import _safe_name, _save
+from marsad.web.pages_data import _notify, _safe_name, _save, _see_other, _take_notice
 from marsad.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
 
-NOTICE = "evidence.notice"
 ITEM_PAGE = "item page"
 TESTIMONY_PAGE = "testimony page"
 LANGUAGES = ("ar", "en", "ar+en")
@@ -65,21 +64,6 @@ OptionalId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
 def _settings(request: Request) -> EvidenceSettings:
     return evidence_settings(engine_of(request))
-
-
-def _see_other(path: str) -> RedirectResponse:
-    return RedirectResponse(path, status_code=303)
-
-
-def _notify(request: Request, key: str, **params: str) -> None:
-    request.session[NOTICE] = [key, params]
-
-
-def _take_notice(request: Request) -> tuple[str, dict[str, str]] | None:
-    value = request.session.pop(NOTICE, None)
-    if isinstance(value, list) and len(value) == 2:
-        return str(value[0]), dict(value[1])
-    return None
 
 
 def _number(text: str, what: str) -> int | None:
