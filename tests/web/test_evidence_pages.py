@@ -179,6 +179,7 @@ def test_testimony_form_witness_protection_and_withdrawal(
     assert f"/testimonies/{testimony_id}" in str(answer.url)
     assert "سمعت الانفجار قرب السوق" in answer.text and "W-2" in answer.text
     assert 'id="reveal-form"' not in answer.text and "Hasan Mahmoud" not in answer.text
+    assert 'data-action="testimony"' in answer.text and 'data-action="view"' in answer.text
     recording = re.search(r'href="/evidence/(\d+)"', answer.text)
     assert recording is not None
     item = client.get(f"/evidence/{recording.group(1)}")

@@ -13,13 +13,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from marsad.evidence import witness as sealing
+from marsad.evidence.custody import Entry
 from marsad.evidence.errors import EvidenceError, WitnessKeyError
 from marsad.services.evidence import (
     Added,
@@ -28,6 +29,7 @@ from marsad.services.evidence import (
     add_evidence,
     check_date,
     custody,
+    custody_entries,
 )
 from marsad.services.users import can, find_user
 from marsad.store.models import (
@@ -370,6 +372,8 @@ class TestimonyView:
     consent_taken_by: str
     recordings: list[int]
     created_at: dt.datetime
+    custody: list[Entry] = field(default_factory=list)
+    """Filled by `show_testimony` only: the custody entries about this testimony."""
 
 
 def _testimony_views(conn: Connection, *where: object) -> list[TestimonyView]:
@@ -425,4 +429,5 @@ def show_testimony(
         if not found:
             raise EvidenceError(f"no testimony {testimony_id} (or its consent was withdrawn)")
         log.append(actor, "view", reason, testimony_id=testimony_id)
-    return found[0]
+        entries = custody_entries(log.conn, [], [testimony_id])
+    return replace(found[0], custody=entries)
