@@ -100,6 +100,22 @@ def test_upload_item_page_preview_and_download(
     [downloaded] = [e for e in custody(engine, "download") if e.item_id == stored[sha].id]
     assert downloaded.actor == "data_entry-user"
 
+    handed = client.post(
+        f"/evidence/{stored[sha].id}/transfer",
+        data={
+            "csrf_token": page_csrf(client, "/evidence"),
+            "to": "IIIM",
+            "reason": "copy on a USB drive",
+        },
+    )
+    assert "The handover to IIIM is in the custody log." in handed.text
+    [transfer] = custody(engine, "transfer")
+    assert (transfer.item_id, transfer.detail, transfer.reason) == (
+        stored[sha].id,
+        {"to": "IIIM"},
+        "copy on a USB drive",
+    )
+
     arabic = client.get(f"/evidence/{stored[sha].id}?lang=ar")
     assert 'dir="rtl"' in arabic.text and "سجل الحيازة" in arabic.text
 

@@ -34,6 +34,7 @@ from marsad.services.evidence import (
     find_item,
     list_items,
     show_item,
+    transfer_item,
 )
 from marsad.services.testimony import (
     CONSENT_SCOPES,
@@ -182,8 +183,29 @@ def evidence_item(
         item = show_item(engine_of(request), _settings(request), item_id, user.username, ITEM_PAGE)
     except EvidenceError:
         return render(request, "error.html", {"message": "error.not_found"}, status_code=404)
-    context = {"item": item, "notice": _take_notice(request)}
+    context = {
+        "item": item,
+        "notice": _take_notice(request),
+        "may_transfer": user.can("add_evidence"),
+    }
     return render(request, "evidence_item.html", context)
+
+
+@router.post("/evidence/{item_id}/transfer")
+def evidence_transfer(
+    request: Request,
+    item_id: PathId,
+    to: Annotated[str, Form()],
+    reason: Annotated[str, Form()],
+    user: UserInfo = Depends(RequirePage("add_evidence")),
+) -> Response:
+    """Record that the item (a copy, or the medium it came on) was handed to someone."""
+    try:
+        transfer_item(engine_of(request), _settings(request), item_id, to, user.username, reason)
+    except EvidenceError:
+        return render(request, "error.html", {"message": "error.not_found"}, status_code=404)
+    _notify(request, "evidence.transferred", to=to.strip())
+    return _see_other(f"/evidence/{item_id}")
 
 
 def _copy_out(request: Request, item_id: int, user: UserInfo, action: str) -> Response:
