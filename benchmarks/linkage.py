@@ -3,9 +3,13 @@
     .venv/bin/python benchmarks/linkage.py --people 100000 --lists 5
     .venv/bin/python benchmarks/linkage.py --people 855000 --lists 5 --skip-baseline  # ~1M records
     .venv/bin/python benchmarks/linkage.py --people 20000 --skip-baseline --synth typos=0.5
+    .venv/bin/python benchmarks/linkage.py --scenario issue-14-large --people 700000 \
+        --skip-baseline        # issue 14's million records, of its five list shapes
 
 `--synth OPTION=VALUE` passes an option of `marsad synth` (e.g. the multipliers on typos, name
 variation, missing fields, partial dates, date shifts and recording errors) to the scenario.
+`--scenario NAME` takes a scenario of benchmarks/scenarios.yaml instead (its seed, list shapes
+and settings; `--people` still sets the size when given).
 
 The scenario (marsad.synth) is written to a temp folder, ingested list by list into an empty
 store and linked, as `marsad demo` does. Ingest + link run in a fresh child process, so its
@@ -17,6 +21,7 @@ Results go to docs/benchmarks.md by hand.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import os
@@ -44,9 +49,11 @@ from marsad.services.ingest import ingest_file  # noqa: E402
 from marsad.services.link import link  # noqa: E402
 from marsad.store.db import open_store  # noqa: E402
 from marsad.synth import generate, write_scenario  # noqa: E402
+from marsad.synth.matrix import read_matrix  # noqa: E402
 
 T = TypeVar("T")
 PROGRESS_ROWS = 100_000
+MATRIX = ROOT / "benchmarks" / "scenarios.yaml"
 
 
 def peak_mb() -> float:
@@ -213,7 +220,7 @@ def synth_options(pairs: list[str]) -> dict[str, int | float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--people", type=int, default=100_000)
+    parser.add_argument("--people", type=int)
     parser.add_argument("--lists", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--skip-baseline", action="store_true")
@@ -225,8 +232,21 @@ def main() -> None:
         metavar="OPTION=VALUE",
         help="a marsad synth option (a field of marsad.synth.settings.Settings), repeatable",
     )
+    parser.add_argument("--scenario", help="a scenario of benchmarks/scenarios.yaml, by name")
     args = parser.parse_args()
     options = synth_options(args.synth)
+    if args.scenario:
+        specs = {spec.name: spec for spec in read_matrix(MATRIX)}
+        if args.scenario not in specs:
+            raise SystemExit(f"--scenario: not in {MATRIX.name}; known: {sorted(specs)}")
+        spec = specs[args.scenario]
+        if args.people:
+            spec = dataclasses.replace(spec, people=args.people)
+        args.seed, args.people = spec.seed, spec.people
+        args.lists, shapes = spec.lists, spec.shapes
+        options = spec.settings | options
+    else:
+        args.people, shapes = args.people or 100_000, None
     print(machine())
     print(f"at start: {load()}")
     with tempfile.TemporaryDirectory(prefix="marsad-bench-") as tmp:
@@ -234,7 +254,7 @@ def main() -> None:
         list_dir = directory / "lists"
         db_url = args.db or f"sqlite:///{directory / 'bench.db'}"
         start = time.perf_counter()
-        scenario_data = generate(seed=args.seed, people=args.people, lists=args.lists, **options)
+        scenario_data = generate(args.seed, args.people, args.lists, shapes=shapes, **options)
         write_scenario(scenario_data, list_dir)
         synth_seconds = time.perf_counter() - start
         scenario = json.loads((list_dir / "scenario.json").read_text(encoding="utf-8"))
@@ -244,6 +264,8 @@ def main() -> None:
             f"{records:,} records, {scenario['documented_people']:,} documented people; "
             f"synth {synth_seconds:.1f} s"
         )
+        if args.scenario:
+            print(f"  scenario {args.scenario} of {MATRIX.name}")
         if options:
             print(f"  synth options: {options}")
         for item in scenario["lists"]:

@@ -75,7 +75,8 @@ def scored_pairs(db_url: str, floor: float) -> tuple[pd.DataFrame, pd.DataFrame,
             )
         }
     with splink_backend("duckdb") as backend:
-        pairs, _ = linkage_model.train_and_predict(frame, backend, lambda _: None, None, floor)
+        scored = linkage_model.score(frame, backend, lambda _: None, None, floor)
+    pairs = scored.pairs
     gammas = np.vstack(pairs.gammas.to_numpy())
     weights = np.vstack(pairs.weights.to_numpy())
     out = pd.DataFrame(
@@ -85,7 +86,7 @@ def scored_pairs(db_url: str, floor: float) -> tuple[pd.DataFrame, pd.DataFrame,
             "p": pairs.match_probability.to_numpy(dtype=float),
         }
     )
-    for j, name in enumerate(linkage_model.COMPARISON_NAMES):
+    for j, name in enumerate(scored.plan.comparisons):
         out[f"level_{name}"] = gammas[:, j]
         out[f"weight_{name}"] = weights[:, j]
     return out, frame.set_index("unique_id"), keys

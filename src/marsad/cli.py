@@ -261,11 +261,14 @@ def quarantine_export(
 
 def link_summary(summary: LinkSummary) -> None:
     clusters = summary.clusters
-    model = (
-        f"{summary.model_matches:,} matches ≥ {summary.match_threshold}"
-        if summary.model_trained
-        else "not trained (too few records)"
-    )
+    model = {
+        "trained": "trained on these records",
+        "saved": "the saved model",
+        "default": "the default model (too few records to train)",
+        "none": "not used (the records share no field to compare)",
+    }[summary.model]
+    if summary.model != "none":
+        model += f": {summary.model_matches:,} matches ≥ {summary.match_threshold}"
     console.print(
         summary_table(
             f"linkage run #{summary.run_id} ({summary.engine})",
@@ -290,6 +293,10 @@ def link_summary(summary: LinkSummary) -> None:
             ],
         )
     )
+    if summary.plan:
+        console.print(summary.plan, style="dim")
+    for warning in summary.splink_warnings:
+        console.print(f"Splink: {warning}", style="dim")
     if summary.review_pairs or clusters.flagged:
         console.print("review them: marsad review")
 
@@ -357,6 +364,10 @@ def _left_out_rows(identifiability: dict[str, Any] | None) -> list[tuple[str, An
         *(
             (f"  lacking {what}", f"{n:,}")
             for what, n in identifiability["records_by_missing"].items()
+        ),
+        *(
+            (f"not asked of {source} (never recorded)", ", ".join(what))
+            for source, what in identifiability.get("waived", {}).items()
         ),
     ]
     return rows

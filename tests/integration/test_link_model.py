@@ -12,7 +12,12 @@ import pytest
 from sqlalchemy import Connection, Engine, func, select
 
 from marsad.linkage.explain import weight_to_probability
-from marsad.linkage.model import COMPARISON_NAMES, FIRST_NAME_DISAGREES, MATCH_THRESHOLD
+from marsad.linkage.model import (
+    DRAW_FLOOR,
+    FIRST_NAME_DISAGREES,
+    MATCH_THRESHOLD,
+    model_comparisons,
+)
 from marsad.linkage.quality import pairwise_quality
 from marsad.services import verify as verify_service
 from marsad.services.demo import ingest_scenario, linked_persons, read_truth
@@ -48,7 +53,7 @@ def test_trained_model_links_better_than_the_rule_alone(
 ) -> None:
     ingest_lists(engine, scenario)
     summary = link(engine)
-    assert summary.model_trained
+    assert summary.model == "trained"
     truth = read_truth(scenario / "truth.csv")
     quality = pairwise_quality(truth, linked_persons(engine))
     assert quality.precision >= 0.9
@@ -73,7 +78,7 @@ def test_trained_model_links_better_than_the_rule_alone(
     # clearly disagree.
     assert uncertain and all(
         0.5 <= score < MATCH_THRESHOLD
-        or gammas[COMPARISON_NAMES.index("first_key")] == FIRST_NAME_DISAGREES
+        or gammas[model_comparisons(model).index("first_key")] == FIRST_NAME_DISAGREES
         for score, gammas in uncertain
     )
     assert all(len(gammas) == len(model["comparisons"]) for _, gammas in uncertain)
@@ -121,11 +126,18 @@ def test_a_lower_review_threshold_widens_the_queue_and_links_the_same(
         settings = conn.execute(
             select(LinkRun.settings).where(LinkRun.id == wider.run_id)
         ).scalar_one()
-        lowest = conn.scalar(
-            select(func.min(LinkDecision.score)).where(LinkDecision.run_id == wider.run_id)
+        lowest = dict(
+            conn.execute(
+                select(LinkDecision.decision, func.min(LinkDecision.score))
+                .where(LinkDecision.run_id == wider.run_id)
+                .group_by(LinkDecision.decision)
+            )
+            .tuples()
+            .all()
         )
     assert settings["review_threshold"] == 0.2
-    assert lowest is not None and 0.2 <= lowest < 0.5
+    assert 0.2 <= lowest["uncertain"] < 0.5, "the queue reaches down to the threshold"
+    assert DRAW_FLOOR <= lowest["unlikely"] < 0.2, "pairs below it are kept for estimation"
     for bad in (0.0, MATCH_THRESHOLD, 1.5):
         with pytest.raises(LinkError, match="review threshold"):
             link(engine, review_threshold=bad)

@@ -6,7 +6,14 @@ from importlib import resources
 
 import pytest
 
-from marsad.verify.identifiable import DATE, NAME, PLACE, IdentifiableRule, name_part_count
+from marsad.verify.identifiable import (
+    DATE,
+    NAME,
+    PLACE,
+    IdentifiableRule,
+    name_part_count,
+    waived_for,
+)
 from marsad.verify.rules import RulesError, load_rules, parse_rules
 
 DEFAULT_TEXT = (
@@ -78,3 +85,13 @@ def test_a_bad_section_names_the_file_and_the_key(old: str, new: str, key: str) 
     assert section != SECTION
     with pytest.raises(RulesError, match=f"^mine.yaml: {key}"):
         parse_rules(WITHOUT + section, "mine.yaml")
+
+
+def test_what_a_list_never_records_is_not_asked_of_its_records() -> None:
+    assert waived_for(records_with_date=120, records_with_place=0) == frozenset({PLACE})
+    assert waived_for(records_with_date=0, records_with_place=0) == frozenset({DATE, PLACE})
+    assert waived_for(records_with_date=1, records_with_place=1) == frozenset()
+    rule = IdentifiableRule()
+    assert rule.missing(3, "2025-03-07", None, None) == (PLACE,)
+    assert rule.missing(3, "2025-03-07", None, None, waived=frozenset({PLACE})) == ()
+    assert rule.missing(1, None, None, None, waived=frozenset({PLACE})) == (NAME, DATE)

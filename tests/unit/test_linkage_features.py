@@ -4,40 +4,21 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from marsad.linkage.comparisons import COMPARISONS
 from marsad.linkage.deterministic import LinkableRecord, compatible, record_key, rule_links
-from marsad.linkage.features import LinkageRecord, features_frame, latin_spelling, name_parts
+from marsad.linkage.features import features_frame, latin_spelling, name_parts
 from marsad.linkage.model import (
-    COMPARISON_NAMES,
-    TRAINING_BLOCK_RECORDS,
     comparison_levels,
     is_machine_match,
     mark_small_blocks,
     settings,
 )
+from marsad.linkage.plan import TRAINING_BLOCK_RECORDS, TRAINING_RULES, ModelPlan
 from marsad.names import NameParts
+from tests.unit.linkage_records import record
 
-
-def record(rid: int, name: str, **fields: object) -> LinkageRecord:
-    values: dict[str, object] = {
-        "id": rid,
-        "source": "S",
-        "name": name,
-        "name_first": None,
-        "name_father": None,
-        "name_grandfather": None,
-        "name_family": None,
-        "name_mother": None,
-        "sex": None,
-        "age_min": None,
-        "age_max": None,
-        "date_of_death": None,
-        "pcode": None,
-        "pcode_adm1": None,
-        "locality": None,
-        "status": "killed",
-    }
-    values.update(fields)
-    return LinkageRecord(**values)  # type: ignore[arg-type]
+COMPARISON_NAMES = tuple(spec.name for spec in COMPARISONS)
+EVERY = ModelPlan(COMPARISON_NAMES, (), (("first_key", "family_key"),), TRAINING_RULES[:2], ())
 
 
 def test_name_parts_prefer_the_sources_own_parts() -> None:
@@ -50,22 +31,34 @@ def test_name_parts_prefer_the_sources_own_parts() -> None:
 
 
 def test_a_name_written_family_name_first_is_read_the_other_way() -> None:
-    """The lists that give parts say Hourani is a family name and Ahmad a first name."""
-    with_parts = [
-        record(i, "", name_first=first, name_family=family)
-        for i, (first, family) in enumerate(
-            [("Ahmad", "Hourani")] * 5 + [("Ahmad", "Haddad")] * 5 + [("Ali", "Hourani")] * 5,
-            start=10,
-        )
+    """One list writes [given, given, family], another [family, given, given]: the middle
+    words are given names either way, and each list mostly writes one way."""
+    families = ["al-Hourani", "Haddad", "Sabbagh", "al-Khoury", "Nassar", "Shaheen"]
+    givens = ["Mohammad", "Ahmad", "Ali", "Hasan", "Omar", "Khaled", "Yousef", "Samir"]
+    usual = [
+        record(i, f"{givens[i % 8]} {givens[(i + 3) % 8]} {families[i % 6]}", source="monitor")
+        for i in range(40)
     ]
-    turned = record(1, "al-Hourani Mohammad Ahmad")
-    usual = record(2, "Ahmad Mohammad al-Hourani")
-    both_ways = record(3, "Ali Hasan Ahmad")
-    parts = name_parts([turned, usual, both_ways, *with_parts])
-    assert parts[0] == NameParts("Mohammad", "Ahmad", None, "al-Hourani")
-    assert parts[1] == NameParts("Ahmad", "Mohammad", None, "al-Hourani")
-    assert parts[2] == NameParts("Ali", "Hasan", None, "Ahmad")
-    assert name_parts([turned])[0].first == "al-Hourani"  # no list says what Hourani is
+    turned = [
+        record(
+            100 + i,
+            f"{families[i % 6]} {givens[(i + 1) % 8]} {givens[(i + 5) % 8]}",
+            source="register",
+        )
+        for i in range(40)
+    ]
+    ambiguous = [
+        record(200, "Ali Hasan Ahmad", source="monitor"),
+        record(201, "Ali Hasan Ahmad", source="register"),
+        record(202, "Maryam Omar Haddad", source="monitor"),
+    ]
+    parts = name_parts([*usual, *turned, *ambiguous])
+    assert all(p.family in families for p in parts[:80]), "every family name found"
+    assert parts[40] == NameParts("Ahmad", "Khaled", None, "al-Hourani")
+    assert parts[80] == NameParts("Ali", "Hasan", None, "Ahmad"), "read as its list writes"
+    assert parts[81] == NameParts("Hasan", "Ahmad", None, "Ali"), "read as its list writes"
+    assert parts[82].first == "Maryam", "a woman's name is a given name, though never a father's"
+    assert name_parts([record(1, "al-Hourani Mohammad Ahmad")])[0].first == "al-Hourani"
 
 
 def test_features_agree_across_scripts() -> None:
@@ -105,7 +98,7 @@ def test_the_mothers_first_name_is_compared_across_scripts() -> None:
     keys = frame["mother_key"].tolist()
     assert keys[0] == keys[1] is not None  # her first name only, in either script
     assert keys[2] not in (None, keys[0])
-    assert keys[3] is None and keys[4] is None
+    assert pd.isna(keys[3]) and pd.isna(keys[4])
 
 
 def test_first_count_tells_a_rare_spelling_from_a_name_the_lists_know() -> None:
@@ -178,14 +171,15 @@ def test_a_key_one_list_wrote_twice_is_left_to_the_model() -> None:
 def test_a_clear_first_name_disagreement_is_never_a_machine_match() -> None:
     agree = [3, 3, 3, 4, 1, 4, 5, 3, 1]
     brothers = [0, *agree[1:]]
-    assert is_machine_match(0.99, agree)
-    assert not is_machine_match(0.99, brothers)
-    assert not is_machine_match(0.5, agree)
-    assert is_machine_match(0.99, [-1, *agree[1:]])  # a first name missing on one side
+    assert is_machine_match(0.99, agree, COMPARISON_NAMES)
+    assert not is_machine_match(0.99, brothers, COMPARISON_NAMES)
+    assert not is_machine_match(0.5, agree, COMPARISON_NAMES)
+    assert is_machine_match(0.99, [-1, *agree[1:]], COMPARISON_NAMES)  # first name missing
+    assert is_machine_match(0.99, agree[1:], COMPARISON_NAMES[1:]), "no first names compared"
 
 
 def test_comparison_levels_are_recovered_from_bayes_factors() -> None:
-    model = settings().get_settings("duckdb").as_dict()
+    model = settings(EVERY).get_settings("duckdb").as_dict()
     for comparison in model["comparisons"]:
         levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
         for i, level in enumerate(levels):
@@ -206,7 +200,7 @@ def test_comparison_levels_are_recovered_from_bayes_factors() -> None:
 
 
 def test_settings_compile_for_duckdb() -> None:
-    compiled = settings().get_settings("duckdb").as_dict()
+    compiled = settings(EVERY).get_settings("duckdb").as_dict()
     assert [c["output_column_name"] for c in compiled["comparisons"]] == list(COMPARISON_NAMES)
     first = compiled["comparisons"][0]["comparison_levels"][-1]
     assert first.get("fix_m_probability") is True
@@ -220,7 +214,7 @@ def test_em_reads_only_small_blocks() -> None:
         record(i, name, date_of_death="2025-03-07", pcode="SY060200", pcode_adm1="SY06", sex="male")
         for i, name in enumerate(names)
     ]
-    marked = mark_small_blocks(features_frame(records))
+    marked = mark_small_blocks(features_frame(records), TRAINING_RULES[:2])
     by_names = marked["small_block_0"].tolist()
     assert by_names == [0] * common + [1, 1, 1]
     assert marked["small_block_1"].tolist() == [0] * len(names)  # one date, district and sex
@@ -230,7 +224,7 @@ def first_name_levels(names: list[str]) -> dict[tuple[str, str], str]:
     """The first-name level of each pair of `names` (all ordered pairs), found by running the
     compiled levels' SQL in DuckDB on the features frame, as Splink does."""
     frame = features_frame([record(i, name) for i, name in enumerate(names)])
-    compiled = settings().get_settings("duckdb").as_dict()
+    compiled = settings(EVERY).get_settings("duckdb").as_dict()
     first = next(c for c in compiled["comparisons"] if c["output_column_name"] == "first_key")
     pairs = frame.add_suffix("_l").merge(frame.add_suffix("_r"), how="cross")
     pairs = pairs[pairs.unique_id_l != pairs.unique_id_r].reset_index(drop=True)

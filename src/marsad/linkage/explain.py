@@ -54,13 +54,13 @@ def weight_to_probability(weight: float) -> float:
     return factor / (1 + factor)
 
 
-def _default_m(num_levels: int) -> list[float]:
+def default_m(num_levels: int) -> list[float]:
     """Splink's default m probabilities, indexed by comparison vector value."""
     exact = 0.95
     return [(1 - exact) / (num_levels - 1)] * (num_levels - 1) + [exact]
 
 
-def _default_u(num_levels: int) -> list[float]:
+def default_u(num_levels: int) -> list[float]:
     """Splink's default u probabilities: weights spread from -5 to 3, and 10 for the top level."""
     if num_levels == 2:
         weights = [-5.0]
@@ -68,12 +68,12 @@ def _default_u(num_levels: int) -> list[float]:
         step = 8 / (num_levels - 2)
         weights = [-5 + i * step for i in range(num_levels - 1)]
     weights.append(10.0)
-    return [m / math.pow(2.0, w) for m, w in zip(_default_m(num_levels), weights, strict=True)]
+    return [m / math.pow(2.0, w) for m, w in zip(default_m(num_levels), weights, strict=True)]
 
 
 def _level_weight(level: Mapping[str, Any], gamma: int, num_levels: int) -> float:
-    m = level.get("m_probability") or _default_m(num_levels)[gamma]
-    u = level.get("u_probability") or _default_u(num_levels)[gamma]
+    m = level.get("m_probability") or default_m(num_levels)[gamma]
+    u = level.get("u_probability") or default_u(num_levels)[gamma]
     return math.log2(float(m) / float(u))
 
 

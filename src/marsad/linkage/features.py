@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
 from marsad.names import NameParts, arabic_to_latin, name_key, parse_name_parts
 from marsad.names.arabic import has_arabic
-from marsad.names.latin import normalise_latin
-from marsad.names.order import NameRoles, family_first_reading, is_family_first
+from marsad.names.latin import normalise_latin, respell_german, writes_german
+from marsad.names.order import read_order
 
 FEATURE_COLUMNS = (
     "unique_id",
@@ -42,6 +42,8 @@ FEATURE_COLUMNS = (
     "locality_key",
     "status",
 )
+
+INTEGER_COLUMNS = ("age_min", "age_max", "dod_day_number", "first_count")
 
 
 @dataclass(frozen=True)
@@ -76,25 +78,48 @@ def given_parts(record: LinkageRecord) -> NameParts | None:
     return NameParts(*given) if any(given) else None
 
 
+def _respelled(records: Sequence[LinkageRecord]) -> list[LinkageRecord]:
+    """The records, with the names of lists that spell the German way respelled the English way
+    (`marsad.names.latin.writes_german`), so their keys read as every other list's do."""
+    by_list: dict[str, list[str]] = {}
+    for r in records:
+        if not has_arabic(r.name):
+            by_list.setdefault(r.source, []).append(r.name)
+    german = {source for source, names in by_list.items() if writes_german(names)}
+    if not german:
+        return list(records)
+    return [_german(r) if r.source in german and not has_arabic(r.name) else r for r in records]
+
+
+def _german(r: LinkageRecord) -> LinkageRecord:
+    def respelled(part: str | None) -> str | None:
+        return respell_german(part) if part else part
+
+    return replace(
+        r,
+        name=respell_german(r.name),
+        name_first=respelled(r.name_first),
+        name_father=respelled(r.name_father),
+        name_grandfather=respelled(r.name_grandfather),
+        name_family=respelled(r.name_family),
+        name_mother=respelled(r.name_mother),
+    )
+
+
 def name_parts(records: Sequence[LinkageRecord]) -> list[NameParts]:
     """First, father, grandfather and family name of each record, as written.
 
     The source's own parts win; the full name is parsed only when the source gave no parts at
     all (mixing the two readings would misplace names). A parsed name is read family name
-    first when the parts that the lists gave show its first word is a family name
-    (`marsad.names.order`).
+    first when the lists show it was written so (`marsad.names.order`).
     """
+    records = _respelled(records)
     given = [given_parts(r) for r in records]
-    roles = NameRoles.from_keys((_key(p.first), _key(p.family)) for p in given if p is not None)
-    out = []
-    for record, parts in zip(records, given, strict=True):
-        if parts is None:
-            parts = parse_name_parts(record.name)
-            turned = family_first_reading(parts)
-            if turned is not None and is_family_first(_key(parts.first), _key(parts.family), roles):
-                parts = turned
-        out.append(parts)
-    return out
+    parsed = [
+        parse_name_parts(r.name) if g is None else None for r, g in zip(records, given, strict=True)
+    ]
+    read = read_order(given, parsed, [r.source for r in records])
+    return [g if g is not None else p or NameParts() for g, p in zip(given, read, strict=True)]
 
 
 def mother_key(name_mother: str | None) -> str | None:
@@ -147,7 +172,7 @@ def features_frame(records: Iterable[LinkageRecord]) -> pd.DataFrame:
     """One row per record with the columns in FEATURE_COLUMNS (missing values as None)."""
     records = list(records)
     rows = []
-    for r, parts in zip(records, name_parts(records), strict=True):
+    for r, parts in zip(_respelled(records), name_parts(records), strict=True):
         first, father, grandfather, family = (
             _key(part) for part in (parts.first, parts.father, parts.grandfather, parts.family)
         )
@@ -184,6 +209,11 @@ def features_frame(records: Iterable[LinkageRecord]) -> pd.DataFrame:
     # How many records write each first-name key: a rare spelling is more often a typo.
     counts = frame.groupby("first_key")["first_key"].transform("size")
     frame.insert(FEATURE_COLUMNS.index("first_count"), "first_count", counts)
-    for column in ("age_min", "age_max", "dod_day_number", "first_count"):
+    # Typed columns: a column no record fills would otherwise reach DuckDB as INTEGER.
+    for column in INTEGER_COLUMNS:
         frame[column] = frame[column].astype("Int64")
+    frame["first_arabic"] = frame["first_arabic"].astype("boolean")
+    for column in FEATURE_COLUMNS:
+        if column not in (*INTEGER_COLUMNS, "unique_id", "first_arabic"):
+            frame[column] = frame[column].astype("string")
     return frame

@@ -1,348 +1,194 @@
-"""The probabilistic linkage model: Splink settings, training by EM, and prediction.
+"""The probabilistic linkage model: Splink settings from a plan, training, and prediction.
 
-Fellegi–Sunter is Splink's job; this module only says what to compare and how to train.
-Every comparison reads the ASCII columns of `marsad.linkage.features`.
+Fellegi–Sunter is Splink's job; this module only says what to compare (`comparisons`, chosen
+per run by `plan`) and how to train. Every comparison reads the ASCII columns of
+`marsad.linkage.features`.
 
-Two domain facts shape the model:
-- Relatives killed together share father's, grandfather's and family name, date and place;
-  only the first name tells brothers apart. So a clear first-name disagreement carries a fixed,
-  strong weight against a match that EM may not dilute (EM on such data would otherwise learn
-  that first names often disagree within "matches" made of siblings). Even that weight is
-  outvoted when a family's rare names, date, place and ages all agree — brothers, twins — so
-  such a pair is never a machine match: it goes to reviewers (`is_machine_match`).
-- Agreeing on "Mohammad" says less than agreeing on a rare family name: name comparisons are
-  term-frequency adjusted.
+Parameters come from three places, in this order of precedence: EM on the records themselves
+(when there are enough of them), the saved model of an earlier run (`marsad link --model`), and
+the default model shipped with the package (`default_model.json`, learned on the scenario
+matrix), which also starts EM. u, how often two different people agree by chance, is always
+estimated on the records being linked: it depends on how common names are in *these* lists.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+import logging
+import re
+import warnings
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from importlib import resources
 from typing import Any, cast
 
 import numpy as np
 import pandas as pd
-import splink.comparison_level_library as cll
-import splink.comparison_library as cl
 from splink import Linker, SettingsCreator, block_on
-from splink.internals.blocking_rule_creator import BlockingRuleCreator
-from splink.internals.comparison_creator import ComparisonCreator
 from splink.internals.database_api import DatabaseAPISubClass
+
+from marsad.linkage import comparisons as comparison_library
+from marsad.linkage import em
+from marsad.linkage.explain import default_m, default_u
+from marsad.linkage.plan import TRAINING_BLOCK_RECORDS, ModelPlan, plan_model, trained_by
 
 MATCH_THRESHOLD = 0.8
 """Pairs at or above this match probability are linked by the machine."""
 REVIEW_THRESHOLD = 0.5
 """Pairs between this and MATCH_THRESHOLD go to the review queue. A team with more reviewers'
 time may lower it for a run (`marsad link --review-threshold`): more pairs, more links found."""
-FIRST_NAME_DISAGREE_M = 1e-5
-"""m for a clear first-name disagreement: how often one person's first name is recorded as
-an unrelated name. Fixed, not trained (see module docstring)."""
-RARE_SPELLING = 2
-"""A first-name key written by at most this many records of the lists being linked is rare."""
-COMMON_SPELLING = 10
-"""A first-name key written by at least this many records is a name the lists know."""
-VOWEL_VARIANT_SIMILARITY = 0.8
-"""Jaro-Winkler of two spellings, from which keys differing only in vowels across scripts are
-read as one name."""
-
-
-def _name(column: str, *, term_frequency: bool, extra: tuple[Any, ...] = ()) -> ComparisonCreator:
-    return cl.CustomComparison(
-        output_column_name=column,
-        comparison_levels=[
-            cll.NullLevel(column),
-            cll.ExactMatchLevel(column, term_frequency_adjustments=term_frequency),
-            cll.JaroWinklerLevel(column, 0.9),
-            cll.JaroWinklerLevel(column, 0.75),
-            *extra,
-            cll.ElseLevel(),
-        ],
-        comparison_description=f"name part {column}",
-    )
-
-
-def _two_part_family() -> Any:
-    """A two-part name ("Ali Mohammad") reads as first + family, but is often first +
-    father's name: its "family" then equals the other record's father's name."""
-    return cll.CustomLevel(
-        "(father_key_l IS NULL AND family_key_l = father_key_r) "
-        "OR (father_key_r IS NULL AND family_key_r = father_key_l)",
-        label_for_charts="equals the other's father's name (two-part name)",
-    )
-
-
-def _father_left_out() -> Any:
-    """A name of three parts whose writer left out the father's name reads the grandfather's
-    name as the father's: it then equals the other record's grandfather's name."""
-    return cll.CustomLevel(
-        "(grandfather_key_l IS NULL AND father_key_l = grandfather_key_r) "
-        "OR (grandfather_key_r IS NULL AND father_key_r = grandfather_key_l)",
-        label_for_charts="equals the other's grandfather's name (father left out)",
-    )
-
-
-def _rare_spelling(edits: int) -> Any:
-    """A first name that the lists write at most RARE_SPELLING times, `edits` key edits from
-    one they write at least COMMON_SPELLING times: a slip of the pen more often than a
-    brother, whose name is a name the lists know."""
-    return cll.And(
-        cll.CustomLevel(
-            f"least(first_count_l, first_count_r) <= {RARE_SPELLING} "
-            f"AND greatest(first_count_l, first_count_r) >= {COMMON_SPELLING}"
-        ),
-        cll.DamerauLevenshteinLevel("first_key", edits),
-    ).configure(label_for_charts=f"rare spelling {edits} key edit(s) from a common name")
-
-
-def _vowels_across_scripts() -> Any:
-    """One first name in Arabic script, one in Latin letters, whose keys differ only in
-    vowels (`features.consonants`) and whose spellings are alike: Huda / هدى (Jaro-Winkler
-    0.85), not Hassan / حسين (0.68). Without this level such a pair met the first-name veto."""
-    return cll.And(
-        cll.ExactMatchLevel("first_consonants"),
-        cll.JaroWinklerLevel("first_latin", VOWEL_VARIANT_SIMILARITY),
-        cll.CustomLevel("first_arabic_l <> first_arabic_r"),
-    ).configure(label_for_charts="vowels written otherwise across scripts")
-
-
-def _first_name() -> ComparisonCreator:
-    """First names: equal keys, a typo (one key edit and near-identical spelling), one name
-    whose vowels the two scripts write differently, a rare spelling close to a common name,
-    or not."""
-    return cl.CustomComparison(
-        output_column_name="first_key",
-        comparison_levels=[
-            cll.NullLevel("first_key"),
-            cll.ExactMatchLevel("first_key", term_frequency_adjustments=True),
-            cll.And(
-                cll.DamerauLevenshteinLevel("first_key", 1),
-                cll.JaroWinklerLevel("first_latin", 0.88),
-            ).configure(label_for_charts="typo (one key edit, similar spelling)"),
-            _vowels_across_scripts(),
-            _rare_spelling(1),
-            _rare_spelling(2),
-            cll.ElseLevel().configure(m_probability=FIRST_NAME_DISAGREE_M, fix_m_probability=True),
-        ],
-        comparison_description="first name",
-    )
-
-
-def _date() -> ComparisonCreator:
-    return cl.CustomComparison(
-        output_column_name="dod",
-        comparison_levels=[
-            cll.NullLevel("dod"),
-            cll.ExactMatchLevel("dod", term_frequency_adjustments=True).configure(
-                label_for_charts="same full date"
-            ),
-            cll.CustomLevel(
-                "abs(dod_day_number_l - dod_day_number_r) <= 3",
-                label_for_charts="within 3 days",
-            ),
-            cll.CustomLevel(
-                "(length(dod_l) = 7 OR length(dod_r) = 7) AND dod_month_l = dod_month_r",
-                label_for_charts="same month, one side month only",
-            ),
-            cll.CustomLevel(
-                "(length(dod_l) = 4 OR length(dod_r) = 4) AND dod_year_l = dod_year_r",
-                label_for_charts="same year, one side year only",
-            ),
-            cll.CustomLevel("dod_month_l = dod_month_r", label_for_charts="same month, days apart"),
-            cll.ElseLevel(),
-        ],
-        comparison_description="date of death",
-    )
-
-
-def _place() -> ComparisonCreator:
-    return cl.CustomComparison(
-        output_column_name="place",
-        comparison_levels=[
-            cll.CustomLevel(
-                "adm1_l IS NULL OR adm1_r IS NULL", label_for_charts="unknown"
-            ).configure(is_null_level=True),
-            cll.CustomLevel(
-                "locality_key_l = locality_key_r AND adm1_l = adm1_r",
-                label_for_charts="same locality",
-            ),
-            cll.CustomLevel(
-                "adm2_l = adm2_r AND (locality_key_l IS NULL OR locality_key_r IS NULL)",
-                label_for_charts="same district",
-            ),
-            cll.CustomLevel(
-                "adm1_l = adm1_r AND (locality_key_l IS NULL OR locality_key_r IS NULL)",
-                label_for_charts="same governorate",
-            ),
-            cll.CustomLevel("adm1_l = adm1_r", label_for_charts="same governorate, other locality"),
-            cll.ElseLevel(),
-        ],
-        comparison_description="place of death (p-code hierarchy)",
-    )
-
-
-def _age() -> ComparisonCreator:
-    mid_l = "(age_min_l + coalesce(age_max_l, age_min_l + 20)) / 2.0"
-    mid_r = "(age_min_r + coalesce(age_max_r, age_min_r + 20)) / 2.0"
-    exact = (
-        "age_max_l IS NOT NULL AND age_max_r IS NOT NULL AND age_max_l = age_min_l "
-        "AND age_max_r = age_min_r"
-    )
-    return cl.CustomComparison(
-        output_column_name="age",
-        comparison_levels=[
-            cll.CustomLevel("age_min_l IS NULL OR age_min_r IS NULL").configure(
-                is_null_level=True, label_for_charts="unknown"
-            ),
-            cll.CustomLevel(f"{exact} AND age_min_l = age_min_r", label_for_charts="same age"),
-            cll.CustomLevel(
-                f"{exact} AND abs(age_min_l - age_min_r) <= 1", label_for_charts="within 1 year"
-            ),
-            cll.CustomLevel(
-                f"{exact} AND abs(age_min_l - age_min_r) <= 5", label_for_charts="within 5 years"
-            ),
-            cll.CustomLevel(
-                "age_min_l <= coalesce(age_max_r, 200) AND age_min_r <= coalesce(age_max_l, 200)",
-                label_for_charts="ranges overlap",
-            ),
-            cll.CustomLevel(f"abs({mid_l} - {mid_r}) <= 10", label_for_charts="within 10 years"),
-            cll.ElseLevel(),
-        ],
-        comparison_description="age (with tolerance)",
-    )
-
-
-def _lists() -> ComparisonCreator:
-    """Whether the two records come from one list. A list names a person once, save for its few
-    duplicates, so a pair within one list is far less often one person than a pair across
-    lists with the same names, date and place: most such pairs are namesakes or relatives."""
-    return cl.CustomComparison(
-        output_column_name="lists",
-        comparison_levels=[
-            # Every record has its list; the null level only keeps Splink from warning.
-            cll.NullLevel("source"),
-            cll.CustomLevel("source_l = source_r", label_for_charts="same list"),
-            cll.ElseLevel().configure(label_for_charts="different lists"),
-        ],
-        comparison_description="the records' lists",
-    )
-
-
-def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
-    return [
-        _first_name(),
-        _name("father_key", term_frequency=True, extra=(_father_left_out(),)),
-        _name("grandfather_key", term_frequency=True),
-        _name("family_key", term_frequency=True, extra=(_two_part_family(),)),
-        _name("mother_key", term_frequency=True),
-        cl.ExactMatch("sex"),
-        _age(),
-        _date(),
-        _place(),
-        cl.ExactMatch("status"),
-        _lists(),
-    ]
-
-
-def blocking_rules() -> list[BlockingRuleCreator | dict[str, Any]]:
-    """Chosen for recall: each rule catches links that the others miss.
-
-    A typo in the first name is caught by father + family; in the family name by first +
-    father; partial or shifted dates by the name rules; a missing father by first + family.
-    """
-    return [
-        block_on("first_key", "family_key"),
-        block_on("first_key", "father_key"),
-        block_on("first_key", "second_key"),
-        block_on("father_key", "family_key", "adm1"),
-        block_on("first_key", "dod", "adm1"),
-        block_on("family_key", "dod"),
-    ]
-
-
-TRAINING_RULES = (
-    ("first_key", "family_key"),
-    ("dod", "adm2", "sex"),
-)
-"""EM sessions: each trains every comparison but the columns it blocks on."""
-TRAINING_BLOCK_RECORDS = 40
-"""EM reads only the blocks of at most this many sample records. Namesake pairs grow with the
-square of a block and matches only with its size, so the few blocks of the commonest names
-("Mohammad" + "Ali", or everyone who died on the worst day in one district) hold most pairs and
-almost no matches. On a million records EM on whole blocks settled on another split than the
-persons (agreeing on the father's name worth 0.5 bits instead of 4); capped, it learns the same
-weights as on 100,000 records. The cap leaves out pairs, not comparisons: every level is still
-seen in the smaller blocks."""
+DRAW_FLOOR = 0.05
+"""Pairs scored below the review threshold but at or above this are kept too, as "unlikely":
+never linked nor queued, but estimation draws clusterings from them (a pair at 0.2 is one
+person one time in five, and leaving every such pair out would split those persons in every
+drawn clustering)."""
 TRAINING_RECORDS = 200_000
 """Training reads a seeded random sample of at most this many records. The pairs EM must hold
 grow with the square of the records (a mass-killing spike puts thousands of deaths on one day
 and place): on 117,571 records, training on all of them peaks at about 2.7 GB, so lists of a
 million records train on a sample. Smaller samples train worse: on that scenario a 30,000-record
 sample left the model scoring 3,900 pairs above 0.5 instead of 60,800."""
+PRIOR_SAMPLE = 50_000
+"""The prior is estimated on a seeded random sample of at most this many records (see
+`estimate_prior`): the share of pairs that match is the same in a uniform sample as in the
+whole, and a sample's blocked pairs fit in memory at any size."""
+PRIOR_ITERATIONS = 200
+FIRST_NAME_DISAGREES = 0
+"""The first-name comparison's level (Splink's gamma) for a clear disagreement: not the same
+key, not a typo, not a rare spelling of a common name."""
+DEFAULT_MODEL = "default_model.json"
+EM_STRENGTH = 100.0
+"""Pseudo-pairs of the default model's m that EM's estimate is drawn toward (`linkage.em`)."""
 
 
-def settings() -> SettingsCreator:
+class ModelShapeError(ValueError):
+    """A saved model that this version of Marsad cannot read as its own."""
+
+
+SCORED_COLUMNS = ("unique_id_l", "unique_id_r", "match_probability", "gammas", "weights")
+
+
+@dataclass(frozen=True)
+class Scored:
+    """Every blocked pair at or above the review threshold, and the model that scored them."""
+
+    pairs: pd.DataFrame
+    """SCORED_COLUMNS"""
+    model: dict[str, Any]
+    """Splink's JSON of the model; empty when the records share no field to compare."""
+    plan: ModelPlan
+    source: str
+    """Where the model's m came from: "trained" (EM on these records), "saved" (an earlier
+    run's model), "default" (the shipped model: too few records to train) or "none" (the
+    records share no field to compare)."""
+    splink_warnings: tuple[str, ...] = field(default=())
+
+
+def is_machine_match(score: float, gammas: list[int], comparisons: tuple[str, ...]) -> bool:
+    """Whether the machine links a scored pair: at MATCH_THRESHOLD or above, unless the first
+    names clearly disagree — then however much else agrees, a reviewer decides."""
+    if score < MATCH_THRESHOLD:
+        return False
+    if "first_key" not in comparisons:
+        return True
+    return gammas[comparisons.index("first_key")] != FIRST_NAME_DISAGREES
+
+
+def model_comparisons(model: dict[str, Any]) -> tuple[str, ...]:
+    """The comparisons of a saved model, in the order of its comparison vectors."""
+    return tuple(str(c["output_column_name"]) for c in model["comparisons"])
+
+
+def settings(plan: ModelPlan) -> SettingsCreator:
     """The model's settings. Intermediate columns stay off here: training would carry them
-    for every blocked pair; prediction turns them on (see `train_and_predict`)."""
+    for every blocked pair; prediction turns them on (see `score`)."""
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
-        comparisons=comparisons(),
-        blocking_rules_to_generate_predictions=blocking_rules(),
+        comparisons=comparison_library.build(plan.comparisons),
+        blocking_rules_to_generate_predictions=[block_on(*r) for r in plan.blocking_rules],
         retain_intermediate_calculation_columns=False,
         retain_matching_columns=False,
     )
 
 
-COMPARISON_NAMES = (
-    "first_key",
-    "father_key",
-    "grandfather_key",
-    "family_key",
-    "mother_key",
-    "sex",
-    "age",
-    "dod",
-    "place",
-    "status",
-    "lists",
-)
-"""Output column names of `comparisons()`, in order; `gammas` lists follow this order."""
+def default_model() -> dict[str, Any]:
+    """The shipped model: m and u of every level of every comparison, by label."""
+    text = resources.files("marsad.linkage").joinpath(DEFAULT_MODEL).read_text(encoding="utf-8")
+    return cast(dict[str, Any], json.loads(text))
 
 
-FIRST_NAME_DISAGREES = 0
-"""The first-name comparison's level (Splink's gamma) for a clear disagreement: not the same
-key, not a typo, not a rare spelling of a common name."""
+def _levels(comparison: dict[str, Any]) -> list[str]:
+    return [str(lv.get("label_for_charts")) for lv in comparison["comparison_levels"]]
 
 
-def is_machine_match(score: float, gammas: list[int]) -> bool:
-    """Whether the machine links a scored pair: at MATCH_THRESHOLD or above, unless the first
-    names clearly disagree — then however much else agrees, a reviewer decides."""
-    first = gammas[COMPARISON_NAMES.index("first_key")]
-    return score >= MATCH_THRESHOLD and first != FIRST_NAME_DISAGREES
+def with_parameters(
+    plan: ModelPlan, dialect: str, source: dict[str, Any], *, name: str
+) -> dict[str, Any]:
+    """The plan's settings in `dialect`, carrying the m and u of `source` (a saved model).
+
+    A saved model's SQL is in the dialect of the engine that trained it (DuckDB quotes
+    names with "", Spark with ``; Jaro-Winkler is jaro_winkler_similarity in one and
+    jaro_winkler in the other), so only its parameters move between engines and runs.
+    """
+    fresh = settings(plan).create_settings_dict(dialect)
+    if "probability_two_random_records_match" in source:
+        fresh["probability_two_random_records_match"] = source[
+            "probability_two_random_records_match"
+        ]
+    saved = {c["output_column_name"]: c for c in source["comparisons"]}
+    for comparison in fresh["comparisons"]:
+        column = comparison["output_column_name"]
+        old = saved.get(column)
+        if old is None:
+            continue
+        if _levels(old) != _levels(comparison):
+            raise ModelShapeError(
+                f"{name}: its {column!r} comparison has the levels {_levels(old)}, this version "
+                f"of Marsad has {_levels(comparison)}; link without --model to train a new one"
+            )
+        pairs = zip(comparison["comparison_levels"], old["comparison_levels"], strict=True)
+        for level, old_level in pairs:
+            for key in ("m_probability", "u_probability"):
+                if key in old_level:
+                    level[key] = old_level[key]
+    return fresh
 
 
-def _level_bayes_factors(model: dict[str, Any]) -> dict[str, list[tuple[int, float]]]:
-    """Per comparison, (comparison vector value, Bayes factor m/u) of each non-null level."""
-    out: dict[str, list[tuple[int, float]]] = {}
-    for comparison in model["comparisons"]:
-        levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
-        out[comparison["output_column_name"]] = [
-            (len(levels) - 1 - i, lv["m_probability"] / lv["u_probability"])
-            for i, lv in enumerate(levels)
+def plan_for_saved(plan: ModelPlan, model: dict[str, Any]) -> ModelPlan:
+    """`plan` narrowed to the comparisons a saved model has: those it lacks cannot be scored."""
+    known = set(model_comparisons(model))
+    lacking = tuple(c for c in plan.comparisons if c not in known)
+    return replace(
+        plan,
+        comparisons=tuple(c for c in plan.comparisons if c in known),
+        left_out=plan.left_out
+        + tuple((c, "the saved model has no such comparison") for c in lacking),
+        training_rules=(),
+        untrained=(),
+    )
+
+
+def comparison_levels(
+    pairs: pd.DataFrame, model: dict[str, Any], names: tuple[str, ...] | None = None
+) -> np.ndarray[Any, Any]:
+    """The comparison vector (one level per comparison in `names`, by default all the
+    model's) of each scored pair.
+
+    Splink's predictions carry each comparison's Bayes factor but not its level; the level is
+    the one whose m/u equals that factor (a null level has factor 1 and value -1).
+    """
+    names = model_comparisons(model) if names is None else names
+    out = np.full((len(pairs), len(names)), -1, dtype=np.int64)
+    for j, name in enumerate(names):
+        levels = _non_null(_comparison(model, name))
+        candidates = [
+            (value, lv["m_probability"] / lv["u_probability"])
+            for value, lv in enumerate(levels)
             if lv.get("m_probability") and lv.get("u_probability")
         ]
-    return out
-
-
-def comparison_levels(pairs: pd.DataFrame, model: dict[str, Any]) -> np.ndarray[Any, Any]:
-    """The comparison vector (one level per comparison) of each scored pair.
-
-    Splink's DuckDB predictions carry each comparison's Bayes factor but not its level; the
-    level is the one whose m/u equals that factor (a null level has factor 1 and value -1).
-    """
-    levels = _level_bayes_factors(model)
-    out = np.full((len(pairs), len(COMPARISON_NAMES)), -1, dtype=np.int64)
-    for j, name in enumerate(COMPARISON_NAMES):
-        candidates = levels[name]
         if not candidates:
             continue
         factors = np.log(pairs[f"bf_{name}"].to_numpy(dtype=float))
@@ -354,34 +200,11 @@ def comparison_levels(pairs: pd.DataFrame, model: dict[str, Any]) -> np.ndarray[
     return out
 
 
-def with_parameters(trained: dict[str, Any], dialect: str) -> dict[str, Any]:
-    """This module's settings, written in `dialect`, carrying the parameters of `trained`.
-
-    A saved model's SQL is in the dialect of the engine that trained it (DuckDB quotes
-    names with "", Spark with ``; Jaro-Winkler is jaro_winkler_similarity in one and
-    jaro_winkler in the other), so only its trained parameters move between engines.
-    """
-    fresh = settings().create_settings_dict(dialect)
-    fresh["probability_two_random_records_match"] = trained["probability_two_random_records_match"]
-    saved = {c["output_column_name"]: c["comparison_levels"] for c in trained["comparisons"]}
-    for comparison in fresh["comparisons"]:
-        name = comparison["output_column_name"]
-        levels = comparison["comparison_levels"]
-        old = saved.get(name, [])
-        if [lv["label_for_charts"] for lv in old] != [lv["label_for_charts"] for lv in levels]:
-            raise ValueError(f"the saved model's {name!r} comparison differs from this version's")
-        for level, old_level in zip(levels, old, strict=True):
-            for key in ("m_probability", "u_probability"):
-                if key in old_level:
-                    level[key] = old_level[key]
-    return fresh
-
-
-def comparison_weights(pairs: pd.DataFrame) -> np.ndarray[Any, Any]:
+def comparison_weights(pairs: pd.DataFrame, names: tuple[str, ...]) -> np.ndarray[Any, Any]:
     """Each comparison's match weight (log2 Bayes factor) for each pair, term-frequency
     adjustments included: exactly what Splink added up, so explanations match the score."""
-    out = np.zeros((len(pairs), len(COMPARISON_NAMES)))
-    for j, name in enumerate(COMPARISON_NAMES):
+    out = np.zeros((len(pairs), len(names)))
+    for j, name in enumerate(names):
         factor = pairs[f"bf_{name}"].to_numpy(dtype=float)
         if f"bf_tf_adj_{name}" in pairs:
             factor = factor * pairs[f"bf_tf_adj_{name}"].to_numpy(dtype=float)
@@ -389,7 +212,7 @@ def comparison_weights(pairs: pd.DataFrame) -> np.ndarray[Any, Any]:
     return out
 
 
-def mark_small_blocks(frame: pd.DataFrame) -> pd.DataFrame:
+def mark_small_blocks(frame: pd.DataFrame, rules: tuple[tuple[str, ...], ...]) -> pd.DataFrame:
     """`frame` with a 0/1 column `small_block_i` per training rule i: 1 when the record's block
     under that rule holds at most TRAINING_BLOCK_RECORDS records."""
     return frame.assign(
@@ -398,62 +221,256 @@ def mark_small_blocks(frame: pd.DataFrame) -> pd.DataFrame:
                 frame.groupby(list(columns), dropna=False)[columns[0]].transform("size")
                 <= TRAINING_BLOCK_RECORDS
             ).astype(int)
-            for i, columns in enumerate(TRAINING_RULES)
+            for i, columns in enumerate(rules)
         }
     )
 
 
+def fit(
+    sample: pd.DataFrame,
+    plan: ModelPlan,
+    db_api: DatabaseAPISubClass,
+    say: Callable[[str], None],
+    start: dict[str, Any],
+    strength: float = EM_STRENGTH,
+) -> dict[str, Any]:
+    """u by random sampling; m by EM in each training session, from and toward the m of
+    `start` (`marsad.linkage.em`); comparisons no session trains keep the m of `start`."""
+    marked = mark_small_blocks(sample, plan.training_rules)
+    begin = with_parameters(plan, db_api.sql_dialect.sql_dialect_str, start, name="the start")
+    linker = Linker(cast(Any, marked), begin, db_api, set_up_basic_logging=False)
+    linker.table_management.invalidate_cache()
+    say("estimating u by random sampling")
+    linker.training.estimate_u_using_random_sampling(max_pairs=2_000_000, seed=1)
+    model = _every_level_set(dict(linker.misc.save_model_to_json()))
+    learned: dict[str, list[np.ndarray[Any, Any]]] = {}
+    for i, columns in enumerate(plan.training_rules):
+        say(f"EM training blocked on {' + '.join(columns)}")
+        names = trained_by(columns, plan.comparisons)
+        agree = " AND ".join(f"l.{column} = r.{column}" for column in columns)
+        patterns = _patterns(marked, model, names, f"{agree} AND l.small_block_{i} = 1", db_api)
+        levels = [_levels_of(model, name) for name in names]
+        m, _share = em.map_em(patterns, levels, strength)
+        for name, estimate in zip(names, m, strict=True):
+            learned.setdefault(name, []).append(estimate)
+    for name, estimates in learned.items():
+        _set_m(model, name, np.mean(estimates, axis=0))
+    # The sessions' tables (a sample, with training columns) must not be scored from.
+    linker.table_management.invalidate_cache()
+    return model
+
+
+def _comparison(model: dict[str, Any], name: str) -> dict[str, Any]:
+    return next(c for c in model["comparisons"] if c["output_column_name"] == name)
+
+
+def _non_null(comparison: dict[str, Any]) -> list[dict[str, Any]]:
+    """The comparison's non-null levels, ordered by comparison vector value (0 first)."""
+    return [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")][::-1]
+
+
+def _every_level_set(model: dict[str, Any]) -> dict[str, Any]:
+    """`model` with Splink's default m and u written into every level that has none (a model
+    started from Splink's own values), so every level's Bayes factor can be told apart."""
+    for comparison in model["comparisons"]:
+        levels = _non_null(comparison)
+        m0, u0 = default_m(len(levels)), default_u(len(levels))
+        for value, level in enumerate(levels):
+            level.setdefault("m_probability", m0[value])
+            level.setdefault("u_probability", u0[value])
+    return model
+
+
+def _levels_of(model: dict[str, Any], name: str) -> em.Levels:
+    levels = _non_null(_comparison(model, name))
+    return em.Levels(
+        m=np.array([float(lv["m_probability"]) for lv in levels]),
+        u=np.array([float(lv["u_probability"]) for lv in levels]),
+        fixed=np.array([bool(lv.get("fix_m_probability")) for lv in levels]),
+    )
+
+
+def _set_m(model: dict[str, Any], name: str, m: np.ndarray[Any, Any]) -> None:
+    for level, value in zip(_non_null(_comparison(model, name)), m, strict=True):
+        if not level.get("fix_m_probability"):
+            level["m_probability"] = float(value)
+
+
+def _patterns(
+    marked: pd.DataFrame,
+    model: dict[str, Any],
+    names: tuple[str, ...],
+    rule: str,
+    db_api: DatabaseAPISubClass,
+) -> em.Patterns:
+    """The distinct comparison vectors of the pairs `rule` blocks, over `names`, with counts.
+
+    Splink computes each pair's comparisons; the database counts the patterns, so only the
+    few thousand distinct vectors reach Python."""
+    settings = {
+        **model,
+        "blocking_rules_to_generate_predictions": [{"blocking_rule": rule}],
+        "retain_intermediate_calculation_columns": True,
+    }
+    linker = Linker(cast(Any, marked), settings, db_api, set_up_basic_logging=False)
+    predictions = linker.inference.predict()
+    factors = ", ".join(f"bf_{name}" for name in names)
+    counted = linker.misc.query_sql(
+        f"SELECT {factors}, count(*) AS pairs FROM {predictions.physical_name} GROUP BY {factors}"
+    )
+    predictions.drop_table_from_database_and_remove_from_cache()
+    gammas = comparison_levels(counted, model, names)
+    return em.Patterns(gammas=gammas, counts=counted["pairs"].to_numpy(dtype=float))
+
+
+def estimate_prior(
+    frame: pd.DataFrame, model: dict[str, Any], plan: ModelPlan, db_api: DatabaseAPISubClass
+) -> float:
+    """The probability that two random records match, given the model's m and u.
+
+    EM for the prior alone: with each blocked pair's Bayes factor fixed, the prior is the
+    expected number of matching pairs over the number of all pairs, and that expectation
+    depends on the prior; iterate to the fixed point. Pairs no blocking rule compares count
+    as non-matches. Unlike a deterministic rule with an assumed recall, it needs no field to
+    be present (on the default scenario it gave 5.08e-5 for a truth of 5.29e-5, where the rule
+    on first, father's and family name and date gave 3.66e-5).
+    """
+    sample = frame
+    if len(frame) > PRIOR_SAMPLE:
+        sample = frame.sample(n=PRIOR_SAMPLE, random_state=2).sort_values("unique_id")
+    pairs = len(sample) * (len(sample) - 1) / 2
+    start = float(model["probability_two_random_records_match"])
+    settings = with_parameters(plan, db_api.sql_dialect.sql_dialect_str, model, name="the model")
+    linker = Linker(cast(Any, sample), settings, db_api, set_up_basic_logging=False)
+    predictions = linker.inference.predict()
+    weights = predictions.as_pandas_dataframe()["match_weight"].to_numpy(dtype=float)
+    linker.table_management.invalidate_cache()
+    predictions.drop_table_from_database_and_remove_from_cache()
+    bayes = weights - np.log2(start / (1 - start))
+    prior = start
+    for _ in range(PRIOR_ITERATIONS):
+        odds = np.log2(prior / (1 - prior)) + bayes
+        expected = float((1 / (1 + np.exp2(-odds))).sum())
+        updated = min(max(expected / pairs, 1e-12), 0.5)
+        if abs(updated - prior) <= 1e-6 * prior:
+            return updated
+        prior = updated
+    return prior
+
+
 def train(
     frame: pd.DataFrame, db_api: DatabaseAPISubClass, say: Callable[[str], None]
-) -> dict[str, Any]:
-    """Estimate the model's parameters on a seeded sample of `frame`; the model as JSON."""
+) -> tuple[dict[str, Any], ModelPlan, bool]:
+    """Train a model for the records of `frame`; the model as JSON, its plan, and whether EM
+    ran (False: the lists hold too few pairs for any training session, `plan.MIN_TRAINING_PAIRS`,
+    so the default model's m is used with u and the prior estimated on these records). On
+    samples of 100 to 3,000 records of the scenario matrix, EM drawn toward the default model
+    linked as well as the default model or slightly better at every size
+    (benchmarks/small_lists.py), so the number of pairs, not of records, decides."""
     sample = frame
     if len(frame) > TRAINING_RECORDS:
         say(f"sampling {TRAINING_RECORDS:,} records for training")
         sample = frame.sample(n=TRAINING_RECORDS, random_state=1).sort_values("unique_id")
-    # Progress goes through `say`; Splink's own INFO log would repeat it line by line.
-    linker = Linker(
-        cast(Any, mark_small_blocks(sample)), settings(), db_api, set_up_basic_logging=False
-    )
+    plan = plan_model(sample, train=True)
+    say(plan.describe())
+    with_em = bool(plan.training_rules)
+    if not with_em:
+        say(f"{len(frame):,} records are too few to train on: the default model is used")
+    elif plan.untrained:
+        labels = ", ".join(comparison_library.BY_NAME[c].label for c in plan.untrained)
+        say(f"no training session could learn {labels}: the default model's values are used")
+    model = fit(sample, plan, db_api, say, default_model())
     say("estimating the prior")
-    linker.training.estimate_probability_two_random_records_match(
-        [block_on("first_key", "father_key", "family_key", "dod")], recall=0.6
-    )
-    say("estimating u by random sampling")
-    linker.training.estimate_u_using_random_sampling(max_pairs=2_000_000, seed=1)
-    for i, columns in enumerate(TRAINING_RULES):
-        say(f"EM training blocked on {' + '.join(columns)}")
-        agree = " AND ".join(f"l.{column} = r.{column}" for column in columns)
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            f"{agree} AND l.small_block_{i} = 1", estimate_without_term_frequencies=True
-        )
-    return dict(linker.misc.save_model_to_json())
+    model["probability_two_random_records_match"] = estimate_prior(frame, model, plan, db_api)
+    return model, plan, with_em
 
 
-def train_and_predict(
+def score(
     frame: pd.DataFrame,
     db_api: DatabaseAPISubClass,
     say: Callable[[str], None],
     trained: dict[str, Any] | None = None,
     review_threshold: float = REVIEW_THRESHOLD,
-) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Score every blocked pair of `frame`, training the model by EM on `frame` itself
-    unless a `trained` model (Splink JSON from an earlier run) is given to reuse.
-
-    Returns the pairs at or above `review_threshold` (unique_id_l, unique_id_r,
-    match_probability, gammas) and the model used, as JSON.
-    """
-    if trained is None:
-        trained = train(frame, db_api, say)
-    scoring = with_parameters(trained, db_api.sql_dialect.sql_dialect_str)
-    # Each comparison's Bayes factor is needed to explain a decision.
-    scoring["retain_intermediate_calculation_columns"] = True
-    # Splink's hints say table names, but it takes data frames on every backend.
-    linker = Linker(cast(Any, frame), scoring, db_api, set_up_basic_logging=False)
-    say("scoring pairs")
-    predictions = linker.inference.predict(threshold_match_probability=review_threshold)
-    scored = predictions.as_pandas_dataframe()
+) -> Scored:
+    """Score every blocked pair of `frame`, training the model on `frame` itself unless a
+    `trained` model (Splink JSON from an earlier run) is given to reuse."""
+    plan = plan_model(frame, train=False)
+    if not plan.comparisons:
+        return Scored(pd.DataFrame(columns=SCORED_COLUMNS), {}, plan, "none")
+    with splink_warnings() as caught:
+        if trained is None:
+            model, plan, with_em = train(frame, db_api, say)
+            source, name = model, "the trained model"
+            origin = "trained" if with_em else "default"
+        else:
+            plan = plan_for_saved(plan, trained)
+            say(plan.describe())
+            source, name, origin = trained, "the saved model", "saved"
+        scoring = with_parameters(plan, db_api.sql_dialect.sql_dialect_str, source, name=name)
+        # Each comparison's Bayes factor is needed to explain a decision.
+        scoring["retain_intermediate_calculation_columns"] = True
+        linker = Linker(cast(Any, frame), scoring, db_api, set_up_basic_logging=False)
+        linker.table_management.invalidate_cache()
+        say("scoring pairs")
+        predictions = linker.inference.predict(threshold_match_probability=review_threshold)
+        scored = predictions.as_pandas_dataframe()
+        used = dict(linker.misc.save_model_to_json())
     pairs = scored[["unique_id_l", "unique_id_r", "match_probability"]].copy()
-    pairs["gammas"] = list(comparison_levels(scored, trained))
-    pairs["weights"] = list(comparison_weights(scored))
-    return pairs, trained
+    pairs["gammas"] = list(comparison_levels(scored, used))
+    pairs["weights"] = list(comparison_weights(scored, plan.comparisons))
+    return Scored(pairs, used, plan, origin, summarise(caught))
+
+
+@contextmanager
+def splink_warnings() -> Iterator[list[str]]:
+    """Collect what Splink (and the libraries under it) warn about, instead of letting it
+    reach the terminal line by line; `summarise` turns it into a few lines for the user."""
+    caught: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            caught.append(record.getMessage())
+
+    logger = logging.getLogger("splink")
+    handler = Collect(level=logging.WARNING)
+    was_propagating = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        with warnings.catch_warnings(record=True) as raised:
+            warnings.simplefilter("always")
+            yield caught
+        caught.extend(str(w.message) for w in raised)
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = was_propagating
+
+
+_NOT_OBSERVED = re.compile(r"^Level (.+) on comparison (\S+) not observed in dataset")
+
+
+def summarise(messages: list[str]) -> tuple[str, ...]:
+    """A few lines for what Splink warned about: levels that EM saw no pair at (the default
+    model's m stays there), then every other warning once, with how often it came."""
+    unseen: Counter[str] = Counter()
+    other: Counter[str] = Counter()
+    for message in messages:
+        lines = [line.strip() for line in message.splitlines() if line.strip()]
+        if lines and lines[0].rstrip(":").upper() == "WARNING":
+            lines = lines[1:]
+        if not lines:
+            continue
+        match = _NOT_OBSERVED.match(lines[0])
+        if match is not None:
+            unseen[match.group(2)] += 1
+        else:
+            other[" ".join(lines[0].split())] += 1
+    out = []
+    if unseen:
+        where = ", ".join(f"{name} ×{n}" for name, n in sorted(unseen.items()))
+        out.append(
+            f"{sum(unseen.values())} comparison levels were not seen in training ({where}); "
+            "they keep the default model's values"
+        )
+    out.extend(f"{text} (×{n})" if n > 1 else text for text, n in other.most_common())
+    return tuple(out)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 from marsad.names import tables
 from marsad.names.skeleton import Unit, consonant, vowel
@@ -240,3 +241,27 @@ def latin_units(words: list[str]) -> list[Unit]:
             units.append(vowel(""))
             i += 1
     return units
+
+
+GERMAN_MIN_SHARE = 0.01
+"""A list whose names write "sch" in at least this share of names, and more often than "sh",
+spells Arabic the German way (see `respell_german`)."""
+
+
+def writes_german(names: Iterable[str]) -> bool:
+    """Whether a list spells Arabic names the German way: ش as "sch" (Schaaban), not "sh" or
+    the French "ch". German spelling reads "ch" as خ and "j" as ي, the reverse of French and
+    English, so its keys must be read otherwise (Chalil is Khalil, Jussuf is Yusuf)."""
+    total = sch = sh = 0
+    for name in names:
+        text = name.lower()
+        total += 1
+        sch += text.count("sch")
+        sh += text.count("sh")
+    return total > 0 and sch >= GERMAN_MIN_SHARE * total and sch > sh
+
+
+def respell_german(text: str) -> str:
+    """A German spelling respelled the English way: dsch → j, sch → sh, ch → kh, j → y."""
+    out = text.lower().replace("dsch", "\0").replace("sch", "sh").replace("ch", "kh")
+    return out.replace("j", "y").replace("\0", "j")

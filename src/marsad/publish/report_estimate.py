@@ -56,7 +56,7 @@ def _lacking(what: str, lang: str) -> str:
 def identifiability_context(left: Mapping[str, Any] | None, lang: str) -> dict[str, Any]:
     """The identifiability paragraph and the left-out table (what is lacking: records, persons)."""
     if not left:
-        return {"identifiable_text": None, "left_out_rows": []}
+        return {"identifiable_text": None, "left_out_rows": [], "waived_texts": []}
     rule = left["rule"]
     sentence = text(
         "estimate.identifiable",
@@ -78,7 +78,23 @@ def identifiability_context(left: Mapping[str, Any] | None, lang: str) -> dict[s
         )
         for what in sorted({*by_records, *by_persons})
     ]
-    return {"identifiable_text": sentence, "left_out_rows": rows}
+    waived = [
+        text(
+            "estimate.waived",
+            lang,
+            lists=", ".join(sources),
+            what=" / ".join(text(f"waived.{w}", lang) for w in requirement),
+        )
+        for requirement, sources in _by_requirement(left.get("waived", {})).items()
+    ]
+    return {"identifiable_text": sentence, "left_out_rows": rows, "waived_texts": waived}
+
+
+def _by_requirement(waived: Mapping[str, list[str]]) -> dict[tuple[str, ...], list[str]]:
+    out: dict[tuple[str, ...], list[str]] = {}
+    for source, requirements in waived.items():
+        out.setdefault(tuple(requirements), []).append(source)
+    return out
 
 
 def estimate_details_context(data: ReportData, lang: str) -> dict[str, Any]:

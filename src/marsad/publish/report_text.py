@@ -342,6 +342,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "estimate.left_out_by": ("Left out, by what they lack", "المستبعَدون، بحسب ما ينقصهم"),
     "estimate.left_out_records": ("Records", "السجلات"),
     "estimate.left_out_persons": ("Persons", "الأشخاص"),
+    "estimate.waived": (
+        "{lists} record no {what} at all: it is not asked of their records, which are matched "
+        "on what they do record.",
+        "لا تسجِّل {lists} {what} إطلاقاً، فلا يُطلب من سجلاتها، وتُطابَق على ما تسجِّله.",
+    ),
+    "waived.date of death": ("date of death", "تاريخ الوفاة"),
+    "waived.place of death": ("place of death", "مكان الوفاة"),
     "lacking.name parts": ("enough name parts", "أجزاء كافية من الاسم"),
     "lacking.date of death": ("a precise enough date of death", "تاريخ وفاة بدقة كافية"),
     "lacking.place of death": ("a precise enough place of death", "مكان وفاة بدقة كافية"),

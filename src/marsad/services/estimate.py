@@ -34,7 +34,12 @@ from marsad.ingest.places import Gazetteer, default_gazetteer
 from marsad.publish.report_estimate import warning_text
 from marsad.publish.report_text import text
 from marsad.services.audit import record_event
-from marsad.services.persons import PersonFacts, estimation_records, person_facts
+from marsad.services.persons import (
+    PersonFacts,
+    estimation_records,
+    person_facts,
+    waived_requirements,
+)
 from marsad.services.verify import rules_in_force
 from marsad.store.models import EstimateRun, LinkDecision
 
@@ -192,6 +197,8 @@ class _StoreData:
     band_persons: int
     reviewed: list[tuple[float, bool]]
     rule: dict[str, Any]
+    waived: dict[str, list[str]]
+    """Sources that never record a date or a place, and the requirements not asked of them."""
 
 
 def _read_links(
@@ -276,6 +283,7 @@ def _read_store(engine: Engine, by: Sequence[str], status: str) -> _StoreData:
         rule = rules_in_force(conn).identifiable
         facts = person_facts(conn, status=None)
         records = estimation_records(conn, rule)
+        waived = waived_requirements(conn)
         decisions, band, reviewed = _read_links(conn, {r.record_id: r.source_id for r in records})
     labels: dict[int, str | None] = {
         p.person_id: ", ".join(_stratum_value(p, s, gazetteer) for s in by)
@@ -295,7 +303,7 @@ def _read_store(engine: Engine, by: Sequence[str], status: str) -> _StoreData:
     band_persons = len(
         {person_of[r] for r in band if r in person_of and labels.get(person_of[r]) is not None}
     )
-    return _StoreData(population, decisions, band_persons, reviewed, rule.as_dict())
+    return _StoreData(population, decisions, band_persons, reviewed, rule.as_dict(), waived)
 
 
 @dataclass(frozen=True)
@@ -406,7 +414,11 @@ def _estimate_plan(
         strata,
         histories.list_sizes(),
         settings,
-        identifiability={"rule": data.rule, **plan.stored.left_out.as_dict()},
+        identifiability={
+            "rule": data.rule,
+            "waived": data.waived,
+            **plan.stored.left_out.as_dict(),
+        },
         linkage=linkage,
         warnings=_warnings(histories, drawn, data, plan.stored),
     )

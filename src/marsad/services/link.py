@@ -32,6 +32,7 @@ from marsad.linkage import model as linkage_model
 from marsad.linkage.clusters import Clusters, assign_person_ids
 from marsad.linkage.deterministic import RULE, LinkableRecord, rule_links
 from marsad.linkage.features import LinkageRecord, features_frame
+from marsad.linkage.plan import MIN_TRAINING_PAIRS
 from marsad.services.audit import record_event
 from marsad.services.verify import verify_persons
 from marsad.store.models import (
@@ -46,8 +47,6 @@ from marsad.store.models import (
 
 LINKER = "marsad link"
 ENGINES = ("duckdb", "spark")
-MIN_RECORDS_FOR_MODEL = 300
-"""Below this, EM has too few pairs to learn from: only the deterministic rule runs."""
 OVERSIZED_MARGIN = 2
 """A person with more records than distinct sources plus this margin is flagged for review."""
 
@@ -78,11 +77,15 @@ class LinkSummary:
     rule_links: int
     model_matches: int
     review_pairs: int
-    model_trained: bool
+    model: str
+    """Where the model came from (`linkage.model.Scored.source`)."""
     clusters: ClusterSummary
     match_threshold: float
     review_threshold: float
     rule: str = RULE
+    plan: str = ""
+    """What the model compared and left out, in one line."""
+    splink_warnings: tuple[str, ...] = ()
 
 
 def linkage_records(conn: Connection) -> list[LinkageRecord]:
@@ -128,6 +131,8 @@ def splink_backend(name: str) -> Iterator[Any]:
         # a folder the user never asked for, left behind if the run is killed.
         with tempfile.TemporaryDirectory(prefix="marsad-duckdb-") as spill:
             connection = duckdb.connect(config={"temp_directory": spill})
+            # Its progress bar goes to the terminal, over the CLI's own stage line.
+            connection.execute("SET enable_progress_bar = false")
             try:
                 yield DuckDBAPI(connection=connection)
             finally:
@@ -165,17 +170,29 @@ def splink_backend(name: str) -> Iterator[Any]:
 
 
 def _scored_pair(
-    a: int, b: int, score: float, gammas: list[int], weights: Iterable[float]
+    a: int,
+    b: int,
+    score: float,
+    gammas: list[int],
+    weights: Iterable[float],
+    comparisons: tuple[str, ...],
+    review_threshold: float,
 ) -> dict[str, Any]:
-    """A model decision's columns, decided once: match, or uncertain (for review)."""
-    match = linkage_model.is_machine_match(score, gammas)
+    """A model decision's columns, decided once: match, uncertain (for review), or unlikely
+    (kept for estimation's drawn clusterings, never linked nor queued)."""
+    if linkage_model.is_machine_match(score, gammas, comparisons):
+        decision = "match"
+    elif score >= review_threshold:
+        decision = "uncertain"
+    else:
+        decision = "unlikely"
     return {
         "record_a_id": a,
         "record_b_id": b,
         "score": score,
         "gammas": gammas,
         "weights": [float(w) for w in weights],
-        "decision": "match" if match else "uncertain",
+        "decision": decision,
     }
 
 
@@ -222,17 +239,28 @@ def link(
         )
         for r in records
     )
-    model: dict[str, Any] | None = None
+    scoring: linkage_model.Scored | None = None
     scored: list[dict[str, Any]] = []
-    if len(records) >= MIN_RECORDS_FOR_MODEL:
+    if len(records) >= 2:
         say("building name keys")
         frame = features_frame(records)
         with splink_backend(linker) as backend:
-            pairs, model = linkage_model.train_and_predict(
-                frame, backend, say, trained, review_threshold
+            scoring = linkage_model.score(
+                frame, backend, say, trained, min(review_threshold, linkage_model.DRAW_FLOOR)
             )
+        if not scoring.plan.comparisons:
+            say("the records share no field to compare: the model links nothing")
+        pairs = scoring.pairs
         scored = [
-            _scored_pair(int(a), int(b), float(p), [int(g) for g in gammas], weights)
+            _scored_pair(
+                int(a),
+                int(b),
+                float(p),
+                [int(g) for g in gammas],
+                weights,
+                scoring.plan.comparisons,
+                review_threshold,
+            )
             for a, b, p, gammas, weights in zip(
                 pairs.unique_id_l,
                 pairs.unique_id_r,
@@ -254,11 +282,20 @@ def link(
                         "rule": RULE,
                         "match_threshold": linkage_model.MATCH_THRESHOLD,
                         "review_threshold": review_threshold,
-                        "min_records_for_model": MIN_RECORDS_FOR_MODEL,
-                        "comparisons": list(linkage_model.COMPARISON_NAMES),
+                        "min_training_pairs": MIN_TRAINING_PAIRS,
+                        "comparisons": list(scoring.plan.comparisons) if scoring else [],
+                        "left_out": dict(scoring.plan.left_out) if scoring else {},
+                        "blocking_rules": [list(r) for r in scoring.plan.blocking_rules]
+                        if scoring
+                        else [],
+                        "training_rules": [list(r) for r in scoring.plan.training_rules]
+                        if scoring
+                        else [],
                         "model_reused": trained is not None,
+                        "model": scoring.source if scoring else "none",
+                        "splink_warnings": list(scoring.splink_warnings) if scoring else [],
                     },
-                    model=model,
+                    model=scoring.model if scoring and scoring.model else None,
                     summary={},
                     run_by=user,
                 )
@@ -294,11 +331,13 @@ def link(
             engine=linker,
             rule_links=len(rule),
             model_matches=matches,
-            review_pairs=len(scored) - matches,
-            model_trained=model is not None,
+            review_pairs=sum(1 for s in scored if s["decision"] == "uncertain"),
+            model=scoring.source if scoring else "none",
             clusters=clusters,
             match_threshold=linkage_model.MATCH_THRESHOLD,
             review_threshold=review_threshold,
+            plan=scoring.plan.describe() if scoring else "",
+            splink_warnings=scoring.splink_warnings if scoring else (),
         )
         conn.execute(
             update(LinkRun)
@@ -322,7 +361,7 @@ def _summary_document(summary: LinkSummary) -> dict[str, Any]:
         "rule_links": summary.rule_links,
         "model_matches": summary.model_matches,
         "review_pairs": summary.review_pairs,
-        "model_trained": summary.model_trained,
+        "model": summary.model,
         **asdict(summary.clusters),
     }
 

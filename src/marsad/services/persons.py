@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import groupby
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from marsad.store.models import PersonSummary, Record, Source
-from marsad.verify.identifiable import IdentifiableRule, name_part_count
+from marsad.verify.identifiable import IdentifiableRule, name_part_count, waived_for
 
 
 @dataclass(frozen=True)
@@ -117,13 +117,38 @@ def estimation_records(conn: Connection, rule: IdentifiableRule) -> list[Estimat
         .join(PersonSummary, PersonSummary.person_id == Record.person_id)
         .order_by(Record.id)
     ).tuples()
+    waived = _waived(conn)
     return [
         EstimationRecord(
             record_id=int(row[0]),
             person_id=int(row[1]),
             source_id=int(row[2]),
             list=lists[row[2]],
-            missing=rule.missing(name_part_count(*row[3:8]), *row[8:]),
+            missing=rule.missing(
+                name_part_count(*row[3:8]),
+                row[8],
+                row[9],
+                row[10],
+                waived=waived.get(row[2], frozenset()),
+            ),
         )
         for row in rows
     ]
+
+
+def waived_requirements(conn: Connection) -> dict[str, list[str]]:
+    """Per source that never records a date or a place, the requirements not asked of it."""
+    names = dict(conn.execute(select(Source.id, Source.name)).tuples().all())
+    return {names[source]: sorted(w) for source, w in sorted(_waived(conn).items()) if w}
+
+
+def _waived(conn: Connection) -> dict[int, frozenset[str]]:
+    """Per source, the identifiability requirements it never records (`waived_for`)."""
+    rows = conn.execute(
+        select(
+            Record.source_id,
+            func.count(Record.date_of_death),
+            func.count(func.coalesce(Record.pcode, Record.pcode_adm1)),
+        ).group_by(Record.source_id)
+    )
+    return {int(source): waived_for(int(dated), int(placed)) for source, dated, placed in rows}

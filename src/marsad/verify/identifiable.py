@@ -45,8 +45,11 @@ class IdentifiableRule:
         date_of_death: str | None,
         pcode: str | None,
         governorate: str | None,
+        waived: frozenset[str] = frozenset(),
     ) -> tuple[str, ...]:
-        """The requirements a record does not meet (empty: the record is identifiable)."""
+        """The requirements a record does not meet (empty: the record is identifiable);
+        `waived` requirements (those its list never records, see `waived_for`) are not
+        asked for."""
         lacking = []
         if name_parts < self.min_name_parts:
             lacking.append(NAME)
@@ -54,7 +57,7 @@ class IdentifiableRule:
             lacking.append(DATE)
         if place_precision(pcode, governorate) < PLACE_LEVELS.index(self.place_level) + 1:
             lacking.append(PLACE)
-        return tuple(lacking)
+        return tuple(r for r in lacking if r not in waived)
 
     def as_dict(self) -> dict[str, int | str]:
         return {
@@ -82,3 +85,16 @@ def name_part_count(
     return sum(
         1 for part in (parsed.first, parsed.father, parsed.grandfather, parsed.family) if part
     )
+
+
+def waived_for(records_with_date: int, records_with_place: int) -> frozenset[str]:
+    """The requirements waived for a list: a date or a place of death when not one record of
+    the list has one. Such a list (a roll of names and dates, a newspaper's list of names) is
+    matched on what it records; requiring what it never records would leave the whole list
+    out of the estimate, and with it the overlaps that estimation needs."""
+    waived = set()
+    if records_with_date == 0:
+        waived.add(DATE)
+    if records_with_place == 0:
+        waived.add(PLACE)
+    return frozenset(waived)
