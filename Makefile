@@ -1,10 +1,11 @@
-# The two commands of the README: `make demo` and `make test`. Everything else is their set-up.
+# The two commands of the README: `make demo` and `make test`; `make check` is the fast loop
+# (CONTRIBUTING.md). Everything else is their set-up.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit system-deps runtime-deps clean
+.PHONY: demo test check lint typecheck unit fast system-deps runtime-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +35,13 @@ unit: $(STAMP) system-deps
 	$(BIN)/pytest -q -n 2 --dist loadfile
 
 test: lint typecheck unit
+
+# The unit tests: pure domain logic, no store, no server, nothing slow. The SQLite integration
+# tests need no server either, but run the whole job on scenarios (minutes): `make test` has them.
+fast: $(STAMP)
+	$(BIN)/pytest -q -n 2 -m "not (postgres or browser or java or server or slow)" tests/unit
+
+check: lint typecheck fast
 
 clean:
 	rm -rf $(VENV) demo marsad.db marsad.db-wal marsad.db-shm

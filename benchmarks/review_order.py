@@ -26,7 +26,7 @@ from marsad.linkage.model import REVIEW_THRESHOLD
 from marsad.linkage.quality import pairwise_quality
 from marsad.services.demo import ingest_scenario, linked_persons, read_truth
 from marsad.services.link import link
-from marsad.services.review import ReviewItem, queue_size, review_queue
+from marsad.services.review_queue import ReviewItem, queue_size, review_queue
 from marsad.store.db import open_store
 from marsad.synth import generate, write_scenario
 

@@ -1,4 +1,5 @@
-"""Fixtures shared by the suite: a store on SQLite and on a real PostgreSQL server."""
+"""Fixtures shared by the suite: a store on SQLite and on a real PostgreSQL server; and the
+marks that say which tests need a server, so `make check` can leave them out."""
 
 from __future__ import annotations
 
@@ -14,6 +15,27 @@ from tests.pg import PostgresServer
 from tests.tsa import TimestampAuthority
 
 _database_numbers = itertools.count(1)
+
+NEEDS: dict[str, tuple[str, ...]] = {
+    "browser": ("web/test_browser.py", "web/test_browser_data.py", "render/"),
+    "java": ("integration/test_spark.py",),
+    "server": ("web/test_serve.py",),
+}
+"""What a test file needs besides Python and SQLite, by mark: headless Chromium, Java (Apache
+Spark), a real `marsad serve` in a subprocess. PostgreSQL is marked by the store a test runs on."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    tests = Path(__file__).parent
+    for item in items:
+        where = item.path.relative_to(tests).as_posix()
+        for mark, files in NEEDS.items():
+            if where.startswith(files):
+                item.add_marker(mark)
+        callspec = getattr(item, "callspec", None)
+        on_postgres = callspec is not None and callspec.params.get("db_url") == "postgresql"
+        if on_postgres or "postgres" in getattr(item, "fixturenames", ()):
+            item.add_marker("postgres")
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from marsad.cli import app
+from marsad.cli.app import app
 from marsad.services.demo import read_truth, scenario_lists
 
 runner = CliRunner()

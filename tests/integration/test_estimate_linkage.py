@@ -43,10 +43,11 @@ def _uncertain_pair(engine: Engine) -> tuple[int, int]:
 def test_only_identifiable_records_enter_the_histories(engine: Engine, tmp_path: Path) -> None:
     _linked(engine, tmp_path)
     before = estimate_store(engine, linkage_draws=0, **FAST)
-    left = before.identifiability
-    assert left is not None and left["rule"]["date_precision"] == "month"
-    assert left["persons"] - left["persons_left_out"] == before.total.observed
-    assert left["records_left_out"] <= left["records"]
+    assert before.identifiability is not None
+    assert before.identifiability.rule.date_precision == "month"
+    left = before.identifiability.left_out
+    assert left.persons - left.persons_left_out == before.total.observed
+    assert left.records_left_out <= left.records
 
     with engine.begin() as conn:
         dated = conn.scalars(
@@ -62,8 +63,8 @@ def test_only_identifiable_records_enter_the_histories(engine: Engine, tmp_path:
         )
     year_only = estimate_store(engine, linkage_draws=0, **FAST).identifiability
     assert year_only is not None
-    assert year_only["records_by_missing"][DATE] >= left["records_by_missing"].get(DATE, 0) + 30
-    assert year_only["persons_left_out"] >= left["persons_left_out"]
+    assert year_only.left_out.records_by_missing[DATE] >= left.records_by_missing.get(DATE, 0) + 30
+    assert year_only.left_out.persons_left_out >= left.persons_left_out
 
     rules = tmp_path / "rules.yaml"
     default = (Path(__file__).parents[2] / "src/marsad/verify/default_rules.yaml").read_text()
@@ -72,8 +73,8 @@ def test_only_identifiable_records_enter_the_histories(engine: Engine, tmp_path:
         set_rules(conn, rules, "test")
     strict = estimate_store(engine, linkage_draws=0, **FAST)
     assert strict.identifiability is not None
-    assert strict.identifiability["rule"]["min_name_parts"] == 4
-    assert strict.identifiability["persons_left_out"] > year_only["persons_left_out"]
+    assert strict.identifiability.rule.min_name_parts == 4
+    assert strict.identifiability.left_out.persons_left_out > year_only.left_out.persons_left_out
     assert strict.total.observed < before.total.observed
 
 
@@ -101,11 +102,11 @@ def test_clusterings_drawn_from_the_link_probabilities(engine: Engine, tmp_path:
     a, b = _uncertain_pair(engine)
     reject(engine, a, b, "reviewer")
     reviewed = estimate_store(engine, linkage_draws=4, seed=3, preset="fast", save=False)
-    assert reviewed.linkage["pairs_drawn"] == linkage["pairs_drawn"] - 1
-    assert reviewed.linkage["reviewer_non_matches"] == 1
+    assert reviewed.linkage.pairs_drawn == linkage["pairs_drawn"] - 1
+    assert reviewed.linkage.reviewer_non_matches == 1
 
     off = estimate_store(engine, linkage_draws=0, **FAST)
-    assert off.linkage["draws"] == 0 and "turned off" in off.linkage["note"]
+    assert off.linkage.draws == 0 and "turned off" in (off.linkage.note or "")
     assert "clusterings" not in off.total.diagnostics
 
     by_governorate = estimate_store(
@@ -136,7 +137,9 @@ def test_without_model_decisions_there_is_nothing_to_draw(engine: Engine, tmp_pa
     with engine.begin() as conn:  # a store linked by the rule alone, as before issue 14
         conn.execute(delete(LinkDecision).where(LinkDecision.kind == "model"))
     result = estimate_store(engine, **FAST)
-    assert result.linkage["draws"] == 0
-    assert "no model link decisions" in result.linkage["note"]
+    assert result.linkage.draws == 0
+    assert "no model link decisions" in (result.linkage.note or "")
     assert result.identifiability is not None
-    assert result.identifiability["persons_by_missing"] == {DATE: 1}, "her two records: one person"
+    assert result.identifiability.left_out.persons_by_missing == {DATE: 1}, (
+        "her two records: one person"
+    )

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 from typer.testing import CliRunner
 
-from marsad.cli import app
+from marsad.cli.app import app
 from marsad.services.incident_events import (
     IncidentEventError,
     candidates,

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from sqlalchemy import Engine, Row, func, select
 
-from marsad.ingest.readers import TableError
+from marsad.ingest.table import TableError
 from marsad.services.incidents import IncidentGradeCount, incident_counts, ingest_incidents
 from marsad.store.models import Import, Incident, QuarantineEntry, RawRow, Source
 from tests.integration.helpers import counts, write_csv

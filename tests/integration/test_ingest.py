@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
-from marsad.ingest.readers import TableError
+from marsad.ingest.table import TableError
 from marsad.services.exports import export_quarantine, quarantine_items
 from marsad.services.ingest import ingest_file
 from marsad.store.models import Import, QuarantineEntry, RawRow, Record

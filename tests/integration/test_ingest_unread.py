@@ -9,9 +9,10 @@ import pytest
 from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
-from marsad.cli import app
+from marsad.cli.app import app
 from marsad.services.exports import quarantine_items
-from marsad.services.ingest import RowRefused, ingest_entry, ingest_file
+from marsad.services.ingest import ingest_file
+from marsad.services.ingest_entry import RowRefused, ingest_entry
 from marsad.store.models import Import, RawRow, Record
 from tests.integration.helpers import counts, person, write_csv
 

@@ -23,7 +23,7 @@ from marsad.services import verify as verify_service
 from marsad.services.demo import ingest_scenario, linked_persons, read_truth
 from marsad.services.exports import export_links
 from marsad.services.link import LinkError, link, recluster, run_model
-from marsad.services.review import queue_size, review_queue
+from marsad.services.review_queue import queue_size, review_queue
 from marsad.services.verify import CHUNK_PERSONS, decide_status, verify_persons
 from marsad.store.models import LinkDecision, LinkRun, PersonSummary
 from marsad.synth import generate, write_scenario
@@ -165,7 +165,7 @@ def test_model_file_round_trip_through_the_cli(
 ) -> None:
     from typer.testing import CliRunner
 
-    from marsad.cli import app
+    from marsad.cli.app import app
 
     ingest_lists(engine, scenario)
     url = engine.url.render_as_string(hide_password=False)

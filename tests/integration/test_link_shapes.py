@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import Engine, func, select
 from typer.testing import CliRunner
 
-from marsad.cli import app
+from marsad.cli.app import app
 from marsad.store.models import Person, Record
 
 runner = CliRunner()

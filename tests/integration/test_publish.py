@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from marsad.cli import app
+from marsad.cli.app import app
 from marsad.services.demo import scenario_lists
 from marsad.store.db import make_engine
 from marsad.store.models import AuditEvent, PersonSummary, Record, Source

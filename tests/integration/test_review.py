@@ -11,21 +11,16 @@ import pytest
 from sqlalchemy import Engine, insert, select, update
 from typer.testing import CliRunner
 
-from marsad.cli_review import person_app, review_app
+from marsad.cli.review import person_app, review_app
 from marsad.services.ingest import ingest_file
 from marsad.services.link import recluster
-from marsad.services.review import (
-    accept,
+from marsad.services.review import accept, history, merge, reject, split, undo
+from marsad.services.review_person import person_detail
+from marsad.services.review_queue import (
     flagged_persons,
     governorate_pcode,
-    history,
-    merge,
-    person_detail,
     queue_size,
-    reject,
     review_queue,
-    split,
-    undo,
 )
 from marsad.store.models import AuditEvent, LinkDecision, LinkRun, Person, Record, ReviewAction
 from tests.integration.helpers import person, write_csv

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from marsad.cli import app
+from marsad.cli.app import app
 from marsad.evidence.witness import new_key_text
 from marsad.services.audit import recent_events
 from marsad.services.users import add_user

@@ -24,6 +24,8 @@ from marsad.publish.report_data import (
     WeekCount,
     WeekGovernorateCount,
 )
+from marsad.verify.rules import load_rules
+from marsad.verify.standards import definitions
 from tests.chromium import chromium
 
 LISTS = ("Syrian Network", "UN field office", "Hospital records", "Local committees")
@@ -134,13 +136,11 @@ def build_report_data() -> ReportData:
         },
         version="0.4.0",
         standards=[
-            StandardCount("reported", reported, "Every person named on at least one list."),
-            StandardCount("documented", 940, "Reported with full name, date and place of death."),
-            StandardCount("corroborated", 412, "Documented and named by two independent sources."),
-            StandardCount("verified", 111, "Corroborated and checked by the monitoring team."),
-            StandardCount(
-                "estimated", 3521, "Total by multiple systems estimation.", 3050.0, 4212.0
-            ),
+            StandardCount("reported", reported),
+            StandardCount("documented", 940),
+            StandardCount("corroborated", 412),
+            StandardCount("verified", 111),
+            StandardCount("estimated", 3521, 3050.0, 4212.0),
         ],
         documented_missing={"full name": 311, "date of death": 187, "place of death": 96},
         incidents=[
@@ -154,10 +154,7 @@ def build_report_data() -> ReportData:
         age_sex=age_sex,
         conflicting_persons=37,
         status_decisions=128,
-        verification_rules=[
-            ("corroborated", "Two independent sources name the person with the same date."),
-            ("verified", "A monitor confirmed the death with a relative or a document."),
-        ],
+        definitions={lang: definitions(load_rules(), lang) for lang in ("en", "ar")},
         rules_sha256="9f2c" * 16,
         estimation={
             "method": "LCMCR",

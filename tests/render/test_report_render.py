@@ -11,8 +11,9 @@ from PIL import Image
 from playwright.sync_api import Browser, Page
 
 from marsad.publish.pdf import render_pdf
-from marsad.publish.report import headline_sentence, render_report
+from marsad.publish.report import render_report
 from marsad.publish.report_data import ReportData
+from marsad.publish.report_format import headline_sentence
 
 ARABIC_DIGITS = re.compile("[\u0660-\u0669]")
 PDF_SECTIONS = {

@@ -12,22 +12,14 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from marsad.domain.estimates import CaptureHistories, Pattern
-from marsad.publish.charts import (
-    IntervalRow,
-    LinearScale,
-    format_count,
-    histogram,
-    horizontal_bar_chart,
-    interval_chart,
-    nice_range_ticks,
-    nice_ticks,
-    posterior_density_chart,
-    trace_chart,
-    upset_chart,
-    week_chart,
-    week_label,
-    week_label_step,
-)
+from marsad.i18n import format_count
+from marsad.publish.charts.axes import LinearScale, nice_range_ticks, nice_ticks, week_label
+from marsad.publish.charts.bars import horizontal_bar_chart
+from marsad.publish.charts.intervals import IntervalRow, interval_chart
+from marsad.publish.charts.posterior import histogram, posterior_density_chart
+from marsad.publish.charts.trace import trace_chart
+from marsad.publish.charts.upset import upset_chart
+from marsad.publish.charts.weeks import week_chart, week_label_step
 
 
 def parse(svg: str) -> ET.Element:
@@ -58,9 +50,9 @@ def assert_proportional(sizes: list[float], values: list[int]) -> None:
 
 
 def test_format_count_groups_thousands_and_rounds() -> None:
-    assert format_count(10356.4) == "10,356"
-    assert format_count(999) == "999"
-    assert format_count(1234567) == "1,234,567"
+    assert format_count(10356.4, "en") == "10,356"
+    assert format_count(999, "en") == "999"
+    assert format_count(1234567, "en") == "1,234,567"
 
 
 @pytest.mark.parametrize("maximum", [1, 3, 7, 10, 99, 101, 1234, 10356, 987654])
@@ -88,7 +80,7 @@ def test_horizontal_bars_are_proportional_and_labelled() -> None:
     assert_proportional([float(b.get("width", "")) for b in bars], [v for _, v in items])
     labels = texts(root)
     for label, value in items:
-        assert label in labels and format_count(value) in labels
+        assert label in labels and format_count(value, "en") in labels
     ticks = texts(root, "xtick")
     assert ticks[0] == "0" and int(ticks[-1].replace(",", "")) >= 3823
 
@@ -264,7 +256,7 @@ def test_density_marks_median_and_interval_ends_where_they_belong() -> None:
         assert mark_x(root, cls) == pytest.approx(axis(value), abs=0.11)
     labels = texts(root, "mark-label")
     for value in (median, low, high):
-        assert any(format_count(value) in label for label in labels)
+        assert any(format_count(value, "en") in label for label in labels)
     assert len(with_class(root, "path", "density")) == 2
     assert len(with_class(root, "path", "interval")) == 1
 

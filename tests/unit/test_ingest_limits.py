@@ -10,14 +10,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from marsad.ingest.readers import (
-    NO_LIMITS,
-    UPLOAD_LIMITS,
-    LimitExceeded,
-    ReadLimits,
-    TableError,
-    open_table,
-)
+from marsad.ingest.readers import open_table
+from marsad.ingest.table import NO_LIMITS, UPLOAD_LIMITS, LimitExceeded, ReadLimits, TableError
 from tests.hostile import xlsx_bomb
 
 MB = 1024 * 1024

@@ -9,8 +9,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from marsad.ingest import readers
-from marsad.ingest.readers import RawRow, TableError, open_table
+from marsad.ingest import table as tabular
+from marsad.ingest.readers import open_table
+from marsad.ingest.table import RawRow, TableError
 
 DATA = Path(__file__).parent.parent / "data" / "ingest"
 
@@ -227,7 +228,7 @@ def test_rows_can_be_read_twice_and_close_ends_iteration(tmp_path: Path) -> None
 
 
 def test_csv_memory_stays_flat(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(readers, "_CHUNK", 64 * 1024)
+    monkeypatch.setattr(tabular, "CHUNK", 64 * 1024)
     path = tmp_path / "large.csv"
     with path.open("w", encoding="utf-8") as f:
         f.write("record_id,name,notes\n")
@@ -383,7 +384,7 @@ def test_json_numbers_are_kept_as_written(tmp_path: Path) -> None:
 
 def test_json_read_in_small_chunks_matches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     expected = read(DATA / "kobo-victims.json")
-    monkeypatch.setattr(readers, "_CHUNK", 7)
+    monkeypatch.setattr(tabular, "CHUNK", 7)
     assert read(DATA / "kobo-victims.json") == expected
     path = write(tmp_path, "nums.json", '{"results": [{"a": 12345678901234}, {"a": 9}]} ')
     _, rows = read(path)
@@ -424,7 +425,7 @@ def test_unreadable_json_raises_table_error(
 
 
 def test_json_memory_stays_flat(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(readers, "_CHUNK", 64 * 1024)
+    monkeypatch.setattr(tabular, "CHUNK", 64 * 1024)
     path = tmp_path / "large.json"
     with path.open("w", encoding="utf-8") as f:
         f.write('{"count": 2000, "results": [')

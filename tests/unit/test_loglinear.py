@@ -17,15 +17,13 @@ from marsad.estimate.histories import histories_from_patterns, read_histories_cs
 from marsad.estimate.loglinear import (
     Criterion,
     ModelFit,
-    candidate_models,
     estimate,
     fit_all,
     fit_model,
-    model_name,
-    parse_model_name,
     profile_interval,
     stepwise,
 )
+from marsad.estimate.loglinear_models import candidate_models, model_name, parse_model_name
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "mse"
 REFERENCE: dict[str, Any] = json.loads((DATA / "reference-results.json").read_text())

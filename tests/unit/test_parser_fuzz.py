@@ -25,7 +25,8 @@ from marsad.ingest.incidents import INCIDENT_COLUMNS, parse_incident
 from marsad.ingest.parse import parse_row
 from marsad.ingest.places import default_gazetteer
 from marsad.ingest.profile import MappingProfile, builtin_profile, standard_profile
-from marsad.ingest.readers import NO_LIMITS, UPLOAD_LIMITS, ReadLimits, TableError, open_table
+from marsad.ingest.readers import open_table
+from marsad.ingest.table import NO_LIMITS, UPLOAD_LIMITS, ReadLimits, TableError
 
 FUZZ = settings(
     max_examples=150,

@@ -17,19 +17,19 @@ from typing import Any
 import pytest
 
 from marsad.domain.estimates import CaptureHistories, Estimate
-from marsad.publish.report import (
-    diagnostic_rows,
-    format_interval,
-    render_report,
-    rhat_note,
-    share_documented,
-)
+from marsad.publish.report import render_report
 from marsad.publish.report_data import (
     GovernorateCount,
     ReportData,
     SourceSummary,
     StratumEstimate,
     WeekCount,
+)
+from marsad.publish.report_format import (
+    diagnostic_rows,
+    format_interval,
+    rhat_note,
+    share_documented,
 )
 
 SECTIONS = ("sources", "persons", "time", "overlap", "estimate", "methodology")

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from marsad.cli import app
+from marsad.cli.app import app
 from marsad.domain.records import STANDARD_COLUMNS
 from marsad.ingest.values import parse_age, parse_date, parse_sex
 from marsad.synth import Scenario, generate, names_data, write_scenario

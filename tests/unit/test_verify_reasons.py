@@ -9,11 +9,11 @@ import pytest
 import yaml
 from markupsafe import escape
 
+from marsad.i18n import CATALOGUE
 from marsad.verify.evidence import RecordEvidence
 from marsad.verify.reasons import REASONS, english, pieces_in, reason_in
 from marsad.verify.rules import load_rules, parse_rules, verify_person
-from marsad.web.messages_persons import AR as PERSON_AR
-from marsad.web.pages_persons import reason_item
+from marsad.web.pages.persons import reason_item
 
 LATIN = re.compile(r"[A-Za-z]")
 
@@ -110,7 +110,7 @@ def test_one_record_is_singular_in_both_languages() -> None:
 def test_status_words_are_the_person_pages_own() -> None:
     for status in ("reported", "corroborated", "verified"):
         stored = english("rules_alone", status=status, rule="r")
-        assert PERSON_AR[f"verification.{status}"] in reason_in(stored, "ar")
+        assert CATALOGUE[f"verification.{status}"][1] in reason_in(stored, "ar")
 
 
 def test_carried_values_are_marked_as_pieces_and_kept_whole() -> None:

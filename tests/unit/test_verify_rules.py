@@ -12,7 +12,6 @@ import yaml
 
 from marsad.verify.evidence import RecordEvidence
 from marsad.verify.rules import (
-    STATUSES,
     RulesError,
     VerificationRules,
     load_rules,
@@ -72,28 +71,6 @@ def test_packaged_rules_are_the_documented_defaults() -> None:
     assert DEFAULTS.min_independent_sources == 2
     assert DEFAULTS.verified_requires == ("identified", "dated", "placed", "corroborated")
     assert DEFAULTS.reviewer_confirmation is True
-
-
-def test_describe_names_each_status_and_the_standard() -> None:
-    described = dict(DEFAULTS.describe())
-    assert list(described) == [*STATUSES, "documented"]
-    assert "2 independent sources" in described["corroborated"]
-    assert "to the day" in described["verified"]
-    assert "reviewer" in described["verified"]
-    assert "counted separately" in described["documented"]
-
-
-def test_describe_follows_edited_rules(tmp_path: Path) -> None:
-    rules = custom(
-        tmp_path,
-        corroborated__min_independent_sources=3,
-        date_precision="month",
-        verified__reviewer_confirmation=False,
-    )
-    described = dict(rules.describe())
-    assert "3 independent sources" in described["corroborated"]
-    assert "to the month" in described["verified"]
-    assert "reviewer" not in described["verified"]
 
 
 # --- reported and corroborated ------------------------------------------------------------

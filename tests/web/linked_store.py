@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 
 from marsad.services.demo import ingest_scenario
 from marsad.services.link import link
-from marsad.services.review import queue_size
+from marsad.services.review_queue import queue_size
 from marsad.store.db import make_engine, migrate
 from marsad.synth import generate, write_scenario
 

@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select, update
 
-from marsad.ingest.readers import ReadLimits
+from marsad.ingest.table import ReadLimits
 from marsad.services.estimate import estimate_store
 from marsad.services.exports import export_quarantine, export_table
 from marsad.services.incidents import ingest_incidents

@@ -195,7 +195,7 @@ def test_reviewer_decides_status_through_the_page_audited_and_csrf_protected(
         follow_redirects=False,
     )
     assert done.status_code == 303
-    assert done.headers["location"] == f"/persons/{person_id}?done=status"
+    assert done.headers["location"] == f"/persons/{person_id}"
     with engine.connect() as conn:
         decision_id = conn.scalar(select(StatusDecision.id))
         verification = conn.scalar(
@@ -207,7 +207,8 @@ def test_reviewer_decides_status_through_the_page_audited_and_csrf_protected(
     assert verification == "verified"
     assert "verify.status" in actions
     page = client.get(done.headers["location"])
-    assert 'data-status="verified"' in page.text and 'id="done"' in page.text
+    assert 'data-status="verified"' in page.text and 'id="notice"' in page.text
+    assert 'id="notice"' not in client.get(done.headers["location"]).text, "said once"
     elsewhere = client.post(
         f"/persons/{store['b2']}/revoke",
         data={"csrf_token": csrf, "decision_id": str(decision_id), "reason": "wrong person"},
@@ -275,7 +276,7 @@ def test_dashboard_counts_estimate_and_overlaps_in_arabic(
     assert api["totals"]["reported"] == headline.reported
     assert api["estimated"]["interval"] == [1000.2, 1600.7]
     assert {r["reported"] for r in api["rows"]} == {None}, "groups of fewer than 5 withheld"
-    assert api["definitions"]["documented"].startswith("persons with a full name")
+    assert api["definitions"]["documented"].startswith("Persons with a full name")
     client.cookies.clear()
     assert login(client, team["reviewer"]) == 303
     api = client.get("/api/counts", params={"by": "governorate"}).json()

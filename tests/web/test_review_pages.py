@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select, update
 from sqlalchemy.engine import make_url
 
-from marsad.services.review import queue_size, review_queue
+from marsad.services.review_queue import queue_size, review_queue
 from marsad.services.users import ROLES, add_user, can, create_token
 from marsad.store.db import make_engine
 from marsad.store.models import LinkDecision, ReviewAction

@@ -10,7 +10,7 @@ import typer
 from sqlalchemy import Engine, func, insert, select, update
 from typer.testing import CliRunner
 
-from marsad.cli_users import user_app
+from marsad.cli.users import user_app
 from marsad.services.logins import (
     MAX_FAILURES_PER_ACCOUNT_AND_CLIENT,
     TooManyAttempts,

@@ -102,3 +102,71 @@ class ParsedRow:
     @property
     def ok(self) -> bool:
         return self.record is not None and not self.errors
+
+
+def age_text(age_min: int | None, age_max: int | None) -> str:
+    """An age as recorded: "34", "30–39", "60+", or "" when unknown."""
+    if age_min is None and age_max is None:
+        return ""
+    if age_min == age_max:
+        return str(age_min)
+    if age_max is None:
+        return f"{age_min}+"
+    return f"{age_min or 0}–{age_max}"
+
+
+@dataclass(frozen=True, slots=True)
+class RecordRow:
+    """A stored record as every service reads it: its canonical fields, its source (by name and
+    id) and its person. The one projection of a record; `marsad.store.records` selects it."""
+
+    id: int
+    source_id: int
+    source: str
+    record_id: str
+    name: str
+    name_first: str | None
+    name_father: str | None
+    name_grandfather: str | None
+    name_family: str | None
+    name_mother: str | None
+    sex: str | None
+    age_min: int | None
+    age_max: int | None
+    date_of_death: str | None
+    governorate: str | None
+    district: str | None
+    locality: str | None
+    pcode: str | None
+    pcode_adm1: str | None
+    status: str
+    civilian: bool | None
+    cause: str | None
+    person_id: int | None
+
+    @property
+    def age(self) -> str:
+        return age_text(self.age_min, self.age_max)
+
+    def display_fields(self) -> list[tuple[str, str]]:
+        """(label, value) pairs in reading order, as a reviewer compares two records; a missing
+        value is ""."""
+        values: list[tuple[str, str | None]] = [
+            ("source", self.source),
+            ("record id", self.record_id),
+            ("name", self.name),
+            ("first name", self.name_first),
+            ("father", self.name_father),
+            ("grandfather", self.name_grandfather),
+            ("family name", self.name_family),
+            ("mother", self.name_mother),
+            ("sex", self.sex),
+            ("age", self.age),
+            ("date of death", self.date_of_death),
+            ("governorate", self.governorate),
+            ("district", self.district),
+            ("locality", self.locality),
+            ("p-code", self.pcode),
+            ("status", self.status),
+        ]
+        return [(label, value or "") for label, value in values]

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence, Set
 from pathlib import Path
 
 from marsad.domain.estimates import CaptureHistories, Pattern
+from marsad.errors import InputError
 
 COUNT_COLUMN = "count"
 
@@ -29,27 +30,27 @@ def read_histories_csv(path: str | Path) -> CaptureHistories:
         reader = csv.reader(handle)
         header = [cell.strip() for cell in next(reader, [])]
         if COUNT_COLUMN not in header:
-            raise ValueError(f"{path}: no '{COUNT_COLUMN}' column in the header {header}")
+            raise InputError(f"{path}: no '{COUNT_COLUMN}' column in the header {header}")
         count_at = header.index(COUNT_COLUMN)
         list_at = [i for i in range(len(header)) if i != count_at]
         lists = tuple(header[i] for i in list_at)
         if not lists:
-            raise ValueError(f"{path}: no list columns besides '{COUNT_COLUMN}'")
+            raise InputError(f"{path}: no list columns besides '{COUNT_COLUMN}'")
         if any(not name for name in lists) or len(set(lists)) != len(lists):
-            raise ValueError(f"{path}: list column names must be non-empty and distinct: {lists}")
+            raise InputError(f"{path}: list column names must be non-empty and distinct: {lists}")
         counts: Counter[Pattern] = Counter()
         for line, row in enumerate(reader, start=2):
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) != len(header):
-                raise ValueError(
+                raise InputError(
                     f"{path}, line {line}: {len(row)} cells where the header has {len(header)}"
                 )
             pattern = tuple(_bit(path, line, header[i], row[i]) for i in list_at)
             count = _count(path, line, row[count_at])
             if not any(pattern):
                 if count:
-                    raise ValueError(
+                    raise InputError(
                         f"{path}, line {line}: the all-zero pattern (no list recorded them) "
                         f"has count {count}; such persons cannot be in any list"
                     )
@@ -61,7 +62,7 @@ def read_histories_csv(path: str | Path) -> CaptureHistories:
 def _bit(path: Path, line: int, column: str, cell: str) -> int:
     text = cell.strip()
     if text not in ("0", "1"):
-        raise ValueError(f"{path}, line {line}, column '{column}': expected 0 or 1, got {cell!r}")
+        raise InputError(f"{path}, line {line}, column '{column}': expected 0 or 1, got {cell!r}")
     return int(text)
 
 
@@ -71,11 +72,11 @@ def _count(path: Path, line: int, cell: str) -> int:
     try:
         value = float(cell.strip())
     except ValueError:
-        raise ValueError(f"{where}: expected a whole number, got {cell!r}") from None
+        raise InputError(f"{where}: expected a whole number, got {cell!r}") from None
     if not math.isfinite(value) or not value.is_integer():
-        raise ValueError(f"{where}: expected a whole number, got {cell!r}")
+        raise InputError(f"{where}: expected a whole number, got {cell!r}")
     if value < 0:
-        raise ValueError(f"{where}: negative count {cell!r}")
+        raise InputError(f"{where}: negative count {cell!r}")
     return int(value)
 
 
@@ -89,26 +90,26 @@ def histories_from_patterns(
     """
     names = tuple(lists)
     if len(set(names)) != len(names):
-        raise ValueError(f"list names must be distinct: {names}")
+        raise InputError(f"list names must be distinct: {names}")
     position = {name: i for i, name in enumerate(names)}
     counts: Counter[Pattern] = Counter()
     for index, raw in enumerate(patterns):
         if isinstance(raw, Set):
             unknown = sorted(set(raw) - set(names))
             if unknown:
-                raise ValueError(f"pattern #{index}: unknown lists {unknown}; lists are {names}")
+                raise InputError(f"pattern #{index}: unknown lists {unknown}; lists are {names}")
             bits = [0] * len(names)
             for name in raw:
                 bits[position[name]] = 1
             pattern: Pattern = tuple(bits)
         else:
             if isinstance(raw, str) or len(raw) != len(names):
-                raise ValueError(f"pattern #{index}: expected {len(names)} 0/1 values, got {raw!r}")
+                raise InputError(f"pattern #{index}: expected {len(names)} 0/1 values, got {raw!r}")
             if any(bit not in (0, 1) for bit in raw):
-                raise ValueError(f"pattern #{index}: values must be 0 or 1, got {raw!r}")
+                raise InputError(f"pattern #{index}: values must be 0 or 1, got {raw!r}")
             pattern = tuple(int(bit) for bit in raw)
         if not any(pattern):
-            raise ValueError(
+            raise InputError(
                 f"pattern #{index}: no list recorded this person; "
                 "drop persons outside the chosen lists before counting"
             )
@@ -128,19 +129,19 @@ def merge_lists(
     owner: dict[str, str] = {}
     for new_name, members in groups.items():
         if not members:
-            raise ValueError(f"merged list '{new_name}' has no members")
+            raise InputError(f"merged list '{new_name}' has no members")
         for member in members:
             if member not in histories.lists:
-                raise ValueError(
+                raise InputError(
                     f"cannot merge unknown list '{member}'; lists are {histories.lists}"
                 )
             if member in owner:
-                raise ValueError(f"list '{member}' is in two merge groups")
+                raise InputError(f"list '{member}' is in two merge groups")
             owner[member] = new_name
     untouched = [name for name in histories.lists if name not in owner]
     clashes = sorted(set(groups) & set(untouched))
     if clashes:
-        raise ValueError(f"merged list names {clashes} clash with lists that are not merged")
+        raise InputError(f"merged list names {clashes} clash with lists that are not merged")
 
     new_lists: list[str] = []
     for name in histories.lists:

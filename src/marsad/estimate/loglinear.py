@@ -25,38 +25,57 @@ from threadpoolctl import ThreadpoolController
 
 from marsad.domain.estimates import CaptureHistories, Estimate
 from marsad.estimate.histories import drop_empty_lists
-
-Terms = tuple[tuple[int, ...], ...]
-"""A hierarchical model as its generating interactions, lists numbered from 0 in column order.
-
-Main effects are always in the model and need not be listed; `()` is the independence model.
-"""
+from marsad.estimate.loglinear_models import (
+    MAX_SEARCH_LISTS,
+    MIN_LISTS,
+    Terms,
+    candidate_models,
+    check_list_count,
+    generators_of,
+    interactions,
+    normalise_terms,
+    terms_name,
+)
 
 Criterion = Literal["bic", "aic"]
+
+
 Array = npt.NDArray[np.float64]
+
 
 Search = Literal["auto", "exhaustive", "stepwise"]
 
-MIN_LISTS = 3
-MAX_LISTS = 10
-MAX_SEARCH_LISTS = 5
-"""Rcapture refuses the full search for 6 lists (about 7.8 million hierarchical models)."""
+
 MAX_STEPS = 200
 """Stepwise selection stops after this many moves even if one more would still improve."""
+
 
 MAX_UNOBSERVED_RATIO = 1e7
 """Models predicting more than this many unobserved persons per observed one are degenerate."""
 
+
 AVERAGE_MIN_WEIGHT = 1e-3
+
+
 AVERAGE_MAX_MODELS = 30
 """The model-averaged interval uses the models above this weight, at most this many."""
 
+
 TOP_MODELS = 5
 
+
 _MAX_ITERATIONS = 25
+
+
 _TOLERANCE = 1e-8
+
+
 _MU_FLOOR = float(np.finfo(float).eps)
+
+
 _ZERO_FIT = 1e-8
+
+
 _BLAS = ThreadpoolController()
 """The fits are thousands of small solves: on BLAS threads they run many times slower (each
 call wakes every thread, and on a busy machine waits for them), so they run on one."""
@@ -83,114 +102,7 @@ class ModelFit:
         return self.bic if criterion == "bic" else self.aic
 
 
-# --- model space -------------------------------------------------------------------------
-
-
-def candidate_models(n_lists: int) -> list[Terms]:
-    """Every hierarchical model with interactions up to order J - 1, as closedpMS.t fits.
-
-    3 lists give 8 models, 4 give 113 and 5 give 6,893 (Rcapture's counts).
-    """
-    _check_list_count(n_lists)
-    if n_lists > MAX_SEARCH_LISTS:
-        raise ValueError(
-            f"searching all log-linear models is limited to {MAX_SEARCH_LISTS} lists "
-            f"(6 lists have about 7.8 million hierarchical models); got {n_lists}. "
-            "Choose the model by stepwise selection (estimate's search='stepwise')"
-        )
-    return list(_candidates(n_lists))
-
-
-@cache
-def _candidates(n_lists: int) -> tuple[Terms, ...]:
-    """Enumerate down-closed sets of interactions; a term joins only if its faces are in."""
-    terms = [c for k in range(2, n_lists) for c in itertools.combinations(range(n_lists), k)]
-    found: list[Terms] = []
-
-    def extend(index: int, chosen: frozenset[tuple[int, ...]]) -> None:
-        if index == len(terms):
-            found.append(_generators(chosen))
-            return
-        extend(index + 1, chosen)
-        term = terms[index]
-        faces = itertools.combinations(term, len(term) - 1)
-        if all(face in chosen for face in faces if len(face) >= 2):
-            extend(index + 1, chosen | {term})
-
-    extend(0, frozenset())
-    return tuple(found)
-
-
-def _generators(terms: frozenset[tuple[int, ...]]) -> Terms:
-    """Keep the maximal interactions, in Rcapture's name order (higher order first)."""
-    maximal = [t for t in terms if not any(t != u and set(t) <= set(u) for u in terms)]
-    return tuple(sorted(maximal, key=lambda t: (-len(t), t)))
-
-
-def _normalise(terms: Sequence[Sequence[int]], n_lists: int) -> Terms:
-    cleaned: set[tuple[int, ...]] = set()
-    for term in terms:
-        indices = tuple(sorted(set(term)))
-        if any(not 0 <= i < n_lists for i in indices):
-            raise ValueError(f"term {tuple(term)} names a list outside 0..{n_lists - 1}")
-        if len(indices) == n_lists:
-            raise ValueError(
-                "the J-way interaction makes the model saturated: the unobserved cell "
-                "cannot be estimated"
-            )
-        if len(indices) >= 2:
-            cleaned.add(indices)
-    return _generators(frozenset(cleaned))
-
-
-@cache
-def _interactions(terms: Terms) -> list[tuple[int, ...]]:
-    """All interactions a hierarchical model contains, in a fixed order."""
-    closure = {
-        sub
-        for term in terms
-        for k in range(2, len(term) + 1)
-        for sub in itertools.combinations(term, k)
-    }
-    return sorted(closure, key=lambda t: (len(t), t))
-
-
-def model_name(terms: Sequence[Sequence[int]], n_lists: int) -> str:
-    """Rcapture's notation: generators, then main effects no interaction covers, lists from 1."""
-    return _name(_normalise(terms, n_lists), n_lists)
-
-
-def _name(generators: Terms, n_lists: int) -> str:
-    covered = {i for term in generators for i in term}
-    parts = [*generators, *((i,) for i in range(n_lists) if i not in covered)]
-    return "[" + ",".join("".join(str(i + 1) for i in part) for part in parts) + "]"
-
-
-def parse_model_name(name: str, n_lists: int) -> Terms:
-    """Read Rcapture's notation ("[123,14,34]", lists from 1) back into terms."""
-    body = name.strip()
-    if not (body.startswith("[") and body.endswith("]")):
-        raise ValueError(f"model name {name!r} must look like [12,3,4]")
-    parts = [part.strip() for part in body[1:-1].split(",") if part.strip()]
-    if any(not part.isdigit() for part in parts):
-        raise ValueError(f"model name {name!r} must use list numbers 1..{n_lists}")
-    return _normalise([tuple(int(digit) - 1 for digit in part) for part in parts], n_lists)
-
-
 # --- fitting -------------------------------------------------------------------------------
-
-
-def _check_list_count(n_lists: int) -> None:
-    if n_lists < MIN_LISTS:
-        raise ValueError(
-            f"log-linear MSE needs at least {MIN_LISTS} lists (with 2 the dependence between "
-            f"them cannot be estimated); got {n_lists}"
-        )
-    if n_lists > MAX_LISTS:
-        raise ValueError(
-            f"log-linear MSE here supports at most {MAX_LISTS} lists; got {n_lists}. "
-            "Merge lists that overlap in practice"
-        )
 
 
 @cache
@@ -219,7 +131,7 @@ class _Design:
         }
 
     def matrix(self, terms: Terms) -> Array:
-        extra = [self.columns[term] for term in _interactions(terms)]
+        extra = [self.columns[term] for term in interactions(terms)]
         return np.column_stack([self.base, *extra]) if extra else self.base
 
 
@@ -293,8 +205,8 @@ def _least_squares(a: Array, b: Array) -> Array:
 def fit_model(histories: CaptureHistories, terms: Sequence[Sequence[int]]) -> ModelFit:
     """Fit one hierarchical model to the observed cells; N̂ = observed + exp(intercept)."""
     n_lists = len(histories.lists)
-    _check_list_count(n_lists)
-    generators = _normalise(terms, n_lists)
+    check_list_count(n_lists)
+    generators = normalise_terms(terms, n_lists)
     return _fit_many(histories, [generators], _Design(n_lists))[0]
 
 
@@ -324,7 +236,7 @@ def _fit_many(
             if float(glm.mu[row].min()) < _ZERO_FIT:
                 notes.append("some expected cell counts are numerically zero (boundary fit)")
             fits[index] = ModelFit(
-                name=_name(models[index], n_lists),
+                name=terms_name(models[index], n_lists),
                 terms=models[index],
                 n_params=n_params,
                 deviance=float(glm.deviance[row]),
@@ -378,7 +290,7 @@ class Stepwise:
 def _neighbours(generators: Terms, n_lists: int) -> list[Terms]:
     """Models one move away: add one interaction whose faces are all in the model (up to
     order J - 1), or drop one of the model's highest interactions (a generator)."""
-    inside = frozenset(_interactions(generators))
+    inside = frozenset(interactions(generators))
     found: list[Terms] = []
     for k in range(2, n_lists):
         for term in itertools.combinations(range(n_lists), k):
@@ -386,9 +298,9 @@ def _neighbours(generators: Terms, n_lists: int) -> list[Terms]:
                 continue
             faces = itertools.combinations(term, k - 1)
             if all(face in inside for face in faces if len(face) >= 2):
-                found.append(_generators(inside | {term}))
+                found.append(generators_of(inside | {term}))
     for term in generators:
-        found.append(_generators(inside - {term}))
+        found.append(generators_of(inside - {term}))
     return found
 
 
@@ -405,7 +317,7 @@ def stepwise(histories: CaptureHistories, criterion: Criterion = "bic") -> Stepw
     if criterion not in ("bic", "aic"):
         raise ValueError(f"criterion must be 'bic' or 'aic', got {criterion!r}")
     n_lists = len(histories.lists)
-    _check_list_count(n_lists)
+    check_list_count(n_lists)
     design = _Design(n_lists)
     seen: dict[Terms, ModelFit] = {}
 

@@ -8,6 +8,7 @@ would not).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -17,7 +18,6 @@ import numpy.typing as npt
 from marsad.domain.estimates import CaptureHistories, Estimate
 from marsad.estimate import dga, lcmcr, loglinear
 
-METHODS = ("lcmcr", "loglinear", "dga")
 PRESETS = ("default", "fixed", "fast", "hrdag")
 DGA_DRAWS = 20_000
 """Draws taken from dga's exact posterior when strata are added (shared among clusterings)."""
@@ -104,19 +104,35 @@ def dga_draws(clusterings: int) -> int:
     return DGA_DRAWS // max(clusterings, 1)
 
 
-def fit(histories: CaptureHistories, options: MethodOptions, seed: int | None = None) -> Fit:
-    """Estimate with `options.method`; `seed` overrides the options' seed (one per stratum)."""
-    seed = options.seed if seed is None else seed
-    if options.method == "loglinear":
-        criterion = cast(loglinear.Criterion, options.criterion)
-        return Fit(loglinear.estimate(histories, criterion=criterion, level=options.level))
-    if options.method == "dga":
-        posterior = dga.posterior(histories, seed=seed)
-        draws = posterior.sample(dga_draws(options.clusterings), seed).reshape(1, -1)
-        return Fit(dga.summarise(posterior, histories, options.level), draws)
+def _lcmcr(histories: CaptureHistories, options: MethodOptions, seed: int) -> Fit:
     settings = lcmcr_settings(options.preset, len(histories.lists), options.clusterings)
     sampled = lcmcr.sample_posterior(histories, settings, seed)
     return Fit(lcmcr.summarise(sampled, options.level), sampled.draws)
+
+
+def _loglinear(histories: CaptureHistories, options: MethodOptions, seed: int) -> Fit:
+    criterion = cast(loglinear.Criterion, options.criterion)
+    return Fit(loglinear.estimate(histories, criterion=criterion, level=options.level))
+
+
+def _dga(histories: CaptureHistories, options: MethodOptions, seed: int) -> Fit:
+    posterior = dga.posterior(histories, seed=seed)
+    draws = posterior.sample(dga_draws(options.clusterings), seed).reshape(1, -1)
+    return Fit(dga.summarise(posterior, histories, options.level), draws)
+
+
+Estimator = Callable[[CaptureHistories, "MethodOptions", int], Fit]
+"""(histories, options, seed) → the estimate, with posterior draws of N when it has them."""
+
+ESTIMATORS: dict[str, Estimator] = {"lcmcr": _lcmcr, "loglinear": _loglinear, "dga": _dga}
+"""Every estimation method by name, the default first: a new method is registered here and is
+then offered by `marsad estimate --method`, compared by `--method all` and stratified alike."""
+METHODS = tuple(ESTIMATORS)
+
+
+def fit(histories: CaptureHistories, options: MethodOptions, seed: int | None = None) -> Fit:
+    """Estimate with `options.method`; `seed` overrides the options' seed (one per stratum)."""
+    return ESTIMATORS[options.method](histories, options, options.seed if seed is None else seed)
 
 
 def summarise_draws(draws: Draws, observed: int, options: MethodOptions, n_lists: int) -> Estimate:

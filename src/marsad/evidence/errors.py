@@ -1,10 +1,12 @@
-"""What can go wrong with evidence, as messages a user can act on (ValueError, like the rest of
-the store's input errors)."""
+"""What can go wrong with evidence, as messages a user can act on (input errors of the one
+hierarchy in marsad.errors, which the CLI and the web show as their message)."""
 
 from __future__ import annotations
 
+from marsad.errors import InputError
 
-class EvidenceError(ValueError):
+
+class EvidenceError(InputError):
     """An evidence operation the store cannot carry out (unknown item, unreadable file…)."""
 
 

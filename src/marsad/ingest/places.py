@@ -158,6 +158,11 @@ class Gazetteer:
             found = [d for d in found if d.adm1_pcode == adm1_pcode]
         return found[0] if len(found) == 1 else None
 
+    def governorate_by_code(self, code: str) -> Governorate | None:
+        """The governorate of a p-code as the store keeps it (canonical, any level); None for
+        a community code or a value that is no p-code of this gazetteer."""
+        return self._by_pcode.get(code[:4]) if code.startswith("SY") else None
+
     def governorate_of_pcode(self, pcode: str) -> Governorate | None:
         """The governorate of a p-code at any level; None for community codes ("C…").
 

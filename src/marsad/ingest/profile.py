@@ -41,6 +41,7 @@ from typing import Any
 import yaml
 
 from marsad.domain.records import STANDARD_COLUMNS
+from marsad.errors import InputError
 from marsad.ingest import values as v
 
 _ALIASES: dict[str, tuple[str, ...]] = {
@@ -99,6 +100,11 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "notes": ("note", "comments", "remarks", "remarques", "commentaires", "ملاحظات", "الملاحظات"),
 }
 
+
+class ProfileError(InputError):
+    """A mapping profile that cannot be read or breaks the format; names file and key."""
+
+
 _VALUE_PARSERS = {
     "sex": v.parse_sex,
     "status": v.parse_status,
@@ -106,7 +112,7 @@ _VALUE_PARSERS = {
     "age": v.parse_age,
     "date_of_death": v.parse_date,
 }
-_Fail = Callable[[str, str], ValueError]
+_Fail = Callable[[str, str], ProfileError]
 _TOP_KEYS = frozenset(
     {"name", "description", "day_first", "sheet", "encoding", "columns", "values", "defaults"}
 )
@@ -163,12 +169,12 @@ class MappingProfile:
 
     @classmethod
     def load(cls, path: str | Path) -> MappingProfile:
-        """Read and check a YAML profile; ValueError names the file and the offending key."""
+        """Read and check a YAML profile; ProfileError names the file and the offending key."""
         path = Path(path)
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise ValueError(f"{path}: cannot read profile: {exc}") from exc
+            raise ProfileError(f"{path}: cannot read profile: {exc}") from exc
         return cls.from_yaml(text, source=str(path))
 
     @classmethod
@@ -177,15 +183,15 @@ class MappingProfile:
         try:
             data = yaml.load(text, Loader=_Loader)
         except yaml.YAMLError as exc:
-            raise ValueError(f"{source}: cannot read profile: {exc}") from exc
+            raise ProfileError(f"{source}: cannot read profile: {exc}") from exc
         return cls.from_dict(data, source=source)
 
     @classmethod
     def from_dict(cls, data: Any, source: str = "<profile>") -> MappingProfile:
         """Build and check a profile from its parsed YAML form."""
 
-        def fail(key: str, reason: str) -> ValueError:
-            return ValueError(f"{source}: {key}: {reason}")
+        def fail(key: str, reason: str) -> ProfileError:
+            return ProfileError(f"{source}: {key}: {reason}")
 
         if not isinstance(data, dict):
             raise fail("(top level)", "a profile is a mapping of keys to settings")
@@ -306,5 +312,5 @@ def builtin_profile(name: str) -> MappingProfile:
     """One of the example profiles shipped in marsad/ingest/profiles/ (e.g. "kobo-victims")."""
     resource = resources.files("marsad.ingest").joinpath(f"profiles/{name}.yaml")
     if not resource.is_file():
-        raise ValueError(f"no built-in profile {name!r}")
+        raise ProfileError(f"no built-in profile {name!r}")
     return MappingProfile.from_yaml(resource.read_text(encoding="utf-8"), f"<builtin {name}>")

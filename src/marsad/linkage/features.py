@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import pandas as pd
 
+from marsad.domain.records import RecordRow
 from marsad.names import NameParts, arabic_to_latin, name_key, parse_name_parts
 from marsad.names.arabic import has_arabic
 from marsad.names.latin import normalise_latin, respell_german, writes_german
@@ -46,26 +47,8 @@ FEATURE_COLUMNS = (
 INTEGER_COLUMNS = ("age_min", "age_max", "dod_day_number", "first_count")
 
 
-@dataclass(frozen=True)
-class LinkageRecord:
-    """What linkage reads from one stored record."""
-
-    id: int
-    source: str
-    name: str
-    name_first: str | None
-    name_father: str | None
-    name_grandfather: str | None
-    name_family: str | None
-    name_mother: str | None
-    sex: str | None
-    age_min: int | None
-    age_max: int | None
-    date_of_death: str | None
-    pcode: str | None
-    pcode_adm1: str | None
-    locality: str | None
-    status: str
+LinkageRecord = RecordRow
+"""What linkage reads from one stored record: the one record projection (`store.records`)."""
 
 
 def _key(part: str | None) -> str | None:

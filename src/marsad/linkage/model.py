@@ -29,6 +29,7 @@ import pandas as pd
 from splink import Linker, SettingsCreator, block_on
 from splink.internals.database_api import DatabaseAPISubClass
 
+from marsad.errors import InputError
 from marsad.linkage import comparisons as comparison_library
 from marsad.linkage import em
 from marsad.linkage.explain import default_m, default_u
@@ -63,7 +64,7 @@ EM_STRENGTH = 100.0
 """Pseudo-pairs of the default model's m that EM's estimate is drawn toward (`linkage.em`)."""
 
 
-class ModelShapeError(ValueError):
+class ModelShapeError(InputError):
     """A saved model that this version of Marsad cannot read as its own."""
 
 

@@ -73,12 +73,11 @@ class StandardCount:
 
     `key` is one of `STANDARD_KEYS`. For "estimated", `persons` is the point estimate and
     `low`/`high` its interval; the other standards are counts and leave them None.
-    `definition` is one English sentence; the Arabic comes from `report_text` by key.
+    What each standard means is in `ReportData.definitions`, made from the rules in force.
     """
 
     key: str
     persons: int
-    definition: str
     low: float | None = None
     high: float | None = None
 
@@ -156,7 +155,8 @@ class ReportData:
     age_sex: list[AgeSexCount] = field(default_factory=list)
     conflicting_persons: int = 0
     status_decisions: int = 0
-    verification_rules: list[tuple[str, str]] = field(default_factory=list)
+    definitions: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Language → standard → what it counts, from the rules in force (`verify.standards`)."""
     rules_sha256: str = ""
     estimation: dict[str, str] = field(default_factory=dict)
     release: str | None = None

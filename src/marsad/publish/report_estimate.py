@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from marsad.publish.charts import format_count, format_percent
+from marsad.i18n import format_count, has_text, text, whole_percent
 from marsad.publish.report_data import ReportData
-from marsad.publish.report_text import has_text, text
 
 SHARES = ("share", "expected")
 """Warning figures that are shares (0-1), shown as percentages."""
@@ -21,7 +20,7 @@ SHARES = ("share", "expected")
 def warning_figures(values: Mapping[str, Any], lang: str = "en") -> dict[str, str]:
     """A warning's figures as its sentence shows them: shares as percentages, counts whole."""
     return {
-        key: format_percent(value, lang) if key in SHARES else format_count(value, lang)
+        key: whole_percent(value, lang) if key in SHARES else format_count(value, lang)
         for key, value in values.items()
     }
 
@@ -44,12 +43,12 @@ def linkage_text(linkage: Mapping[str, Any], lang: str = "en") -> str | None:
         "estimate.linkage",
         lang,
         draws=format_count(draws, lang),
-        share=format_percent(share, lang),
+        share=whole_percent(share, lang),
     )
 
 
 def _lacking(what: str, lang: str) -> str:
-    key = f"lacking.{what}"
+    key = f"identifiable.lacking.{what}"
     return text(key, lang) if has_text(key) else what
 
 

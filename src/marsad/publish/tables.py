@@ -34,7 +34,6 @@ def spreadsheet_safe(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
-FORMATS = ("csv", "json", "parquet", "hxl")
 PARQUET_BATCH_ROWS = 20_000
 
 HXL_TAGS: dict[str, str] = {
@@ -152,7 +151,7 @@ def write_table(
 
     A row's missing keys are empty cells. Into a Path the file appears whole or not at all.
     """
-    writer = _WRITERS.get(fmt)
+    writer = WRITERS.get(fmt)
     if writer is None:
         raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     if not columns:
@@ -290,10 +289,15 @@ def _write_parquet(rows: Rows, columns: Sequence[Column], out: BinaryIO) -> int:
     return count
 
 
-_Writer = Callable[[Rows, Sequence[Column], BinaryIO], int]
-_WRITERS: dict[str, _Writer] = {
+Writer = Callable[[Rows, Sequence[Column], BinaryIO], int]
+"""(rows, columns, binary file) → how many rows it wrote."""
+
+WRITERS: dict[str, Writer] = {
     "csv": _write_plain_csv,
     "json": _write_json,
     "parquet": _write_parquet,
     "hxl": _write_hxl,
 }
+"""Every export format by name: a new format is registered here and is then offered by
+`marsad export --format` and the exports of a release."""
+FORMATS = tuple(WRITERS)

@@ -18,19 +18,23 @@ from typing import Any
 from sqlalchemy import Connection, Engine, case, func, select
 
 from marsad.domain.estimates import CaptureHistories
+from marsad.domain.records import RecordRow
+from marsad.i18n import LANGUAGES
 from marsad.services.audit import record_event
 from marsad.services.counts import (
-    DEFINITIONS,
     CountRow,
+    EstimatedTotal,
     count_persons,
     documented_missing,
     latest_estimate,
+    standard_definitions,
     totals,
 )
 from marsad.services.persons import independent_list_names
-from marsad.services.review import PersonDetail, person_detail, queue_size
+from marsad.services.review_person import PersonDetail, person_detail
+from marsad.services.review_queue import queue_size
 from marsad.services.sources import SourceSize, source_sizes
-from marsad.services.verify import summaries_version
+from marsad.services.verify import StatusDecisionView, status_decisions, summaries_version
 from marsad.store.models import (
     AuditEvent,
     EstimateRun,
@@ -41,8 +45,8 @@ from marsad.store.models import (
     Record,
     ReviewAction,
     Source,
-    StatusDecision,
 )
+from marsad.store.records import record_rows, select_records
 
 
 @dataclass(frozen=True)
@@ -69,55 +73,19 @@ def overview(engine: Engine) -> Overview:
 
 
 @dataclass(frozen=True)
-class EstimatedTotal:
-    """The newest stored estimate of all deaths, documented or not."""
-
-    run_id: int
-    method: str
-    estimate: float
-    low: float
-    high: float
-    level: float
-    linkage_draws: int = 0
-    width_share: float | None = None
-    warnings: tuple[tuple[str, dict[str, Any]], ...] = ()
-    """Warnings that the lists look split, as (code, figures)."""
-
-
-@dataclass(frozen=True)
 class Dashboard:
     """The dashboard's figures: persons killed under every counting standard, the estimate,
     deaths per week by governorate and the independent lists' overlaps."""
 
     overview: Overview
     totals: CountRow
-    definitions: dict[str, str]
+    definitions: dict[str, dict[str, str]]
+    """Language → standard → what it counts, by the rules in force."""
     not_documented: dict[str, int]
     estimated: EstimatedTotal | None
     weeks_by_governorate: list[tuple[str | None, list[tuple[dt.date, int]]]]
     undated: int
     overlaps: CaptureHistories | None
-
-
-def estimated_total(conn: Connection, status: str = "killed") -> EstimatedTotal | None:
-    """The newest stored estimate of persons of `status`, when one was made."""
-    run = latest_estimate(conn, status)
-    if run is None or "estimate" not in run or "interval" not in run:
-        return None
-    low, high = run["interval"]
-    linkage = run.get("linkage") or {}
-    share = linkage.get("width_share")
-    return EstimatedTotal(
-        int(run["id"]),
-        str(run["method"]),
-        float(run["estimate"]),
-        float(low),
-        float(high),
-        float(run.get("level", 0.95)),
-        int(linkage.get("draws") or 0),
-        float(share) if isinstance(share, int | float) else None,
-        tuple((str(w["code"]), dict(w["values"])) for w in run.get("warnings") or []),
-    )
 
 
 def _weeks_by_governorate(
@@ -215,9 +183,9 @@ def _dashboard(engine: Engine) -> Dashboard:
         return Dashboard(
             overview=figures,
             totals=headline,
-            definitions=dict(DEFINITIONS),
+            definitions={lang: standard_definitions(conn, lang) for lang in LANGUAGES},
             not_documented=documented_missing(conn),
-            estimated=estimated_total(conn),
+            estimated=latest_estimate(conn),
             weeks_by_governorate=weeks,
             undated=undated,
             overlaps=overlaps(conn),
@@ -265,33 +233,17 @@ def persons_page(engine: Engine, offset: int, limit: int) -> tuple[int, list[Per
     ]
 
 
-RECORD_COLUMNS = (
-    Record.id,
-    Source.name.label("source"),
-    Record.record_id,
-    Record.name,
-    Record.sex,
-    Record.age_min,
-    Record.age_max,
-    Record.date_of_death,
-    Record.governorate,
-    Record.pcode,
-    Record.status,
-    Record.person_id,
-)
-
-
 def records_page(
     engine: Engine, offset: int, limit: int, source: str | None = None
-) -> tuple[int, list[dict[str, Any]]]:
-    """(total, records by id) optionally of one source, as plain dicts."""
-    query = select(*RECORD_COLUMNS).join(Source, Source.id == Record.source_id)
+) -> tuple[int, list[RecordRow]]:
+    """(total, records by id) optionally of one source."""
+    query = select_records()
     if source is not None:
         query = query.where(Source.name == source)
     with engine.connect() as conn:
         total = _count(conn, query)
         rows = conn.execute(query.order_by(Record.id).offset(offset).limit(limit))
-        return total, [row._asdict() for row in rows]
+        return total, record_rows(rows)
 
 
 @dataclass(frozen=True)
@@ -376,27 +328,13 @@ class PersonStatus:
 
 
 @dataclass(frozen=True)
-class StatusDecisionRow:
-    """A reviewer's word on the person's status, in force or revoked (kept on record)."""
-
-    id: int
-    status: str
-    reason: str
-    decided_by: str
-    decided_at: dt.datetime
-    revoked_at: dt.datetime | None
-    revoked_by: str | None
-    revoke_reason: str | None
-
-
-@dataclass(frozen=True)
 class PersonFile:
     """A person's full record: records by source, link decisions and their explanations,
     verification with its reasons and conflicts, and reviewers' status decisions."""
 
     detail: PersonDetail
     status: PersonStatus | None
-    status_decisions: list[StatusDecisionRow]
+    status_decisions: list[StatusDecisionView]
 
 
 def _person_status(conn: Connection, person_id: int) -> PersonStatus | None:
@@ -426,39 +364,18 @@ def _person_status(conn: Connection, person_id: int) -> PersonStatus | None:
     )
 
 
-def _status_decisions(conn: Connection, person_id: int) -> list[StatusDecisionRow]:
-    rows = conn.execute(
-        select(StatusDecision.__table__)
-        .where(StatusDecision.person_id == person_id)
-        .order_by(StatusDecision.id)
-    )
-    return [
-        StatusDecisionRow(
-            id=d.id,
-            status=d.status,
-            reason=d.reason,
-            decided_by=d.decided_by,
-            decided_at=d.decided_at,
-            revoked_at=d.revoked_at,
-            revoked_by=d.revoked_by,
-            revoke_reason=d.revoke_reason,
-        )
-        for d in rows
-    ]
-
-
-def status_decisions(engine: Engine, person_id: int) -> list[StatusDecisionRow]:
+def person_status_decisions(engine: Engine, person_id: int) -> list[StatusDecisionView]:
     """A person's status decisions, in force or revoked, oldest first (they hold no name)."""
     with engine.connect() as conn:
-        return _status_decisions(conn, person_id)
+        return status_decisions(conn, person_id)
 
 
 def view_person(engine: Engine, person_id: int, viewer: str, via: str) -> PersonFile:
     """A person's full file, written to the audit log as "person.view" by `viewer` (`via`
-    says which face: "web", "api"…). Raises ValueError for an unknown person."""
+    says which face: "web", "api"…). Raises NotFound for an unknown person."""
     detail = person_detail(engine, person_id)
     with engine.begin() as conn:
         status = _person_status(conn, person_id)
-        decisions = _status_decisions(conn, person_id)
+        decisions = status_decisions(conn, person_id)
         record_event(conn, viewer, "person.view", f"person:{person_id}", {"via": via})
     return PersonFile(detail, status, decisions)

@@ -21,7 +21,10 @@ from typing import Any
 from sqlalchemy import Connection, Integer, case, cast, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from marsad.errors import InputError
+from marsad.services.verify import rules_in_force
 from marsad.store.models import EstimateRun, PersonSummary
+from marsad.verify.standards import definitions
 
 STANDARDS = ("reported", "documented", "corroborated", "verified")
 
@@ -37,13 +40,11 @@ DIMENSIONS: dict[str, Any] = {
     "verification": PersonSummary.verification,
 }
 
-DEFINITIONS = {
-    "reported": "persons named in at least one source",
-    "documented": "persons with a full name, a date of death and a place of death (HRDAG)",
-    "corroborated": "persons reported by at least two independent sources, or verified",
-    "verified": "persons identified, dated, placed and corroborated or confirmed by a reviewer",
-    "estimated": "multiple systems estimate of all deaths, documented or not, with its interval",
-}
+
+def standard_definitions(conn: Connection, lang: str = "en") -> dict[str, str]:
+    """What each standard counts, in `lang`, said from the rules in force (the same rules the
+    person summaries were verified by)."""
+    return definitions(rules_in_force(conn), lang)
 
 
 def suppressed(value: int, min_cell: int) -> int | None:
@@ -53,7 +54,7 @@ def suppressed(value: int, min_cell: int) -> int | None:
     return None if 0 < value < min_cell else value
 
 
-class CountError(ValueError):
+class CountError(InputError):
     """A count that cannot be made (unknown dimension or standard)."""
 
 
@@ -154,9 +155,42 @@ def documented_missing(conn: Connection, status: str | None = "killed") -> dict[
     return dict(sorted(lacking.items()))
 
 
-def latest_estimate(conn: Connection, status: str = "killed") -> dict[str, Any] | None:
-    """The newest stored estimation of persons of `status`, as the estimate service saved it."""
+@dataclass(frozen=True)
+class EstimatedTotal:
+    """The newest stored estimate of all deaths, documented or not."""
+
+    run_id: int
+    method: str
+    estimate: float
+    low: float
+    high: float
+    level: float
+    linkage_draws: int = 0
+    width_share: float | None = None
+    warnings: tuple[tuple[str, dict[str, Any]], ...] = ()
+    """Warnings that the lists look split, as (code, figures)."""
+
+
+def latest_estimate(conn: Connection, status: str = "killed") -> EstimatedTotal | None:
+    """The newest stored estimate of persons of `status`, when one was made."""
     for run in conn.execute(select(EstimateRun.__table__).order_by(EstimateRun.id.desc())):
-        if run.settings.get("status", "killed") == status:
-            return {"id": run.id, "method": run.method, "settings": run.settings, **run.result}
+        if run.settings.get("status", "killed") != status:
+            continue
+        result = run.result
+        if "estimate" not in result or "interval" not in result:
+            return None
+        low, high = result["interval"]
+        linkage = result.get("linkage") or {}
+        share = linkage.get("width_share")
+        return EstimatedTotal(
+            int(run.id),
+            str(run.method),
+            float(result["estimate"]),
+            float(low),
+            float(high),
+            float(result.get("level", 0.95)),
+            int(linkage.get("draws") or 0),
+            float(share) if isinstance(share, int | float) else None,
+            tuple((str(w["code"]), dict(w["values"])) for w in result.get("warnings") or []),
+        )
     return None

@@ -17,12 +17,13 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert, select
 
 from marsad.domain.estimates import CaptureHistories, Estimate, Pattern
+from marsad.errors import InputError
 from marsad.estimate import split_signals
 from marsad.estimate.histories import histories_from_patterns
 from marsad.estimate.linkage_draws import Decisions, Pair
 from marsad.estimate.methods import METHODS, Fit, MethodOptions, fit
 from marsad.estimate.pooling import ClusteringFit, pool
-from marsad.estimate.population import Persons, Population
+from marsad.estimate.population import LeftOut, Persons, Population
 from marsad.estimate.strata import (
     STRATIFIERS,
     StratumResult,
@@ -30,9 +31,9 @@ from marsad.estimate.strata import (
     histories_by_stratum,
     total_draws,
 )
+from marsad.i18n import text
 from marsad.ingest.places import Gazetteer, default_gazetteer
 from marsad.publish.report_estimate import warning_text
-from marsad.publish.report_text import text
 from marsad.services.audit import record_event
 from marsad.services.persons import (
     PersonFacts,
@@ -42,6 +43,7 @@ from marsad.services.persons import (
 )
 from marsad.services.verify import rules_in_force
 from marsad.store.models import EstimateRun, LinkDecision
+from marsad.verify.identifiable import IdentifiableRule
 
 ALL = "all"
 LINKAGE_DRAWS = 20
@@ -50,7 +52,7 @@ SEED_STRIDE = 1_000
 """Clustering d is estimated with seed + d * SEED_STRIDE (its strata add their position)."""
 
 
-class EstimateError(ValueError):
+class EstimateError(InputError):
     """The request cannot be estimated (bad stratifier, too few lists…)."""
 
 
@@ -75,7 +77,56 @@ def capture_histories(persons: Sequence[PersonFacts]) -> CaptureHistories:
     return histories_from_patterns(lists, (p.lists for p in persons))
 
 
-@dataclass
+@dataclass(frozen=True)
+class LinkageDraws:
+    """How the interval carries linkage uncertainty: how many clusterings were drawn and pooled
+    (0: the stored persons alone, and `reason` says why), and what they were drawn from."""
+
+    draws: int
+    width_share: float | None = None
+    """The share of the interval's width that linkage accounts for."""
+    reason: str | None = None
+    """Why no clustering was drawn: "none" (no model decisions), "off", "from_file"."""
+    pairs_drawn: int | None = None
+    expected_links: float | None = None
+    fixed_links: int | None = None
+    reviewer_matches: int | None = None
+    reviewer_non_matches: int | None = None
+
+    @property
+    def note(self) -> str | None:
+        """Why the interval carries no linkage uncertainty, in words (English)."""
+        return text(f"linkage.{self.reason}", "en") if self.reason else None
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"draws": self.draws, "width_share": self.width_share}
+        if self.reason is not None:
+            out |= {"reason": self.reason, "note": self.note}
+        counts = {
+            "pairs_drawn": self.pairs_drawn,
+            "expected_links": self.expected_links,
+            "fixed_links": self.fixed_links,
+            "reviewer_matches": self.reviewer_matches,
+            "reviewer_non_matches": self.reviewer_non_matches,
+        }
+        return out | {key: value for key, value in counts.items() if value is not None}
+
+
+@dataclass(frozen=True)
+class Identifiability:
+    """Who the identifiability rule (the rules file's `identifiable:`) left out of the
+    estimate, and the rule itself."""
+
+    rule: IdentifiableRule
+    left_out: LeftOut
+    waived: dict[str, list[str]] = field(default_factory=dict)
+    """Sources that never record a date or a place, and the requirements not asked of them."""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule.as_dict(), "waived": self.waived, **self.left_out.as_dict()}
+
+
+@dataclass(frozen=True)
 class EstimateResult:
     """A total with its strata (when stratified), the list sizes and the settings used, who the
     identifiability rule left out, the linkage draws behind the interval, and warnings."""
@@ -84,23 +135,24 @@ class EstimateResult:
     strata: list[StratumResult]
     lists: dict[str, int]
     settings: dict[str, Any]
-    identifiability: dict[str, Any] | None = None
-    linkage: dict[str, Any] = field(default_factory=dict)
-    warnings: list[dict[str, Any]] = field(default_factory=list)
+    linkage: LinkageDraws
+    identifiability: Identifiability | None = None
+    warnings: tuple[split_signals.SplitWarning, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
+        """The result as `estimate --json` prints it and the store keeps it."""
         out = self.total.as_dict()
         if self.settings.get("by"):
             out["strata"] = [s.as_dict() for s in self.strata]
         out["lists"] = self.lists
         out["settings"] = self.settings
-        out["identifiability"] = self.identifiability
-        out["linkage"] = self.linkage
-        out["warnings"] = self.warnings
+        out["identifiability"] = self.identifiability.as_dict() if self.identifiability else None
+        out["linkage"] = self.linkage.as_dict()
+        out["warnings"] = [warning_document(w) for w in self.warnings]
         return out
 
 
-@dataclass
+@dataclass(frozen=True)
 class Comparison:
     """Several methods on the same histories, side by side (`--method all`), and why any
     method that does not apply was skipped."""
@@ -157,12 +209,7 @@ def estimate_histories(
         [],
         histories.list_sizes(),
         {**options.settings(), "by": []},
-        linkage={
-            "draws": 0,
-            "width_share": None,
-            "reason": "from_file",
-            "note": text("linkage.from_file", "en"),
-        },
+        LinkageDraws(draws=0, reason="from_file"),
     )
 
 
@@ -196,7 +243,7 @@ class _StoreData:
     decisions: Decisions | None
     band_persons: int
     reviewed: list[tuple[float, bool]]
-    rule: dict[str, Any]
+    rule: IdentifiableRule
     waived: dict[str, list[str]]
     """Sources that never record a date or a place, and the requirements not asked of them."""
 
@@ -303,7 +350,7 @@ def _read_store(engine: Engine, by: Sequence[str], status: str) -> _StoreData:
     band_persons = len(
         {person_of[r] for r in band if r in person_of and labels.get(person_of[r]) is not None}
     )
-    return _StoreData(population, decisions, band_persons, reviewed, rule.as_dict(), waived)
+    return _StoreData(population, decisions, band_persons, reviewed, rule, waived)
 
 
 @dataclass(frozen=True)
@@ -312,7 +359,7 @@ class _Plan:
 
     stored: Persons
     drawn: list[Persons]
-    linkage: dict[str, Any]
+    linkage: LinkageDraws
 
 
 def _plan(data: _StoreData, draws: int, seed: int) -> _Plan:
@@ -321,18 +368,16 @@ def _plan(data: _StoreData, draws: int, seed: int) -> _Plan:
     stored = data.population.persons(data.population.stored_groups())
     if data.decisions is None or draws == 0:
         reason = "none" if data.decisions is None else "off"
-        note = text(f"linkage.{reason}", "en")
-        return _Plan(stored, [], {"draws": 0, "width_share": None, "reason": reason, "note": note})
+        return _Plan(stored, [], LinkageDraws(draws=0, reason=reason))
     drawn = [data.population.persons(groups) for groups in data.decisions.draws(draws, seed)]
-    linkage = {
-        "draws": draws,
-        "width_share": None,
-        "pairs_drawn": len(data.decisions.pairs),
-        "expected_links": sum(data.decisions.probabilities),
-        "fixed_links": len(data.decisions.fixed),
-        "reviewer_matches": len(data.decisions.human_matches),
-        "reviewer_non_matches": len(data.decisions.human_non_matches),
-    }
+    linkage = LinkageDraws(
+        draws=draws,
+        pairs_drawn=len(data.decisions.pairs),
+        expected_links=sum(data.decisions.probabilities),
+        fixed_links=len(data.decisions.fixed),
+        reviewer_matches=len(data.decisions.human_matches),
+        reviewer_non_matches=len(data.decisions.human_non_matches),
+    )
     return _Plan(stored, drawn, linkage)
 
 
@@ -386,7 +431,7 @@ def _estimate_plan(
         "status": status,
         "linkage_draws": len(plan.drawn),
     }
-    linkage = dict(plan.linkage)
+    linkage = plan.linkage
     drawn: list[CaptureHistories] = []
     if not plan.drawn:
         total, strata = _estimate(histories, labelled, options)
@@ -408,17 +453,13 @@ def _estimate_plan(
         if labelled is not None:
             stored = histories_by_stratum(histories.lists, labelled)
             strata = _pooled_strata(stored, per_clustering, options)
-        linkage["width_share"] = estimate.diagnostics.get("width_share")
+        linkage = replace(linkage, width_share=estimate.diagnostics.get("width_share"))
     return EstimateResult(
         estimate,
         strata,
         histories.list_sizes(),
         settings,
-        identifiability={
-            "rule": data.rule,
-            "waived": data.waived,
-            **plan.stored.left_out.as_dict(),
-        },
+        identifiability=Identifiability(data.rule, plan.stored.left_out, data.waived),
         linkage=linkage,
         warnings=_warnings(histories, drawn, data, plan.stored),
     )
@@ -429,13 +470,13 @@ def _warnings(
     drawn: Sequence[CaptureHistories],
     data: _StoreData,
     stored: Persons,
-) -> list[dict[str, Any]]:
+) -> tuple[split_signals.SplitWarning, ...]:
     found = [
         split_signals.singletons(histories, drawn),
         split_signals.review_band(data.band_persons, stored.left_out.persons),
         split_signals.calibration(data.reviewed),
     ]
-    return [warning_document(w) for w in found if w is not None]
+    return tuple(w for w in found if w is not None)
 
 
 def warning_document(warning: split_signals.SplitWarning) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Row, insert, select
 
+from marsad.errors import InputError
 from marsad.ingest.places import default_gazetteer
 from marsad.publish.tables import (
     FORMATS,
@@ -393,11 +394,11 @@ def export_table(
     which is recorded in the audit log with who asked. Counts from 1 to `min_cell` - 1 are
     left empty, for readers who may not see names. Returns the rows written."""
     if kind not in EXPORT_KINDS:
-        raise ValueError(f"unknown export {kind!r}; use {', '.join(EXPORT_KINDS)}")
+        raise InputError(f"unknown export {kind!r}; use {', '.join(EXPORT_KINDS)}")
     if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r}; use {', '.join(FORMATS)}")
+        raise InputError(f"unknown format {fmt!r}; use {', '.join(FORMATS)}")
     if include_names and kind == "counts":
-        raise ValueError("counts hold no names; --include-names applies to persons and records")
+        raise InputError("counts hold no names; --include-names applies to persons and records")
     with engine.begin() as conn:
         key = pseudonym_key(conn)
         if kind == "persons":

@@ -16,12 +16,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
+from marsad.errors import InputError
 from marsad.services.audit import record_event
 from marsad.store.models import Incident, IncidentEventRejection, Source
 from marsad.verify.incident_events import Candidate, IncidentReport, propose
 
 
-class IncidentEventError(ValueError):
+class IncidentEventError(InputError):
     """A grouping the store cannot apply (unknown report, nothing to group, no note)."""
 
 

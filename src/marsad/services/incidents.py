@@ -23,7 +23,8 @@ from marsad.ingest.incidents import (
     parse_incident,
 )
 from marsad.ingest.places import default_gazetteer
-from marsad.ingest.readers import RawRow, open_table
+from marsad.ingest.readers import open_table
+from marsad.ingest.table import RawRow
 from marsad.services.audit import record_event
 from marsad.services.ingest import (
     BATCH_ROWS,

@@ -9,12 +9,9 @@ their ids (see `assign_person_ids`).
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from sqlalchemy import (
@@ -28,12 +25,14 @@ from sqlalchemy import (
     update,
 )
 
+from marsad.errors import InputError
 from marsad.linkage import model as linkage_model
 from marsad.linkage.clusters import Clusters, assign_person_ids
 from marsad.linkage.deterministic import RULE, LinkableRecord, rule_links
 from marsad.linkage.features import LinkageRecord, features_frame
 from marsad.linkage.plan import MIN_TRAINING_PAIRS
 from marsad.services.audit import record_event
+from marsad.services.engines import ENGINES
 from marsad.services.verify import verify_persons
 from marsad.store.models import (
     LinkDecision,
@@ -41,20 +40,57 @@ from marsad.store.models import (
     Person,
     PersonSummary,
     Record,
-    Source,
     utcnow,
 )
+from marsad.store.records import record_rows, select_records
 
 LINKER = "marsad link"
-ENGINES = ("duckdb", "spark")
 OVERSIZED_MARGIN = 2
 """A person with more records than distinct sources plus this margin is flagged for review."""
 
-Progress = Callable[[str], None]
+StageProgress = Callable[[str], None]
+"""Told the name of each stage of a run as it starts."""
 
 
-class LinkError(ValueError):
+class LinkError(InputError):
     """Linkage cannot run as asked (unknown engine…)."""
+
+
+@dataclass(frozen=True)
+class LinkSettings:
+    """Everything a link run's decisions depend on besides the records and the reviewers'
+    decisions; stored with the run (as Splink saves its settings), so any run can be told
+    apart and repeated."""
+
+    rule: str
+    match_threshold: float
+    review_threshold: float
+    min_training_pairs: int
+    comparisons: tuple[str, ...]
+    left_out: dict[str, str]
+    """Fields the model did not compare, and why (`linkage.plan.ModelPlan.left_out`)."""
+    blocking_rules: tuple[tuple[str, ...], ...]
+    training_rules: tuple[tuple[str, ...], ...]
+    model_reused: bool
+    model: str
+    """Where the model came from (`linkage.model.Scored.source`), "none" when not used."""
+    splink_warnings: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The settings as the link run stores them (JSON)."""
+        return {
+            "rule": self.rule,
+            "match_threshold": self.match_threshold,
+            "review_threshold": self.review_threshold,
+            "min_training_pairs": self.min_training_pairs,
+            "comparisons": list(self.comparisons),
+            "left_out": dict(self.left_out),
+            "blocking_rules": [list(r) for r in self.blocking_rules],
+            "training_rules": [list(r) for r in self.training_rules],
+            "model_reused": self.model_reused,
+            "model": self.model,
+            "splink_warnings": list(self.splink_warnings),
+        }
 
 
 @dataclass(frozen=True)
@@ -80,93 +116,39 @@ class LinkSummary:
     model: str
     """Where the model came from (`linkage.model.Scored.source`)."""
     clusters: ClusterSummary
-    match_threshold: float
-    review_threshold: float
-    rule: str = RULE
+    settings: LinkSettings
     plan: str = ""
     """What the model compared and left out, in one line."""
     splink_warnings: tuple[str, ...] = ()
 
+    @property
+    def match_threshold(self) -> float:
+        return self.settings.match_threshold
+
+    @property
+    def review_threshold(self) -> float:
+        return self.settings.review_threshold
+
+    @property
+    def rule(self) -> str:
+        return self.settings.rule
+
 
 def linkage_records(conn: Connection) -> list[LinkageRecord]:
     """Every stored record as linkage reads it (also what benchmarks score pairs from)."""
-    rows = conn.execute(
-        select(
-            Record.id,
-            Source.name.label("source"),
-            Record.name,
-            Record.name_first,
-            Record.name_father,
-            Record.name_grandfather,
-            Record.name_family,
-            Record.name_mother,
-            Record.sex,
-            Record.age_min,
-            Record.age_max,
-            Record.date_of_death,
-            Record.pcode,
-            Record.pcode_adm1,
-            Record.locality,
-            Record.status,
-        )
-        .join(Source, Source.id == Record.source_id)
-        .order_by(Record.id)
-    )
-    return [LinkageRecord(*row) for row in rows]
+    return record_rows(conn.execute(select_records().order_by(Record.id)))
 
 
-@contextmanager
-def splink_backend(name: str) -> Iterator[Any]:
-    """A Splink database API for `name`: in-process DuckDB, or a local Apache Spark session.
-
-    The Spark session is sized for one machine: one partition per core, no web UI, quiet
-    logs, bound to the loopback address. Splink's string-similarity functions (Jaro-Winkler,
-    Damerau-Levenshtein) are Scala UDFs in a jar shipped with Splink, put on the classpath here.
-    """
-    if name == "duckdb":
-        import duckdb
-        from splink import DuckDBAPI
-
-        # DuckDB spills to ".tmp" in the working directory by default: names of the dead in
-        # a folder the user never asked for, left behind if the run is killed.
-        with tempfile.TemporaryDirectory(prefix="marsad-duckdb-") as spill:
-            connection = duckdb.connect(config={"temp_directory": spill})
-            # Its progress bar goes to the terminal, over the CLI's own stage line.
-            connection.execute("SET enable_progress_bar = false")
-            try:
-                yield DuckDBAPI(connection=connection)
-            finally:
-                connection.close()
-        return
-    if name != "spark":
+def splink_backend(name: str) -> AbstractContextManager[Any]:
+    """A Splink database API for the linkage engine `name` (`services.engines.ENGINES`)."""
+    if name not in ENGINES:
         raise LinkError(f"unknown linkage engine {name!r}; use one of {', '.join(ENGINES)}")
-    if not os.environ.get("JAVA_HOME") and shutil.which("java") is None:
-        raise LinkError("the spark engine needs Java 17 or later: install it or set JAVA_HOME")
-    from pyspark.sql import SparkSession
-    from splink import SparkAPI
-    from splink.backends.spark import similarity_jar_location
+    return ENGINES[name]()
 
-    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    partitions = os.cpu_count() or 2
-    with tempfile.TemporaryDirectory(prefix="marsad-spark-") as checkpoints:
-        session = (
-            SparkSession.builder.master("local[*]")
-            .appName("marsad-link")
-            .config("spark.jars", similarity_jar_location())
-            .config("spark.sql.shuffle.partitions", str(partitions))
-            .config("spark.default.parallelism", str(partitions))
-            .config("spark.ui.enabled", "false")
-            .config("spark.ui.showConsoleProgress", "false")
-            .config("spark.log.level", "ERROR")
-            .config("spark.sql.execution.arrow.pyspark.enabled", "false")
-            .config("spark.driver.memory", "4g")
-            .getOrCreate()
-        )
-        session.sparkContext.setCheckpointDir(checkpoints)
-        try:
-            yield SparkAPI(spark_session=session, num_partitions_on_repartition=partitions)
-        finally:
-            session.stop()
+
+SCORE_DIGITS = 12
+"""Digits of a match probability kept: far finer than any threshold, coarser than the noise
+of floating-point sums done in another order."""
 
 
 def _scored_pair(
@@ -201,7 +183,7 @@ def link(
     *,
     linker: str = "duckdb",
     user: str = LINKER,
-    progress: Progress | None = None,
+    progress: StageProgress | None = None,
     trained: dict[str, Any] | None = None,
     review_threshold: float = linkage_model.REVIEW_THRESHOLD,
 ) -> LinkSummary:
@@ -222,22 +204,9 @@ def link(
     say("reading records")
     with engine.connect() as conn:
         records = linkage_records(conn)
+    rule_fields = [f.name for f in fields(LinkableRecord)]
     rule = rule_links(
-        LinkableRecord(
-            r.id,
-            r.name,
-            r.name_first,
-            r.name_father,
-            r.name_family,
-            r.date_of_death,
-            r.pcode_adm1,
-            r.name_grandfather,
-            r.sex,
-            r.age_min,
-            r.age_max,
-            r.source,
-        )
-        for r in records
+        LinkableRecord(**{name: getattr(r, name) for name in rule_fields}) for r in records
     )
     scoring: linkage_model.Scored | None = None
     scored: list[dict[str, Any]] = []
@@ -250,12 +219,15 @@ def link(
             )
         if not scoring.plan.comparisons:
             say("the records share no field to compare: the model links nothing")
-        pairs = scoring.pairs
+        # In the records' order, with scores to SCORE_DIGITS: DuckDB's threads return pairs in
+        # any order and the same pair's score differing in the 15th digit, which reordered
+        # near-ties when links are applied most probable first (`make demo`: 14 persons).
+        pairs = scoring.pairs.sort_values(["unique_id_l", "unique_id_r"], kind="stable")
         scored = [
             _scored_pair(
                 int(a),
                 int(b),
-                float(p),
+                round(float(p), SCORE_DIGITS),
                 [int(g) for g in gammas],
                 weights,
                 scoring.plan.comparisons,
@@ -271,6 +243,20 @@ def link(
             )
         ]
     matches = sum(1 for s in scored if s["decision"] == "match")
+    plan = scoring.plan if scoring else None
+    settings = LinkSettings(
+        rule=RULE,
+        match_threshold=linkage_model.MATCH_THRESHOLD,
+        review_threshold=review_threshold,
+        min_training_pairs=MIN_TRAINING_PAIRS,
+        comparisons=tuple(plan.comparisons) if plan else (),
+        left_out=dict(plan.left_out) if plan else {},
+        blocking_rules=tuple(tuple(r) for r in plan.blocking_rules) if plan else (),
+        training_rules=tuple(tuple(r) for r in plan.training_rules) if plan else (),
+        model_reused=trained is not None,
+        model=scoring.source if scoring else "none",
+        splink_warnings=tuple(scoring.splink_warnings) if scoring else (),
+    )
     say("recording decisions")
     with engine.begin() as conn:
         run_id = int(
@@ -278,23 +264,7 @@ def link(
                 insert(LinkRun)
                 .values(
                     engine=linker,
-                    settings={
-                        "rule": RULE,
-                        "match_threshold": linkage_model.MATCH_THRESHOLD,
-                        "review_threshold": review_threshold,
-                        "min_training_pairs": MIN_TRAINING_PAIRS,
-                        "comparisons": list(scoring.plan.comparisons) if scoring else [],
-                        "left_out": dict(scoring.plan.left_out) if scoring else {},
-                        "blocking_rules": [list(r) for r in scoring.plan.blocking_rules]
-                        if scoring
-                        else [],
-                        "training_rules": [list(r) for r in scoring.plan.training_rules]
-                        if scoring
-                        else [],
-                        "model_reused": trained is not None,
-                        "model": scoring.source if scoring else "none",
-                        "splink_warnings": list(scoring.splink_warnings) if scoring else [],
-                    },
+                    settings=settings.as_dict(),
                     model=scoring.model if scoring and scoring.model else None,
                     summary={},
                     run_by=user,
@@ -334,8 +304,7 @@ def link(
             review_pairs=sum(1 for s in scored if s["decision"] == "uncertain"),
             model=scoring.source if scoring else "none",
             clusters=clusters,
-            match_threshold=linkage_model.MATCH_THRESHOLD,
-            review_threshold=review_threshold,
+            settings=settings,
             plan=scoring.plan.describe() if scoring else "",
             splink_warnings=scoring.splink_warnings if scoring else (),
         )
@@ -383,7 +352,7 @@ def _human_decisions(conn: Connection) -> dict[frozenset[int], str]:
 
 
 def _recluster(
-    conn: Connection, verify_all: bool, progress: Progress | None = None
+    conn: Connection, verify_all: bool, progress: StageProgress | None = None
 ) -> ClusterSummary:
     """Persons from decisions, then their verification: of every person after a link run,
     of the persons whose records changed after a review."""

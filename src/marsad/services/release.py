@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert, select
 
 from marsad import __version__
+from marsad.errors import InputError
 from marsad.publish.release import compare, sha256_of
 from marsad.services.audit import record_event
 from marsad.services.counts import count_persons, documented_missing, totals
@@ -43,8 +44,43 @@ from marsad.verify.rules import VerificationRules, parse_rules
 BREAKDOWNS = ("governorate", "month", "sex", "age_group", "civilian")
 
 
-class ReleaseError(ValueError):
+class ReleaseError(InputError):
     """A release that cannot be made or found."""
+
+
+@dataclass(frozen=True)
+class ReleaseManifest:
+    """Everything behind a release's numbers: the hashes of every import, the settings in
+    force, the human decisions, the code version and the numbers, and the hashes of the files
+    published with them. Kept in the store and as manifest.json; compared section by section
+    (`publish.release.SECTIONS`) by `release verify`."""
+
+    release: str
+    created_at: str
+    created_by: str
+    code_version: str
+    inputs: dict[str, Any]
+    settings: dict[str, Any]
+    decisions: dict[str, Any]
+    numbers: dict[str, Any]
+    verification_rules_text: str
+    files: dict[str, str]
+
+    def as_document(self) -> dict[str, Any]:
+        """The manifest as JSON holds it."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ReleaseInfo:
+    """A release as `release list` shows it."""
+
+    name: str
+    created_at: str
+    created_by: str
+    code_version: str
+    directory: str
+    manifest_sha256: str
 
 
 @dataclass(frozen=True)
@@ -255,7 +291,7 @@ def create_release(
     user: str,
     estimate: dict[str, Any] | None,
     write_files: Callable[[Path, EstimateResult | None], None],
-) -> dict[str, Any]:
+) -> ReleaseManifest:
     """Freeze a release named `name` into the store and the directory `out`.
 
     `estimate` holds the estimation settings (method, by, preset, seed…) or None for counts
@@ -270,26 +306,30 @@ def create_release(
     state, result = _state(engine, rules, estimate)
     out.mkdir(parents=True, exist_ok=True)
     write_files(out, result)
-    manifest: dict[str, Any] = {
-        "release": name,
-        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "created_by": user,
-        "code_version": code_version(),
-        **state,
-        "verification_rules_text": rules.text,
-        "files": _file_hashes(out),
-    }
+    manifest = ReleaseManifest(
+        release=name,
+        created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        created_by=user,
+        code_version=code_version(),
+        inputs=state["inputs"],
+        settings=state["settings"],
+        decisions=state["decisions"],
+        numbers=state["numbers"],
+        verification_rules_text=rules.text,
+        files=_file_hashes(out),
+    )
+    document = manifest.as_document()
     (out / "manifest.json").write_text(
-        json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True), encoding="utf-8"
+        json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True), encoding="utf-8"
     )
     with engine.begin() as conn:
         conn.execute(
             insert(Release).values(
                 name=name,
                 created_by=user,
-                code_version=manifest["code_version"],
-                manifest=manifest,
-                manifest_sha256=sha256_of(manifest),
+                code_version=manifest.code_version,
+                manifest=document,
+                manifest_sha256=sha256_of(document),
                 directory=str(out.resolve()),
             )
         )
@@ -326,18 +366,18 @@ def verify_release(engine: Engine, name: str) -> ReleaseCheck:
     )
 
 
-def list_releases(engine: Engine) -> list[dict[str, Any]]:
+def list_releases(engine: Engine) -> list[ReleaseInfo]:
     """Every release, newest first: name, date, author, code version, directory."""
     with engine.connect() as conn:
         rows = conn.execute(select(Release.__table__).order_by(Release.id.desc())).all()
     return [
-        {
-            "name": r.name,
-            "created_at": r.created_at.isoformat(timespec="seconds"),
-            "created_by": r.created_by,
-            "code_version": r.code_version,
-            "directory": r.directory,
-            "manifest_sha256": r.manifest_sha256,
-        }
+        ReleaseInfo(
+            name=r.name,
+            created_at=r.created_at.isoformat(timespec="seconds"),
+            created_by=r.created_by,
+            code_version=r.code_version,
+            directory=r.directory,
+            manifest_sha256=r.manifest_sha256,
+        )
         for r in rows
     ]

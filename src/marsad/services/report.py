@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Engine, Row, func, select
 
 from marsad import __version__
 from marsad.domain.estimates import Estimate
+from marsad.errors import InputError
 from marsad.i18n import LANGUAGES
 from marsad.ingest.places import Gazetteer, default_gazetteer
 from marsad.linkage.deterministic import RULE
@@ -28,7 +29,7 @@ from marsad.publish.report_data import (
     WeekCount,
     WeekGovernorateCount,
 )
-from marsad.services.counts import DEFINITIONS, count_persons, documented_missing, totals
+from marsad.services.counts import count_persons, documented_missing, totals
 from marsad.services.estimate import (
     EstimateError,
     EstimateResult,
@@ -50,6 +51,7 @@ from marsad.store.models import (
     Record,
     StatusDecision,
 )
+from marsad.verify.standards import definitions
 
 
 def _governorate_count(pcode: str, n: int, gazetteer: Gazetteer) -> GovernorateCount:
@@ -96,16 +98,12 @@ def _age_sex(conn: Connection) -> list[AgeSexCount]:
 def _standards(conn: Connection, estimate: Estimate | None) -> list[StandardCount]:
     headline = totals(conn)
     out = [
-        StandardCount(key, getattr(headline, key), DEFINITIONS[key])
+        StandardCount(key, getattr(headline, key))
         for key in ("reported", "documented", "corroborated", "verified")
     ]
     if estimate is not None:
         low, high = estimate.interval
-        out.append(
-            StandardCount(
-                "estimated", round(estimate.estimate), DEFINITIONS["estimated"], low, high
-            )
-        )
+        out.append(StandardCount("estimated", round(estimate.estimate), low=low, high=high))
     return out
 
 
@@ -209,6 +207,7 @@ def report_data(
         estimate = result.total if result is not None else None
         standards = _standards(conn, estimate)
     strata: list[StratumEstimate] = []
+    document = result.as_dict() if result is not None else None
     if result is not None:
         strata = [StratumEstimate(s.label, s.observed, s.estimate, s.note) for s in result.strata]
     return ReportData(
@@ -268,13 +267,13 @@ def report_data(
         age_sex=age_sex,
         conflicting_persons=int(conflicting or 0),
         status_decisions=int(status_decisions or 0),
-        verification_rules=rules.describe(),
+        definitions={lang: definitions(rules, lang) for lang in LANGUAGES},
         rules_sha256=rules.sha256,
         estimation=_estimation_facts(result) if result is not None else {},
         release=release,
-        identifiability=result.identifiability if result is not None else None,
-        linkage_uncertainty=result.linkage if result is not None else {},
-        estimate_warnings=result.warnings if result is not None else [],
+        identifiability=document["identifiability"] if document else None,
+        linkage_uncertainty=document["linkage"] if document else {},
+        estimate_warnings=document["warnings"] if document else [],
     )
 
 
@@ -289,9 +288,9 @@ def write_report(
     """Render the report to `out`: one self-contained HTML file, or a PDF when `out` ends
     in .pdf; in English or Arabic."""
     if lang not in LANGUAGES:
-        raise ValueError(f"unknown language {lang!r}; use {', '.join(LANGUAGES)}")
+        raise InputError(f"unknown language {lang!r}; use {', '.join(LANGUAGES)}")
     if out.suffix.lower() not in (".html", ".htm", ".pdf"):
-        raise ValueError(f"{out}: the report is written as .html or .pdf")
+        raise InputError(f"{out}: the report is written as .html or .pdf")
     data = report_data(engine, by, estimated, release)
     if out.suffix.lower() == ".pdf":
         render_pdf(data, out, lang=lang)

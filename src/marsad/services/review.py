@@ -1,5 +1,7 @@
-"""The reviewer's side of linkage: the queue of uncertain pairs, decisions that can be undone,
-and why a person is made of its records.
+"""The reviewer's acts on linkage: accept, reject, split and merge, each one undoable.
+
+The queue the reviewer works from is `review_queue`; why a person is made of its records,
+`review_person`.
 
 Every act is a `ReviewAction` with the human `LinkDecision`s it made, and an audit event;
 undoing it revokes those decisions (never deletes them). A verdict on a pair is taken only for
@@ -12,135 +14,30 @@ the store (`recluster`) without re-running the model, so a reviewer sees the eff
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import (
-    ColumnElement,
     Connection,
     Engine,
-    Exists,
-    Row,
     and_,
-    case,
-    exists,
     func,
     insert,
     or_,
     select,
-    true,
     update,
 )
-from sqlalchemy.orm import aliased
 
-from marsad.ingest.places import default_gazetteer, validate_pcode
-from marsad.linkage.explain import PairExplanation, explain
-from marsad.linkage.model import MATCH_THRESHOLD
+from marsad.errors import Conflict, InputError, NotFound
 from marsad.services.audit import record_event
 from marsad.services.link import recluster
 from marsad.store.models import (
     LinkDecision,
-    LinkRun,
     Person,
     Record,
     ReviewAction,
-    Source,
     utcnow,
 )
-
-
-@dataclass(frozen=True)
-class RecordView:
-    """What a reviewer compares: one record's identifying fields and where it came from."""
-
-    id: int
-    source: str
-    record_id: str
-    name: str
-    name_first: str | None
-    name_father: str | None
-    name_grandfather: str | None
-    name_family: str | None
-    name_mother: str | None
-    sex: str | None
-    age_min: int | None
-    age_max: int | None
-    date_of_death: str | None
-    governorate: str | None
-    district: str | None
-    locality: str | None
-    pcode: str | None
-    status: str
-    person_id: int | None
-
-    @property
-    def age(self) -> str:
-        low, high = self.age_min, self.age_max
-        if low is None and high is None:
-            return ""
-        if low == high:
-            return str(low)
-        if high is None:
-            return f"{low}+"
-        return f"{low or 0}–{high}"
-
-    def display_fields(self) -> list[tuple[str, str]]:
-        """(label, value) pairs in reading order; a missing value is ""."""
-        values: list[tuple[str, str | None]] = [
-            ("source", self.source),
-            ("record id", self.record_id),
-            ("name", self.name),
-            ("first name", self.name_first),
-            ("father", self.name_father),
-            ("grandfather", self.name_grandfather),
-            ("family name", self.name_family),
-            ("mother", self.name_mother),
-            ("sex", self.sex),
-            ("age", self.age),
-            ("date of death", self.date_of_death),
-            ("governorate", self.governorate),
-            ("district", self.district),
-            ("locality", self.locality),
-            ("p-code", self.pcode),
-            ("status", self.status),
-        ]
-        return [(label, value or "") for label, value in values]
-
-
-@dataclass(frozen=True)
-class ReviewItem:
-    """An uncertain pair waiting for a reviewer, with the model's reasons."""
-
-    decision_id: int
-    record_a: RecordView
-    record_b: RecordView
-    probability: float | None
-    explanation: PairExplanation | None
-
-    @property
-    def held_back(self) -> bool:
-        """Scored at the match threshold or above, yet left to a reviewer: the first names
-        clearly disagree (`linkage.model.is_machine_match`), as brothers' do."""
-        return self.probability is not None and self.probability >= MATCH_THRESHOLD
-
-
-@dataclass(frozen=True)
-class DecisionView:
-    """One decision in force between two records: a rule, a model score or a reviewer."""
-
-    id: int
-    record_a_id: int
-    record_b_id: int
-    kind: str
-    decision: str
-    rule: str | None
-    probability: float | None
-    explanation: PairExplanation | None
-    decided_by: str
-    decided_at: dt.datetime
-    note: str | None
-    action_id: int | None
 
 
 @dataclass(frozen=True)
@@ -158,63 +55,6 @@ class ActionView:
     pairs: tuple[tuple[int, int, str], ...]
 
 
-@dataclass(frozen=True)
-class FlaggedPerson:
-    person_id: int
-    review_flag: str
-    records: int
-
-
-@dataclass(frozen=True)
-class PersonDetail:
-    """A person's records, the decisions in force among them, and the acts that shaped it."""
-
-    person_id: int
-    review_flag: str | None
-    records: list[RecordView]
-    decisions: list[DecisionView]
-    actions: list[ActionView]
-
-
-RECORD_COLUMNS = (
-    Record.id,
-    Source.name.label("source"),
-    Record.record_id,
-    Record.name,
-    Record.name_first,
-    Record.name_father,
-    Record.name_grandfather,
-    Record.name_family,
-    Record.name_mother,
-    Record.sex,
-    Record.age_min,
-    Record.age_max,
-    Record.date_of_death,
-    Record.governorate,
-    Record.district,
-    Record.locality,
-    Record.pcode,
-    Record.status,
-    Record.person_id,
-)
-
-DECISION_COLUMNS = (
-    LinkDecision.id,
-    LinkDecision.record_a_id,
-    LinkDecision.record_b_id,
-    LinkDecision.kind,
-    LinkDecision.decision,
-    LinkDecision.rule,
-    LinkDecision.score,
-    LinkDecision.gammas,
-    LinkDecision.weights,
-    LinkDecision.run_id,
-    LinkDecision.decided_by,
-    LinkDecision.decided_at,
-    LinkDecision.note,
-    LinkDecision.action_id,
-)
-
 ACTION_COLUMNS = (
     ReviewAction.id,
     ReviewAction.kind,
@@ -226,170 +66,12 @@ ACTION_COLUMNS = (
     ReviewAction.undone_by,
 )
 
-KIND_ORDER = {"human": 0, "rule": 1, "model": 2}
 
 Pairs = list[tuple[int, int, str]]
+
+
 Decide = Callable[[Connection], tuple[list[int], Pairs]]
 """Checks an act against the store; returns the persons it concerns and the pairs it decides."""
-
-
-def _records(conn: Connection, ids: Iterable[int]) -> dict[int, RecordView]:
-    wanted = sorted(set(ids))
-    found: dict[int, RecordView] = {}
-    for start in range(0, len(wanted), 500):
-        rows = conn.execute(
-            select(*RECORD_COLUMNS)
-            .join(Source, Source.id == Record.source_id)
-            .where(Record.id.in_(wanted[start : start + 500]))
-        )
-        for row in rows:
-            found[row.id] = RecordView(**row._asdict())
-    return found
-
-
-def _models(conn: Connection, run_ids: Iterable[int | None]) -> dict[int, dict[str, Any]]:
-    wanted = sorted({rid for rid in run_ids if rid is not None})
-    if not wanted:
-        return {}
-    rows = conn.execute(select(LinkRun.id, LinkRun.model).where(LinkRun.id.in_(wanted)))
-    return {row.id: row.model for row in rows if row.model}
-
-
-def _explanation(
-    models: Mapping[int, dict[str, Any]],
-    kind: str,
-    run_id: int | None,
-    gammas: Sequence[int] | None,
-    score: float | None,
-    weights: Sequence[float] | None = None,
-) -> PairExplanation | None:
-    """The model's reasons for a model decision whose run kept its model; None otherwise."""
-    if kind != "model" or gammas is None or run_id is None or run_id not in models:
-        return None
-    return explain(models[run_id], gammas, score, weights)
-
-
-_HUMAN = aliased(LinkDecision, name="human")
-_RECORD_A = aliased(Record, name="record_a")
-_RECORD_B = aliased(Record, name="record_b")
-"""Aliases made once: building one copies every column of the table, on every page load."""
-
-
-def _decided_by_reviewer() -> Exists:
-    """Whether a reviewer's decision still in force covers the pair of `LinkDecision`."""
-    human = _HUMAN
-    return exists().where(
-        human.kind == "human",
-        human.revoked_at.is_(None),
-        or_(
-            and_(
-                human.record_a_id == LinkDecision.record_a_id,
-                human.record_b_id == LinkDecision.record_b_id,
-            ),
-            and_(
-                human.record_a_id == LinkDecision.record_b_id,
-                human.record_b_id == LinkDecision.record_a_id,
-            ),
-        ),
-    )
-
-
-def _waiting() -> ColumnElement[bool]:
-    return and_(
-        LinkDecision.kind == "model",
-        LinkDecision.decision == "uncertain",
-        LinkDecision.revoked_at.is_(None),
-        ~_decided_by_reviewer(),
-    )
-
-
-def governorate_pcode(value: str) -> str:
-    """The governorate (admin-1 p-code) a reviewer names: its p-code, or its name in English,
-    Arabic or a known variant. Raises ValueError naming what was given."""
-    gazetteer = default_gazetteer()
-    known = gazetteer.governorate(value)
-    if known is not None:
-        return known.pcode
-    try:
-        code = validate_pcode(value)
-    except ValueError:
-        code = ""
-    if len(code) == 4 and gazetteer.governorate_of_pcode(code) is not None:
-        return code
-    raise ValueError(
-        f"no governorate {value!r}: give its p-code (SY01-SY14) or its name, e.g. Tartous or طرطوس"
-    )
-
-
-def _touching(governorate: str | None) -> ColumnElement[bool]:
-    """Pairs with a record in `governorate` (an admin-1 p-code); every pair when None.
-
-    A team splits the queue by governorate, where a reviewer knows the families and places; a
-    pair across two governorates is in both queues."""
-    if governorate is None:
-        return true()
-    return exists().where(
-        Record.id.in_((LinkDecision.record_a_id, LinkDecision.record_b_id)),
-        Record.pcode_adm1 == governorate,
-    )
-
-
-def review_queue(
-    engine: Engine, limit: int = 50, governorate: str | None = None
-) -> list[ReviewItem]:
-    """Uncertain model pairs no reviewer has decided, the likeliest matches first and pairs
-    held back (first names clearly disagree) last; only those with a record in `governorate`
-    (an admin-1 p-code) when it is given.
-
-    An uncertain pair is not linked, so rejecting it leaves the count as it was; accepting it
-    merges two persons. The likeliest first gives the most merges per hour of review: on
-    100,000 people, 2,000 decisions in this order raise recall by 0.017, nearest-0.5 first by
-    0.014 (`benchmarks/review_order.py`). Held-back pairs are mostly brothers.
-    """
-    if limit < 1:
-        raise ValueError("the review queue's limit must be at least 1")
-    held_back = case((LinkDecision.score >= MATCH_THRESHOLD, 1), else_=0)
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(*DECISION_COLUMNS)
-            .where(_waiting(), _touching(governorate))
-            .order_by(held_back, LinkDecision.score.desc().nulls_last(), LinkDecision.id)
-            .limit(limit)
-        ).all()
-        records = _records(conn, [rid for r in rows for rid in (r.record_a_id, r.record_b_id)])
-        models = _models(conn, (r.run_id for r in rows))
-    return [
-        ReviewItem(
-            decision_id=r.id,
-            record_a=records[r.record_a_id],
-            record_b=records[r.record_b_id],
-            probability=r.score,
-            explanation=_explanation(models, r.kind, r.run_id, r.gammas, r.score, r.weights),
-        )
-        for r in rows
-    ]
-
-
-def queue_size(engine: Engine, governorate: str | None = None) -> int:
-    """How many uncertain pairs are still waiting for a reviewer (in `governorate`, if given)."""
-    with engine.connect() as conn:
-        count = conn.scalar(
-            select(func.count()).select_from(LinkDecision).where(_waiting(), _touching(governorate))
-        )
-        return int(count or 0)
-
-
-def flagged_persons(engine: Engine) -> list[FlaggedPerson]:
-    """Persons the linkage flagged for a reviewer, with why and how many records they hold."""
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(Person.id, Person.review_flag, func.count(Record.id).label("records"))
-            .join(Record, Record.person_id == Person.id)
-            .where(Person.review_flag.is_not(None))
-            .group_by(Person.id, Person.review_flag)
-            .order_by(Person.id)
-        )
-        return [FlaggedPerson(r.id, r.review_flag, int(r.records)) for r in rows]
 
 
 def reviewer_activity(
@@ -408,7 +90,7 @@ def reviewer_activity(
 def _reviewer(user: str) -> str:
     name = user.strip()
     if not name:
-        raise ValueError("say who is deciding: the reviewer's name is empty")
+        raise InputError("say who is deciding: the reviewer's name is empty")
     return name
 
 
@@ -417,13 +99,13 @@ def _record_persons(conn: Connection, record_ids: Sequence[int]) -> dict[int, in
     found = {row.id: row.person_id for row in rows}
     missing = sorted(set(record_ids) - set(found))
     if missing:
-        raise ValueError(f"no record with id {', '.join(map(str, missing))}")
+        raise NotFound(f"no record with id {', '.join(map(str, missing))}")
     return found
 
 
-def _person_records(conn: Connection, person_id: int) -> list[int]:
+def person_record_ids(conn: Connection, person_id: int) -> list[int]:
     if conn.scalar(select(Person.id).where(Person.id == person_id)) is None:
-        raise ValueError(f"no person with id {person_id}")
+        raise NotFound(f"no person with id {person_id}")
     return list(
         conn.scalars(select(Record.id).where(Record.person_id == person_id).order_by(Record.id))
     )
@@ -503,7 +185,7 @@ def merged_person(engine: Engine, action_id: int) -> int | None:
         return person
 
 
-class NotProposed(ValueError):
+class NotProposed(Conflict):
     """A verdict on two records that no rule, model or reviewer ever paired and that are not
     one person: joining such records is a merge (`person merge`), not a review decision."""
 
@@ -527,7 +209,7 @@ def _pair_decision(
     engine: Engine, kind: str, decision: str, a: int, b: int, user: str, note: str | None
 ) -> int:
     if a == b:
-        raise ValueError("a record cannot be compared with itself")
+        raise InputError("a record cannot be compared with itself")
 
     def decide(conn: Connection) -> tuple[list[int], Pairs]:
         persons = _record_persons(conn, [a, b])
@@ -562,16 +244,16 @@ def split(
     """
 
     def decide(conn: Connection) -> tuple[list[int], Pairs]:
-        records = _person_records(conn, person_id)
+        records = person_record_ids(conn, person_id)
         kept = set(keep)
         if not kept:
-            raise ValueError("name at least one record to keep")
+            raise InputError("name at least one record to keep")
         strangers = sorted(kept - set(records))
         if strangers:
-            raise ValueError(f"person {person_id} has no record {', '.join(map(str, strangers))}")
+            raise InputError(f"person {person_id} has no record {', '.join(map(str, strangers))}")
         others = [rid for rid in records if rid not in kept]
         if not others:
-            raise ValueError(
+            raise InputError(
                 f"the records to keep are all {len(records)} records of person {person_id}: "
                 "nothing to split"
             )
@@ -584,14 +266,14 @@ def split(
 def merge(engine: Engine, person_a: int, person_b: int, user: str, note: str | None = None) -> int:
     """Say two persons are one: a reviewer's match between a record of each."""
     if person_a == person_b:
-        raise ValueError("a person cannot be merged with itself")
+        raise InputError("a person cannot be merged with itself")
 
     def decide(conn: Connection) -> tuple[list[int], Pairs]:
-        first = _person_records(conn, person_a)
-        second = _person_records(conn, person_b)
+        first = person_record_ids(conn, person_a)
+        second = person_record_ids(conn, person_b)
         if not first or not second:
             empty = person_a if not first else person_b
-            raise ValueError(f"person {empty} has no records")
+            raise Conflict(f"person {empty} has no records")
         return sorted((person_a, person_b)), [(first[0], second[0], "match")]
 
     return _act(engine, "merge", user, note, decide)
@@ -631,7 +313,7 @@ def _actions(conn: Connection, action_ids: Iterable[int] | None) -> list[ActionV
     ]
 
 
-def _actions_about(conn: Connection, person_id: int, records: Sequence[int]) -> list[ActionView]:
+def actions_about(conn: Connection, person_id: int, records: Sequence[int]) -> list[ActionView]:
     """Actions that named the person, or decided a pair touching one of its records."""
     touching: set[int] = set()
     for start in range(0, len(records), 500):
@@ -663,9 +345,9 @@ def undo(engine: Engine, action_id: int, user: str) -> ActionView:
             )
         ).first()
         if action is None:
-            raise ValueError(f"no review action with id {action_id}")
+            raise NotFound(f"no review action with id {action_id}")
         if action.undone_at is not None:
-            raise ValueError(
+            raise Conflict(
                 f"action {action_id} was already undone by {action.undone_by} "
                 f"at {action.undone_at:%Y-%m-%d %H:%M}"
             )
@@ -691,67 +373,4 @@ def history(engine: Engine, person_id: int | None = None) -> list[ActionView]:
         if person_id is None:
             return _actions(conn, None)
         records = list(conn.scalars(select(Record.id).where(Record.person_id == person_id)))
-        return _actions_about(conn, person_id, records)
-
-
-def _in_force(rows: Sequence[Row[Any]]) -> list[Row[Any]]:
-    """Machine decisions, and for each pair only the latest reviewer's decision not revoked."""
-    latest: dict[frozenset[int], Row[Any]] = {}
-    machine: list[Row[Any]] = []
-    for row in rows:
-        if row.kind != "human":
-            machine.append(row)
-            continue
-        pair = frozenset((row.record_a_id, row.record_b_id))
-        current = latest.get(pair)
-        if current is None or (row.decided_at, row.id) > (current.decided_at, current.id):
-            latest[pair] = row
-    return [*latest.values(), *machine]
-
-
-def person_detail(engine: Engine, person_id: int) -> PersonDetail:
-    """A person's records (by source), the decisions in force among them, and its actions."""
-    with engine.connect() as conn:
-        flag = conn.execute(select(Person.review_flag).where(Person.id == person_id)).first()
-        if flag is None:
-            raise ValueError(f"no person with id {person_id}")
-        ids = list(conn.scalars(select(Record.id).where(Record.person_id == person_id)))
-        records = sorted(_records(conn, ids).values(), key=lambda r: (r.source, r.record_id))
-        record_a, record_b = _RECORD_A, _RECORD_B
-        rows = conn.execute(
-            select(*DECISION_COLUMNS)
-            .join(record_a, record_a.id == LinkDecision.record_a_id)
-            .join(record_b, record_b.id == LinkDecision.record_b_id)
-            .where(
-                record_a.person_id == person_id,
-                record_b.person_id == person_id,
-                LinkDecision.revoked_at.is_(None),
-            )
-        ).all()
-        chosen = sorted(_in_force(rows), key=lambda r: (KIND_ORDER.get(r.kind, 3), r.id))
-        models = _models(conn, (r.run_id for r in chosen))
-        actions = _actions_about(conn, person_id, ids)
-    decisions = [
-        DecisionView(
-            id=r.id,
-            record_a_id=r.record_a_id,
-            record_b_id=r.record_b_id,
-            kind=r.kind,
-            decision=r.decision,
-            rule=r.rule,
-            probability=r.score,
-            explanation=_explanation(models, r.kind, r.run_id, r.gammas, r.score, r.weights),
-            decided_by=r.decided_by,
-            decided_at=r.decided_at,
-            note=r.note,
-            action_id=r.action_id,
-        )
-        for r in chosen
-    ]
-    return PersonDetail(
-        person_id=person_id,
-        review_flag=flag.review_flag,
-        records=records,
-        decisions=decisions,
-        actions=actions,
-    )
+        return actions_about(conn, person_id, records)

@@ -18,12 +18,24 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Engine, and_, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
+from marsad.errors import InputError
 from marsad.ingest.places import default_gazetteer
 from marsad.names import NameKeys, parse_name_parts
 from marsad.store.models import PersonSummary, Record, RecordNameKey, Source
 
 CHUNK = 1000
 """Record ids per `IN (…)` query."""
+
+
+def search_day(text: str) -> dt.date | None:
+    """A day a search form gives (YYYY-MM-DD), None when empty; InputError otherwise."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"{text!r} is not a day written YYYY-MM-DD") from None
 
 
 @dataclass(frozen=True)

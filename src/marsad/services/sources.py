@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, func, insert, select
 
+from marsad.errors import InputError
 from marsad.store.models import (
     QUARANTINE_OPEN,
     SOURCE_KINDS,
@@ -16,7 +17,7 @@ from marsad.store.models import (
 )
 
 
-class SourceError(ValueError):
+class SourceError(InputError):
     """A source was named or described in a way the store cannot accept."""
 
 

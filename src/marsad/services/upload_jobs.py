@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import Engine, Row, Select, insert, select, update
 from sqlalchemy.exc import OperationalError
 
+from marsad.errors import StoreBusy
 from marsad.services.audit import record_event
 from marsad.services.ingest import IngestSummary
 from marsad.store.db import waiting_at_most
@@ -80,10 +81,6 @@ class JobView:
 START_WAIT_MS = 3000
 """How long starting a job waits for SQLite's write lock before the page says the store is busy:
 SQLite has one writer, and a running ingest holds it until it ends."""
-
-
-class StoreBusy(Exception):
-    """The store is writing another import (SQLite's single writer): try again when it ends."""
 
 
 def start_job(engine: Engine, job_id: str, file: str, source: str, user: str) -> None:

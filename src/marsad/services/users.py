@@ -22,6 +22,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import ColumnElement, Connection, Engine, func, insert, select, update
 from zxcvbn import zxcvbn
 
+from marsad.errors import InputError, PermissionDenied
 from marsad.i18n import LANGUAGES
 from marsad.services.audit import record_event
 from marsad.store.models import ApiToken, PasswordReset, User, WebSession, utcnow
@@ -68,7 +69,7 @@ def hasher() -> PasswordHasher:
     return _hasher
 
 
-class UserError(ValueError):
+class UserError(InputError):
     """An account operation the store cannot accept (unknown user, bad role, weak password)."""
 
 
@@ -80,7 +81,7 @@ class WeakPassword(UserError):
         self.key = key
 
 
-class LoginRefused(Exception):
+class LoginRefused(PermissionDenied):
     """Wrong username or password, or a disabled account: the caller is told no more."""
 
 

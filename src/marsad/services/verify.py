@@ -19,12 +19,14 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
+from marsad.domain.records import RecordRow
+from marsad.errors import InputError
 from marsad.names import parse_name_parts
 from marsad.services.audit import record_event
 from marsad.services.ingest import bulk_insert
@@ -33,12 +35,13 @@ from marsad.store.models import (
     Person,
     PersonSummary,
     Record,
-    Source,
     StatusDecision,
     StoreSetting,
     ValueChoice,
     utcnow,
 )
+from marsad.store.records import FIELDS as RECORD_FIELDS
+from marsad.store.records import select_records
 from marsad.verify.conflicts import FIELDS, PersonResolution, resolve_person
 from marsad.verify.evidence import RecordEvidence
 from marsad.verify.rules import (
@@ -58,7 +61,7 @@ DECISIONS = (*STATUSES, CONFIRMED)
 T = TypeVar("T")
 
 
-class VerifyError(ValueError):
+class VerifyError(InputError):
     """A reviewer's request that cannot be applied (unknown person, value not on record…)."""
 
 
@@ -96,53 +99,7 @@ def week_start(date: str | None) -> str | None:
     return (day - dt.timedelta(days=day.weekday())).isoformat()
 
 
-_RECORD_COLUMNS = (
-    Record.id,
-    Record.person_id,
-    Record.source_id,
-    Record.name,
-    Record.name_first,
-    Record.name_father,
-    Record.name_grandfather,
-    Record.name_family,
-    Record.sex,
-    Record.age_min,
-    Record.age_max,
-    Record.date_of_death,
-    Record.pcode,
-    Record.pcode_adm1,
-    Record.district,
-    Record.status,
-    Record.civilian,
-    Record.cause,
-)
-
-
-class _RecordRow(NamedTuple):
-    """A record's columns in `_RECORD_COLUMNS` order: read as a plain tuple, which is cheap
-    to send to a worker process."""
-
-    id: int
-    person_id: int
-    source_id: int
-    name: str | None
-    name_first: str | None
-    name_father: str | None
-    name_grandfather: str | None
-    name_family: str | None
-    sex: str | None
-    age_min: int | None
-    age_max: int | None
-    date_of_death: str | None
-    pcode: str | None
-    pcode_adm1: str | None
-    district: str | None
-    status: str
-    civilian: bool | None
-    cause: str | None
-
-
-def _name_parts(row: _RecordRow) -> tuple[str | None, str | None, str | None, str | None]:
+def _name_parts(row: RecordRow) -> tuple[str | None, str | None, str | None, str | None]:
     """The source's own name parts, or the full name's parts when it gave none (as linkage
     reads them), so that a list giving only full names can still identify a person."""
     given = (row.name_first, row.name_father, row.name_grandfather, row.name_family)
@@ -152,15 +109,14 @@ def _name_parts(row: _RecordRow) -> tuple[str | None, str | None, str | None, st
     return (parsed.first, parsed.father, parsed.grandfather, parsed.family)
 
 
-def _evidence(
-    columns: tuple[Any, ...], sources: dict[int, str], lists: dict[int, str]
-) -> RecordEvidence:
-    """A record's evidence from its row as `_persons_rows` reads it."""
-    row = _RecordRow._make(columns)
+def _evidence(columns: tuple[Any, ...], lists: dict[int, str]) -> RecordEvidence:
+    """A record's evidence from its row as `_persons_rows` reads it (RecordRow's columns, as a
+    plain tuple, which is cheap to send to a worker process)."""
+    row = RecordRow(*columns)
     first, father, grandfather, family = _name_parts(row)
     return RecordEvidence(
         record_id=row.id,
-        source=sources[row.source_id],
+        source=row.source,
         independent_list=lists[row.source_id],
         name_first=first,
         name_father=father,
@@ -179,13 +135,14 @@ def _evidence(
     )
 
 
+_PERSON = RECORD_FIELDS.index("person_id")
 _PersonRows = tuple[int, list[tuple[Any, ...]]]
-"""A person's id and their records' rows (`_RECORD_COLUMNS`), in record order."""
+"""A person's id and their records' rows (RecordRow's columns), in record order."""
 
 
 def _persons_rows(conn: Connection, person_ids: Sequence[int] | None) -> Iterator[_PersonRows]:
     """(person id, record rows) for the given persons (None: all), streamed in person order."""
-    query = select(*_RECORD_COLUMNS).where(Record.person_id.is_not(None))
+    query = select_records().where(Record.person_id.is_not(None))
     if person_ids is not None:
         query = query.where(Record.person_id.in_(person_ids))
     rows = conn.execute(
@@ -194,7 +151,7 @@ def _persons_rows(conn: Connection, person_ids: Sequence[int] | None) -> Iterato
     current: int | None = None
     group: list[tuple[Any, ...]] = []
     for row in rows.tuples():
-        person_id = row[1]
+        person_id = row[_PERSON]
         if person_id != current:
             if current is not None:
                 yield current, group
@@ -208,10 +165,9 @@ def _persons_records(
     conn: Connection, person_ids: Sequence[int] | None
 ) -> Iterator[tuple[int, list[RecordEvidence]]]:
     """(person id, records) for the given persons (None: all), streamed in person order."""
-    sources = dict(conn.execute(select(Source.id, Source.name)).tuples().all())
     lists = independent_list_names(conn)
     for person_id, rows in _persons_rows(conn, person_ids):
-        yield person_id, [_evidence(row, sources, lists) for row in rows]
+        yield person_id, [_evidence(row, lists) for row in rows]
 
 
 def _decisions_in_force(
@@ -314,16 +270,15 @@ def verify_persons(
     workers = workers or ((os.cpu_count() or 1) if total >= PARALLEL_FROM else 1)
     _mark_changed(conn)
     tally = _Tally(total=total, progress=progress)
-    sources = dict(conn.execute(select(Source.id, Source.name)).tuples().all())
     lists = independent_list_names(conn)
     with _summariser(workers) as summarise:
         if person_ids is None:
             conn.execute(delete(PersonSummary))
-            _verify_batch(conn, None, rules, sources, lists, tally, summarise)
+            _verify_batch(conn, None, rules, lists, tally, summarise)
         else:
             for batch in _batched(person_ids, 5000):
                 conn.execute(delete(PersonSummary).where(PersonSummary.person_id.in_(batch)))
-                _verify_batch(conn, batch, rules, sources, lists, tally, summarise)
+                _verify_batch(conn, batch, rules, lists, tally, summarise)
     return VerifySummary(
         tally.persons, tally.by_status, tally.documented, tally.conflicting, rules.sha256
     )
@@ -374,7 +329,6 @@ class _Judge:
     """
 
     rules: VerificationRules
-    sources: dict[int, str]
     lists: dict[int, str]
     confirmed: dict[int, str]
     overrides: dict[int, tuple[str, str, str]]
@@ -384,7 +338,7 @@ class _Judge:
     def summaries(self, persons: Sequence[_PersonRows]) -> list[dict[str, Any]]:
         rows = []
         for person_id, record_rows in persons:
-            records = [_evidence(row, self.sources, self.lists) for row in record_rows]
+            records = [_evidence(row, self.lists) for row in record_rows]
             resolution = resolve_person(records, self.choices.get(person_id))
             verification = verify_person(
                 records,
@@ -461,7 +415,6 @@ def _verify_batch(
     conn: Connection,
     person_ids: Sequence[int] | None,
     rules: VerificationRules,
-    sources: dict[int, str],
     lists: dict[int, str],
     tally: _Tally,
     summarise: Summarise,
@@ -469,7 +422,6 @@ def _verify_batch(
     confirmed, overrides = _decisions_in_force(conn, person_ids)
     judge = _Judge(
         rules=rules,
-        sources=sources,
         lists=lists,
         confirmed=confirmed,
         overrides=overrides,
@@ -593,3 +545,48 @@ def choose_value(
         )
         record_event(conn, user, "verify.choose", f"person:{person_id}", {"field": field})
         verify_persons(conn, [person_id])
+
+
+@dataclass(frozen=True)
+class StatusDecisionView:
+    """A reviewer's word on a person's status, in force or revoked (kept on record); it holds
+    no name."""
+
+    id: int
+    person_id: int
+    status: str
+    reason: str
+    decided_by: str
+    decided_at: dt.datetime
+    revoked_at: dt.datetime | None
+    revoked_by: str | None
+    revoke_reason: str | None
+
+
+def status_decisions(conn: Connection, person_id: int | None = None) -> list[StatusDecisionView]:
+    """Every status decision (of one person, when given), oldest first."""
+    query = select(*(getattr(StatusDecision, f.name) for f in fields(StatusDecisionView))).order_by(
+        StatusDecision.id
+    )
+    if person_id is not None:
+        query = query.where(StatusDecision.person_id == person_id)
+    return [StatusDecisionView(*row) for row in conn.execute(query)]
+
+
+def conflicting_persons(
+    engine: Engine, field_name: str | None = None
+) -> list[tuple[int, dict[str, Any]]]:
+    """Persons whose records disagree, by person id, each with its conflicts (only those on
+    `field_name`, when given): every value with its records and sources, and how it was
+    resolved."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(PersonSummary.person_id, PersonSummary.conflicts)
+            .where(PersonSummary.conflicting.is_(True))
+            .order_by(PersonSummary.person_id)
+        ).all()
+    found = [
+        (r.person_id, {f: c for f, c in r.conflicts.items() if field_name in (None, f)})
+        for r in rows
+    ]
+    return [(person_id, conflicts) for person_id, conflicts in found if conflicts]

@@ -12,6 +12,9 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+
+from marsad.errors import InputError, StoreUnreachable
 
 DEFAULT_DB = "marsad.db"
 
@@ -65,8 +68,22 @@ def migrate(engine: Engine) -> None:
 
 
 def open_store(db: str | None = None) -> Engine:
-    """Open (and create or upgrade) the store named by `db`."""
-    engine = make_engine(resolve_url(db))
+    """Open (and create or upgrade) the store named by `db`; StoreUnreachable when it cannot
+    be connected to (a server that is down or refuses us, a folder that does not exist)."""
+    url = resolve_url(db)
+    try:
+        engine = make_engine(url)
+    except (ArgumentError, NoSuchModuleError) as error:
+        raise InputError(f"{db or url}: not a store (a SQLite file or a postgresql:// URL)") from (
+            error
+        )
+    try:
+        with engine.connect():
+            pass
+    except OperationalError as error:
+        engine.dispose()
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
+        raise StoreUnreachable(f"cannot reach the store at {describe(url)}: {reason}") from None
     migrate(engine)
     return engine
 

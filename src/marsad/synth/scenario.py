@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from marsad.errors import InputError
 from marsad.synth.lists import PALETTE, ListProfile, capture, rows_with_duplicates
 from marsad.synth.people import CHILD, HEAD, Population, make_population
 from marsad.synth.places_data import governorates
@@ -183,13 +184,13 @@ def generate(
     number of lists after it.
     """
     if seed < 0:
-        raise ValueError("seed must be >= 0")
+        raise InputError("seed must be >= 0")
     if people < 1:
-        raise ValueError("people must be >= 1")
+        raise InputError("people must be >= 1")
     if not 1 <= lists <= len(PALETTE):
-        raise ValueError(f"lists must be between 1 and {len(PALETTE)}")
+        raise InputError(f"lists must be between 1 and {len(PALETTE)}")
     if shapes is not None and len(shapes) != lists:
-        raise ValueError(f"{len(shapes)} shapes given for {lists} lists")
+        raise InputError(f"{len(shapes)} shapes given for {lists} lists")
     settings = Settings.from_options(options)
     population = make_population(_rng(seed, _POPULATION), people, settings)
     visibility = _rng(seed, _VISIBILITY).standard_normal(people)

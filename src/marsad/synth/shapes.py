@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from marsad.domain.records import STANDARD_COLUMNS
+from marsad.errors import InputError
 from marsad.synth.lists import ListProfile
 from marsad.synth.translit import CONVENTIONS
 
@@ -131,7 +132,7 @@ class ListShape:
 PALETTE_SHAPE = ListShape()
 
 
-class ShapeError(ValueError):
+class ShapeError(InputError):
     """A shapes file or shape name that cannot be used; the message names the file and key."""
 
 

@@ -1,4 +1,4 @@
-"""The sentences that explain a verification status, in English and Arabic, from one table.
+"""The sentences that explain a verification status, in English and Arabic, from the catalogue.
 
 Reasons are stored as English sentences (person_summaries.verification_reasons), so that a
 store written by any version still reads the same. The rules build each sentence here from a
@@ -19,71 +19,15 @@ from string import Formatter
 from typing import Any, NamedTuple
 
 from marsad.i18n import format_number
+from marsad.i18n.catalogue import CATALOGUE
 from marsad.verify.evidence import DATE_PRECISIONS, PLACE_LEVELS
 
+_PREFIX = "reason_sentence."
 REASONS: dict[str, tuple[str, str]] = {
-    "reported": (
-        "reported: {records} from {sources} ({ids})",
-        "مُبلَّغ عنه: {records} من {sources} ({ids})",
-    ),
-    "corroborated": (
-        "corroborated: {independent} ({ids})",
-        "معزَّز: {independent} ({ids})",
-    ),
-    "not_corroborated": (
-        "not corroborated: {independent} ({ids}); {needed} needed",
-        "غير معزَّز: {independent} ({ids})؛ ويلزم {needed}",
-    ),
-    "identified": (
-        "identified: {fields} present ({ids})",
-        "معرَّف: ورد {fields} ({ids})",
-    ),
-    "not_identified": (
-        "not identified: needs {options}",
-        "غير معرَّف: يلزم {options}",
-    ),
-    "dated": (
-        "date of death to the {precision} ({ids})",
-        "تاريخ الوفاة محدَّد ب{precision} ({ids})",
-    ),
-    "undated": (
-        "no date of death",
-        "تاريخ الوفاة غير معروف",
-    ),
-    "dated_coarsely": (
-        "no date of death to the {precision} (most precise: {best_precision}, {ids})",
-        "تاريخ الوفاة غير محدَّد ب{precision} (أدقّ ما ورد: {best_precision}، {ids})",
-    ),
-    "placed": (
-        "place of death at {level} level or finer ({ids})",
-        "مكان الوفاة محدَّد على مستوى {level} أو أدقّ ({ids})",
-    ),
-    "unplaced": (
-        "no place of death",
-        "مكان الوفاة غير معروف",
-    ),
-    "placed_coarsely": (
-        "no place of death at {level} level or finer (most precise: {best_level}, {ids})",
-        "مكان الوفاة غير محدَّد على مستوى {level} أو أدقّ (أدقّ ما ورد: {best_level}، {ids})",
-    ),
-    "confirmed": (
-        "confirmed by a reviewer: {note}",
-        "أكّده مراجع: {note}",
-    ),
-    "confirmation_refused": (
-        "these rules do not accept a reviewer's confirmation for verified",
-        "لا تعتدّ هذه القواعد بتأكيد المراجع للتحقق من الشخص",
-    ),
-    "set_by_reviewer": (
-        "set by reviewer {user}: {reason}",
-        "حدّد المراجع {user} الحالة: {reason}",
-    ),
-    "rules_alone": (
-        "the rules alone give {status} ({rule})",
-        "الحالة بحسب القواعد وحدها: {status} ({rule})",
-    ),
+    key.removeprefix(_PREFIX): both for key, both in CATALOGUE.items() if key.startswith(_PREFIX)
 }
-"""Every reason sentence: key → (English template, Arabic template); fields are named in FIELDS."""
+"""Every reason sentence: key → (English template, Arabic template), from the catalogue's
+reasons.yaml; fields are named in FIELDS."""
 
 _NAME_WORDS = {
     "name_first": "first",
@@ -100,7 +44,7 @@ _FIELD_WORDS_AR = {
     "age": "العمر",
 }
 _STATUS_AR = {"reported": "مُبلَّغ عنه", "corroborated": "معزَّز", "verified": "متحقَّق منه"}
-"""The person pages' own words for the statuses (messages_persons: verification.*)."""
+"""The person pages' own words for the statuses (the catalogue's verification.*)."""
 _DATE_AR = dict(zip(DATE_PRECISIONS, ("السنة", "الشهر", "اليوم"), strict=True))
 _PLACE_AR = dict(zip(PLACE_LEVELS, ("المحافظة", "المنطقة", "الناحية", "البلدة"), strict=True))
 
@@ -144,6 +88,39 @@ def set_words(fields: Sequence[str]) -> str:
 def options_words(sets: Sequence[Sequence[str]]) -> str:
     """Field sets as alternatives: "first and family name; or first and family name and age"."""
     return "; or ".join(set_words(s) for s in sets)
+
+
+def options_in(sets: Sequence[Sequence[str]], lang: str) -> str:
+    """Field sets as alternatives, in `lang` (field names only, never a value)."""
+    if lang != "ar":
+        return options_words(sets)
+    return "؛ أو ".join(" و".join(_FIELD_WORDS_AR[f] for f in fields) for fields in sets)
+
+
+def independent_sources(n: int, lang: str) -> str:
+    """ "2 independent sources", or in Arabic the counted noun ("مصدران مستقلان")."""
+    if lang == "ar":
+        return _counted(n, _INDEPENDENT_AR)
+    return f"{n} independent source{'' if n == 1 else 's'}"
+
+
+def precision_word(precision: str, lang: str) -> str:
+    """A date precision (day, month, year) as a word of `lang`."""
+    return _DATE_AR[precision] if lang == "ar" else precision
+
+
+def level_word(level: str, lang: str) -> str:
+    """A place level (governorate, district…) as a word of `lang`."""
+    return _PLACE_AR[level] if lang == "ar" else level
+
+
+def conjoined(items: Sequence[str], lang: str) -> str:
+    """ "a, b and c" in `lang`."""
+    if lang != "ar":
+        return join_words(items, "and")
+    if len(items) <= 1:
+        return "".join(items)
+    return "، ".join(items[:-1]) + " و" + items[-1]
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,8 @@ from typing import Any
 
 import yaml
 
+from marsad.domain.strict_yaml import StrictLoader
+from marsad.errors import InputError
 from marsad.verify.evidence import (
     DATE_PRECISIONS,
     PLACE_LEVELS,
@@ -28,7 +30,7 @@ from marsad.verify.evidence import (
     place_precision,
 )
 from marsad.verify.identifiable import IdentifiableRule
-from marsad.verify.reasons import english, join_words, options_words
+from marsad.verify.reasons import english
 
 STATUSES = ("reported", "corroborated", "verified")
 SET_FIELDS = ("name_first", "name_father", "name_grandfather", "name_family", "sex", "age")
@@ -51,7 +53,7 @@ _OPTIONAL_KEYS = ("identifiable",)
 a store before they existed still read."""
 
 
-class RulesError(ValueError):
+class RulesError(InputError):
     """A rules file that cannot be read or breaks the format; the message names file and key."""
 
 
@@ -77,40 +79,6 @@ class VerificationRules:
     sha256: str
     identifiable: IdentifiableRule = field(default_factory=IdentifiableRule)
 
-    def describe(self) -> list[tuple[str, str]]:
-        """(status or standard, one plain sentence) for a report's methodology section."""
-        n = self.min_independent_sources
-        corroborated = (
-            f"at least {n} independent sources reported the person; a source that copies "
-            "another counts as the one it copies, and records from the same list count once."
-        )
-        conditions = [self._condition(r) for r in self.verified_requires]
-        verified = "the person is " + join_words(conditions, "and") + "."
-        if self.reviewer_confirmation and "corroborated" in self.verified_requires:
-            verified = verified[:-1] + ", or confirmed by a reviewer with a note instead."
-        documented = (
-            "HRDAG's standard, reported beside the status: a full name ("
-            + options_words(self.documented_full_name)
-            + f"), a date of death {_date_words(self.documented_date_precision)} and a place "
-            f"of death {_place_words(self.documented_place_level)}; a person lacking one is "
-            "counted separately, never dropped."
-        )
-        return [
-            ("reported", "At least one source reported the person."),
-            ("corroborated", corroborated[0].upper() + corroborated[1:]),
-            ("verified", verified[0].upper() + verified[1:]),
-            ("documented", documented),
-        ]
-
-    def _condition(self, requirement: str) -> str:
-        if requirement == "identified":
-            return f"identified ({options_words(self.identified)})"
-        if requirement == "dated":
-            return f"dated {_date_words(self.date_precision)}"
-        if requirement == "placed":
-            return f"placed {_place_words(self.place_level)}"
-        return f"corroborated by at least {self.min_independent_sources} independent sources"
-
 
 def load_rules(path: Path | None = None) -> VerificationRules:
     """Read and check a rules file; None reads the packaged defaults (default_rules.yaml)."""
@@ -131,7 +99,7 @@ def parse_rules(text: str, source: str = "<rules>") -> VerificationRules:
         return RulesError(f"{source}: {key}: {reason}")
 
     try:
-        data = yaml.load(text, Loader=_StrictLoader)
+        data = yaml.load(text, Loader=StrictLoader)
     except yaml.YAMLError as exc:
         raise RulesError(f"{source}: not valid YAML: {exc}") from exc
     top = _mapping(data, "(top level)", _TOP_KEYS, fail, optional=_OPTIONAL_KEYS)
@@ -414,29 +382,6 @@ def _documented_missing(facts: _Facts, rules: VerificationRules) -> tuple[str, .
     if not any(level >= need for level, _ in facts.places):
         missing.append("place of death")
     return tuple(missing)
-
-
-def _date_words(precision: str) -> str:
-    return f"to the {precision}"
-
-
-def _place_words(level: str) -> str:
-    return f"at {level} level or finer"
-
-
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses a key given twice, which plain YAML silently overwrites."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"key {key!r} given twice", key_node.start_mark
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
 
 
 def _mapping(

@@ -19,18 +19,25 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import AfterValidator, BaseModel, BeforeValidator
 
+from marsad.domain.records import RecordRow
+from marsad.errors import NotFound
 from marsad.services.audit import record_names_read
 from marsad.services.browse import (
-    estimated_total,
     estimates_page,
     persons_page,
     records_page,
     view_person,
 )
-from marsad.services.counts import DEFINITIONS, STANDARDS, count_persons, suppressed, totals
+from marsad.services.counts import (
+    count_persons,
+    latest_estimate,
+    standard_definitions,
+    suppressed,
+    totals,
+)
 from marsad.services.counts import documented_missing as lacking_documentation
 from marsad.services.persons import age_group
-from marsad.services.search import SearchQuery, search_persons
+from marsad.services.search import SearchHit, SearchQuery, search_persons
 from marsad.services.users import PERMISSIONS, UserInfo
 from marsad.web.auth import RequireApi, engine_of, settings_of
 from marsad.web.ids import PathId
@@ -143,27 +150,6 @@ class RecordItem(BaseModel):
     person_id: int | None
 
 
-class RecordFull(BaseModel):
-    id: int
-    source: str
-    record_id: str
-    name: str
-    name_first: str | None
-    name_father: str | None
-    name_grandfather: str | None
-    name_family: str | None
-    name_mother: str | None
-    sex: str | None
-    age_min: int | None
-    age_max: int | None
-    date_of_death: str | None
-    governorate: str | None
-    district: str | None
-    locality: str | None
-    pcode: str | None
-    status: str
-
-
 class DecisionItem(BaseModel):
     id: int
     record_a_id: int
@@ -213,29 +199,11 @@ class StatusDecisionItem(BaseModel):
 class PersonRecord(BaseModel):
     id: int
     review_flag: str | None
-    records: list[RecordFull]
+    records: list[RecordRow]
     decisions: list[DecisionItem]
     verification: VerificationItem | None
     """None until `marsad verify` (or a link) has summarised the person."""
     status_decisions: list[StatusDecisionItem]
-
-
-class SearchRecordItem(BaseModel):
-    id: int
-    source: str
-    name: str
-    date_of_death: str | None
-    governorate: str | None
-    place: str | None
-    status: str
-
-
-class SearchHitItem(BaseModel):
-    person_id: int | None
-    """None for a record not yet linked into a person."""
-    verification: str | None
-    records: list[SearchRecordItem]
-    """The person's records that match the search."""
 
 
 class CountItem(BaseModel):
@@ -324,13 +292,13 @@ def person(
     verification with its reasons and conflicts. Written to the audit log ("person.view")."""
     try:
         file = view_person(engine_of(request), person_id, user.username, "api")
-    except ValueError as error:
+    except NotFound as error:
         raise HTTPException(404, str(error)) from error
     detail = file.detail
     return PersonRecord(
         id=detail.person_id,
         review_flag=detail.review_flag,
-        records=[RecordFull.model_validate(r, from_attributes=True) for r in detail.records],
+        records=detail.records,
         decisions=[DecisionItem.model_validate(d, from_attributes=True) for d in detail.decisions],
         verification=(
             VerificationItem.model_validate(file.status, from_attributes=True)
@@ -361,12 +329,11 @@ def records(
     return _page(items, total, page, per_page)
 
 
-def _record_item(row: dict[str, Any], names: bool) -> RecordItem:
-    group = age_group(row["age_min"], row["age_max"])
-    if names:
-        return RecordItem(**row, age_group=group)
-    hidden = {"name": None, "record_id": None, "age_min": None, "age_max": None}
-    return RecordItem(**{**row, **hidden}, age_group=group)
+def _record_item(row: RecordRow, names: bool) -> RecordItem:
+    values = {name: getattr(row, name) for name in RecordItem.model_fields if name != "age_group"}
+    if not names:
+        values.update(name=None, record_id=None, age_min=None, age_max=None)
+    return RecordItem(**values, age_group=age_group(row.age_min, row.age_max))
 
 
 @router.get("/estimates", response_model=Page[EstimateItem])
@@ -382,7 +349,7 @@ def estimates(
     return _page(items, total, page, per_page)
 
 
-@router.get("/search", response_model=Page[SearchHitItem])
+@router.get("/search", response_model=Page[SearchHit])
 def search(
     request: Request,
     name: str = Query("", description="A name in Arabic or Latin script, matched by name keys."),
@@ -393,11 +360,11 @@ def search(
     page: int = PageNumber,
     per_page: int = PerPage,
     user: UserInfo = Depends(RequireApi("view_names")),
-) -> Page[SearchHitItem]:
+) -> Page[SearchHit]:
     """Persons whose records match, by person id; an empty search finds nothing."""
     query = SearchQuery(name, governorate, place, date_from, date_to)
     found = search_persons(engine_of(request), query, (page - 1) * per_page, per_page)
-    items = [SearchHitItem.model_validate(h, from_attributes=True) for h in found.hits]
+    items = found.hits
     record_names_read(engine_of(request), user.username, "/api/search", len(items), "api")
     return _page(items, found.total, page, per_page)
 
@@ -427,7 +394,8 @@ def counts(
         rows = count_persons(conn, by, status=wanted) if by else []
         headline = totals(conn, wanted)
         lacking = lacking_documentation(conn, wanted)
-        run = estimated_total(conn, wanted) if wanted is not None else None
+        run = latest_estimate(conn, wanted) if wanted is not None else None
+        definitions = standard_definitions(conn)
     estimated = None
     if run is not None:
         estimated = EstimatedItem(
@@ -439,7 +407,7 @@ def counts(
         )
     return Counts(
         status=status,
-        definitions={k: DEFINITIONS[k] for k in (*STANDARDS, "estimated")},
+        definitions=definitions,
         min_cell=min_cell,
         totals=_count_item(headline, 1),
         not_documented_lacking=lacking,

@@ -12,6 +12,8 @@ the signed cookie, then CSRF, so no route can forget any of them.
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
@@ -19,20 +21,13 @@ from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from marsad import __version__
+from marsad.errors import MarsadError, NotFound, PermissionDenied, StoreError
 from marsad.store.db import make_engine, resolve_url
-from marsad.web import (
-    account,
-    api,
-    pages,
-    pages_data,
-    pages_evidence,
-    pages_persons,
-    pages_review,
-)
+from marsad.web import api, pages
 from marsad.web.auth import LoginRequired, PageForbidden
 from marsad.web.csrf import CSRFMiddleware
 from marsad.web.headers import SecurityHeadersMiddleware
@@ -40,16 +35,10 @@ from marsad.web.rendering import HERE, render
 from marsad.web.session import SESSION_COOKIE, session_key
 from marsad.web.settings import WebSettings
 
-ROUTERS = (
-    pages.router,
-    account.router,
-    pages_persons.router,
-    pages_data.router,
-    pages_review.router,
-    pages_evidence.router,
-    api.router,
-)
+ROUTERS = (*pages.ROUTERS, api.router)
 """Every router of the app; a new group of pages or API routes is added here."""
+BUG = "this is a bug in Marsad; please report it with the time ({moment}) and what you asked"
+log = logging.getLogger(__name__)
 
 
 def create_app(db_url: str, settings: WebSettings | None = None) -> FastAPI:
@@ -88,6 +77,25 @@ def create_app(db_url: str, settings: WebSettings | None = None) -> FastAPI:
     def forbidden(request: Request, error: PageForbidden) -> Response:
         return render(request, "error.html", {"message": "error.forbidden"}, status_code=403)
 
+    @app.exception_handler(MarsadError)
+    def refused(request: Request, error: MarsadError) -> Response:
+        """A request the services refused: the API says why, a page says it in words."""
+        status, key = refusal(error)
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": str(error)}, status_code=status)
+        return render(request, "error.html", {"message": key}, status_code=status)
+
+    @app.exception_handler(Exception)
+    def bug(request: Request, error: Exception) -> Response:
+        """Anything else is a bug: logged with its traceback, shown as one, never in detail."""
+        moment = f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M:%S} UTC"
+        log.error("bug at %s %s (%s)", request.method, request.url.path, moment, exc_info=error)
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": BUG.format(moment=moment)}, status_code=500)
+        return render(
+            request, "error.html", {"message": "error.bug", "params": {"moment": moment}}, 500
+        )
+
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, error: RequestValidationError) -> Response:
         """The API answers 422 with the details (as documented); a page says it in words."""
@@ -96,6 +104,17 @@ def create_app(db_url: str, settings: WebSettings | None = None) -> FastAPI:
         return render(request, "error.html", {"message": "error.bad_request"}, status_code=400)
 
     return app
+
+
+def refusal(error: MarsadError) -> tuple[int, str]:
+    """The HTTP status and the catalogue's words for a refused request."""
+    if isinstance(error, NotFound):
+        return 404, "error.not_found"
+    if isinstance(error, PermissionDenied):
+        return 403, "error.forbidden"
+    if isinstance(error, StoreError):
+        return 503, "error.store"
+    return 400, "error.bad_request"
 
 
 def app_from_environment() -> FastAPI:

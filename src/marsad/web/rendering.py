@@ -19,11 +19,17 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
-from marsad.i18n import LANGUAGES, format_date, format_number, localise_digits, text_direction
+from marsad.i18n import (
+    LANGUAGES,
+    format_date,
+    format_number,
+    localise_digits,
+    text,
+    text_direction,
+)
 from marsad.services.users import UserInfo
 from marsad.web.auth import session_user
 from marsad.web.csrf import csrf_token
-from marsad.web.messages import translate
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -91,7 +97,7 @@ def render(
     other = "en" if lang == "ar" else "ar"
 
     def t(key: str, **params: Any) -> str:
-        return translate(lang, key, **params)
+        return text(key, lang, **params)
 
     def num(value: float, decimals: int = 0) -> str:
         return format_number(value, lang, decimals)

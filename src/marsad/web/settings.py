@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from marsad.ingest.readers import UPLOAD_LIMITS, ReadLimits
+from marsad.errors import InputError
+from marsad.ingest.table import UPLOAD_LIMITS, ReadLimits
 
+NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+"""A number as an environment variable may give it (what float() reads, but not inf or nan)."""
 ENV_BASE_URL = "MARSAD_BASE_URL"
 ENV_FORWARDED_ALLOW_IPS = "MARSAD_FORWARDED_ALLOW_IPS"
 ENV_HTTPS = "MARSAD_HTTPS"
@@ -29,7 +33,7 @@ DEFAULT_IDLE = dt.timedelta(minutes=60)
 DEFAULT_MIN_CELL = 5
 
 
-class SettingsError(ValueError):
+class SettingsError(InputError):
     """A setting the app cannot run with; the message names the option."""
 
 
@@ -76,10 +80,11 @@ class WebSettings:
     def from_environment(cls, environ: Mapping[str, str] = os.environ) -> WebSettings:
         def number(name: str, default: float) -> float:
             text = environ.get(name, "").strip()
-            try:
-                return float(text) if text else default
-            except ValueError as error:
-                raise SettingsError(f"{name}={text!r} is not a number") from error
+            if not text:
+                return default
+            if NUMBER.fullmatch(text) is None:
+                raise SettingsError(f"{name}={text!r} is not a number")
+            return float(text)
 
         limits = UPLOAD_LIMITS
         if environ.get(ENV_UPLOAD_MB):
