@@ -2,7 +2,8 @@
 # Installs the system programs that pip cannot provide. `runtime`: what Marsad itself needs (the
 # Pango libraries and Arabic fonts WeasyPrint renders the PDF report with). No argument: also
 # what the test suite needs — a PostgreSQL server (initdb, pg_ctl), a Java runtime for Spark,
-# Chromium for the browser tests, poppler (pdftoppm, pdftotext) to check the PDF report.
+# Chromium for the browser tests, poppler (pdftoppm, pdftotext) to check the PDF report,
+# OpenSSL's command for the test time-stamping authority and to verify evidence packages.
 # Does nothing when they are already there.
 set -euo pipefail
 scope="${1:-tests}"
@@ -22,6 +23,7 @@ if [ "$scope" = tests ]; then
   command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+  command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 fi
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, text
 
 from marsad.store.db import make_engine, migrate
 from tests.pg import PostgresServer
+from tests.tsa import TimestampAuthority
 
 _database_numbers = itertools.count(1)
 
@@ -89,3 +90,13 @@ def engine(db_url: str) -> Iterator[Engine]:
         yield engine
     finally:
         engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def tsa() -> Iterator[TimestampAuthority]:
+    """A time-stamping authority made with OpenSSL on loopback (tests/tsa.py)."""
+    authority = TimestampAuthority.start()
+    try:
+        yield authority
+    finally:
+        authority.stop()

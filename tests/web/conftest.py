@@ -9,16 +9,21 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, insert
 
+from marsad.evidence.witness import new_key_text
 from marsad.services import users as users_service
+from marsad.services.evidence import Receipt, add_evidence, evidence_settings
+from marsad.services.testimony import Statement, add_testimony, add_witness, load_kek
 from marsad.services.users import ROLES, add_user
 from marsad.store.models import Import, Person, RawRow, Record, Source
 from marsad.web.app import create_app
+from tests.integration.evidence_helpers import incident, photo
 
 PASSWORD = "correct horse battery"
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -126,3 +131,41 @@ def login(client: TestClient, name: str, password: str = PASSWORD) -> int:
         follow_redirects=False,
     )
     return int(response.status_code)
+
+
+WITNESS_IDENTITY = "زينب عبد الكريم الشاهد"
+WITNESS_CONTACT = "+963-933-717-171"
+
+
+@dataclass(frozen=True)
+class EvidenceSeeded:
+    item_id: int
+    testimony_id: int
+    incident_id: int
+
+
+@pytest.fixture
+def evidence_seeded(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> EvidenceSeeded:
+    """Evidence settings in the environment, as `marsad serve` is given them, and item 1 (a
+    photo), witness W-1 (identity sealed) and testimony 1 with a recording; no TSA."""
+    monkeypatch.setenv("MARSAD_EVIDENCE_DIR", str(tmp_path / "evidence"))
+    monkeypatch.setenv("MARSAD_WITNESS_KEY", new_key_text())
+    for name in ("MARSAD_TSA_URL", "MARSAD_TSA_CERTS", "MARSAD_WITNESS_KEY_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    config = evidence_settings(engine)
+    report = incident(engine)
+    [added] = add_evidence(
+        engine, config, [photo(tmp_path / "register.jpg")], Receipt("Hospital"), "test"
+    )
+    add_witness(engine, config, load_kek(), "W-1", WITNESS_IDENTITY, WITNESS_CONTACT, "test")
+    statement = Statement(
+        witness="W-1", interviewer="Rami", taken_on="2025-03-09", language="ar",
+        consent_scope="accountability", consent_on="2025-03-09", consent_taken_by="Rami",
+        source="Field team", statement_ar="رأيت ابني يسقط أمام البيت", incident_id=report,
+    )  # fmt: skip
+    recording = tmp_path / "interview.m4a"
+    recording.write_bytes(b"\x00\x00\x00\x18ftypM4A " + bytes(range(256)))
+    testimony_id, _ = add_testimony(engine, config, statement, [recording], "test")
+    return EvidenceSeeded(added.item_id, testimony_id, report)

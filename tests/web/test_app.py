@@ -25,9 +25,15 @@ from marsad.store.models import AuditEvent, StoreSecret
 from marsad.web.app import ROUTERS
 from marsad.web.auth import RequireApi, RequirePage
 from marsad.web.session import SESSION_KEY_NAME
-from tests.web.conftest import PASSWORD, Seeded, login, page_csrf
+from tests.web.conftest import PASSWORD, EvidenceSeeded, Seeded, login, page_csrf
 
-SAMPLE_PATH_VALUES = {"person_id": "1", "username": "viewer-user", "change": "disable"}
+SAMPLE_PATH_VALUES = {
+    "person_id": "1",
+    "username": "viewer-user",
+    "change": "disable",
+    "item_id": "1",
+    "testimony_id": "1",
+}
 
 
 def guarded_routes() -> list[tuple[str, str, str | None, bool]]:
@@ -116,7 +122,7 @@ def get_user_by_name(client: TestClient, name: str) -> UserInfo:
 
 
 def test_every_role_refused_what_it_may_not_do(
-    client: TestClient, team: dict[str, str], seeded: Seeded
+    client: TestClient, team: dict[str, str], seeded: Seeded, evidence_seeded: EvidenceSeeded
 ) -> None:
     """Table-driven from PERMISSIONS: every guarded page and API route, by direct URL."""
     routes = guarded_routes()

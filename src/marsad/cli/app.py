@@ -14,6 +14,7 @@ import typer
 
 from marsad.cli import (
     estimate,
+    evidence,
     export,
     incidents,
     ingest,
@@ -47,6 +48,7 @@ COMMANDS: tuple[tuple[str, Callable[..., Any] | typer.Typer], ...] = (
     ("report", report.report),
     ("export", export.export),
     ("release", release.release_app),
+    ("evidence", evidence.evidence_app),
     ("serve", serve.serve),
     ("user", users.user_app),
     ("synth", synth.synth),

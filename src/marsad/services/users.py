@@ -27,7 +27,7 @@ from marsad.i18n import LANGUAGES
 from marsad.services.audit import record_event
 from marsad.store.models import ApiToken, PasswordReset, User, WebSession, utcnow
 
-ROLES = ("admin", "reviewer", "data_entry", "analyst", "viewer")
+ROLES = ("admin", "reviewer", "data_entry", "analyst", "viewer", "protection")
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "view_dashboard": frozenset(ROLES),
@@ -45,8 +45,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "publish": frozenset({"admin"}),
     "manage_users": frozenset({"admin"}),
     "view_audit": frozenset({"admin"}),
+    "view_evidence": frozenset({"admin", "reviewer", "data_entry", "protection"}),
+    "add_evidence": frozenset({"admin", "data_entry", "protection"}),
+    "withdraw_consent": frozenset({"admin", "protection"}),
+    "view_witnesses": frozenset({"protection"}),
 }
-"""Permission → the roles that hold it; docs/permissions.md explains each one."""
+"""Permission → the roles that hold it; docs/permissions.md explains each one. Witnesses'
+identities are the one thing an admin cannot see: only the protection role opens them."""
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1000

@@ -16,7 +16,16 @@ import yaml
 
 from marsad.domain.strict_yaml import StrictLoader
 
-PARTS = ("interface", "persons", "data_pages", "account", "report", "standards", "reasons")
+PARTS = (
+    "interface",
+    "persons",
+    "data_pages",
+    "account",
+    "evidence",
+    "report",
+    "standards",
+    "reasons",
+)
 """The catalogue's files (`<part>.yaml` beside this module), in the order they are read."""
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from marsad.web.pages import account, admin, data, login, persons, review
+from marsad.web.pages import account, admin, data, evidence, login, persons, review
 
 ROUTERS: tuple[APIRouter, ...] = (
     login.router,
@@ -20,4 +20,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     persons.router,
     data.router,
     review.router,
+    evidence.router,
 )
