@@ -92,9 +92,17 @@ def test_photo_preview_in_arabic(served: str, browser: Browser, tmp_path: Path) 
     page.fill("#evidence-source", "مشفى الباسل")
     page.click("#evidence-upload button[type=submit]")
     page.wait_for_url("**/evidence/1", timeout=60_000)
-    loaded = "document.querySelector('#preview img')?.naturalWidth"
-    page.wait_for_function(f"{loaded} > 0", timeout=30_000)
-    assert page.evaluate(loaded) == 32
+    # Waited for from outside the page: wait_for_function evaluates a string in it, which the
+    # pages' CSP forbids (as in test_browser_data).
+    preview = page.locator("#preview img")
+    preview.wait_for(timeout=30_000)
+    width = 0
+    for _ in range(300):
+        width = preview.evaluate("img => img.complete ? img.naturalWidth : 0")
+        if width:
+            break
+        page.wait_for_timeout(100)
+    assert width == 32
     assert "سجل الحيازة" in page.inner_text("#custody")
     assert page.locator("#custody-log tr[data-action='view']").count() >= 1
     page.context.close()
