@@ -97,6 +97,10 @@ def test_upload_a_file_and_see_it_imported(
     done.wait_for(timeout=30_000)
     assert done.locator("[data-field='recorded']").inner_text().strip() == "2"
     assert done.locator("[data-field='quarantined']").inner_text().strip() == "1"
+    # The sources table is drawn with the page; the job may end after it was (the jobs table
+    # follows the job, the sources table does not): the next load lists the new source.
+    page.reload()
+    page.locator("#jobs tr.current[data-state='done']").wait_for(timeout=30_000)
     assert "Browser list" in page.inner_text("#source-list")
     jobs = page.evaluate("fetch('/sources/jobs').then(response => response.json())")
     assert [(j["file"], j["state"], j["recorded"]) for j in jobs["jobs"]] == [
