@@ -101,6 +101,18 @@ _ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 
+@dataclass(frozen=True)
+class Fields:
+    """The canonical fields of one standard file, and the other headers each may go by."""
+
+    names: tuple[str, ...]
+    aliases: Mapping[str, tuple[str, ...]]
+
+
+RECORD_FIELDS = Fields(STANDARD_COLUMNS, _ALIASES)
+"""The standard record CSV's fields (domain.records.STANDARD_COLUMNS) and their aliases."""
+
+
 class ProfileError(InputError):
     """A mapping profile that cannot be read or breaks the format; names file and key."""
 
@@ -168,27 +180,34 @@ class MappingProfile:
         return value
 
     @classmethod
-    def load(cls, path: str | Path) -> MappingProfile:
+    def load(cls, path: str | Path, fields: Fields | None = None) -> MappingProfile:
         """Read and check a YAML profile; ProfileError names the file and the offending key."""
         path = Path(path)
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise ProfileError(f"{path}: cannot read profile: {exc}") from exc
-        return cls.from_yaml(text, source=str(path))
+        return cls.from_yaml(text, source=str(path), fields=fields)
 
     @classmethod
-    def from_yaml(cls, text: str, source: str = "<profile>") -> MappingProfile:
+    def from_yaml(
+        cls, text: str, source: str = "<profile>", fields: Fields | None = None
+    ) -> MappingProfile:
         """Build and check a profile from its YAML text (e.g. the copy kept with an import)."""
         try:
             data = yaml.load(text, Loader=_Loader)
         except yaml.YAMLError as exc:
             raise ProfileError(f"{source}: cannot read profile: {exc}") from exc
-        return cls.from_dict(data, source=source)
+        return cls.from_dict(data, source=source, fields=fields)
 
     @classmethod
-    def from_dict(cls, data: Any, source: str = "<profile>") -> MappingProfile:
-        """Build and check a profile from its parsed YAML form."""
+    def from_dict(
+        cls, data: Any, source: str = "<profile>", fields: Fields | None = None
+    ) -> MappingProfile:
+        """Build and check a profile from its parsed YAML form. `fields` are the canonical
+        fields of another standard file than the record CSV (a shelter registration), with
+        their header aliases; by default the record CSV's."""
+        canonical_fields = fields or RECORD_FIELDS
 
         def fail(key: str, reason: str) -> ProfileError:
             return ProfileError(f"{source}: {key}: {reason}")
@@ -200,10 +219,11 @@ class MappingProfile:
                 expected = ", ".join(sorted(_TOP_KEYS))
                 raise fail(str(key), f"unknown setting (expected one of {expected})")
 
-        columns = {f: (f, *_ALIASES.get(f, ())) for f in STANDARD_COLUMNS}
+        known = canonical_fields.names
+        columns = {f: (f, *canonical_fields.aliases.get(f, ())) for f in known}
         for canonical, headers in _section(data, "columns", fail).items():
             key = f"columns.{canonical}"
-            _check_field(canonical, key, fail)
+            _check_field(canonical, known, key, fail)
             if isinstance(headers, list):
                 columns[canonical] = tuple(_scalar(h, key, fail) for h in headers)
             else:
@@ -212,7 +232,7 @@ class MappingProfile:
         vocabularies: dict[str, dict[str, str]] = {}
         for canonical, mapping in _section(data, "values", fail).items():
             key = f"values.{canonical}"
-            _check_field(canonical, key, fail)
+            _check_field(canonical, known, key, fail)
             if not isinstance(mapping, dict):
                 raise fail(key, "expected a mapping of source values to canonical values")
             vocabulary = {}
@@ -225,7 +245,7 @@ class MappingProfile:
         defaults: dict[str, str] = {}
         for canonical, value in _section(data, "defaults", fail).items():
             key = f"defaults.{canonical}"
-            _check_field(canonical, key, fail)
+            _check_field(canonical, known, key, fail)
             defaults[canonical] = _scalar(value, key, fail)
             _check_value(canonical, defaults[canonical], key, fail)
 
@@ -272,8 +292,8 @@ def _section(data: dict[Any, Any], key: str, fail: _Fail) -> dict[Any, Any]:
     return section
 
 
-def _check_field(canonical: Any, key: str, fail: _Fail) -> None:
-    if canonical not in STANDARD_COLUMNS:
+def _check_field(canonical: Any, known: tuple[str, ...], key: str, fail: _Fail) -> None:
+    if canonical not in known:
         raise fail(key, f"unknown canonical field {canonical!r}")
 
 
@@ -308,9 +328,10 @@ def standard_profile() -> MappingProfile:
     return MappingProfile.from_dict({"name": "standard"}, source="<standard>")
 
 
-def builtin_profile(name: str) -> MappingProfile:
+def builtin_profile(name: str, fields: Fields | None = None) -> MappingProfile:
     """One of the example profiles shipped in marsad/ingest/profiles/ (e.g. "kobo-victims")."""
     resource = resources.files("marsad.ingest").joinpath(f"profiles/{name}.yaml")
     if not resource.is_file():
         raise ProfileError(f"no built-in profile {name!r}")
-    return MappingProfile.from_yaml(resource.read_text(encoding="utf-8"), f"<builtin {name}>")
+    text = resource.read_text(encoding="utf-8")
+    return MappingProfile.from_yaml(text, f"<builtin {name}>", fields=fields)
