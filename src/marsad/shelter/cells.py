@@ -83,7 +83,9 @@ def count(
         return None
     least = 1 if needed else 0
     if not value.isdigit() or not least <= int(value) <= most:
-        errors.append(FieldError(field, f"not a whole number from {least} to {most}: {shown(value)}"))
+        errors.append(
+            FieldError(field, f"not a whole number from {least} to {most}: {shown(value)}")
+        )
         return None
     return int(value)
 

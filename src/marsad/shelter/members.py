@@ -104,9 +104,7 @@ class MemberFields:
     notes: str | None
 
 
-def is_child(
-    age_max: int | None, year_of_birth: int | None, registered_on: str | None
-) -> bool:
+def is_child(age_max: int | None, year_of_birth: int | None, registered_on: str | None) -> bool:
     """Whether a member was a child when registered: by the age given, else by the year of
     birth (a member without either is not counted as a child)."""
     if age_max is not None:

@@ -89,9 +89,7 @@ def occupancy(
 
     group = household * sites + site
     order = np.lexsort((day, group))
-    group, household, site, day, change = (
-        a[order] for a in (group, household, site, day, change)
-    )
+    group, household, site, day, change = (a[order] for a in (group, household, site, day, change))
     running = np.cumsum(change)
     starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
     before_group = np.concatenate([np.zeros(1, np.int64), running])[starts]

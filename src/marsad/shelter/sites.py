@@ -94,9 +94,7 @@ def parse_site(
     if code is not None and code.startswith("SY"):
         of_code = code[:4]
         if governorate is not None and governorate != of_code:
-            errors.append(
-                FieldError("pcode", f"p-code {code} is not in governorate {governorate}")
-            )
+            errors.append(FieldError("pcode", f"p-code {code} is not in governorate {governorate}"))
         governorate = governorate or of_code
     opened = full_date(text, "opened_on", errors, needed=False)
     closed = full_date(text, "closed_on", errors, needed=False)

@@ -24,9 +24,11 @@ VULNERABILITIES: dict[str, str] = {
 }
 """Each vulnerability's code, and its Arabic label (the English label is the code in words)."""
 
-_BY_WORD = {fold(code): code for code in VULNERABILITIES} | {
-    fold(code.replace("_", " ")): code for code in VULNERABILITIES
-} | {fold(arabic): code for code, arabic in VULNERABILITIES.items()}
+_BY_WORD = (
+    {fold(code): code for code in VULNERABILITIES}
+    | {fold(code.replace("_", " ")): code for code in VULNERABILITIES}
+    | {fold(arabic): code for code, arabic in VULNERABILITIES.items()}
+)
 
 
 def parse_vulnerabilities(value: str) -> tuple[str, ...]:

@@ -2,6 +2,7 @@
 
 from alembic import context
 
+from marsad.store import shelter_tables  # noqa: F401  (its tables join the metadata)
 from marsad.store.models import Base
 
 connection = context.config.attributes["connection"]
