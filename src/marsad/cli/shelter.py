@@ -1,0 +1,128 @@
+"""`marsad sites` and `marsad shelter`: shelter sites, displaced households' registrations, the
+movement log and occupancy read from it, needs assessments, duplicate registrations, exports
+and the registration form. Thin: each command calls one service and shows what it returned.
+
+Names and places are shown as plain text (never Rich markup): they may contain brackets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from marsad.cli.common import DbOption, UserOption, command_group, console, fail, store
+from marsad.cli.ingest import ingest_summary
+from marsad.services.shelter_members import ingest_registrations
+from marsad.services.shelter_movements import ingest_movements, occupancy_on
+from marsad.services.shelter_sites import ingest_sites, list_sites
+
+sites_app = command_group(help="Shelter sites: import, list, occupancy on a date, needs.")
+shelter_app = command_group(
+    help="Displaced households: registrations, the movement log, duplicates, exports, the form."
+)
+
+
+def _day(text: str, option: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        fail(f"{option}: not a date (YYYY-MM-DD): {text!r}")
+
+
+@sites_app.command("ingest")
+def sites_ingest(
+    path: Annotated[Path, typer.Argument(help="The sites file (CSV or XLSX; docs/formats.md).")],
+    source: Annotated[str, typer.Option(help="Who sent the file.")] = "sites",
+    user: UserOption = "cli",
+    db: DbOption = None,
+) -> None:
+    """Import sites; a site already known (same site_id) is updated."""
+    ingest_summary(ingest_sites(store(db), path, user, source))
+
+
+@sites_app.command("list")
+def sites_list(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Every site, by site_id."""
+    with store(db).connect() as conn:
+        sites = list_sites(conn)
+    if as_json:
+        console.print_json(json.dumps([s.as_dict() for s in sites], ensure_ascii=False))
+        return
+    table = Table(title=f"{len(sites)} sites", title_justify="left")
+    for column in ("site_id", "name", "type", "p-code", "capacity", "opened", "closed"):
+        table.add_column(column)
+    for s in sites:
+        f = s.fields
+        table.add_row(
+            f.site_id,
+            f.name,
+            f.site_type,
+            f.pcode or "",
+            "" if f.capacity_individuals is None else f"{f.capacity_individuals:,}",
+            f.opened_on or "",
+            f.closed_on or "",
+        )
+    console.print(table, markup=False)
+
+
+@sites_app.command("occupancy")
+def sites_occupancy(
+    date: Annotated[str, typer.Option("--date", help="The day (YYYY-MM-DD): its end is read.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Who is at each site at the end of a day, read from the movement log."""
+    day = _day(date, "--date")
+    with store(db).connect() as conn:
+        rows = occupancy_on(conn, day)
+    if as_json:
+        console.print_json(json.dumps([r.as_dict() for r in rows], ensure_ascii=False))
+        return
+    table = Table(title=f"occupancy at the end of {day}", title_justify="left")
+    for column in ("site_id", "households", "individuals", "female", "male", "children"):
+        table.add_column(column, justify="left" if column == "site_id" else "right")
+    for r in rows:
+        table.add_row(
+            r.site_id,
+            *(f"{v:,}" for v in (r.households, r.individuals, r.female, r.male, r.children)),
+        )
+    console.print(table, markup=False)
+
+
+@shelter_app.command("ingest")
+def shelter_ingest(
+    path: Annotated[Path, typer.Argument(help="Registrations (CSV, XLSX, JSON; docs/formats.md).")],
+    source: Annotated[str, typer.Option(help="The registering team or organisation.")],
+    kobo: Annotated[
+        bool, typer.Option("--kobo", help="A KoBo/ODK export of `marsad shelter form`.")
+    ] = False,
+    profile: Annotated[
+        Path | None, typer.Option(help="A mapping profile (YAML) for other headers and codes.")
+    ] = None,
+    user: UserOption = "cli",
+    db: DbOption = None,
+) -> None:
+    """Import registrations of displaced households' members; bad rows go to quarantine."""
+    engine = store(db)
+    ingest_summary(
+        ingest_registrations(engine, path, source, user, profile_path=profile, kobo=kobo)
+    )
+
+
+@shelter_app.command("movements")
+def shelter_movements(
+    path: Annotated[Path, typer.Argument(help="Movements (CSV, XLSX, JSON; docs/formats.md).")],
+    source: Annotated[str, typer.Option(help="Who sent the file.")] = "movements",
+    user: UserOption = "cli",
+    db: DbOption = None,
+) -> None:
+    """Append movements to the log; a correction names the movement it `reverses`."""
+    ingest_summary(ingest_movements(store(db), path, user, source))
