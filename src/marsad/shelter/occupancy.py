@@ -76,20 +76,25 @@ def occupancy(
     log: MovementLog, members: Composition, sites: int, first_day: int, days: int
 ) -> OccupancyGrid:
     """Every measure for every site at the end of each of `days` days from `first_day`."""
-    keep = standing(log)
+    values = np.zeros((len(MEASURES), sites, days), dtype=np.int64)
+    # Movements after the last day change nothing before it.
+    keep = standing(log) & (log.day < first_day + days)
     out_ = keep & (log.leaves >= 0)
     in_ = keep & (log.enters >= 0)
     household = np.concatenate([log.household[out_], log.household[in_]])
     site = np.concatenate([log.leaves[out_], log.enters[in_]])
     day = np.concatenate([log.day[out_], log.day[in_]])
     change = np.concatenate([-log.individuals[out_], log.individuals[in_]])
-    values = np.zeros((len(MEASURES), sites, days), dtype=np.int64)
     if len(change) == 0 or days <= 0:
         return OccupancyGrid(first_day, values)
 
+    # One sort by household, site and day (a single integer key sorts fastest).
+    column = np.maximum(day - first_day, 0)
     group = household * sites + site
-    order = np.lexsort((day, group))
-    group, household, site, day, change = (a[order] for a in (group, household, site, day, change))
+    order = np.argsort(group * days + column)
+    group, household, site, column, change = (
+        a[order] for a in (group, household, site, column, change)
+    )
     running = np.cumsum(change)
     starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
     before_group = np.concatenate([np.zeros(1, np.int64), running])[starts]
@@ -99,10 +104,7 @@ def occupancy(
     was_present[starts] = False
     arrived = present.astype(np.int64) - was_present.astype(np.int64)
 
-    column = np.maximum(day - first_day, 0)
-    shown = column < days
-    cell = site[shown] * days + column[shown]
-    arrived, household, change = arrived[shown], household[shown], change[shown]
+    cell = site * days + column
     changes = (
         arrived,
         change,
