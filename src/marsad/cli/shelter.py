@@ -9,17 +9,30 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from marsad.cli.common import DbOption, UserOption, command_group, console, fail, store
+from marsad.cli.common import (
+    DbOption,
+    UserOption,
+    command_group,
+    console,
+    fail,
+    stage_progress,
+    store,
+    summary_table,
+)
 from marsad.cli.ingest import ingest_summary
 from marsad.services.shelter_members import ingest_registrations
 from marsad.services.shelter_movements import ingest_movements, occupancy_on
+from marsad.services.shelter_needs import add_assessment, site_needs
+from marsad.services.shelter_pairs import decide_pair, find_pairs, list_pairs
 from marsad.services.shelter_sites import ingest_sites, list_sites
+from marsad.shelter.needs import SECTORS, Assessment
 
 sites_app = command_group(help="Shelter sites: import, list, occupancy on a date, needs.")
 shelter_app = command_group(
@@ -126,3 +139,108 @@ def shelter_movements(
 ) -> None:
     """Append movements to the log; a correction names the movement it `reverses`."""
     ingest_summary(ingest_movements(store(db), path, user, source))
+
+
+@sites_app.command("needs")
+def sites_needs(
+    site: Annotated[str, typer.Argument(help="The site_id.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    db: DbOption = None,
+) -> None:
+    """A site's needs assessments, newest first."""
+    with store(db).connect() as conn:
+        found = site_needs(conn, site)
+    if as_json:
+        console.print_json(json.dumps([asdict(a) for a in found], ensure_ascii=False))
+        return
+    table = Table(title=f"needs of site {site}", title_justify="left")
+    for column in ("assessed", "sector", "severity", "informant", "note"):
+        table.add_column(column)
+    for a in found:
+        table.add_row(a.assessed_on, a.sector, str(a.severity), a.informant or "", a.note or "")
+    console.print(table, markup=False)
+
+
+@sites_app.command("assess")
+def sites_assess(
+    site: Annotated[str, typer.Argument(help="The site_id.")],
+    date: Annotated[str, typer.Option("--date", help="Day of the assessment (YYYY-MM-DD).")],
+    sector: Annotated[str, typer.Option(help=f"One of {', '.join(SECTORS)}.")],
+    severity: Annotated[int, typer.Option(help="1 (none or minimal) to 5 (catastrophic).")],
+    note: Annotated[str | None, typer.Option(help="What the informant said.")] = None,
+    informant: Annotated[str | None, typer.Option(help="The key informant's role.")] = None,
+    user: UserOption = "cli",
+    db: DbOption = None,
+) -> None:
+    """Record one sector's needs at a site (the history is kept: nothing is overwritten)."""
+    _day(date, "--date")
+    assessment = Assessment(site, date, sector, severity, note, informant)
+    new = add_assessment(store(db), assessment, user)
+    console.print(f"assessment #{new} recorded for site {site}", markup=False)
+
+
+@shelter_app.command("pairs")
+def shelter_pairs(
+    linker: Annotated[str, typer.Option(help="Linkage engine.")] = "duckdb",
+    db: DbOption = None,
+) -> None:
+    """Find registrations of one person (two sites, two teams) and registrations after a
+    casualty record's date of death, with the casualty linker; reviewers decide."""
+    with stage_progress("reading registrations") as say:
+        found = find_pairs(store(db), linker=linker, say=say)
+    console.print(
+        summary_table(
+            "registrations that may be one person",
+            [
+                ("registrations", found.members),
+                ("pairs linked by the model", found.duplicates),
+                ("pairs to review", found.to_review),
+                ("registered alive after a date of death", found.conflicts),
+            ],
+        )
+    )
+    console.print("review them: marsad shelter review; marsad shelter review --conflicts")
+
+
+@shelter_app.command("review")
+def shelter_review(
+    conflicts: Annotated[
+        bool, typer.Option("--conflicts", help="Registrations matching a record of the dead.")
+    ] = False,
+    limit: Annotated[int, typer.Option(help="Show at most this many pairs.")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Undecided pairs, most probable first (decide with `marsad shelter decide`)."""
+    with store(db).connect() as conn:
+        pairs = list_pairs(conn, conflicts=conflicts, limit=limit)
+    if as_json:
+        console.print_json(json.dumps([p.as_dict() for p in pairs], ensure_ascii=False))
+        return
+    table = Table(title=f"{len(pairs)} pairs to review", title_justify="left")
+    for column in ("pair", "registration", "site", "registered", "other", "died", "probability"):
+        table.add_column(column)
+    for p in pairs:
+        table.add_row(
+            str(p.id),
+            p.member,
+            p.member_site,
+            p.registered_on,
+            f"{p.other_kind} {p.other}",
+            p.date_of_death or "",
+            f"{p.probability:.3f}",
+        )
+    console.print(table, markup=False)
+
+
+@shelter_app.command("decide")
+def shelter_decide(
+    pair: Annotated[int, typer.Argument(help="The pair's number (marsad shelter review).")],
+    decision: Annotated[str, typer.Argument(help="same or different.")],
+    note: Annotated[str | None, typer.Option(help="Why.")] = None,
+    user: UserOption = "cli",
+    db: DbOption = None,
+) -> None:
+    """A reviewer's decision on one pair; it survives every new `marsad shelter pairs`."""
+    decide_pair(store(db), pair, decision, user, note)
+    console.print(f"pair {pair}: {decision}", markup=False)

@@ -18,6 +18,7 @@ from marsad.services.demo import run_demo
 from marsad.store.db import describe
 from marsad.synth import generate, write_scenario
 from marsad.synth.shapes import resolve_shapes
+from marsad.synth.shelter import write_shelter
 
 
 def synth(
@@ -37,12 +38,21 @@ def synth(
             "list, or a shapes file (YAML) with one shape per list."
         ),
     ] = None,
+    sites: Annotated[
+        int,
+        typer.Option(
+            help="Also write this many shelter sites, 20 displaced households per site "
+            "registered by four teams, their movements and the truth (docs/formats.md)."
+        ),
+    ] = 0,
 ) -> None:
     """Write a synthetic scenario: overlapping source lists with their ground truth."""
     shapes = resolve_shapes(shape, lists) if shape is not None else None
     count = len(shapes) if shapes is not None else lists or 4
     scenario = generate(seed=seed, people=people, lists=count, shapes=shapes)
     paths = write_scenario(scenario, out_dir)
+    if sites > 0:
+        paths += write_shelter(out_dir, seed=seed, sites=sites, households=20 * sites)
     console.print(
         summary_table(f"scenario written to {out_dir}", [(p.name, p.stat().st_size) for p in paths])
     )

@@ -105,9 +105,7 @@ class ShelterMovement(Base):
     to_site_id: Mapped[int | None] = mapped_column(ForeignKey("shelter_sites.id"))
     destination_pcode: Mapped[str | None] = mapped_column(String(20))
     individuals: Mapped[int] = mapped_column(Integer)
-    reverses_id: Mapped[int | None] = mapped_column(
-        ForeignKey("shelter_movements.id"), unique=True
-    )
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("shelter_movements.id"), unique=True)
     raw_row_id: Mapped[int | None] = mapped_column(ForeignKey("raw_rows.id"))
     import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
     recorded_by: Mapped[str] = mapped_column(String(200))
