@@ -13,13 +13,17 @@ from sqlalchemy.exc import DBAPIError
 from typer.testing import CliRunner
 
 from marsad.cli.app import app
+from marsad.services.ingest import ingest_file
 from marsad.services.shelter_members import ingest_registrations
 from marsad.services.shelter_movements import ingest_movements, occupancy_on
-from marsad.services.shelter_sites import list_sites
+from marsad.services.shelter_pairs import decide_pair, find_pairs, list_pairs
+from marsad.services.shelter_sites import ingest_sites, list_sites
 from marsad.shelter.members import MEMBER_COLUMNS
 from marsad.shelter.movements import MOVEMENT_COLUMNS
+from marsad.store.db import make_engine
 from marsad.store.models import QuarantineEntry
 from marsad.store.shelter_tables import ShelterMember, ShelterMovement
+from marsad.synth import shelter as synth
 from tests.integration.helpers import write_csv
 from tests.integration.shelter_helpers import shelter_store
 
@@ -118,8 +122,6 @@ def test_bad_rows_are_quarantined_with_row_and_field(engine: Engine, tmp_path: P
 
 
 def test_occupancy_json_from_the_command(db_url: str, tmp_path: Path) -> None:
-    from marsad.store.db import make_engine
-
     engine = make_engine(db_url)
     shelter_store(engine, tmp_path)
     engine.dispose()
@@ -134,3 +136,43 @@ def test_occupancy_json_from_the_command(db_url: str, tmp_path: Path) -> None:
     ]
     bad = CliRunner().invoke(app, ["sites", "occupancy", "--date", "9 March", "--db", db_url])
     assert bad.exit_code != 0 and "not a date" in bad.output
+
+
+def test_duplicates_and_a_registration_after_death_are_proposed(
+    engine: Engine, tmp_path: Path
+) -> None:
+    synth.write_shelter(tmp_path, seed=3, sites=4, households=60)
+    ingest_sites(engine, tmp_path / synth.SITE_FILE, "tester")
+    for team, name in synth.MEMBER_FILES.items():
+        if (tmp_path / name).exists():
+            ingest_registrations(engine, tmp_path / name, team, "tester")
+    with engine.connect() as conn:
+        first = conn.execute(select(ShelterMember).order_by(ShelterMember.id)).first()
+    assert first is not None
+    dead = {
+        "record_id": "K1",
+        "name_first": first.name_first,
+        "name_father": first.name_father,
+        "name_grandfather": first.name_grandfather or "",
+        "name_family": first.name_family,
+        "sex": first.sex,
+        "age": str(first.age_min if first.age_min is not None else ""),
+        "date_of_death": "2025-03-01",
+        "status": "killed",
+    }
+    ingest_file(engine, write_csv(tmp_path / "dead.csv", [dead]), "Monitoring group")
+    found = find_pairs(engine)
+    # The first registration, and its duplicate at another site if the family moved.
+    assert found.duplicates > 0 and found.conflicts >= 1
+    with engine.connect() as conn:
+        conflicts = list_pairs(conn, conflicts=True)
+        pairs = list_pairs(conn)
+    assert len(conflicts) == found.conflicts
+    assert {(c.other, c.date_of_death) for c in conflicts} == {("K1", "2025-03-01")}
+    assert first.registration_ref in {c.member for c in conflicts}
+    decide_pair(engine, pairs[0].id, "different", "amina", "two cousins")
+    find_pairs(engine)
+    with engine.connect() as conn:
+        assert pairs[0].id not in {p.id for p in list_pairs(conn)}
+        kept = list_pairs(conn, undecided=False)
+    assert any(p.id == pairs[0].id and p.decision == "different" for p in kept)

@@ -46,8 +46,9 @@ def histories(draw: st.DrawFn) -> tuple[list[tuple[int, ...]], np.ndarray, Compo
                 site_a = draw(st.integers(-1, sites - 1))
                 site_b = draw(st.integers(0, sites - 1)) if site_a < 0 else -1
                 n = draw(st.integers(1, 9))
-                movements.append((wrong, draw(st.integers(0, households - 1)), day, site_a,
-                                  site_b, n, -1))
+                movements.append(
+                    (wrong, draw(st.integers(0, households - 1)), day, site_a, site_b, n, -1)
+                )
                 fixed_on = draw(st.integers(day, DAYS + 3))
                 movements.append((wrong + 1, 0, fixed_on, -1, -1, 0, wrong))
         for h, site in enumerate(where):
@@ -83,5 +84,7 @@ def test_before_the_first_day_nothing_and_after_the_last_the_last_state() -> Non
 
 
 def test_a_correction_and_what_it_reverses_do_not_stand() -> None:
-    log = _log([(0, 0, 0, -1, 0, 3, -1), (1, 0, 2, -1, -1, 0, 0), (2, 0, 1, -1, 0, 2, -1)], [0, 1, 2])
+    log = _log(
+        [(0, 0, 0, -1, 0, 3, -1), (1, 0, 2, -1, -1, 0, 0), (2, 0, 1, -1, 0, 2, -1)], [0, 1, 2]
+    )
     assert standing(log).tolist() == [False, False, True]
