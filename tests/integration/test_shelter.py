@@ -3,6 +3,7 @@ from the log, corrections as reversals, the log refused any change, bad rows qua
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 from pathlib import Path
@@ -14,10 +15,13 @@ from typer.testing import CliRunner
 
 from marsad.cli.app import app
 from marsad.services.ingest import ingest_file
+from marsad.services.shelter_exports import PUBLIC_MIN_CELL, export_occupancy
 from marsad.services.shelter_members import ingest_registrations
 from marsad.services.shelter_movements import ingest_movements, occupancy_on
 from marsad.services.shelter_pairs import decide_pair, find_pairs, list_pairs
 from marsad.services.shelter_sites import ingest_sites, list_sites
+from marsad.shelter.hxl import COUNTS, TABLES, schema_rows
+from marsad.shelter.hxl import validate as hxl_validate
 from marsad.shelter.members import MEMBER_COLUMNS
 from marsad.shelter.movements import MOVEMENT_COLUMNS
 from marsad.store.db import make_engine
@@ -176,3 +180,33 @@ def test_duplicates_and_a_registration_after_death_are_proposed(
         assert pairs[0].id not in {p.id for p in list_pairs(conn)}
         kept = list_pairs(conn, undecided=False)
     assert any(p.id == pairs[0].id and p.decision == "different" for p in kept)
+
+
+@pytest.mark.parametrize("by", ["site", "governorate"])
+def test_public_exports_pass_their_hxl_schema_and_hide_small_cells(
+    engine: Engine, tmp_path: Path, by: str
+) -> None:
+    shelter_store(engine, tmp_path)
+    out = tmp_path / f"{by}.csv"
+    days = [dt.date(2025, 3, 8), dt.date(2025, 3, 12)]
+    written = export_occupancy(engine, out, by, days, user="tester")
+    assert written.rows == (6 if by == "site" else 4) and written.suppressed_rows > 0
+    with out.open(encoding="utf-8-sig") as handle:
+        header, tags, *rows = list(csv.reader(handle))
+    assert "#affected+idps+ind" in tags and "#adm1+code" in tags and "#date+reported" in tags
+    columns = TABLES[by]
+    problems = hxl_validate(tags, rows, schema_rows(columns, PUBLIC_MIN_CELL))
+    assert problems == []
+    households = header.index("households")
+    for row in rows:
+        assert row[households] == "" or not 0 < int(row[households]) < PUBLIC_MIN_CELL
+        if row[households] == "":
+            assert all(row[header.index(c)] == "" for c in COUNTS)
+    # Internal, every count is shown, and the same schema without the threshold still passes;
+    # with the public threshold it does not.
+    internal = export_occupancy(engine, out, by, days, user="tester", min_cell=1)
+    assert internal.suppressed_rows == 0
+    with out.open(encoding="utf-8-sig") as handle:
+        _header, tags, *rows = list(csv.reader(handle))
+    assert hxl_validate(tags, rows, schema_rows(columns, 1)) == []
+    assert hxl_validate(tags, rows, schema_rows(columns, PUBLIC_MIN_CELL)) != []

@@ -27,6 +27,7 @@ from marsad.cli.common import (
     summary_table,
 )
 from marsad.cli.ingest import ingest_summary
+from marsad.services.shelter_exports import PUBLIC_MIN_CELL, export_occupancy
 from marsad.services.shelter_members import ingest_registrations
 from marsad.services.shelter_movements import ingest_movements, occupancy_on
 from marsad.services.shelter_needs import add_assessment, site_needs
@@ -244,3 +245,27 @@ def shelter_decide(
     """A reviewer's decision on one pair; it survives every new `marsad shelter pairs`."""
     decide_pair(store(db), pair, decision, user, note)
     console.print(f"pair {pair}: {decision}", markup=False)
+
+
+@shelter_app.command("export")
+def shelter_export(
+    out: Annotated[Path, typer.Option(help="The CSV file to write (HXL-tagged).")],
+    date: Annotated[
+        list[str], typer.Option("--date", help="A day (YYYY-MM-DD); give it once per date.")
+    ],
+    by: Annotated[str, typer.Option(help="site or governorate.")] = "site",
+    min_cell: Annotated[
+        int,
+        typer.Option(min=1, help="Rows of fewer households than this show no counts (public: 5)."),
+    ] = PUBLIC_MIN_CELL,
+    user: UserOption = "cli",
+    db: DbOption = None,
+) -> None:
+    """Occupancy by site or governorate per date, HXL-tagged and checked with libhxl."""
+    days = [_day(d, "--date") for d in date]
+    written = export_occupancy(store(db), out, by, days, user=user, min_cell=min_cell)
+    console.print(
+        f"{written.rows:,} rows written to {out} ({written.suppressed_rows:,} with fewer than "
+        f"{written.min_cell} households left without counts)",
+        markup=False,
+    )
