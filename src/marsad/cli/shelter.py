@@ -28,6 +28,7 @@ from marsad.cli.common import (
 )
 from marsad.cli.ingest import ingest_summary
 from marsad.services.shelter_exports import PUBLIC_MIN_CELL, export_occupancy
+from marsad.services.shelter_form import write_form
 from marsad.services.shelter_members import ingest_registrations
 from marsad.services.shelter_movements import ingest_movements, occupancy_on
 from marsad.services.shelter_needs import add_assessment, site_needs
@@ -269,3 +270,15 @@ def shelter_export(
         f"{written.min_cell} households left without counts)",
         markup=False,
     )
+
+
+@shelter_app.command("form")
+def shelter_form(
+    out: Annotated[Path, typer.Option(help="The XLSForm to write (.xlsx).")] = Path(
+        "registration.xlsx"
+    ),
+) -> None:
+    """Write the registration form (XLSForm, English and Arabic) for KoBoToolbox or ODK; its
+    exports ingest with `marsad shelter ingest FILE --kobo`."""
+    write_form(out)
+    console.print(f"registration form written to {out} (converted by pyxform)", markup=False)
