@@ -22,6 +22,7 @@ from marsad.services.evidence import Receipt, add_evidence, evidence_settings
 from marsad.services.testimony import Statement, add_testimony, add_witness, load_kek
 from marsad.services.users import ROLES, add_user
 from marsad.store.models import Import, Person, RawRow, Record, Source
+from marsad.store.shelter_tables import ShelterHousehold, ShelterSite
 from marsad.web.app import create_app
 from tests.integration.evidence_helpers import incident, photo
 
@@ -99,6 +100,13 @@ def seed(engine: Engine) -> Seeded:
                     person_id=person_id if n < 2 else None,
                 )
             )
+        # A shelter site and a household, for the shelter pages' routes.
+        conn.execute(
+            insert(ShelterSite).values(
+                site_ref="S1", name="Synthetic site", site_type="camp", updated_by="test"
+            )
+        )
+        conn.execute(insert(ShelterHousehold).values(household_ref="H1"))
     return Seeded(person_id=person_id, source="List A", names=names)
 
 

@@ -33,6 +33,8 @@ SAMPLE_PATH_VALUES = {
     "change": "disable",
     "item_id": "1",
     "testimony_id": "1",
+    "site_id": "S1",
+    "household_id": "H1",
 }
 
 
