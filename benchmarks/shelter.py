@@ -37,7 +37,8 @@ def build(engine: Engine, events: int, sites: int, seed: int = 1) -> None:
     with engine.begin() as conn:
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         cursor.execute(
-            "INSERT INTO sources (id, name, kind, created_at) VALUES (1, 'bench', 'field_team', '2025-01-01')"
+            "INSERT INTO sources (id, name, kind, created_at)"
+            " VALUES (1, 'bench', 'field_team', '2025-01-01')"
         )
         cursor.execute(
             "INSERT INTO imports (id, source_id, file_name, sha256, imported_at, imported_by,"
@@ -136,7 +137,8 @@ def main() -> None:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         f"occupancy of {len(series.site_ids)} sites × {series.grid.days} days ({cells:,} cells)"
-        f" from {args.events:,} movements (+1% corrections): median {statistics.median(times):.2f} s"
+        f" from {args.events:,} movements (+1% corrections):"
+        f" median {statistics.median(times):.2f} s"
         f" over {args.rounds} rounds ({', '.join(f'{t:.2f}' for t in times)}); peak memory"
         f" {peak:,.0f} MiB"
     )
