@@ -15,7 +15,7 @@ from sqlalchemy import Engine, select
 
 from marsad.services.users import ROLES, can
 from marsad.store import models
-from marsad.store.models import CustodyEvent, EvidenceItem
+from marsad.store.evidence_tables import CustodyEvent, EvidenceItem
 from tests.integration.evidence_helpers import photo
 from tests.tsa import TimestampAuthority
 from tests.web.conftest import (
