@@ -15,7 +15,12 @@ from typer.testing import CliRunner
 
 from marsad.cli.app import app
 from marsad.services.ingest import ingest_file
-from marsad.services.shelter_exports import PUBLIC_MIN_CELL, export_occupancy
+from marsad.services.report import write_report
+from marsad.services.shelter_exports import (
+    PUBLIC_MIN_CELL,
+    displacement_by_governorate,
+    export_occupancy,
+)
 from marsad.services.shelter_members import ingest_registrations
 from marsad.services.shelter_movements import ingest_movements, occupancy_on
 from marsad.services.shelter_pairs import decide_pair, find_pairs, list_pairs
@@ -210,3 +215,22 @@ def test_public_exports_pass_their_hxl_schema_and_hide_small_cells(
         _header, tags, *rows = list(csv.reader(handle))
     assert hxl_validate(tags, rows, schema_rows(columns, 1)) == []
     assert hxl_validate(tags, rows, schema_rows(columns, PUBLIC_MIN_CELL)) != []
+
+
+def test_the_report_has_a_displacement_section(engine: Engine, tmp_path: Path) -> None:
+    shelter_store(engine, tmp_path)
+    with engine.connect() as conn:
+        day, rows = displacement_by_governorate(conn)
+    assert day == dt.date(2025, 3, 12)
+    # Lattakia's S3 holds H1 (1 household, withheld); Tartous's S2 holds H2 (withheld).
+    assert {r.governorate: (r.sites, r.households) for r in rows} == {
+        "Lattakia": (2, None),
+        "Tartous": (1, None),
+    }
+    with engine.connect() as conn:
+        _day, internal = displacement_by_governorate(conn, min_cell=1)
+    assert {r.governorate: r.individuals for r in internal} == {"Lattakia": 3, "Tartous": 1}
+    out = tmp_path / "report.html"
+    write_report(engine, out)
+    html = out.read_text(encoding="utf-8")
+    assert '<section id="displacement">' in html and "Displaced people in shelter sites" in html

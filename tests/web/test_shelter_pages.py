@@ -66,3 +66,12 @@ def test_api_withholds_small_counts_from_roles_without_names(
         assert {s["site_id"] for s in sites} == {"S1", "S2", "S3"}
         detail = client.get("/api/shelter/sites/S2?date=2025-03-09", headers=headers).json()
         assert detail["site"]["name"] == "St Elias church"
+
+
+def test_the_dashboard_shows_the_displaced(
+    client: TestClient, team: dict[str, str], engine: Engine, tmp_path: Path
+) -> None:
+    shelter_store(engine, tmp_path)
+    assert login(client, team["viewer"]) == 303
+    page = client.get("/").text
+    assert 'id="displacement-figures"' in page and 'id="displaced-sites">3<' in page

@@ -342,6 +342,24 @@ def _standards_context(data: ReportData, lang: str) -> dict[str, Any]:
     return {"standards": cards, "headline_text": headline_sentence(data.standards, lang)}
 
 
+def _displacement_rows(data: ReportData, lang: str) -> list[dict[str, str]]:
+    """The displacement section's rows; a withheld count is a dash."""
+
+    def shown(value: int | None) -> str:
+        return "–" if value is None else format_count(value, lang)
+
+    return [
+        {
+            "governorate": row.governorate,
+            "sites": format_count(row.sites, lang),
+            "households": shown(row.households),
+            "individuals": shown(row.individuals),
+            "children": shown(row.children),
+        }
+        for row in data.displacement
+    ]
+
+
 def _incident_rows(data: ReportData, lang: str) -> list[dict[str, str]]:
     return [
         {
@@ -420,6 +438,7 @@ def render_report(data: ReportData, lang: str = "en") -> str:
         "share_text": share_documented(estimate, lang) if estimate else None,
         "percent_children": share(data.persons_children, data.persons_total),
         "incident_rows": _incident_rows(data, lang),
+        "displacement_rows": _displacement_rows(data, lang),
     }
     context |= _standards_context(data, lang)
     context |= _persons_context(data, lang)

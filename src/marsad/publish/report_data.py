@@ -93,6 +93,18 @@ class IncidentCount:
 
 
 @dataclass(frozen=True)
+class DisplacementCount:
+    """Displaced people in shelter sites of one governorate at the end of one day; counts of
+    fewer households than the public threshold are None (withheld)."""
+
+    governorate: str
+    sites: int
+    households: int | None
+    individuals: int | None
+    children: int | None
+
+
+@dataclass(frozen=True)
 class WeekGovernorateCount:
     """Persons who died in one governorate in the ISO week starting on Monday `week_start`."""
 
@@ -166,3 +178,6 @@ class ReportData:
     """The linkage draws behind the interval (`estimate --json`'s `linkage`)."""
     estimate_warnings: list[dict[str, Any]] = field(default_factory=list)
     """Warnings that the lists look split, as codes and figures."""
+    displacement: list[DisplacementCount] = field(default_factory=list)
+    """Displaced people in shelter sites by governorate, at the end of `displacement_on`."""
+    displacement_on: datetime.date | None = None

@@ -38,6 +38,7 @@ from marsad.services.estimate import (
 )
 from marsad.services.incidents import incident_counts
 from marsad.services.persons import person_facts
+from marsad.services.shelter_exports import displacement_by_governorate
 from marsad.services.sources import source_sizes
 from marsad.services.verify import rules_in_force
 from marsad.store.db import describe
@@ -187,6 +188,7 @@ def report_data(
         rules = rules_in_force(conn)
         missing = documented_missing(conn)
         incidents = incident_counts(conn)
+        displacement_on, displacement = displacement_by_governorate(conn)
         conflicting = conn.scalar(
             select(func.count()).where(
                 PersonSummary.conflicting.is_(True), PersonSummary.status == "killed"
@@ -249,6 +251,8 @@ def report_data(
         version=__version__,
         standards=standards,
         documented_missing=missing,
+        displacement=displacement,
+        displacement_on=displacement_on,
         incidents=[
             IncidentCount(c.grade, c.incidents, c.killed_min, c.killed_max) for c in incidents
         ],

@@ -14,16 +14,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, func, select
 
 from marsad.errors import InputError
 from marsad.ingest.places import default_gazetteer
+from marsad.publish.report_data import DisplacementCount
 from marsad.publish.tables import write_table
 from marsad.services.audit import record_event
 from marsad.services.counts import suppressed
 from marsad.services.shelter_movements import occupancy_series
 from marsad.shelter.hxl import COUNTS, TABLES, schema_rows, validate
-from marsad.store.shelter_tables import ShelterSite
+from marsad.store.shelter_tables import ShelterMovement, ShelterSite
 
 PUBLIC_MIN_CELL = 5
 """The threshold of public exports: the web's setting for readers who may not see names."""
@@ -129,3 +130,25 @@ def export_occupancy(
         detail = {"by": by, "rows": len(rows), "min_cell": min_cell, "file": out.name}
         record_event(conn, user, "export.shelter", "occupancy", detail)
     return OccupancyExport(len(rows), hidden, min_cell)
+
+
+def displacement_by_governorate(
+    conn: Connection, min_cell: int = PUBLIC_MIN_CELL
+) -> tuple[dt.date | None, list[DisplacementCount]]:
+    """People in sites by governorate at the end of the log's last day (the report's section):
+    the same rows as the export by governorate, public; none when the log is empty."""
+    last = conn.scalar(select(func.max(ShelterMovement.moved_on)))
+    if last is None:
+        return None, []
+    day = dt.date.fromisoformat(last)
+    rows, _hidden = occupancy_rows(conn, "governorate", [day], min_cell)
+    return day, [
+        DisplacementCount(
+            governorate=row["governorate_name"] or row["governorate"] or "",
+            sites=row["sites"],
+            households=row["households"],
+            individuals=row["individuals"],
+            children=row["children"],
+        )
+        for row in rows
+    ]

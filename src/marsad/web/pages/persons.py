@@ -28,6 +28,7 @@ from marsad.services.audit import record_names_read
 from marsad.services.browse import Dashboard, dashboard, person_status_decisions, view_person
 from marsad.services.review import merge, merged_person
 from marsad.services.search import SearchQuery, search_day, search_persons
+from marsad.services.shelter_exports import displacement_by_governorate
 from marsad.services.users import UserInfo
 from marsad.services.verify import (
     DECISIONS,
@@ -152,7 +153,11 @@ def dashboard_page(
     request: Request, user: UserInfo = Depends(RequirePage("view_dashboard"))
 ) -> Response:
     figures = dashboard(engine_of(request))
+    with engine_of(request).connect() as conn:
+        displaced_on, displaced = displacement_by_governorate(conn)
     context = {
+        "displaced_on": displaced_on,
+        "displaced": displaced,
         "overview": figures.overview,
         "figures": figures,
         "charts": DashboardCharts(figures),
