@@ -17,6 +17,8 @@ from marsad.services.shelter_sites import Site, get_site, site_ids
 from marsad.shelter.needs import Assessment
 from marsad.store.shelter_tables import ShelterHousehold, ShelterMember, ShelterMovement
 
+SHOWN_DAYS = 3 * 366
+"""The site page's chart covers at most this many days up to the day shown."""
 BANDS = tuple((low, low + 4) for low in range(0, 80, 5))
 """Five-year age bands, then 80 and over."""
 
@@ -25,7 +27,8 @@ BANDS = tuple((low, low + 4) for low in range(0, 80, 5))
 class SitePage:
     site: Site
     days: list[tuple[dt.date, int]]
-    """Individuals at the end of each day, from the first movement to `until`."""
+    """Individuals at the end of each day, from the first arrival (at most SHOWN_DAYS before)
+    to `until`."""
     arrivals: list[tuple[dt.date, int]]
     """(day, individuals) of each movement into the site (corrections left out)."""
     departures: list[tuple[dt.date, int]]
@@ -98,7 +101,8 @@ def site_page(conn: Connection, site_id: str, until: dt.date) -> SitePage:
         else:
             departures.append((day, int(m.individuals)))
     first = min((d for d, _ in arrivals), default=until)
-    series = occupancy_series(conn, min(first, until), until)
+    first = max(min(first, until), until - dt.timedelta(days=SHOWN_DAYS - 1))
+    series = occupancy_series(conn, first, until)
     index = series.site_ids.index(site_id)
     days = [
         (series.first + dt.timedelta(days=i), int(series.grid.values[1, index, i]))
