@@ -101,7 +101,8 @@ def site_page(conn: Connection, site_id: str, until: dt.date) -> SitePage:
         else:
             departures.append((day, int(m.individuals)))
     first = min((d for d, _ in arrivals), default=until)
-    first = max(min(first, until), until - dt.timedelta(days=SHOWN_DAYS - 1))
+    earliest = dt.date.fromordinal(max(1, until.toordinal() - SHOWN_DAYS + 1))
+    first = max(min(first, until), earliest)
     series = occupancy_series(conn, first, until)
     index = series.site_ids.index(site_id)
     days = [
