@@ -98,7 +98,9 @@ def occupancy(
     return Occupancy(date=date, min_cell=min_cell, sites=items)
 
 
-@router.get("/sites/{site_id}", response_model=SiteDetail)
+@router.get(
+    "/sites/{site_id}", response_model=SiteDetail, responses={404: {"description": "No such site."}}
+)
 def site(
     request: Request,
     site_id: str,
