@@ -108,3 +108,27 @@ def test_rescore_changes_only_pairs_between_lists_read_as_sets() -> None:
     out = oto.rescore(a, b, a_list, b_list, probability, prior, sizes, {7, 8})
     assert out[0] != probability[0]
     assert out[1] == probability[1] and out[2] == probability[2]
+
+
+def test_an_explanation_shows_the_one_to_one_competition_and_still_adds_up() -> None:
+    from marsad.linkage.explain import ONE_TO_ONE, explain
+
+    model = {
+        "probability_two_random_records_match": 0.001,
+        "comparisons": [
+            {
+                "output_column_name": "first_key",
+                "comparison_levels": [
+                    {"sql_condition": "n", "is_null_level": True},
+                    {"sql_condition": "=", "m_probability": 0.9, "u_probability": 0.1},
+                    {"sql_condition": "ELSE", "m_probability": 0.1, "u_probability": 0.9},
+                ],
+            }
+        ],
+    }
+    plain = explain(model, [1], 0.85, [3.17])
+    assert all(c.comparison != ONE_TO_ONE for c in plain.contributions)
+    raised = explain(model, [1], 0.85, [3.17], one_to_one=True)
+    assert raised.contributions[-1].comparison == ONE_TO_ONE
+    assert raised.probability == 0.85
+    assert 2**raised.total_weight / (1 + 2**raised.total_weight) == pytest.approx(0.85)
