@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, Row, Select, insert, select, update
+from sqlalchemy import Connection, Engine, Row, Select, insert, select, update
 from sqlalchemy.exc import OperationalError
 
 from marsad.errors import StoreBusy
@@ -90,21 +91,29 @@ def start_job(engine: Engine, job_id: str, file: str, source: str, user: str) ->
     instead of waiting for that import to end.
     """
     now = utcnow()
+    with started(engine) as conn:
+        conn.execute(
+            insert(UploadJob).values(
+                id=job_id,
+                file_name=file,
+                source=source,
+                started_by=user,
+                started_at=now,
+                updated_at=now,
+                state=RUNNING,
+                rows_read=0,
+            )
+        )
+        record_event(conn, user, "upload", f"upload:{job_id}", {"file": file, "source": source})
+
+
+@contextmanager
+def started(engine: Engine) -> Iterator[Connection]:
+    """A transaction that starts a job of any kind, committed at the end; StoreBusy when
+    SQLite's one writer stays busy for START_WAIT_MS (a long job holds it until it ends)."""
     with engine.connect() as conn, waiting_at_most(conn, START_WAIT_MS):
         try:
-            conn.execute(
-                insert(UploadJob).values(
-                    id=job_id,
-                    file_name=file,
-                    source=source,
-                    started_by=user,
-                    started_at=now,
-                    updated_at=now,
-                    state=RUNNING,
-                    rows_read=0,
-                )
-            )
-            record_event(conn, user, "upload", f"upload:{job_id}", {"file": file, "source": source})
+            yield conn
             conn.commit()
         except OperationalError as error:
             conn.rollback()
@@ -184,7 +193,7 @@ def fail_job(engine: Engine, job_id: str, error: str) -> None:
         record_event(conn, user or "-", "upload.failed", f"upload:{job_id}", {"error": error})
 
 
-def _sqlite_writing(engine: Engine) -> bool:
+def sqlite_writing(engine: Engine) -> bool:
     """Whether some connection holds SQLite's write lock, as a running ingest always does."""
     with engine.connect() as conn, waiting_at_most(conn, 0):
         try:
@@ -195,10 +204,17 @@ def _sqlite_writing(engine: Engine) -> bool:
     return False
 
 
-def _views(engine: Engine, rows: Sequence[Row[Any]], now: dt.datetime) -> list[JobView]:
+def stale_jobs(engine: Engine, rows: Sequence[Row[Any]], now: dt.datetime) -> set[str]:
+    """The ids of running jobs (of any kind) whose rows have not moved for STALE_AFTER: their
+    worker died, unless SQLite's write lock is held (a job there stores nothing until it ends)."""
     stale = {r.id for r in rows if r.state == RUNNING and now - r.updated_at > STALE_AFTER}
-    if stale and engine.dialect.name == "sqlite" and _sqlite_writing(engine):
-        stale = set()
+    if stale and engine.dialect.name == "sqlite" and sqlite_writing(engine):
+        return set()
+    return stale
+
+
+def _views(engine: Engine, rows: Sequence[Row[Any]], now: dt.datetime) -> list[JobView]:
+    stale = stale_jobs(engine, rows, now)
     return [
         JobView(
             id=r.id,

@@ -15,6 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from marsad.errors import InputError, StoreUnreachable
+from marsad.store import web_tables  # noqa: F401  (the metadata sees every table)
 
 DEFAULT_DB = "marsad.db"
 

@@ -2,6 +2,7 @@
 
 from alembic import context
 
+from marsad.store import web_tables  # noqa: F401  (the metadata sees every table)
 from marsad.store.models import Base
 
 connection = context.config.attributes["connection"]

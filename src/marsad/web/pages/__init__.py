@@ -11,7 +11,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from marsad.web.pages import account, admin, data, evidence, login, persons, review
+from marsad.web.pages import (
+    account,
+    admin,
+    data,
+    evidence,
+    login,
+    operations,
+    persons,
+    review,
+)
 
 ROUTERS: tuple[APIRouter, ...] = (
     login.router,
@@ -21,4 +30,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     data.router,
     review.router,
     evidence.router,
+    operations.router,
 )
