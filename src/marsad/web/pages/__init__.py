@@ -14,6 +14,7 @@ from fastapi import APIRouter
 from marsad.web.pages import (
     account,
     admin,
+    changes,
     data,
     evidence,
     login,
@@ -31,4 +32,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     review.router,
     evidence.router,
     operations.router,
+    changes.router,
 )

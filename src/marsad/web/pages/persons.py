@@ -26,6 +26,7 @@ from marsad.publish.charts.upset import upset_chart
 from marsad.publish.report_estimate import warning_figures
 from marsad.services.audit import record_names_read
 from marsad.services.browse import Dashboard, dashboard, person_status_decisions, view_person
+from marsad.services.freshness import dashboard_freshness
 from marsad.services.review import merge, merged_person
 from marsad.services.search import SearchQuery, search_day, search_persons
 from marsad.services.users import UserInfo
@@ -152,7 +153,10 @@ def dashboard_page(
     request: Request, user: UserInfo = Depends(RequirePage("view_dashboard"))
 ) -> Response:
     figures = dashboard(engine_of(request))
+    with engine_of(request).connect() as conn:
+        freshness = dashboard_freshness(conn)
     context = {
+        "freshness": freshness,
         "overview": figures.overview,
         "figures": figures,
         "charts": DashboardCharts(figures),
