@@ -119,10 +119,10 @@ def record_versions(engine: Engine, record_id: int) -> list[VersionView]:
     """Every version of a record, newest first (none until it is first edited)."""
     with engine.connect() as conn:
         rows = conn.execute(
-            select(RecordVersion)
+            select(RecordVersion.__table__)
             .where(RecordVersion.record_id == record_id)
             .order_by(RecordVersion.version.desc())
-        ).scalars()
+        ).all()
         return [
             VersionView(r.version, dict(r.fields), r.edited_by, r.edited_at, r.reason) for r in rows
         ]
