@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +24,7 @@ from sqlalchemy.exc import OperationalError
 
 from marsad.errors import InputError, MarsadError
 from marsad.services.audit import record_event
-from marsad.services.operations import OPERATIONS, Stage, outputs_directory
+from marsad.services.operations import OPERATIONS, Outcome, Stage, outputs_directory
 from marsad.services.upload_jobs import DONE, FAILED, INTERRUPTED, RUNNING, stale_jobs, started
 from marsad.store.db import waiting_at_most
 from marsad.store.models import utcnow
@@ -145,18 +146,18 @@ def newest_operations(engine: Engine, limit: int, user: str | None = None) -> li
     return _views(engine, where, limit)
 
 
-def run_operation(
-    engine: Engine, job_id: str, kind: str, asked: BaseModel, user: str, stage: Stage
-) -> None:
+Work = Callable[[Path, Stage], Outcome]
+"""A job's work, given its own folder (for the files it writes) and the stage callback."""
+
+
+def run_job(engine: Engine, job_id: str, kind: str, work: Work, stage: Stage) -> None:
     """Run a started job to its end and store what it gave or why it failed. A refusal of the
     services (or a file it could not write) is the job's message, without the outputs
     directory; anything else is logged as a bug and the job names only its kind."""
-    operation = OPERATIONS[kind]
     try:
-        base = outputs_directory(engine)
-        folder = base / job_id
+        folder = outputs_directory(engine) / job_id
         folder.mkdir(parents=True, exist_ok=True)
-        outcome = operation.run(engine, asked, user, folder, stage)
+        outcome = work(folder, stage)
     except (MarsadError, OSError) as error:
         message = str(error)
         with suppress(InputError):
@@ -167,6 +168,12 @@ def run_operation(
         fail_operation(engine, job_id, type(error).__name__)
     else:
         finish_operation(engine, job_id, outcome.result, outcome.file_name)
+
+
+def operation_work(engine: Engine, kind: str, asked: BaseModel, user: str) -> Work:
+    """The work of an operation of `services.operations.OPERATIONS`."""
+    run = OPERATIONS[kind].run
+    return lambda folder, stage: run(engine, asked, user, folder, stage)
 
 
 def job_file(engine: Engine, job: OperationView) -> Path | None:

@@ -24,6 +24,7 @@ from marsad.errors import InputError, PermissionDenied
 from marsad.linkage.model import MATCH_THRESHOLD, REVIEW_THRESHOLD
 from marsad.services.estimate import EstimateResult, estimate_store
 from marsad.services.exports import export_table
+from marsad.services.incidents import ingest_incidents
 from marsad.services.link import link
 from marsad.services.release import create_release, verify_release
 from marsad.services.release_files import write_release_files
@@ -282,3 +283,19 @@ def check_request(kind: str, asked: BaseModel, can: Callable[[str], bool]) -> No
         raise PermissionDenied("an export with names needs the export_names permission")
     if isinstance(asked, ExportRequest) and asked.include_names and asked.kind == "counts":
         raise InputError("counts hold no names")
+
+
+def ingest_incident_file(
+    engine: Engine, path: Path, source: str, user: str, stage: Stage
+) -> Outcome:
+    """An uploaded file of incident reports (deaths without names), as a job's work."""
+    stage("importing incident reports")
+    summary = ingest_incidents(engine, path, source, user)
+    return Outcome(
+        {
+            "rows": summary.rows_total,
+            "recorded": summary.rows_recorded,
+            "quarantined": summary.rows_quarantined,
+            "already_imported": summary.already_imported,
+        }
+    )

@@ -19,6 +19,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from fastapi import Request
 from pydantic import BaseModel
@@ -29,10 +30,12 @@ from marsad.services.ingest import IngestSummary, RowProgress
 from marsad.services.operation_jobs import (
     OperationView,
     get_operation,
+    operation_work,
     record_stage,
-    run_operation,
+    run_job,
     start_operation,
 )
+from marsad.services.operation_jobs import Work as OperationWork
 from marsad.services.operations import LinkRequest
 from marsad.services.upload_jobs import (
     INTERRUPTED,
@@ -109,21 +112,28 @@ class JobRunner:
         self.start(job_id, task)
 
     def start_operation(self, engine: Engine, kind: str, asked: BaseModel, user: str) -> str:
-        """Start an operation (`services.operations.OPERATIONS`); returns the job's id.
-        Raises StoreBusy when SQLite's writer stays busy."""
+        """Start an operation (`services.operations.OPERATIONS`); returns the job's id."""
+        work = operation_work(engine, kind, asked, user)
+        return self.start_work(engine, kind, asked.model_dump(), user, work)
+
+    def start_work(
+        self, engine: Engine, kind: str, params: dict[str, Any], user: str, work: OperationWork
+    ) -> str:
+        """Start a job of any kind, kept in the store as `params` asked by `user`; returns its
+        id. Raises StoreBusy when too many jobs wait here or SQLite's writer stays busy."""
         with self.lock:
             waiting = sum(job_id.startswith("op-") for job_id in self.live)
         if waiting >= MAX_OPERATIONS:
             raise StoreBusy(f"{waiting} jobs are running or waiting; try again when one has ended")
         job_id = "op-" + secrets.token_urlsafe(9)
-        start_operation(engine, job_id, kind, asked.model_dump(), user)
+        start_operation(engine, job_id, kind, params, user)
 
         def task(advance: Callable[[Live], None]) -> None:
             def stage(text: str) -> None:
                 advance(text)
                 record_stage(engine, job_id, text)
 
-            run_operation(engine, job_id, kind, asked, user, stage)
+            run_job(engine, job_id, kind, work, stage)
 
         self.start(job_id, task)
         return job_id

@@ -17,6 +17,7 @@ from marsad.web.pages import (
     changes,
     data,
     evidence,
+    incidents,
     login,
     operations,
     persons,
@@ -33,4 +34,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     evidence.router,
     operations.router,
     changes.router,
+    incidents.router,
 )
