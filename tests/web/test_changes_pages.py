@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
-from marsad.services.users import disable_user, user_for_token
+from marsad.services.users import create_token, disable_user, user_for_token
 from marsad.store.models import AuditEvent, Person, RawRow, Record
 from marsad.store.web_tables import AttachedDocument, RecordVersion
 from marsad.web.app import create_app
@@ -189,3 +189,46 @@ def test_users_re_enabled_and_tokens(admin_client: TestClient, linked_engine: En
     assert token_id is not None
     post(client, f"/account/tokens/{token_id.group(1)}/revoke", {}, "/account")
     assert user_for_token(linked_engine, token.group(1)) is None
+
+
+def test_the_same_changes_through_the_api(admin_client: TestClient, linked_engine: Engine) -> None:
+    client = admin_client
+    token = client.post(
+        "/api/tokens", headers=bearer(linked_engine, "reviewer"), json={"name": "s"}
+    )
+    assert token.status_code == 201
+    reviewer = {"Authorization": f"Bearer {token.json()['token']}"}
+    person_id, records = person_with_records(linked_engine)
+    parted = client.post(
+        f"/api/persons/{person_id}/split", json={"keep": records[:1]}, headers=reviewer
+    )
+    assert parted.status_code == 200, parted.text
+    undone = client.post(
+        f"/api/persons/{person_id}/undo",
+        json={"action_id": parted.json()["action_id"]},
+        headers=reviewer,
+    )
+    assert undone.status_code == 200
+    edited = client.post(
+        f"/api/records/{records[0]}/versions",
+        json={"fields": {"name": "Synthetic Edited Name", "status": "killed"}, "reason": "typo"},
+        headers=reviewer,
+    )
+    assert edited.status_code == 201 and edited.json()["version"] == 2, edited.text
+    versions = client.get(f"/api/records/{records[0]}/versions", headers=reviewer).json()
+    assert [v["version"] for v in versions] == [2, 1]
+    analyst = bearer(linked_engine, "analyst")
+    assert (
+        client.post(
+            f"/api/persons/{person_id}/split", json={"keep": records[:1]}, headers=analyst
+        ).status_code
+        == 403
+    )
+    listed = client.get("/api/tokens", headers=reviewer).json()
+    revoked = client.post(f"/api/tokens/{listed[-1]['id']}/revoke", headers=reviewer)
+    assert revoked.status_code == 204
+    assert client.get("/api/me", headers=reviewer).status_code == 401
+
+
+def bearer(engine: Engine, role: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {create_token(engine, username(role), 'test')}"}
