@@ -20,7 +20,8 @@ from sqlalchemy import ColumnElement, Engine, insert, or_, select
 from marsad.errors import InputError, NotFound
 from marsad.evidence.media import media_type
 from marsad.services.audit import record_event
-from marsad.services.evidence import evidence_settings, store_original
+from marsad.services.evidence import store_original
+from marsad.services.evidence_settings import evidence_settings
 from marsad.store.models import Person, Record
 from marsad.store.web_tables import AttachedDocument
 

@@ -20,6 +20,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import Engine
 
+from marsad.domain.releases import EstimateNumbers, EstimateSettings
 from marsad.errors import InputError, PermissionDenied
 from marsad.linkage.model import MATCH_THRESHOLD, REVIEW_THRESHOLD
 from marsad.services.estimate import EstimateResult, estimate_store
@@ -173,15 +174,6 @@ def _verify(engine: Engine, asked: VerifyRequest, user: str, folder: Path, stage
     )
 
 
-def _estimate_settings(asked: EstimateRequest | ReleaseRequest) -> dict[str, Any]:
-    return {
-        "method": asked.method,
-        "by": list(asked.by),
-        "preset": asked.preset,
-        "seed": asked.seed,
-    }
-
-
 def _estimate(
     engine: Engine, asked: EstimateRequest, user: str, folder: Path, stage: Stage
 ) -> Outcome:
@@ -231,18 +223,23 @@ def _release(
     engine: Engine, asked: ReleaseRequest, user: str, folder: Path, stage: Stage
 ) -> Outcome:
     stage("freezing the release")
-    estimate = _estimate_settings(asked) if asked.estimate else None
+    estimate = None
+    if asked.estimate:
+        estimate = EstimateSettings(
+            method=asked.method, by=list(asked.by), preset=asked.preset, seed=asked.seed
+        )
 
     def files(target: Path, result: EstimateResult | None) -> None:
         write_release_files(engine, target, result, user=user, release=asked.name)
 
     manifest = create_release(engine, asked.name, folder / asked.name, user, estimate, files)
+    estimated = manifest.numbers.estimate
     return Outcome(
         {
             "name": asked.name,
             "code_version": manifest.code_version,
-            "totals": manifest.numbers["counts"]["totals"],
-            "estimate": manifest.numbers.get("estimate"),
+            "totals": manifest.numbers.counts.totals,
+            "estimate": estimated.estimate if isinstance(estimated, EstimateNumbers) else None,
             "files": sorted(manifest.files),
         }
     )

@@ -15,7 +15,6 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from marsad.errors import InputError, StoreUnreachable
-from marsad.store import web_tables  # noqa: F401  (the metadata sees every table)
 
 DEFAULT_DB = "marsad.db"
 
