@@ -7,14 +7,11 @@ back: every step is a page, a form or a keyboard shortcut."""
 from __future__ import annotations
 
 import csv
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import Engine, select
 
@@ -23,10 +20,9 @@ from marsad.services.users import add_user
 from marsad.store.db import make_engine, migrate
 from marsad.store.models import Record
 from marsad.synth import generate, write_scenario
-from marsad.web.app import create_app
 from tests.chromium import chromium
 from tests.web.conftest import PASSWORD
-from tests.web.test_browser import free_port
+from tests.web.test_browser import run_server
 
 JOB_SECONDS = 240
 REVIEWED = 10
@@ -54,18 +50,8 @@ def served(
     lists = tmp_path / "lists"
     write_scenario(generate(seed=3, people=800, lists=3), lists)
     ingest_scenario(engine, lists, only=1)
-    port = free_port()
-    config = uvicorn.Config(create_app(url), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield Served(f"http://127.0.0.1:{port}", engine, lists)
-    server.should_exit = True
-    thread.join(timeout=10)
+    for url_served in run_server(url, engine):
+        yield Served(url_served, engine, lists)
     engine.dispose()
 
 

@@ -20,13 +20,19 @@ from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import Engine, insert, select, update
-from sqlalchemy.exc import OperationalError
 
 from marsad.errors import InputError, MarsadError
 from marsad.services.audit import record_event
 from marsad.services.operations import OPERATIONS, Outcome, Stage, outputs_directory
-from marsad.services.upload_jobs import DONE, FAILED, INTERRUPTED, RUNNING, stale_jobs, started
-from marsad.store.db import waiting_at_most
+from marsad.services.upload_jobs import (
+    DONE,
+    FAILED,
+    INTERRUPTED,
+    RUNNING,
+    stale_jobs,
+    started,
+    write_without_waiting,
+)
 from marsad.store.models import utcnow
 from marsad.store.web_tables import OperationJob
 
@@ -73,16 +79,12 @@ def start_operation(
 
 def record_stage(engine: Engine, job_id: str, stage: str) -> None:
     """Store the stage reached, unless the store is busy: never waits, never stops the job."""
-    with engine.connect() as conn, waiting_at_most(conn, 0):
-        try:
-            conn.execute(
-                update(OperationJob)
-                .where(OperationJob.id == job_id, OperationJob.state == RUNNING)
-                .values(stage=stage[:200], updated_at=utcnow())
-            )
-            conn.commit()
-        except OperationalError:
-            conn.rollback()
+    write_without_waiting(
+        engine,
+        update(OperationJob)
+        .where(OperationJob.id == job_id, OperationJob.state == RUNNING)
+        .values(stage=stage[:200], updated_at=utcnow()),
+    )
 
 
 def finish_operation(

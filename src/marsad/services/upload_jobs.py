@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Row, Select, insert, select, update
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.sql import Executable
 
 from marsad.errors import StoreBusy
 from marsad.services.audit import record_event
@@ -125,13 +126,20 @@ def started(engine: Engine) -> Iterator[Connection]:
 def record_progress(engine: Engine, job_id: str, rows: int) -> bool:
     """Store the rows read so far; False when the store is busy (SQLite's one writer is the
     ingest itself): a progress write never waits and never stops the ingest it reports on."""
+    return write_without_waiting(
+        engine,
+        update(UploadJob)
+        .where(UploadJob.id == job_id, UploadJob.state == RUNNING)
+        .values(rows_read=rows, updated_at=utcnow()),
+    )
+
+
+def write_without_waiting(engine: Engine, statement: Executable) -> bool:
+    """Run one write in its own transaction unless the store is busy: False then. Progress of
+    any job is written so, and never waits for (or stops) the job it reports on."""
     with engine.connect() as conn, waiting_at_most(conn, 0):
         try:
-            conn.execute(
-                update(UploadJob)
-                .where(UploadJob.id == job_id, UploadJob.state == RUNNING)
-                .values(rows_read=rows, updated_at=utcnow())
-            )
+            conn.execute(statement)
             conn.commit()
         except OperationalError:
             conn.rollback()
