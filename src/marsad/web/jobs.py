@@ -46,12 +46,10 @@ from marsad.services.upload_jobs import (
     finish_job,
     newest_jobs,
 )
+from marsad.web.auth import settings_of
 
 log = logging.getLogger(__name__)
 JOBS_KEPT = 50
-MAX_OPERATIONS = 4
-"""Operations running or waiting in one process at most: past it a new one is refused as busy,
-so that a script (or a hostile one) cannot queue hours of estimates."""
 
 
 Work = Callable[[RowProgress], IngestSummary]
@@ -66,7 +64,14 @@ Task = Callable[[Callable[[Live], None]], None]
 class JobRunner:
     """The threads of this process that run jobs, and how far each has got."""
 
+    max_operations: int = 4
+    """Past this many operations running or waiting here, a new one is refused as busy."""
     live: dict[str, Live] = field(default_factory=dict)
+    kinds: dict[str, str] = field(default_factory=dict)
+    """The kind of each operation running or waiting here."""
+    one_of_a_kind: dict[str, threading.Lock] = field(default_factory=dict)
+    """Operations of one kind run one after the other: two link runs (or two releases) over
+    one store would only race each other."""
     lock: threading.Lock = field(default_factory=threading.Lock)
     pool: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=2, thread_name_prefix="job")
@@ -90,6 +95,7 @@ class JobRunner:
         finally:
             with self.lock:
                 del self.live[job_id]
+                self.kinds.pop(job_id, None)
 
     def running_here(self, job_id: str) -> Live | None:
         with self.lock:
@@ -107,7 +113,10 @@ class JobRunner:
 
             summary = _store_outcome(engine, job_id, folder, work, rows)
             if summary is not None and summary.rows_recorded:
-                self.start_operation(engine, "link", LinkRequest(), user)
+                try:
+                    self.start_operation(engine, "link", LinkRequest(), user)
+                except StoreBusy:
+                    log.warning("upload job %s: too many jobs; its records wait for a link", job_id)
 
         self.start(job_id, task)
 
@@ -121,19 +130,26 @@ class JobRunner:
     ) -> str:
         """Start a job of any kind, kept in the store as `params` asked by `user`; returns its
         id. Raises StoreBusy when too many jobs wait here or SQLite's writer stays busy."""
-        with self.lock:
-            waiting = sum(job_id.startswith("op-") for job_id in self.live)
-        if waiting >= MAX_OPERATIONS:
-            raise StoreBusy(f"{waiting} jobs are running or waiting; try again when one has ended")
         job_id = "op-" + secrets.token_urlsafe(9)
-        start_operation(engine, job_id, kind, params, user)
+        with self.lock:
+            if len(self.kinds) >= self.max_operations:
+                raise StoreBusy(f"{len(self.kinds)} jobs are running or waiting; try again later")
+            self.kinds[job_id] = kind
+            turn = self.one_of_a_kind.setdefault(kind, threading.Lock())
+        try:
+            start_operation(engine, job_id, kind, params, user)
+        except BaseException:
+            with self.lock:
+                del self.kinds[job_id]
+            raise
 
         def task(advance: Callable[[Live], None]) -> None:
             def stage(text: str) -> None:
                 advance(text)
                 record_stage(engine, job_id, text)
 
-            run_job(engine, job_id, kind, work, stage)
+            with turn:
+                run_job(engine, job_id, kind, work, stage)
 
         self.start(job_id, task)
         return job_id
@@ -183,6 +199,6 @@ def job_runner(request: Request) -> JobRunner:
     with _jobs_lock:
         jobs: JobRunner | None = getattr(request.app.state, "job_runner", None)
         if jobs is None:
-            jobs = JobRunner()
+            jobs = JobRunner(max_operations=settings_of(request).max_jobs)
             request.app.state.job_runner = jobs
         return jobs
