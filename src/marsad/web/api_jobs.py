@@ -39,7 +39,7 @@ router = APIRouter(
 )
 STARTED: dict[int | str, dict[str, Any]] = {
     400: {"model": Problem, "description": "The services refused the request."},
-    503: {"model": Problem, "description": "The store or the job runner is busy; try later."},
+    429: {"model": Problem, "description": "Too many jobs run or wait; try again later."},
 }
 JOBS_LISTED = 50
 

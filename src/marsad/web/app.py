@@ -25,7 +25,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from marsad import __version__
-from marsad.errors import MarsadError, NotFound, PermissionDenied, StoreError
+from marsad.errors import MarsadError, NotFound, PermissionDenied, StoreError, TooManyJobs
 from marsad.store.db import make_engine, resolve_url
 from marsad.web import api, api_changes, api_jobs, pages
 from marsad.web.auth import LoginRequired, PageForbidden
@@ -114,6 +114,8 @@ def refusal(error: MarsadError) -> tuple[int, str]:
         return 403, "error.forbidden"
     if isinstance(error, StoreError):
         return 503, "error.store"
+    if isinstance(error, TooManyJobs):
+        return 429, "op.busy"
     return 400, "error.bad_request"
 
 

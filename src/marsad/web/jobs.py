@@ -25,7 +25,7 @@ from fastapi import Request
 from pydantic import BaseModel
 from sqlalchemy import Engine
 
-from marsad.errors import MarsadError, StoreBusy
+from marsad.errors import MarsadError, StoreBusy, TooManyJobs
 from marsad.services.ingest import IngestSummary, RowProgress
 from marsad.services.operation_jobs import (
     OperationView,
@@ -115,7 +115,7 @@ class JobRunner:
             if summary is not None and summary.rows_recorded:
                 try:
                     self.start_operation(engine, "link", LinkRequest(), user)
-                except StoreBusy:
+                except TooManyJobs:
                     log.warning("upload job %s: too many jobs; its records wait for a link", job_id)
 
         self.start(job_id, task)
@@ -129,15 +129,20 @@ class JobRunner:
         self, engine: Engine, kind: str, params: dict[str, Any], user: str, work: OperationWork
     ) -> str:
         """Start a job of any kind, kept in the store as `params` asked by `user`; returns its
-        id. Raises StoreBusy when too many jobs wait here or SQLite's writer stays busy."""
+        id. Raises TooManyJobs when too many wait here or SQLite's writer stays busy."""
         job_id = "op-" + secrets.token_urlsafe(9)
         with self.lock:
             if len(self.kinds) >= self.max_operations:
-                raise StoreBusy(f"{len(self.kinds)} jobs are running or waiting; try again later")
+                busy = f"{len(self.kinds)} jobs are running or waiting; try again later"
+                raise TooManyJobs(busy)
             self.kinds[job_id] = kind
             turn = self.one_of_a_kind.setdefault(kind, threading.Lock())
         try:
             start_operation(engine, job_id, kind, params, user)
+        except StoreBusy as busy:
+            with self.lock:
+                del self.kinds[job_id]
+            raise TooManyJobs("the store is busy writing; try again later") from busy
         except BaseException:
             with self.lock:
                 del self.kinds[job_id]

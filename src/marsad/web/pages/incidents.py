@@ -16,7 +16,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from starlette.responses import Response
 
-from marsad.errors import InputError, StoreBusy
+from marsad.errors import InputError, TooManyJobs
 from marsad.services.incident_events import (
     candidates,
     group_reports,
@@ -83,9 +83,9 @@ def incidents_ingest(
     params = {"file": path.name, "source": source.strip()}
     try:
         job_id = job_runner(request).start_work(engine, "incidents", params, user.username, work)
-    except StoreBusy:
+    except TooManyJobs:
         shutil.rmtree(directory, ignore_errors=True)
-        return _incidents(request, user, "too many jobs are running; try again", 503)
+        return _incidents(request, user, "too many jobs are running; try again", 429)
     return see_other(f"/jobs/{job_id}")
 
 

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ValidationError
 from starlette.responses import FileResponse, Response
 
-from marsad.errors import NotFound, StoreBusy
+from marsad.errors import NotFound, TooManyJobs
 from marsad.i18n import has_text
 from marsad.services.operation_jobs import job_file, newest_operations
 from marsad.services.operations import OPERATIONS, check_request
@@ -130,8 +130,8 @@ async def operation_start(
     check_request(kind, asked, user.can)
     try:
         job_id = job_runner(request).start_operation(engine_of(request), kind, asked, user.username)
-    except StoreBusy:
-        return _hub(request, user, ("op.busy", ""), 503)
+    except TooManyJobs:
+        return _hub(request, user, ("op.busy", ""), 429)
     return see_other(f"/jobs/{job_id}")
 
 
