@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, func, select
 
 from marsad.store.models import (
+    AuditEvent,
     EstimateRun,
     Import,
     LinkRun,
@@ -59,9 +60,16 @@ def data_changed_at(conn: Connection) -> dt.datetime | None:
     return max(known) if known else None
 
 
+def _verified_at(conn: Connection) -> dt.datetime | None:
+    """When verification last ran (it rewrites only the summaries that changed, so their own
+    times can be older than a run that found nothing new)."""
+    ran = conn.scalar(select(func.max(AuditEvent.at)).where(AuditEvent.action == "verify.run"))
+    return ran if ran is not None else conn.scalar(select(func.max(PersonSummary.computed_at)))
+
+
 def dashboard_freshness(conn: Connection) -> DashboardFreshness:
     changed = data_changed_at(conn)
     return DashboardFreshness(
-        counts=Freshness(conn.scalar(select(func.max(PersonSummary.computed_at))), changed),
+        counts=Freshness(_verified_at(conn), changed),
         estimate=Freshness(conn.scalar(select(func.max(EstimateRun.created_at))), changed),
     )
