@@ -23,7 +23,12 @@ settings.load_profile("marsad")
 _database_numbers = itertools.count(1)
 
 NEEDS: dict[str, tuple[str, ...]] = {
-    "browser": ("web/test_browser.py", "web/test_browser_data.py", "render/"),
+    "browser": (
+        "web/test_browser.py",
+        "web/test_browser_data.py",
+        "web/test_browser_operations.py",
+        "render/",
+    ),
     "java": ("integration/test_spark.py",),
     "server": ("web/test_serve.py",),
 }

@@ -53,3 +53,8 @@ class StoreUnreachable(StoreError):
 
 class StoreBusy(StoreError):
     """Another writer holds the store; the request can be made again later."""
+
+
+class TooManyJobs(MarsadError):
+    """The server runs or holds as many jobs as it may, or cannot start one now; the request
+    can be made again later (HTTP 429)."""

@@ -70,9 +70,9 @@ def test_an_upload_to_one_worker_is_followed_through_another(
 
 
 def ingest_threads(client: TestClient) -> int:
-    """How many uploads the app behind `client` is ingesting in its own threads."""
-    jobs = getattr(client.app.state, "ingest_jobs", None)  # type: ignore[attr-defined]
-    return 0 if jobs is None else len(jobs.rows)
+    """How many jobs the app behind `client` is running in its own threads."""
+    jobs = getattr(client.app.state, "job_runner", None)  # type: ignore[attr-defined]
+    return 0 if jobs is None else len(jobs.live)
 
 
 def test_a_job_whose_worker_died_is_interrupted(

@@ -48,6 +48,10 @@ def serve(
     upload_mb: Annotated[
         int, typer.Option(min=1, help="Largest upload, as what the file unpacks to (MB).")
     ] = 64,
+    max_jobs: Annotated[
+        int,
+        typer.Option(min=0, help="Operations (link, estimate…) running or waiting per worker."),
+    ] = web.DEFAULT_MAX_JOBS,
     db: DbOption = None,
 ) -> None:
     """Run the web app (pages and JSON API) on this store."""
@@ -58,6 +62,7 @@ def serve(
         web.ENV_IDLE_MINUTES: str(idle_minutes),
         web.ENV_MIN_CELL: str(min_cell),
         web.ENV_UPLOAD_MB: str(upload_mb),
+        web.ENV_MAX_JOBS: str(max_jobs),
     }
     if base_url:
         environment[web.ENV_BASE_URL] = base_url

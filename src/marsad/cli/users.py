@@ -18,6 +18,7 @@ from marsad.services.users import (
     create_reset,
     create_token,
     disable_user,
+    enable_user,
     list_tokens,
     list_users,
     revoke_token,
@@ -129,6 +130,16 @@ def user_disable(
     engine = store(db)
     user = disable_user(engine, username, actor=by)
     console.print(_line(user))
+
+
+@user_app.command("enable")
+def user_enable(
+    username: Annotated[str, typer.Argument(help="Login name.")],
+    by: ActorOption = "cli",
+    db: DbOption = None,
+) -> None:
+    """Let a disabled user log in again (old sessions and tokens stay revoked)."""
+    console.print(_line(enable_user(store(db), username, actor=by)))
 
 
 @user_app.command("list")

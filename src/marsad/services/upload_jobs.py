@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, Row, Select, insert, select, update
+from sqlalchemy import Connection, Engine, Row, Select, insert, select, update
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.sql import Executable
 
 from marsad.errors import StoreBusy
 from marsad.services.audit import record_event
@@ -90,21 +92,29 @@ def start_job(engine: Engine, job_id: str, file: str, source: str, user: str) ->
     instead of waiting for that import to end.
     """
     now = utcnow()
+    with started(engine) as conn:
+        conn.execute(
+            insert(UploadJob).values(
+                id=job_id,
+                file_name=file,
+                source=source,
+                started_by=user,
+                started_at=now,
+                updated_at=now,
+                state=RUNNING,
+                rows_read=0,
+            )
+        )
+        record_event(conn, user, "upload", f"upload:{job_id}", {"file": file, "source": source})
+
+
+@contextmanager
+def started(engine: Engine) -> Iterator[Connection]:
+    """A transaction that starts a job of any kind, committed at the end; StoreBusy when
+    SQLite's one writer stays busy for START_WAIT_MS (a long job holds it until it ends)."""
     with engine.connect() as conn, waiting_at_most(conn, START_WAIT_MS):
         try:
-            conn.execute(
-                insert(UploadJob).values(
-                    id=job_id,
-                    file_name=file,
-                    source=source,
-                    started_by=user,
-                    started_at=now,
-                    updated_at=now,
-                    state=RUNNING,
-                    rows_read=0,
-                )
-            )
-            record_event(conn, user, "upload", f"upload:{job_id}", {"file": file, "source": source})
+            yield conn
             conn.commit()
         except OperationalError as error:
             conn.rollback()
@@ -116,13 +126,20 @@ def start_job(engine: Engine, job_id: str, file: str, source: str, user: str) ->
 def record_progress(engine: Engine, job_id: str, rows: int) -> bool:
     """Store the rows read so far; False when the store is busy (SQLite's one writer is the
     ingest itself): a progress write never waits and never stops the ingest it reports on."""
+    return write_without_waiting(
+        engine,
+        update(UploadJob)
+        .where(UploadJob.id == job_id, UploadJob.state == RUNNING)
+        .values(rows_read=rows, updated_at=utcnow()),
+    )
+
+
+def write_without_waiting(engine: Engine, statement: Executable) -> bool:
+    """Run one write in its own transaction unless the store is busy: False then. Progress of
+    any job is written so, and never waits for (or stops) the job it reports on."""
     with engine.connect() as conn, waiting_at_most(conn, 0):
         try:
-            conn.execute(
-                update(UploadJob)
-                .where(UploadJob.id == job_id, UploadJob.state == RUNNING)
-                .values(rows_read=rows, updated_at=utcnow())
-            )
+            conn.execute(statement)
             conn.commit()
         except OperationalError:
             conn.rollback()
@@ -184,7 +201,7 @@ def fail_job(engine: Engine, job_id: str, error: str) -> None:
         record_event(conn, user or "-", "upload.failed", f"upload:{job_id}", {"error": error})
 
 
-def _sqlite_writing(engine: Engine) -> bool:
+def sqlite_writing(engine: Engine) -> bool:
     """Whether some connection holds SQLite's write lock, as a running ingest always does."""
     with engine.connect() as conn, waiting_at_most(conn, 0):
         try:
@@ -195,10 +212,17 @@ def _sqlite_writing(engine: Engine) -> bool:
     return False
 
 
-def _views(engine: Engine, rows: Sequence[Row[Any]], now: dt.datetime) -> list[JobView]:
+def stale_jobs(engine: Engine, rows: Sequence[Row[Any]], now: dt.datetime) -> set[str]:
+    """The ids of running jobs (of any kind) whose rows have not moved for STALE_AFTER: their
+    worker died, unless SQLite's write lock is held (a job there stores nothing until it ends)."""
     stale = {r.id for r in rows if r.state == RUNNING and now - r.updated_at > STALE_AFTER}
-    if stale and engine.dialect.name == "sqlite" and _sqlite_writing(engine):
-        stale = set()
+    if stale and engine.dialect.name == "sqlite" and sqlite_writing(engine):
+        return set()
+    return stale
+
+
+def _views(engine: Engine, rows: Sequence[Row[Any]], now: dt.datetime) -> list[JobView]:
+    stale = stale_jobs(engine, rows, now)
     return [
         JobView(
             id=r.id,

@@ -36,7 +36,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "view_estimates": frozenset(ROLES),
     "view_names": frozenset({"admin", "reviewer", "data_entry"}),
     "ingest": frozenset({"admin", "data_entry"}),
+    "link": frozenset({"admin", "reviewer", "data_entry"}),
     "review": frozenset({"admin", "reviewer"}),
+    "edit_records": frozenset({"admin", "reviewer", "data_entry"}),
     "merge_persons": frozenset({"admin", "reviewer"}),
     "verify": frozenset({"admin", "reviewer"}),
     "estimate": frozenset({"admin", "analyst"}),
@@ -273,6 +275,30 @@ def disable_user(engine: Engine, username: str, actor: str = "cli") -> UserInfo:
             )
             record_event(conn, actor, "user.disable", f"user:{user.id}")
         return user_row(conn, username)
+
+
+def enable_user(engine: Engine, username: str, actor: str = "cli") -> UserInfo:
+    """Let a disabled user log in again. Their sessions and tokens stay revoked: they log in
+    afresh and make new tokens."""
+    with engine.begin() as conn:
+        user = user_row(conn, username)
+        if user.disabled:
+            conn.execute(update(User).where(User.id == user.id).values(disabled=False))
+            record_event(conn, actor, "user.enable", f"user:{user.id}")
+        return user_row(conn, username)
+
+
+def revoke_own_token(engine: Engine, username: str, token_id: int) -> None:
+    """A user revokes one of their own tokens (another's is refused as unknown)."""
+    with engine.connect() as conn:
+        owner = conn.scalar(
+            select(User.username)
+            .join(ApiToken, ApiToken.user_id == User.id)
+            .where(ApiToken.id == token_id)
+        )
+    if owner != username:
+        raise UserError(f"no active token with id {token_id}")
+    revoke_token(engine, token_id, username)
 
 
 def password_matches(password_hash: str, password: str) -> bool:

@@ -25,9 +25,9 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from marsad import __version__
-from marsad.errors import MarsadError, NotFound, PermissionDenied, StoreError
+from marsad.errors import MarsadError, NotFound, PermissionDenied, StoreError, TooManyJobs
 from marsad.store.db import make_engine, resolve_url
-from marsad.web import api, pages
+from marsad.web import api, api_changes, api_jobs, pages
 from marsad.web.auth import LoginRequired, PageForbidden
 from marsad.web.csrf import CSRFMiddleware
 from marsad.web.headers import SecurityHeadersMiddleware
@@ -35,7 +35,7 @@ from marsad.web.rendering import HERE, render
 from marsad.web.session import SESSION_COOKIE, session_key
 from marsad.web.settings import WebSettings
 
-ROUTERS = (*pages.ROUTERS, api.router)
+ROUTERS = (*pages.ROUTERS, api.router, api_jobs.router, api_changes.router)
 """Every router of the app; a new group of pages or API routes is added here."""
 BUG = "this is a bug in Marsad; please report it with the time ({moment}) and what you asked"
 log = logging.getLogger(__name__)
@@ -114,6 +114,8 @@ def refusal(error: MarsadError) -> tuple[int, str]:
         return 403, "error.forbidden"
     if isinstance(error, StoreError):
         return 503, "error.store"
+    if isinstance(error, TooManyJobs):
+        return 429, "op.busy"
     return 400, "error.bad_request"
 
 

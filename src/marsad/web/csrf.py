@@ -18,7 +18,7 @@ from typing import IO, Any
 
 from starlette.datastructures import Headers
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CSRF_FIELD = "csrf_token"
@@ -138,5 +138,11 @@ def _same(expected: object, given: str | None) -> bool:
 
 
 async def _refuse(scope: Scope, receive: Receive, send: Send) -> None:
-    response = PlainTextResponse("CSRF token missing or wrong", status_code=403)
+    """403: in words for a page, as the API's documented problem document under /api/."""
+    response: Response = PlainTextResponse(REFUSED, status_code=403)
+    if str(scope.get("path", "")).startswith("/api/"):
+        response = JSONResponse({"detail": REFUSED}, status_code=403)
     await response(scope, receive, send)
+
+
+REFUSED = "CSRF token missing or wrong"

@@ -51,6 +51,8 @@ NAV: list[NavItem] = [
     NavItem("/quarantine", "nav.quarantine", "ingest"),
     NavItem("/entry", "nav.entry", "ingest"),
     NavItem("/review", "nav.review", "review"),
+    NavItem("/incidents", "nav.incidents", "review"),
+    NavItem("/operations", "nav.operations", "view_dashboard"),
     NavItem("/evidence", "nav.evidence", "view_evidence"),
     NavItem("/testimonies", "nav.testimonies", "view_evidence"),
     NavItem("/shelter", "nav.shelter", "view_dashboard"),

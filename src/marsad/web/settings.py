@@ -27,10 +27,12 @@ ENV_SESSION_HOURS = "MARSAD_SESSION_HOURS"
 ENV_IDLE_MINUTES = "MARSAD_SESSION_IDLE_MINUTES"
 ENV_MIN_CELL = "MARSAD_MIN_CELL"
 ENV_UPLOAD_MB = "MARSAD_UPLOAD_MB"
+ENV_MAX_JOBS = "MARSAD_MAX_JOBS"
 
 DEFAULT_SESSION = dt.timedelta(hours=12)
 DEFAULT_IDLE = dt.timedelta(minutes=60)
 DEFAULT_MIN_CELL = 5
+DEFAULT_MAX_JOBS = 4
 
 
 class SettingsError(InputError):
@@ -66,6 +68,9 @@ class WebSettings:
     min_cell: int = DEFAULT_MIN_CELL
     """Counts from 1 to min_cell - 1 are not shown to roles without `view_names`."""
     upload_limits: ReadLimits = field(default_factory=lambda: UPLOAD_LIMITS)
+    max_jobs: int = DEFAULT_MAX_JOBS
+    """Operations running or waiting in one worker at most; past it a new one is refused as
+    busy, so that nobody can queue hours of estimates."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "base_url", check_base_url(self.base_url))
@@ -97,6 +102,7 @@ class WebSettings:
             session_idle=dt.timedelta(minutes=number(ENV_IDLE_MINUTES, 60)),
             min_cell=int(number(ENV_MIN_CELL, DEFAULT_MIN_CELL)),
             upload_limits=limits,
+            max_jobs=int(number(ENV_MAX_JOBS, DEFAULT_MAX_JOBS)),
         )
 
     def link(self, path: str) -> str:

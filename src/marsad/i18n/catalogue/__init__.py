@@ -27,6 +27,7 @@ PARTS = (
     "standards",
     "reasons",
     "linkage",
+    "operations",
 )
 """The catalogue's files (`<part>.yaml` beside this module), in the order they are read."""
 

@@ -11,7 +11,19 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from marsad.web.pages import account, admin, data, evidence, login, persons, review, shelter
+from marsad.web.pages import (
+    account,
+    admin,
+    changes,
+    data,
+    evidence,
+    incidents,
+    login,
+    operations,
+    persons,
+    review,
+    shelter,
+)
 
 ROUTERS: tuple[APIRouter, ...] = (
     login.router,
@@ -22,4 +34,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     review.router,
     evidence.router,
     shelter.router,
+    operations.router,
+    changes.router,
+    incidents.router,
 )

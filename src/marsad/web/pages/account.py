@@ -19,11 +19,15 @@ from marsad.services.users import (
     UserInfo,
     WeakPassword,
     change_password,
+    create_token,
+    list_tokens,
     reset_password,
     reset_user,
+    revoke_own_token,
     set_language,
 )
 from marsad.web.auth import RequirePage, engine_of, session_user
+from marsad.web.ids import PathId
 from marsad.web.pages.base import flash, render_page, safe_next, see_other
 from marsad.web.pages.login import sign_in
 from marsad.web.rendering import LANG_KEY, render
@@ -32,9 +36,15 @@ router = APIRouter(include_in_schema=False)
 
 
 def _account(
-    request: Request, problem: str | None = None, detail: str = "", status_code: int = 200
+    request: Request,
+    problem: str | None = None,
+    detail: str = "",
+    status_code: int = 200,
+    new_token: str | None = None,
 ) -> Response:
-    context = {"problem": problem, "detail": detail}
+    user = session_user(request)
+    tokens = list_tokens(engine_of(request), user.username) if user is not None else []
+    context = {"problem": problem, "detail": detail, "tokens": tokens, "new_token": new_token}
     return render_page(request, "account.html", context, status_code=status_code)
 
 
@@ -59,6 +69,29 @@ def account_password(
         return _account(request, weak.key, str(weak), status_code=400)
     sign_in(request, user)
     flash(request, "account.password_changed")
+    return see_other("/account")
+
+
+@router.post("/account/tokens")
+def account_token(
+    request: Request,
+    name: Annotated[str, Form(max_length=100)],
+    user: UserInfo = Depends(RequirePage(None)),
+) -> Response:
+    """A new API token for this user, shown once on this answer (only its hash is kept)."""
+    token = create_token(engine_of(request), user.username, name, user.username)
+    return _account(request, new_token=token)
+
+
+@router.post("/account/tokens/{token_id}/revoke")
+def account_token_revoke(
+    request: Request, token_id: PathId, user: UserInfo = Depends(RequirePage(None))
+) -> Response:
+    try:
+        revoke_own_token(engine_of(request), user.username, token_id)
+    except UserError as error:
+        return _account(request, "account.token_unknown", str(error), status_code=400)
+    flash(request, "account.token_revoked")
     return see_other("/account")
 
 

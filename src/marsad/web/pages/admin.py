@@ -23,6 +23,7 @@ from marsad.services.users import (
     add_user,
     create_reset,
     disable_user,
+    enable_user,
     list_users,
     set_role,
 )
@@ -111,6 +112,7 @@ def users_reset(
 
 ACCOUNT_CHANGES: dict[str, tuple[Callable[[Engine, str, str], object], str]] = {
     "disable": (disable_user, "users.was_disabled"),
+    "enable": (enable_user, "users.was_enabled"),
     "unlock": (unlock_user, "users.unlocked"),
     "logout": (log_out_user, "users.logged_out"),
 }
@@ -123,7 +125,7 @@ every session of the user (e.g. a lost laptop)."""
 def users_change(
     request: Request,
     username: str,
-    change: Literal["disable", "unlock", "logout"],
+    change: Literal["disable", "enable", "unlock", "logout"],
     user: UserInfo = Depends(RequirePage("manage_users")),
 ) -> Response:
     act, done = ACCOUNT_CHANGES[change]

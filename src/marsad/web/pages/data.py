@@ -45,7 +45,7 @@ from marsad.services.users import UserInfo
 from marsad.store.models import SOURCE_KINDS
 from marsad.web.auth import RequireApi, RequirePage, engine_of, settings_of
 from marsad.web.ids import PathId
-from marsad.web.jobs import ingest_jobs
+from marsad.web.jobs import job_runner
 from marsad.web.pages.base import flash, form_fields, render_page, see_other
 
 router = APIRouter(include_in_schema=False)
@@ -108,7 +108,7 @@ def _sources_page(
         "sources": sizes,
         "kinds": SOURCE_KINDS,
         "profiles": builtin_profiles(),
-        "jobs": ingest_jobs(request).newest(engine_of(request)),
+        "jobs": job_runner(request).newest(engine_of(request)),
         "job_id": job,
         "error": error,
         "form": form or {},
@@ -129,7 +129,7 @@ def sources(
 @router.get("/sources/jobs")
 def sources_jobs(request: Request, user: UserInfo = Depends(RequireApi("ingest"))) -> Response:
     """The newest uploads of every server worker, for the page's script."""
-    jobs = ingest_jobs(request).newest(engine_of(request))
+    jobs = job_runner(request).newest(engine_of(request))
     return JSONResponse({"jobs": [job.as_json() for job in jobs]})
 
 
@@ -220,7 +220,7 @@ def sources_upload(
     except StoreBusy:
         shutil.rmtree(directory, ignore_errors=True)
         return _sources_page(request, error=("upload.busy", ""), form=form, status_code=503)
-    ingest_jobs(request).start(engine, job_id, f"{directory}/", work)
+    job_runner(request).start_upload(engine, job_id, f"{directory}/", work, user.username)
     return see_other(f"/sources?job={job_id}")
 
 

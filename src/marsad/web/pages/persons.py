@@ -26,6 +26,7 @@ from marsad.publish.charts.upset import upset_chart
 from marsad.publish.report_estimate import warning_figures
 from marsad.services.audit import record_names_read
 from marsad.services.browse import Dashboard, dashboard, person_status_decisions, view_person
+from marsad.services.freshness import dashboard_freshness
 from marsad.services.review import merge, merged_person
 from marsad.services.search import SearchQuery, search_day, search_persons
 from marsad.services.shelter_exports import displacement_by_governorate
@@ -155,9 +156,11 @@ def dashboard_page(
     figures = dashboard(engine_of(request))
     with engine_of(request).connect() as conn:
         displaced_on, displaced = displacement_by_governorate(conn)
+        freshness = dashboard_freshness(conn)
     context = {
         "displaced_on": displaced_on,
         "displaced": displaced,
+        "freshness": freshness,
         "overview": figures.overview,
         "figures": figures,
         "charts": DashboardCharts(figures),
