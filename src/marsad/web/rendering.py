@@ -3,9 +3,10 @@
 The language comes from `?lang=` (for that page only; an anonymous visitor's choice is kept in
 the session cookie), else the user's saved language (the language button posts to /language),
 else the browser's Accept-Language, else Arabic: a GET never changes the store. Templates get
-`t` (phrases), `num` and `date` (marsad.i18n formatting), `dir`, `static` (the path of a
-packaged asset: never built from the request's Host header), and the navigation links the
-user's role may follow.
+`t` (phrases), `num`, `date`, `when` (a time with its zone) and `digits` (marsad.i18n
+formatting), `label` (a stored value in the page's language, `marsad.i18n.label`), `dir`,
+`static` (the path of a packaged asset: never built from the request's Host header), and the
+navigation links the user's role may follow.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from starlette.responses import Response
 from marsad.i18n import (
     LANGUAGES,
     format_date,
+    format_moment,
     format_number,
+    label,
     localise_digits,
     text,
     text_direction,
@@ -108,6 +111,12 @@ def render(
     def digits(value: object) -> str:
         return localise_digits(str(value), lang)
 
+    def when(value: dt.datetime) -> str:
+        return format_moment(value, lang)
+
+    def labelled(field: str, value: object) -> str:
+        return label(field, value, lang)
+
     nav = [item for item in NAV if user is not None and user.can(item.permission)]
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     switched = request.url.include_query_params(lang=other)
@@ -125,6 +134,8 @@ def render(
             "num": num,
             "date": date,
             "digits": digits,
+            "when": when,
+            "label": labelled,
             "user": user,
             "nav": nav,
             "csrf_token": csrf_token(request.session),
