@@ -125,7 +125,7 @@ def test_latin_search_in_the_arabic_interface_opens_the_person_and_the_dashboard
     page.fill("#q-name", "Mouhammad")
     page.click("#search-form button[type=submit]")
     page.wait_for_selector("#results")
-    assert page.locator("#results tbody tr").count() == 1
+    assert page.locator("#results tbody.hit").count() == 1
     assert ARABIC in page.inner_text("#results")
     page.click("#results a.person-link")
     page.wait_for_selector("#records")

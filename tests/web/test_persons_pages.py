@@ -82,6 +82,27 @@ def test_search_matches_names_across_scripts(
     assert client.get("/search", params={"date_from": "07/03/2025"}).status_code == 400
 
 
+def test_search_by_prefix_and_any_name_part_keeps_blanks_aligned(
+    client: TestClient, team: dict[str, str], store: dict[str, int]
+) -> None:
+    assert login(client, team["reviewer"]) == 303
+    assert found_persons(client, name="Ahma") == {store["a1"]}
+    assert found_persons(client, name="أحم") == {store["a1"]}
+    assert found_persons(client, name="Khal") == {store["b2"]}
+    assert found_persons(client, name="Hassan") == {store["b2"]}
+    assert found_persons(client, date_from="٢٠٢٥-٠٣-٠٨", date_to="2025-03-31") == {
+        store["a1"],
+        store["a2"],
+    }
+    page = client.get("/search", params={"name": "Ahma", "lang": "ar"}).text
+    hit = page.split('<tbody class="hit"')[1].split("</tbody>")[0]
+    rows = hit.split("<tr>")[1:]
+    assert len(rows) == 2
+    cells = [row.count("<td") for row in rows]
+    assert cells == [6, 5]  # the first row also holds the person's verification
+    assert 'type="date"' not in page
+
+
 def test_search_service_pages_and_follows_new_records(
     engine: Engine, store: dict[str, int], tmp_path: Path
 ) -> None:
