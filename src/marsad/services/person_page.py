@@ -107,7 +107,8 @@ def side_by_side(records: list[RecordRow]) -> list[FieldRow]:
     return rows
 
 
-def _days(a: str | None, b: str | None) -> int | None:
+def days_between(a: str | None, b: str | None) -> int | None:
+    """Days between two full dates of death; None unless both are full dates."""
     if not a or not b or len(a) != 10 or len(b) != 10:
         return None
     return abs((dt.date.fromisoformat(a) - dt.date.fromisoformat(b)).days)
@@ -167,7 +168,7 @@ def person_page(engine: Engine, person_id: int, viewer: str, via: str) -> Person
     days_apart = {}
     for d in file.detail.decisions:
         a, b = by_id.get(d.record_a_id), by_id.get(d.record_b_id)
-        apart = _days(a.date_of_death, b.date_of_death) if a and b else None
+        apart = days_between(a.date_of_death, b.date_of_death) if a and b else None
         if apart is not None:
             days_apart[d.id] = apart
     names = [r.name for r in records if r.name]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from marsad.i18n import format_partial_date, label, level_words, localise_digits, text
-from marsad.linkage.explain import PairExplanation
+from marsad.linkage.explain import Contribution, PairExplanation
 from marsad.linkage.learn import REVIEWERS
 
 NEUTRAL = 0.5
@@ -34,15 +34,18 @@ def explanation_words(
     for c in explanation.contributions:
         if c.weight is None or abs(c.weight) < NEUTRAL:
             continue
-        if c.comparison == REVIEWERS:
-            words = label("comparison", REVIEWERS, lang)
-        else:
-            words = level_words(c.comparison, c.level, lang, days_apart)
-        scored.append((c.weight, words))
+        scored.append((c.weight, contribution_words(c, lang, days_apart)))
     scored.sort(key=lambda pair: -abs(pair[0]))
     return Said(
         [w for weight, w in scored if weight > 0], [w for weight, w in scored if weight < 0]
     )
+
+
+def contribution_words(c: Contribution, lang: str, days_apart: int | None = None) -> str:
+    """One comparison's outcome in words; the reviewers' correction by its own name."""
+    if c.comparison == REVIEWERS:
+        return label("comparison", REVIEWERS, lang)
+    return level_words(c.comparison, c.level, lang, days_apart)
 
 
 def joined(items: list[str], lang: str) -> str:
