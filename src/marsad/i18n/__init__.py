@@ -26,7 +26,7 @@ from marsad.i18n.formats import (
     text_direction,
     whole_percent,
 )
-from marsad.i18n.labels import has_label, label, level_words
+from marsad.i18n.labels import has_label, label, level_words, parse_reason
 
 __all__ = [
     "ARABIC_MONTHS",
@@ -47,6 +47,7 @@ __all__ = [
     "level_words",
     "local_name",
     "localise_digits",
+    "parse_reason",
     "text",
     "text_direction",
     "whole_percent",

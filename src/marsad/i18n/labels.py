@@ -12,6 +12,8 @@ stored: data is shown as it was written, never guessed at.
 
 from __future__ import annotations
 
+import re
+
 from marsad.i18n.catalogue import CATALOGUE
 from marsad.i18n.formats import localise_digits
 
@@ -125,3 +127,36 @@ def level_words(comparison: str, level: str, lang: str, days_apart: int | None =
         if marker in level:
             return CATALOGUE[key][pick].format(what=what)
     return level
+
+
+_PARSE_REASONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), key)
+    for pattern, key in (
+        (r"^required but empty$", "reason.required"),
+        (r"^spreadsheet formula, not a value: (?P<value>.*)$", "parse_reason.formula"),
+        (r"^not a recognised sex\b[^:]*(: (?P<value>.*))?$", "parse_reason.sex"),
+        (r"^not a recognised age(: (?P<value>.*))?$", "parse_reason.age"),
+        (r"^not a recognised date(: (?P<value>.*))?$", "parse_reason.date"),
+        (r"^not a recognised status\b[^:]*(: (?P<value>.*))?$", "parse_reason.status"),
+        (r"^not a recognised civilian status\b[^:]*(: (?P<value>.*))?$", "parse_reason.civilian"),
+        (r"^two-digit year; write the year in full(: (?P<value>.*))?$", "parse_reason.two_digit"),
+        (r"^negative age(: (?P<value>.*))?$", "parse_reason.negative_age"),
+        (r"^age range runs backwards(: (?P<value>.*))?$", "parse_reason.backwards"),
+        (r"^unknown governorate: (?P<value>.*)$", "parse_reason.governorate"),
+        (r"^no such p-code: (?P<value>.*)$", "parse_reason.pcode"),
+        (r"^not an OCHA p-code[^:]*(: (?P<value>.*))?$", "parse_reason.not_pcode"),
+    )
+)
+"""The parser's reasons (`marsad.ingest`), which it writes in English with the value it read
+at the end, by the sentence they start with."""
+
+
+def parse_reason(reason: str, lang: str) -> tuple[str, str | None] | None:
+    """A parser's reason in `lang` and the value it names (kept as written), or None when
+    no wording knows it (then it is shown as the parser wrote it)."""
+    for pattern, key in _PARSE_REASONS:
+        found = pattern.match(reason)
+        if found is not None:
+            value = found.groupdict().get("value")
+            return CATALOGUE[key][1 if lang == "ar" else 0], value
+    return None

@@ -27,6 +27,7 @@ from marsad.i18n import (
     format_number,
     label,
     localise_digits,
+    parse_reason,
     text,
     text_direction,
 )
@@ -117,6 +118,9 @@ def render(
     def labelled(field: str, value: object) -> str:
         return label(field, value, lang)
 
+    def reason(text: str) -> tuple[str, str | None] | None:
+        return parse_reason(text, lang)
+
     nav = [item for item in NAV if user is not None and user.can(item.permission)]
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     switched = request.url.include_query_params(lang=other)
@@ -136,6 +140,7 @@ def render(
             "digits": digits,
             "when": when,
             "label": labelled,
+            "parse_reason": reason,
             "user": user,
             "nav": nav,
             "csrf_token": csrf_token(request.session),
