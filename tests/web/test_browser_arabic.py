@@ -37,6 +37,7 @@ from marsad.store.models import (
 )
 from marsad.web.app import create_app
 from marsad.web.pages import ROUTERS
+from marsad.web.pages.data import builtin_profiles
 from tests.chromium import chromium
 from tests.web.conftest import PASSWORD, EvidenceSeeded, username
 from tests.web.linked_store import copy_store, linked_sqlite_file, write_upload
@@ -46,6 +47,8 @@ LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
 PROPER_NAMES = ("English", "JSON Lines", "KoBo", "ODK", "P-code", "Mouhammad")
 """Proper names written in Latin letters in Arabic text too: the other language's name on
 the language button, formats, OCHA's place codes, the search hint's example spelling."""
+COMMAND = re.compile(r"\bmarsad [a-z]+")
+"""A command line named in a sentence ("marsad estimate") is code."""
 EXAMPLES = {"/search": ("?name=Mouhammad", "?name=أحم", "?date_from=2025-01-01")}
 """Query strings that make a page show more than its empty form."""
 ATTRIBUTES = ("placeholder", "title", "aria-label", "alt")
@@ -126,8 +129,9 @@ def page_paths(params: dict[str, str]) -> list[str]:
 
 
 def data_words(engine: Engine) -> set[str]:
-    """Every Latin word the store holds as data: names, sources, users, files, audit
-    targets, notes; a page may show them in any language."""
+    """Every Latin word the store holds as data: names, sources, users, files and their
+    columns, audit targets, notes, and the shipped mapping profiles' file names; a page may
+    show them in any language (a long one cut short by "…")."""
     words: set[str] = set()
     columns = (
         Record.name,
@@ -153,6 +157,10 @@ def data_words(engine: Engine) -> set[str]:
         for column in columns:
             for value in conn.scalars(select(column).distinct()):
                 words.update(LATIN_WORD.findall(str(value or "")))
+        for header in conn.scalars(select(Import.columns)):
+            words.update(LATIN_WORD.findall(" ".join(header)))
+    for profile in builtin_profiles():
+        words.update(LATIN_WORD.findall(profile))
     return words
 
 
@@ -167,6 +175,12 @@ def english_words(text: str, data: set[str]) -> list[str]:
     each with the line it stands in (to find it)."""
     for name in PROPER_NAMES:
         text = text.replace(name, " ")
+    text = COMMAND.sub(" ", text)
+    text = re.sub(
+        r"([A-Za-z]+)…",
+        lambda cut: " " if any(w.startswith(cut.group(1)) for w in data) else cut.group(0),
+        text,
+    )
     found = []
     for line in text.splitlines():
         for token in re.findall(r"[\w'’.@/-]+", line):

@@ -80,12 +80,12 @@ UTC_WORDS = {"ar": "بالتوقيت العالمي", "en": "UTC"}
 """How a time in Coordinated Universal Time is marked in each language."""
 
 
-def format_moment(moment: dt.datetime, lang: str) -> str:
+def format_moment(moment: dt.datetime, lang: str, seconds: bool = False) -> str:
     """A stored time (UTC; naive values are UTC too) with its zone named: "7 March 2025, 14:05
-    UTC" or "٧ آذار ٢٠٢٥، ١٤:٠٥ بالتوقيت العالمي"."""
+    UTC" or "٧ آذار ٢٠٢٥، ١٤:٠٥ بالتوقيت العالمي" (with the seconds, for custody logs)."""
     if moment.tzinfo is not None:
         moment = moment.astimezone(dt.UTC)
-    clock = localise_digits(f"{moment:%H:%M}", lang)
+    clock = localise_digits(f"{moment:%H:%M:%S}" if seconds else f"{moment:%H:%M}", lang)
     comma = "،" if lang == "ar" else ","
     zone = UTC_WORDS["ar" if lang == "ar" else "en"]
     return f"{format_date(moment.date(), lang)}{comma} {clock} {zone}"

@@ -30,6 +30,8 @@ PREFIXES: dict[str, str] = {
     "audit_action": "audit_action.",
     "job_state": "job_state.",
     "lacking": "lacking.",
+    "capture": "capture.",
+    "custody_reason": "custody_reason.",
 }
 """Field → the catalogue prefix of its values' labels."""
 

@@ -112,8 +112,8 @@ def render(
     def digits(value: object) -> str:
         return localise_digits(str(value), lang)
 
-    def when(value: dt.datetime) -> str:
-        return format_moment(value, lang)
+    def when(value: dt.datetime, seconds: bool = False) -> str:
+        return format_moment(value, lang, seconds)
 
     def labelled(field: str, value: object) -> str:
         return label(field, value, lang)
