@@ -22,6 +22,7 @@ from starlette.responses import Response
 
 from marsad.i18n import (
     LANGUAGES,
+    digit_style,
     format_date,
     format_moment,
     format_number,
@@ -138,6 +139,7 @@ def render(
             "num": num,
             "date": date,
             "digits": digits,
+            "digit_style": digit_style(lang),
             "when": when,
             "label": labelled,
             "parse_reason": reason,
