@@ -20,7 +20,7 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "browser": (
         "web/test_browser.py",
         "web/test_browser_data.py",
-        "web/test_browser_arabic.py",
+        "web/test_browser_pages.py",
         "render/",
     ),
     "java": ("integration/test_spark.py",),

@@ -82,6 +82,13 @@ def test_upload_imports_and_a_corrected_row_resolves_its_quarantine(
     assert tuple(imported) == ("list.csv", team["data_entry"])
     sources_page = client.get(location)
     assert "list.csv" in sources_page.text and 'data-state="done"' in sources_page.text
+    state = sources_page.text.split('<span data-field="state"')[1].split("</span>")[0]
+    assert 'data-check="1"' in state and "with problems" in state, "a quarantined row is no done"
+    assert job["needs_check"] and job["user"] == team["data_entry"]
+    row = sources_page.text.split('data-job="')[1].split("</tr>")[0]
+    assert team["data_entry"] in row and "UTC" in row
+    page_order = sources_page.text
+    assert page_order.index('id="upload"') < page_order.index('id="jobs"')
 
     page = client.get("/quarantine").text
     [item] = list(quarantine_items(engine))

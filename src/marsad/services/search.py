@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Engine, and_, exists, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from marsad.errors import InputError
 from marsad.ingest.places import default_gazetteer
@@ -123,7 +123,7 @@ def prefix_stem(key: str) -> str | None:
     return stem if len(stem) >= MIN_STEM else None
 
 
-def _matches(column: Any, key: str) -> ColumnElement[bool]:
+def _matches(column: InstrumentedAttribute[str], key: str) -> ColumnElement[bool]:
     """A record name key equal to `key`, or beginning with its prefix stem: a range on the
     index, on SQLite and PostgreSQL alike (LIKE would not use it on both)."""
     stem = prefix_stem(key)

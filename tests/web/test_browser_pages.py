@@ -81,7 +81,11 @@ def served(engine: Engine, evidence_seeded: EvidenceSeeded, tmp_path: Path) -> I
         person = conn.scalar(
             select(Record.person_id)
             .join(LinkDecision, LinkDecision.record_a_id == Record.id)
-            .where(Record.person_id.is_not(None), LinkDecision.decision == "match")
+            .where(
+                Record.person_id.is_not(None),
+                LinkDecision.kind == "model",
+                LinkDecision.decision == "match",
+            )
             .limit(1)
         )
     params = {
@@ -263,4 +267,23 @@ def test_review_buttons_in_view_and_keyboard_in_both_languages(
         assert page.get_attribute("#pair", "data-decision") not in {first, second}
         page.keyboard.press("u")
         expect(page.locator("#pair")).to_have_attribute("data-decision", str(second))
+        page.context.close()
+
+
+def test_person_page_is_short_with_its_numbers_behind_a_disclosure(
+    served: Served, browser: Browser
+) -> None:
+    """The person page fits in a few screens (it was 5,700 px of weights): the records side by
+    side, the link explanations in words, their numbers hidden until asked for."""
+    for lang in ("en", "ar"):
+        page = logged_in(browser, served.url, "reviewer")
+        page.goto(f"{served.url}/persons/{served.params['person_id']}?lang={lang}")
+        assert page.get_attribute("html", "dir") == ("rtl" if lang == "ar" else "ltr")
+        box = page.locator("main").bounding_box()
+        assert box is not None and box["height"] < 2500, box
+        assert page.locator("#records thead th[data-record]").count() >= 2
+        numbers = page.locator("details.numbers:has(table)").first
+        assert not numbers.locator("table").is_visible()
+        numbers.locator("summary").click()
+        assert numbers.locator("table").is_visible()
         page.context.close()
