@@ -3,9 +3,9 @@ schema compare against. A capability's tables live in a module of their own; imp
 
 from __future__ import annotations
 
-from marsad.store import evidence_tables, models
+from marsad.store import evidence_tables, models, web_indexes
 
 metadata = models.Base.metadata
 """The metadata of every table (each module above registers its tables on `Base`)."""
 
-__all__ = ["evidence_tables", "metadata"]
+__all__ = ["evidence_tables", "metadata", "web_indexes"]
