@@ -14,9 +14,10 @@ user loops: a name search (half full names in Latin spelling, so the cross-scrip
 used; half a first name's beginning in either script, "prefix"), the person page of a search
 hit, the review queue (the pair beside their persons' other records), reading each page for
 `--think` seconds on average (uniform, ±50%) as a team member does; `--think 0` makes it a
-stress test with no pause at all. Latency is measured by the client per request, from send to the last byte; throughput is
-completed requests per second. The load generator runs on the same machine
-and takes CPU from the server: the figures are a floor. Results go to docs/benchmarks.md.
+stress test with no pause at all. Latency is measured by the client per request, from send
+to the last byte; throughput is completed requests per second. The load generator runs on the
+same machine and takes CPU from the server: the figures are a floor. Results go to
+docs/benchmarks.md.
 """
 
 from __future__ import annotations
