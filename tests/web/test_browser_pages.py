@@ -11,14 +11,11 @@ keyboard shortcuts work.
 from __future__ import annotations
 
 import re
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import uvicorn
 from fastapi.routing import APIRoute
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import Engine, select
@@ -35,13 +32,12 @@ from marsad.store.models import (
     Source,
     User,
 )
-from marsad.web.app import create_app
 from marsad.web.pages import ROUTERS
 from marsad.web.pages.data import builtin_profiles
 from tests.chromium import chromium
 from tests.web.conftest import PASSWORD, EvidenceSeeded, username
 from tests.web.linked_store import copy_store, linked_sqlite_file, write_upload
-from tests.web.test_browser import free_port
+from tests.web.test_browser import serve
 
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
 PROPER_NAMES = ("English", "JSON Lines", "KoBo", "ODK", "P-code", "Mouhammad")
@@ -94,20 +90,8 @@ def served(engine: Engine, evidence_seeded: EvidenceSeeded, tmp_path: Path) -> I
         "testimony_id": str(evidence_seeded.testimony_id),
         "token": create_reset(engine, username("viewer"), "test"),
     }
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(str(engine.url)), host="127.0.0.1", port=port, log_level="warning"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield Served(f"http://127.0.0.1:{port}", engine, params)
-    server.should_exit = True
-    thread.join(timeout=10)
+    for base in serve(str(engine.url)):
+        yield Served(base, engine, params)
 
 
 @pytest.fixture(scope="module")

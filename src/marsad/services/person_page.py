@@ -16,28 +16,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
 
-from marsad.domain.records import RecordRow
+from marsad.domain.records import STANDARD_COLUMNS, RecordRow
 from marsad.names.arabic import has_arabic
 from marsad.services.browse import PersonFile, view_person
 from marsad.store.models import Import, Record, Source
 
-FIELDS: tuple[str, ...] = (
-    "name",
-    "name_first",
-    "name_father",
-    "name_grandfather",
-    "name_family",
-    "name_mother",
-    "sex",
-    "age",
-    "date_of_death",
-    "governorate",
-    "district",
-    "locality",
-    "pcode",
-    "status",
-    "civilian",
-    "cause",
+FIELDS: tuple[str, ...] = tuple(
+    c for c in STANDARD_COLUMNS if c not in ("record_id", "subdistrict", "incident_id", "notes")
 )
 """The rows of the side-by-side table, in reading order."""
 
