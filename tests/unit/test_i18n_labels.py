@@ -16,6 +16,7 @@ from marsad.i18n import (
     level_words,
     localise_digits,
     parse_reason,
+    refusal_words,
 )
 
 
@@ -93,3 +94,12 @@ def test_the_digit_style_is_a_setting_per_language(monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("MARSAD_DIGITS_AR", "roman")
     with pytest.raises(ValueError, match="MARSAD_DIGITS_AR"):
         localise_digits("1", "ar")
+
+
+def test_service_refusals_are_said_in_the_page_s_language() -> None:
+    assert refusal_words("a reason is required", "ar") == "السبب مطلوب"
+    assert (
+        refusal_words("status decision 7 is already revoked", "ar") == "قرار الحالة 7 ملغى من قبل"
+    )
+    assert refusal_words("user 'amina' already exists", "en") == "user 'amina' already exists"
+    assert refusal_words("RecursionError: maximum recursion depth", "ar") is None

@@ -26,7 +26,7 @@ from marsad.i18n.formats import (
     text_direction,
     whole_percent,
 )
-from marsad.i18n.labels import has_label, label, level_words, parse_reason
+from marsad.i18n.labels import has_label, label, level_words, parse_reason, refusal_words
 
 __all__ = [
     "ARABIC_MONTHS",
@@ -48,6 +48,7 @@ __all__ = [
     "local_name",
     "localise_digits",
     "parse_reason",
+    "refusal_words",
     "text",
     "text_direction",
     "whole_percent",

@@ -162,3 +162,34 @@ def parse_reason(reason: str, lang: str) -> tuple[str, str | None] | None:
             value = found.groupdict().get("value")
             return CATALOGUE[key][1 if lang == "ar" else 0], value
     return None
+
+
+_REFUSALS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), key)
+    for pattern, key in (
+        (r"^a reason is required$", "refusal.reason"),
+        (r"^no person (?P<value>\d+)$", "refusal.no_person"),
+        (r"^status decision (?P<value>\d+) is already revoked$", "refusal.revoked"),
+        (r"^no status decision (?P<value>\d+)$", "refusal.no_decision"),
+        (r"^a person cannot be merged with itself$", "refusal.merge_itself"),
+        (r"^(?P<value>'.*') is the last enabled admin.*$", "refusal.last_admin"),
+        (r"^user (?P<value>'.*') already exists$", "refusal.user_exists"),
+        (r"^user (?P<value>'.*') is disabled$", "refusal.user_disabled"),
+        (r"^no user (?P<value>'.*')$", "refusal.no_user"),
+        (r"^a username is .*$", "refusal.username"),
+        (r"^this link has been used or has expired.*$", "refusal.link"),
+    )
+)
+"""The services' refusals a page shows (`marsad.errors` messages, written in English for the
+CLI and the API), by their wording."""
+
+
+def refusal_words(message: str, lang: str) -> str | None:
+    """A service's refusal in `lang`, the id or name it names kept as written; None when no
+    wording knows it (then the page shows it as the service wrote it, marked English)."""
+    for pattern, key in _REFUSALS:
+        found = pattern.match(message)
+        if found is not None:
+            value = found.groupdict().get("value") or ""
+            return CATALOGUE[key][1 if lang == "ar" else 0].format(value=value)
+    return None

@@ -18,6 +18,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 from starlette.responses import Response
 
 from marsad.i18n import (
@@ -29,6 +30,7 @@ from marsad.i18n import (
     label,
     localise_digits,
     parse_reason,
+    refusal_words,
     text,
     text_direction,
 )
@@ -122,6 +124,12 @@ def render(
     def reason(text: str) -> tuple[str, str | None] | None:
         return parse_reason(text, lang)
 
+    def refused(message: str) -> Markup:
+        words = refusal_words(message, lang)
+        if words is None:
+            return Markup('<span dir="ltr" lang="en">{}</span>').format(message)
+        return Markup("<span>{}</span>").format(words)
+
     nav = [item for item in NAV if user is not None and user.can(item.permission)]
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     switched = request.url.include_query_params(lang=other)
@@ -143,6 +151,7 @@ def render(
             "when": when,
             "label": labelled,
             "parse_reason": reason,
+            "refused": refused,
             "user": user,
             "nav": nav,
             "csrf_token": csrf_token(request.session),
