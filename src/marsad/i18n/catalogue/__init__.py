@@ -25,6 +25,7 @@ PARTS = (
     "report",
     "standards",
     "reasons",
+    "linkage",
     "pages",
 )
 """The catalogue's files (`<part>.yaml` beside this module), in the order they are read."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from marsad.i18n import format_partial_date, label, level_words, localise_digits, text
-from marsad.linkage.explain import Contribution, PairExplanation
+from marsad.linkage.explain import ONE_TO_ONE, Contribution, PairExplanation
 from marsad.linkage.learn import REVIEWERS
 
 NEUTRAL = 0.5
@@ -43,8 +43,8 @@ def explanation_words(
 
 def contribution_words(c: Contribution, lang: str, days_apart: int | None = None) -> str:
     """One comparison's outcome in words; the reviewers' correction by its own name."""
-    if c.comparison == REVIEWERS:
-        return label("comparison", REVIEWERS, lang)
+    if c.comparison in (REVIEWERS, ONE_TO_ONE):
+        return label("comparison", c.comparison, lang)
     return level_words(c.comparison, c.level, lang, days_apart)
 
 
