@@ -10,12 +10,14 @@ is measured), then the real verification of every person; model decisions for a 
 pairs give the review queue. Each simulated user logs in (Argon2, as in production) and opens
 the dashboard (timed apart: it is computed once per state of the store); the logins come one
 after another, as a team's mornings do (they are rate-limited per client address). Then each
-user loops: a name search (a Latin spelling, so the cross-script keys are used), the person
-page of a search hit, the review queue, reading each page for `--think` seconds on average
-(uniform, ±50%) as a team member does; `--think 0` makes it a stress test with no pause at all.
-Latency is measured by the client per request, from send to the last byte; throughput is
-completed requests per second. The load generator runs on the same machine
-and takes CPU from the server: the figures are a floor. Results go to docs/benchmarks.md.
+user loops: a name search (half full names in Latin spelling, so the cross-script keys are
+used; half a first name's beginning in either script, "prefix"), the person page of a search
+hit, the review queue (the pair beside their persons' other records), reading each page for
+`--think` seconds on average (uniform, ±50%) as a team member does; `--think 0` makes it a
+stress test with no pause at all. Latency is measured by the client per request, from send
+to the last byte; throughput is completed requests per second. The load generator runs on the
+same machine and takes CPU from the server: the figures are a floor. Results go to
+docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -118,18 +120,29 @@ def build(store: Path, people: int) -> str:
     return url
 
 
-def latin_names(store: Path, count: int) -> list[str]:
-    """Full names written in Latin letters by the lists, to search for across scripts."""
-    names: list[str] = []
+def list_names(store: Path, count: int) -> tuple[list[str], list[str]]:
+    """Full names written in Latin letters by the lists, to search for across scripts, and
+    names in Arabic script, whose beginnings are searched for as prefixes."""
+    latin: list[str] = []
+    arabic: list[str] = []
     for path in sorted((store / "lists").glob("*.csv")):
         with path.open(encoding="utf-8") as handle:
             reader = csv.DictReader(handle)
             if "name" not in (reader.fieldnames or []):
                 continue
             for row in reader:
-                if row["name"].isascii() and len(names) < count:
-                    names.append(row["name"])
-    return names
+                name = row["name"]
+                if name.isascii() and len(latin) < count:
+                    latin.append(name)
+                elif not name.isascii() and len(arabic) < count:
+                    arabic.append(name)
+    return latin, arabic
+
+
+def prefix(name: str) -> str:
+    """What someone types before the name is complete: the first word's first letters."""
+    first = name.split()[0]
+    return first[: max(3, len(first) - 2)]
 
 
 def team(url: str, users: int) -> None:
@@ -169,7 +182,7 @@ async def log_in(base: str, seed: int) -> httpx.AsyncClient:
 
 async def user_session(
     client: httpx.AsyncClient,
-    names: list[str],
+    names: tuple[list[str], list[str]],
     until: float,
     think: float,
     latencies: dict[str, list[float]],
@@ -188,9 +201,13 @@ async def user_session(
         if len(errors) > before:
             return
         await pause()
+        latin, arabic = names
         while time.perf_counter() < until:
-            name = rng.choice(names)
-            found = await timed(client, "search", f"/search?name={name}", latencies, errors)
+            if rng.random() < 0.5 or not arabic:
+                kind, name = "search", rng.choice(latin)
+            else:
+                kind, name = "prefix", prefix(rng.choice(arabic + latin))
+            found = await timed(client, kind, f"/search?name={name}", latencies, errors)
             await pause()
             persons = PERSON_LINK.findall(found)
             if persons:
@@ -222,7 +239,9 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-async def load(base: str, names: list[str], users: int, seconds: float, think: float) -> None:
+async def load(
+    base: str, names: tuple[list[str], list[str]], users: int, seconds: float, think: float
+) -> None:
     latencies: dict[str, list[float]] = defaultdict(list)
     errors: list[str] = []
     clients = [await log_in(base, seed) for seed in range(users)]
@@ -268,7 +287,7 @@ def main() -> None:
     records = (args.store / "ready").read_text(encoding="utf-8").strip()
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores")
     print(f"store: {url} with {int(records):,} records")
-    names = latin_names(args.store, 5000)
+    names = list_names(args.store, 5000)
     team(url, args.users)
     port = free_port()
     server = subprocess.Popen(

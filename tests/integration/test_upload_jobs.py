@@ -61,6 +61,9 @@ def test_a_job_is_started_advanced_and_finished(engine: Engine) -> None:
         "file": "list.csv",
         "source": "Field list",
         "state": "done",
+        "needs_check": True,  # rows were quarantined: not simply done
+        "user": done.user,
+        "started_at": done.started_at.isoformat(),
         "rows": 4100,
         "recorded": 4000,
         "quarantined": 70,

@@ -82,6 +82,13 @@ def test_upload_imports_and_a_corrected_row_resolves_its_quarantine(
     assert tuple(imported) == ("list.csv", team["data_entry"])
     sources_page = client.get(location)
     assert "list.csv" in sources_page.text and 'data-state="done"' in sources_page.text
+    state = sources_page.text.split('<span data-field="state"')[1].split("</span>")[0]
+    assert 'data-check="1"' in state and "with problems" in state, "a quarantined row is no done"
+    assert job["needs_check"] and job["user"] == team["data_entry"]
+    row = sources_page.text.split('data-job="')[1].split("</tr>")[0]
+    assert team["data_entry"] in row and "UTC" in row
+    page_order = sources_page.text
+    assert page_order.index('id="upload"') < page_order.index('id="jobs"')
 
     page = client.get("/quarantine").text
     [item] = list(quarantine_items(engine))
@@ -215,7 +222,7 @@ def test_entry_errors_in_both_languages_and_a_valid_entry_becomes_a_record(
     assert arabic.status_code == 400 and '<html lang="ar" dir="rtl">' in arabic.text
     for label in ("الاسم الكامل", "تاريخ الوفاة", "العمر", "حقل مطلوب لكنه فارغ"):
         assert label in arabic.text
-    assert "not a recognised date" in arabic.text
+    assert "not a recognised date" not in arabic.text and "تاريخ غير مفهوم" in arabic.text
     with engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(Import)) == 0, "nothing stored"
 

@@ -82,6 +82,27 @@ def test_search_matches_names_across_scripts(
     assert client.get("/search", params={"date_from": "07/03/2025"}).status_code == 400
 
 
+def test_search_by_prefix_and_any_name_part_keeps_blanks_aligned(
+    client: TestClient, team: dict[str, str], store: dict[str, int]
+) -> None:
+    assert login(client, team["reviewer"]) == 303
+    assert found_persons(client, name="Ahma") == {store["a1"]}
+    assert found_persons(client, name="أحم") == {store["a1"]}
+    assert found_persons(client, name="Khal") == {store["b2"]}
+    assert found_persons(client, name="Hassan") == {store["b2"]}
+    assert found_persons(client, date_from="٢٠٢٥-٠٣-٠٨", date_to="2025-03-31") == {
+        store["a1"],
+        store["a2"],
+    }
+    page = client.get("/search", params={"name": "Ahma", "lang": "ar"}).text
+    hit = page.split('<tbody class="hit"')[1].split("</tbody>")[0]
+    rows = hit.split("<tr>")[1:]
+    assert len(rows) == 2
+    cells = [row.count("<td") for row in rows]
+    assert cells == [6, 5]  # the first row also holds the person's verification
+    assert 'type="date"' not in page
+
+
 def test_search_service_pages_and_follows_new_records(
     engine: Engine, store: dict[str, int], tmp_path: Path
 ) -> None:
@@ -109,15 +130,14 @@ def test_person_page_shows_records_conflicts_reasons_and_is_audited(
     person_id = store["a1"]
     page = client.get(f"/persons/{person_id}")
     assert page.status_code == 200
-    assert page.text.count('<tr id="record-') == 2
+    assert page.text.count('<th scope="col" id="record-') == 2
     assert "Group A" in page.text and "Hospital B" in page.text
     with engine.connect() as conn:
         summary = conn.execute(
             select(PersonSummary.__table__).where(PersonSummary.person_id == person_id)
         ).one()
     assert summary.conflicting and "date_of_death" in summary.conflicts
-    assert 'data-field="date_of_death"' in page.text
-    assert "2025-03-07" in page.text and "2025-03-09" in page.text
+    assert 'data-field="date_of_death" class="differ"' in page.text
     assert "7 March 2025" in page.text and "9 March 2025" in page.text
     assert f'data-status="{summary.verification}"' in page.text
     assert summary.verification_reasons
@@ -139,6 +159,27 @@ def test_person_page_shows_records_conflicts_reasons_and_is_audited(
     assert "مصدران مستقلان" in reasons and 'lang="ar"' in reasons
     assert "reported:" not in reasons and "independent" not in reasons
     assert client.get("/persons/999999").status_code == 404
+
+
+def test_person_page_names_the_person_and_says_why_in_plain_words(
+    client: TestClient, team: dict[str, str], store: dict[str, int]
+) -> None:
+    assert login(client, team["reviewer"]) == 303
+    english = client.get(f"/persons/{store['b2']}").text
+    heading = english.split('<h1 id="person-name">')[1].split("</h1>")[0]
+    assert LATIN in heading and "Person" not in heading
+    arabic = client.get(f"/persons/{store['a1']}?lang=ar").text
+    heading = arabic.split('<h1 id="person-name">')[1].split("</h1>")[0]
+    assert ARABIC in heading
+    records = arabic.split('<table id="records"')[1].split("</table>")[0]
+    assert "قُتل" in records and "ذكر" in records and "٣٤" in records
+    assert "killed" not in records and ">male<" not in records
+    assert "٧ آذار ٢٠٢٥" in records and "٩ آذار ٢٠٢٥" in records
+    links = arabic.split('<section id="links">')[1].split("</section>")[0]
+    visible = links.split("<details")[0]
+    assert "قرّر مراجعٌ أنهما الشخص نفسه" in visible
+    timeline = arabic.split('<section id="timeline">')[1].split("</section>")[0]
+    assert "Group A" in timeline and "بالتوقيت العالمي" in timeline
 
 
 def test_roles_without_names_are_refused(

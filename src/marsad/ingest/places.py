@@ -122,8 +122,10 @@ class Gazetteer:
             for name in (g.name_en, g.name_ar, *spellings.get(g.pcode, ())):
                 self._governorates[place_key(name)] = g
         self._districts: dict[str, list[District]] = {}
+        self._districts_by_pcode: dict[str, District] = {}
         for pcode, name_en, name_ar, other in _DISTRICTS:
             d = District(pcode, name_en, name_ar, pcode[:4])
+            self._districts_by_pcode[pcode] = d
             for name in (name_en, name_ar, *other.split("|")):
                 same_key = self._districts.setdefault(place_key(name), [])
                 if d not in same_key:
@@ -157,6 +159,10 @@ class Gazetteer:
         if adm1_pcode is not None:
             found = [d for d in found if d.adm1_pcode == adm1_pcode]
         return found[0] if len(found) == 1 else None
+
+    def district_by_code(self, code: str) -> District | None:
+        """The district of an admin-2 (or finer) p-code, when the gazetteer knows it."""
+        return self._districts_by_pcode.get(code[:6]) if code.startswith("SY") else None
 
     def governorate_by_code(self, code: str) -> Governorate | None:
         """The governorate of a p-code as the store keeps it (canonical, any level); None for

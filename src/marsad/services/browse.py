@@ -284,10 +284,35 @@ class AuditRow:
     detail: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class AuditFilter:
+    """Which audit events to list: by whom, which actions, and from / to which day (UTC)."""
+
+    actor: str | None = None
+    actions: Sequence[str] = ()
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+
+def audit_choices(engine: Engine) -> tuple[list[str], list[str]]:
+    """(actors, actions) the log holds, for the audit page's filters."""
+    with engine.connect() as conn:
+        actors = list(conn.scalars(select(AuditEvent.actor).distinct().order_by(AuditEvent.actor)))
+        actions = list(
+            conn.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action))
+        )
+    return actors, actions
+
+
 def audit_page(
-    engine: Engine, offset: int, limit: int, actions: Sequence[str] = ()
+    engine: Engine,
+    offset: int,
+    limit: int,
+    actions: Sequence[str] = (),
+    where: AuditFilter | None = None,
 ) -> tuple[int, list[AuditRow]]:
-    """(total, audit events newest first), optionally only of some actions."""
+    """(total, audit events newest first), optionally only of some actions, or as `where`
+    says."""
     query = select(
         AuditEvent.id,
         AuditEvent.at,
@@ -296,8 +321,17 @@ def audit_page(
         AuditEvent.target,
         AuditEvent.detail,
     )
-    if actions:
-        query = query.where(AuditEvent.action.in_(list(actions)))
+    where = where or AuditFilter()
+    wanted = [*actions, *where.actions]
+    if wanted:
+        query = query.where(AuditEvent.action.in_(wanted))
+    if where.actor:
+        query = query.where(AuditEvent.actor == where.actor)
+    if where.since:
+        query = query.where(AuditEvent.at >= dt.datetime.combine(where.since, dt.time()))
+    if where.until:
+        end = dt.datetime.combine(where.until + dt.timedelta(days=1), dt.time())
+        query = query.where(AuditEvent.at < end)
     with engine.connect() as conn:
         total = _count(conn, query)
         rows = conn.execute(query.order_by(AuditEvent.id.desc()).offset(offset).limit(limit))

@@ -2,8 +2,9 @@
 
 Names are matched on the cross-script keys record linkage uses (`marsad.names`): "Mouhammad"
 and "محمد" share the key "mhmd", so either spelling finds both. A record matches when every
-key of the query is among the keys of its name parts, read as linkage reads them (the source's
-own parts, else its full name parsed into parts).
+word of the query matches one of its name parts (any part: first, father's, family…), read as
+linkage reads them (the source's own parts, else its full name parsed into parts), by its key
+or as the beginning of one: "Ahma" finds Ahmad, Ahmed and أحمد, "أحم" finds أحمد.
 
 Ingest writes every record's keys into `record_name_keys`, so a name search is an index
 lookup in SQL, as are the place and date filters.
@@ -16,20 +17,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Engine, and_, exists, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from marsad.errors import InputError
 from marsad.ingest.places import default_gazetteer
 from marsad.names import NameKeys, parse_name_parts
 from marsad.store.models import PersonSummary, Record, RecordNameKey, Source
 
+ARABIC_INDIC = str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")
 CHUNK = 1000
 """Record ids per `IN (…)` query."""
 
 
 def search_day(text: str) -> dt.date | None:
-    """A day a search form gives (YYYY-MM-DD), None when empty; InputError otherwise."""
-    text = text.strip()
+    """A day a search form gives (YYYY-MM-DD, in Latin or Arabic-Indic digits), None when
+    empty; InputError otherwise."""
+    text = text.strip().translate(ARABIC_INDIC)
     if not text:
         return None
     try:
@@ -106,23 +109,53 @@ RAREST_CAP = 50_000
 """Keys are counted up to this many records to find the rarest; beyond, they are all common."""
 
 
+VOWELS = "aeiouwy"
+"""Letters a key may end on only because the typed word stopped early ("Ahma" → "ahma")."""
+MIN_STEM = 2
+"""A prefix's key shorter than this (one letter) would match a good part of the store."""
+LAST = "\U0010ffff"
+
+
+def prefix_stem(key: str) -> str | None:
+    """The key a name typed in part begins with: "ahma" (Ahma) → "ahm", which "ahmd" (Ahmad,
+    Ahmed, أحمد) begins with; None when too little was typed to search by prefix."""
+    stem = key.rstrip(VOWELS)
+    return stem if len(stem) >= MIN_STEM else None
+
+
+def _matches(column: InstrumentedAttribute[str], key: str) -> ColumnElement[bool]:
+    """A record name key equal to `key`, or beginning with its prefix stem: a range on the
+    index, on SQLite and PostgreSQL alike (LIKE would not use it on both)."""
+    stem = prefix_stem(key)
+    if stem is None:
+        return column == key
+    return or_(column == key, and_(column >= stem, column < stem + LAST))
+
+
 def _frequency(conn: Connection, key: str) -> int:
-    capped = select(RecordNameKey.record_id).where(RecordNameKey.key == key).limit(RAREST_CAP)
+    capped = (
+        select(RecordNameKey.record_id)
+        .where(_matches(RecordNameKey.key, key))
+        .distinct()
+        .limit(RAREST_CAP)
+    )
     return int(conn.scalar(select(func.count()).select_from(capped.subquery())) or 0)
 
 
 def _named(conn: Connection, keys: frozenset[str]) -> tuple[Any, bool]:
-    """Ids of the records whose keys include every one of `keys`: the rarest key's records,
-    each checked for the others by index lookups ("Mohammad Ahmad Haddad" reads the few
-    thousand Haddads, not the hundreds of thousands of Mohammads); and whether they are few
-    (under `RAREST_CAP`)."""
+    """Ids of the records whose keys match every one of `keys` (equal, or by prefix): the
+    rarest key's records, each checked for the others by index lookups ("Mohammad Ahmad
+    Haddad" reads the few thousand Haddads, not the hundreds of thousands of Mohammads); and
+    whether they are few (under `RAREST_CAP`)."""
     frequencies = {key: _frequency(conn, key) for key in keys}
     rarest, *others = sorted(keys, key=lambda key: (frequencies[key], key))
     driver = aliased(RecordNameKey)
-    query = select(driver.record_id).where(driver.key == rarest)
+    query = select(driver.record_id).where(_matches(driver.key, rarest)).distinct()
     for key in others:
         other = aliased(RecordNameKey)
-        query = query.where(exists().where(other.key == key, other.record_id == driver.record_id))
+        query = query.where(
+            exists().where(_matches(other.key, key), other.record_id == driver.record_id)
+        )
     return query.subquery(), frequencies[rarest] < RAREST_CAP
 
 

@@ -63,12 +63,27 @@ class JobView:
     unread: dict[str, dict[str, Any]]
     """The import's values not understood, per field (`marsad.ingest.unread`), once done."""
 
+    @property
+    def needs_check(self) -> bool:
+        """Ended, but not cleanly: rows quarantined, values not understood, warnings, nothing
+        recorded, or a file imported before; the page must not call it simply done."""
+        return self.state == DONE and bool(
+            self.quarantined
+            or self.unread
+            or self.warnings
+            or self.already_imported
+            or not self.recorded
+        )
+
     def as_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "file": self.file,
             "source": self.source,
             "state": self.state,
+            "needs_check": self.needs_check,
+            "user": self.user,
+            "started_at": self.started_at.isoformat(),
             "rows": self.rows,
             "recorded": self.recorded,
             "quarantined": self.quarantined,

@@ -3,9 +3,15 @@ schema compare against. A capability's tables live in a module of their own; imp
 
 from __future__ import annotations
 
-from marsad.store import evidence_tables, models, shelter_tables, web_tables
+from marsad.store import evidence_tables, models, shelter_tables, web_indexes, web_tables
 
 metadata = models.Base.metadata
 """The metadata of every table (each module above registers its tables on `Base`)."""
 
-__all__ = ["evidence_tables", "metadata", "shelter_tables", "web_tables"]
+__all__ = [
+    "evidence_tables",
+    "metadata",
+    "shelter_tables",
+    "web_indexes",
+    "web_tables",
+]

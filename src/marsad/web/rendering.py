@@ -3,9 +3,10 @@
 The language comes from `?lang=` (for that page only; an anonymous visitor's choice is kept in
 the session cookie), else the user's saved language (the language button posts to /language),
 else the browser's Accept-Language, else Arabic: a GET never changes the store. Templates get
-`t` (phrases), `num` and `date` (marsad.i18n formatting), `dir`, `static` (the path of a
-packaged asset: never built from the request's Host header), and the navigation links the
-user's role may follow.
+`t` (phrases), `num`, `date`, `when` (a time with its zone) and `digits` (marsad.i18n
+formatting), `label` (a stored value in the page's language, `marsad.i18n.label`), `dir`,
+`static` (the path of a packaged asset: never built from the request's Host header), and the
+navigation links the user's role may follow.
 """
 
 from __future__ import annotations
@@ -17,13 +18,19 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 from starlette.responses import Response
 
 from marsad.i18n import (
     LANGUAGES,
+    digit_style,
     format_date,
+    format_moment,
     format_number,
+    label,
     localise_digits,
+    parse_reason,
+    refusal_words,
     text,
     text_direction,
 )
@@ -111,6 +118,21 @@ def render(
     def digits(value: object) -> str:
         return localise_digits(str(value), lang)
 
+    def when(value: dt.datetime, seconds: bool = False) -> str:
+        return format_moment(value, lang, seconds)
+
+    def labelled(field: str, value: object) -> str:
+        return label(field, value, lang)
+
+    def reason(text: str) -> tuple[str, str | None] | None:
+        return parse_reason(text, lang)
+
+    def refused(message: str) -> Markup:
+        words = refusal_words(message, lang)
+        if words is None:
+            return Markup('<span dir="ltr" lang="en">{}</span>').format(message)
+        return Markup("<span>{}</span>").format(words)
+
     nav = [item for item in NAV if user is not None and user.can(item.permission)]
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     switched = request.url.include_query_params(lang=other)
@@ -128,6 +150,11 @@ def render(
             "num": num,
             "date": date,
             "digits": digits,
+            "digit_style": digit_style(lang),
+            "when": when,
+            "label": labelled,
+            "parse_reason": reason,
+            "refused": refused,
             "user": user,
             "nav": nav,
             "csrf_token": csrf_token(request.session),

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from marsad.errors import InputError
+from marsad.i18n import LANGUAGES, digit_style
 from marsad.ingest.table import UPLOAD_LIMITS, ReadLimits
 
 NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
@@ -91,6 +92,11 @@ class WebSettings:
                 raise SettingsError(f"{name}={text!r} is not a number")
             return float(text)
 
+        for lang in LANGUAGES:
+            try:
+                digit_style(lang)  # MARSAD_DIGITS_AR / _EN: refused at start, not on a page
+            except ValueError as error:
+                raise SettingsError(str(error)) from None
         limits = UPLOAD_LIMITS
         if environ.get(ENV_UPLOAD_MB):
             limits = limits.with_bytes(int(number(ENV_UPLOAD_MB, 0) * 1024 * 1024))

@@ -28,6 +28,7 @@ PARTS = (
     "reasons",
     "linkage",
     "operations",
+    "pages",
 )
 """The catalogue's files (`<part>.yaml` beside this module), in the order they are read."""
 

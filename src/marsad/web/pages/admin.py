@@ -12,8 +12,10 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from sqlalchemy import Engine
 from starlette.responses import Response
 
-from marsad.services.browse import audit_page
+from marsad.errors import InputError
+from marsad.services.browse import AuditFilter, audit_choices, audit_page
 from marsad.services.logins import locked_accounts, unlock_user
+from marsad.services.search import search_day
 from marsad.services.sessions import log_out_user
 from marsad.services.users import (
     ROLES,
@@ -141,9 +143,26 @@ def users_change(
 def audit(
     request: Request,
     number: int = Query(1, ge=1, le=1_000_000, alias="page"),
+    actor: str = "",
+    action: str = "",
+    since: str = "",
+    until: str = "",
     user: UserInfo = Depends(RequirePage("view_audit")),
 ) -> Response:
-    total, events = audit_page(engine_of(request), (number - 1) * AUDIT_PER_PAGE, AUDIT_PER_PAGE)
+    """The audit log, newest first, filtered by who, which action and which days (UTC)."""
+    engine = engine_of(request)
+    actors, actions = audit_choices(engine)
+    form = {"actor": actor, "action": action, "since": since, "until": until}
+    try:
+        where = AuditFilter(
+            actor or None, (action,) if action else (), search_day(since), search_day(until)
+        )
+    except InputError:
+        context = {"events": [], "page": 1, "pages": 1, "form": form, "error": "search.bad_date"}
+        context |= {"actors": actors, "actions": actions}
+        return render_page(request, "audit.html", context, status_code=400)
+    total, events = audit_page(engine, (number - 1) * AUDIT_PER_PAGE, AUDIT_PER_PAGE, where=where)
     pages = max(1, math.ceil(total / AUDIT_PER_PAGE))
-    context = {"events": events, "page": number, "pages": pages}
+    context = {"events": events, "page": number, "pages": pages, "form": form, "error": None}
+    context |= {"actors": actors, "actions": actions, "total": total}
     return render_page(request, "audit.html", context)

@@ -8,7 +8,6 @@ back and answer with a redirect (303) and a flash message (`pages.base`).
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from dataclasses import dataclass
 from typing import Annotated
@@ -19,7 +18,7 @@ from starlette.responses import Response
 
 from marsad.domain.records import age_text
 from marsad.errors import InputError, NotFound
-from marsad.i18n import format_date, format_month, localise_digits, text, whole_percent
+from marsad.i18n import format_partial_date, localise_digits, text, whole_percent
 from marsad.ingest.places import Governorate, default_gazetteer
 from marsad.publish.charts.governorates import governorate_weeks_chart
 from marsad.publish.charts.upset import upset_chart
@@ -27,6 +26,8 @@ from marsad.publish.report_estimate import warning_figures
 from marsad.services.audit import record_names_read
 from marsad.services.browse import Dashboard, dashboard, person_status_decisions, view_person
 from marsad.services.freshness import dashboard_freshness
+from marsad.services.browse import Dashboard, dashboard, person_status_decisions
+from marsad.services.person_page import person_page as read_person_page
 from marsad.services.review import merge, merged_person
 from marsad.services.search import SearchQuery, search_day, search_persons
 from marsad.services.shelter_exports import displacement_by_governorate
@@ -42,6 +43,7 @@ from marsad.verify.reasons import pieces_in
 from marsad.web.auth import RequirePage, engine_of
 from marsad.web.ids import FormId, PathId
 from marsad.web.pages.base import flash, render_page, see_other
+from marsad.web.pages.person_words import decided_words, explanation_words, field_value, joined
 from marsad.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -63,13 +65,7 @@ def governorate_name(pcode: str | None, lang: str) -> str:
 
 def death_date(value: str | None, lang: str) -> str:
     """A date of death as written in `lang`, at its own precision (day, month or year)."""
-    if not value:
-        return ""
-    if len(value) == 10:
-        return format_date(dt.date.fromisoformat(value), lang)
-    if len(value) == 7:
-        return format_month(int(value[:4]), int(value[5:]), lang)
-    return localise_digits(value, lang)
+    return format_partial_date(value, lang)
 
 
 def age_range(age_min: int | None, age_max: int | None, lang: str) -> str:
@@ -220,21 +216,24 @@ def _person_page(
     error: str | None = None,
 ) -> Response:
     try:
-        file = view_person(engine_of(request), person_id, user.username, "web")
+        shown = read_person_page(engine_of(request), person_id, user.username, "web")
     except NotFound:
         return render(request, "error.html", {"message": "error.not_found"}, status_code=404)
     context = {
         "person_id": person_id,
-        "file": file,
+        "page": shown,
+        "file": shown.file,
         "error": error,
         "decisions": DECISIONS,
         "can_verify": user.can("verify"),
         "can_merge": user.can("merge_persons"),
-        "governorate_name": governorate_name,
+        "can_edit": user.can("ingest"),
+        "cell": field_value,
+        "said": explanation_words,
+        "joined": joined,
+        "decided": decided_words,
         "death_date": death_date,
-        "age_range": age_range,
         "reason_item": reason_item,
-        "lacking": LACKING,
     }
     return render_page(request, "person.html", context, status_code=400 if error else 200)
 

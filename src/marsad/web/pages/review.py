@@ -17,15 +17,22 @@ from sqlalchemy import Engine
 from starlette.responses import Response
 
 from marsad.errors import InputError
-from marsad.i18n import has_text
 from marsad.services.audit import record_names_read
+from marsad.services.person_page import days_between
 from marsad.services.review import ActionView, NotProposed, accept, reject, reviewer_activity, undo
+from marsad.services.review_page import pair_view
 from marsad.services.review_queue import ReviewItem, governorate_pcode, queue_size, review_queue
 from marsad.services.users import UserInfo
 from marsad.store.models import utcnow
 from marsad.web.auth import RequirePage, engine_of
 from marsad.web.ids import FormId
 from marsad.web.pages.base import flash, render_page, see_other
+from marsad.web.pages.person_words import (
+    contribution_words,
+    explanation_words,
+    field_value,
+    joined,
+)
 from marsad.web.pages.persons import governorate_name, governorates
 
 router = APIRouter(include_in_schema=False)
@@ -78,10 +85,9 @@ def _next_item(request: Request, skipped: list[int], governorate: str | None) ->
     return next((i for i in items if i.decision_id not in skipped), None)
 
 
-def _label(prefix: str, name: str) -> str | None:
-    """The catalogue key for a field or comparison name, when the catalogue has one."""
-    key = f"{prefix}.{name.replace(' ', '_').replace('-', '_')}"
-    return key if has_text(key) else None
+def days_apart(item: ReviewItem) -> int | None:
+    """Days between the pair's full dates of death, for the explanation's words."""
+    return days_between(item.record_a.date_of_death, item.record_b.date_of_death)
 
 
 @router.get("/review")
@@ -92,24 +98,21 @@ def review(request: Request, user: UserInfo = Depends(RequirePage("review"))) ->
     item = _next_item(request, skipped, governorate)
     waiting = queue_size(engine, governorate)
     progress = reviewer_progress(engine, user.username, waiting, len(skipped))
-    rows = []
+    pair = None
     if item is not None:
-        for (label, a), (_, b) in zip(
-            item.record_a.display_fields(), item.record_b.display_fields(), strict=True
-        ):
-            rows.append((_label("compare", label) or label, a, b))
-    if item is not None:
-        record_names_read(engine, user.username, "/review", 2, "web")
+        pair = pair_view(engine, item)
+        record_names_read(engine, user.username, "/review", len(pair.columns), "web")
     context = {
         "item": item,
-        "rows": rows,
+        "pair": pair,
         "progress": progress,
-        "label": _label,
+        "cell": field_value,
+        "said": explanation_words,
+        "said_level": contribution_words,
+        "joined": joined,
+        "days_apart": days_apart,
         "bar": weight_width,
         "signed": format_weight,
-        "undo_key": _label("review_kind", progress.last_action.kind)
-        if progress.last_action
-        else None,
         "governorate": governorate,
         "governorates": governorates(),
         "governorate_name": governorate_name,

@@ -5,7 +5,8 @@
 "use strict";
 (function () {
   const lang = document.documentElement.lang;
-  const percent = new Intl.NumberFormat(lang === "ar" ? "ar-u-nu-arab" : "en", {
+  const digits = document.body.dataset.digits === "arabic-indic" ? "arab" : "latn";
+  const percent = new Intl.NumberFormat(`${lang === "ar" ? "ar" : "en"}-u-nu-${digits}`, {
     style: "percent",
   });
 

@@ -4,7 +4,8 @@
 "use strict";
 (function () {
   const lang = document.documentElement.lang;
-  const numbers = new Intl.NumberFormat(lang === "ar" ? "ar-u-nu-arab" : "en");
+  const digits = document.body.dataset.digits === "arabic-indic" ? "arab" : "latn";
+  const numbers = new Intl.NumberFormat(`${lang === "ar" ? "ar" : "en"}-u-nu-${digits}`);
   function running() {
     return document.querySelectorAll("#jobs tr[data-state='running']");
   }
