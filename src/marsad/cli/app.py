@@ -26,6 +26,7 @@ from marsad.cli import (
     serve,
     store,
     synth,
+    tracing,
     users,
     verify,
 )
@@ -49,6 +50,7 @@ COMMANDS: tuple[tuple[str, Callable[..., Any] | typer.Typer], ...] = (
     ("export", export.export),
     ("release", release.release_app),
     ("evidence", evidence.evidence_app),
+    ("missing", tracing.missing_app),
     ("serve", serve.serve),
     ("user", users.user_app),
     ("synth", synth.synth),

@@ -22,6 +22,7 @@ PARTS = (
     "data_pages",
     "account",
     "evidence",
+    "tracing",
     "report",
     "standards",
     "reasons",

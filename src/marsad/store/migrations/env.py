@@ -2,6 +2,7 @@
 
 from alembic import context
 
+from marsad.store import tracing_tables  # noqa: F401  (its tables in Base.metadata)
 from marsad.store.models import Base
 
 connection = context.config.attributes["connection"]
