@@ -18,6 +18,7 @@ from marsad.services.demo import run_demo
 from marsad.store.db import describe
 from marsad.synth import generate, write_scenario
 from marsad.synth.shapes import resolve_shapes
+from marsad.synth.write import write_missing
 
 
 def synth(
@@ -37,12 +38,21 @@ def synth(
             "list, or a shapes file (YAML) with one shape per list."
         ),
     ] = None,
+    missing_reports: Annotated[
+        int,
+        typer.Option(
+            help="Also write relatives' reports of this many missing persons "
+            "(missing-reports.csv, detainees.csv, missing-truth.csv)."
+        ),
+    ] = 0,
 ) -> None:
     """Write a synthetic scenario: overlapping source lists with their ground truth."""
     shapes = resolve_shapes(shape, lists) if shape is not None else None
     count = len(shapes) if shapes is not None else lists or 4
     scenario = generate(seed=seed, people=people, lists=count, shapes=shapes)
     paths = write_scenario(scenario, out_dir)
+    if missing_reports:
+        paths += write_missing(scenario, out_dir, missing_reports, seed)
     console.print(
         summary_table(f"scenario written to {out_dir}", [(p.name, p.stat().st_size) for p in paths])
     )
