@@ -8,7 +8,6 @@ Names and places are printed as plain text (never Rich markup): they may contain
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -32,8 +31,8 @@ from marsad.services.tracing_cases import (
     withdraw_report,
 )
 from marsad.services.tracing_export import export_open_cases
-from marsad.services.tracing_ingest import ingest_reports
-from marsad.services.tracing_match import CaseMatch, match_cases
+from marsad.services.tracing_ingest import configured_kek, ingest_reports
+from marsad.services.tracing_match import match_cases
 
 missing_app = command_group(
     help="Missing persons: relatives' reports, cases, candidates and the tracing workflow.",
@@ -58,33 +57,6 @@ def _why(keys: list[str] | tuple[str, ...], lang: str) -> list[str]:
     return [text(k, lang) for k in keys]
 
 
-def _candidate_json(c: CandidateView, lang: str) -> dict[str, Any]:
-    return {
-        "person_id": c.person_id,
-        "status": c.status,
-        "probability": c.probability,
-        "records": c.records,
-        "why": _why(c.why, lang),
-    }
-
-
-def _match_json(m: CaseMatch, lang: str) -> dict[str, Any]:
-    return {
-        "case_id": m.case_id,
-        "report_ids": list(m.report_ids),
-        "candidates": [
-            {
-                "person_id": c.person_id,
-                "status": c.status,
-                "probability": c.probability,
-                "records": [{"source": s, "record_id": r} for s, r in c.records],
-                "why": _why(c.why, lang),
-            }
-            for c in m.candidates
-        ],
-    }
-
-
 def _echo_json(value: Any) -> None:
     typer.echo(json.dumps(value, ensure_ascii=False, indent=1))
 
@@ -103,12 +75,7 @@ def ingest_command(
     """Import relatives' reports (docs/formats.md), grouped into cases; reporters' names and
     contacts are sealed with the witness key."""
     engine = store(db)
-    has_key = (
-        key_file
-        or os.environ.get("MARSAD_WITNESS_KEY_FILE")
-        or os.environ.get("MARSAD_WITNESS_KEY")
-    )
-    kek = load_kek(key_file) if has_key else None
+    kek = configured_kek(key_file)
     summary = ingest_reports(engine, path, source, user, profile_path=profile, kek=kek)
     ingest_summary(summary)
     if not summary.already_imported:
@@ -132,7 +99,7 @@ def match_command(
         engine, user, audience=audience, say=lambda m: None if as_json else console.print(Text(m))
     )
     if as_json:
-        _echo_json([_match_json(m, lang) for m in matches])
+        _echo_json([m.as_dict(lambda k: text(k, lang)) for m in matches])
         return
     table = Table(title=f"{len(matches):,} cases matched", title_justify="left")
     for column in ("case", "reports", "best candidate", "probability", "status"):
@@ -165,7 +132,7 @@ def candidates_command(
         view = resolve_case(conn, audience, ident)
         found = stored_candidates(conn, view.case_id)
     if as_json:
-        _echo_json([_candidate_json(c, lang) for c in found])
+        _echo_json([c.as_dict(lambda k: text(k, lang)) for c in found])
         return
     _candidates_table(found, lang)
 

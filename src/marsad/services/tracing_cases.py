@@ -11,7 +11,7 @@ other path can show, match or export a case its reporters did not agree to.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -23,7 +23,8 @@ from marsad.services.audit import record_event
 from marsad.services.testimony import open_data_key
 from marsad.services.tracing_ingest import sealing_context
 from marsad.services.users import can, find_user
-from marsad.store.models import Source, User, utcnow
+from marsad.store.models import Record, Source, User, utcnow
+from marsad.store.records import record_rows, select_records
 from marsad.store.tracing_tables import (
     MissingReport,
     TracingCandidate,
@@ -32,6 +33,7 @@ from marsad.store.tracing_tables import (
 )
 from marsad.tracing import workflow
 from marsad.tracing.consent import AUDIENCES, CONSENT_SCOPES, allows, scopes_for
+from marsad.tracing.reports import birth_years
 
 ACTIVE = ("open", "possible_match")
 """The states of a case still sought: matching scores them, partners' exports list them."""
@@ -191,14 +193,15 @@ class CandidateView:
     why: list[str]
     pool: str = field(default="records")
 
-    def as_dict(self, text: Mapping[str, str]) -> dict[str, Any]:
-        """The issue's JSON shape; `text` turns reasons' catalogue keys into words."""
+    def as_dict(self, words: Callable[[str], str]) -> dict[str, Any]:
+        """The JSON shape of `marsad missing candidates`; `words` turns reasons' catalogue
+        keys into words."""
         return {
             "person_id": self.person_id,
             "status": self.status,
             "probability": self.probability,
             "records": self.records,
-            "why": [text.get(k, k) for k in self.why],
+            "why": [words(k) for k in self.why],
         }
 
 
@@ -348,3 +351,74 @@ def case_counts(conn: Connection, audience: str) -> list[tuple[str, str | None, 
         ((s, g, n) for (s, g), n in counts.items()),
         key=lambda x: (order.get(x[0], 99), x[1] or ""),
     )
+
+
+SIDE_BY_SIDE = (
+    "name",
+    "name_first",
+    "name_father",
+    "name_grandfather",
+    "name_family",
+    "name_mother",
+    "sex",
+    "born",
+    "place",
+    "date",
+)
+"""The rows of the case page's comparison: the sought person beside each candidate."""
+
+
+def joined(values: list[str | None]) -> str:
+    """Differing values of one field, each once, in order."""
+    return " / ".join(dict.fromkeys(v for v in values if v))
+
+
+def sought_fields(view: CaseView) -> dict[str, str]:
+    """The sought person as the case's reports describe them, one value per compared field
+    (several reports' differing values joined by " / ")."""
+
+    born = [
+        (f"{r.birth_year_min}" if r.birth_year_min == r.birth_year_max else
+         f"{r.birth_year_min or '…'}–{r.birth_year_max}")
+        if r.birth_year_max else None
+        for r in view.reports
+    ]  # fmt: skip
+    fields = {f: joined([getattr(r, f) for r in view.reports]) for f in SIDE_BY_SIDE[:7]}
+    return {
+        **fields,
+        "born": joined(born),
+        "place": joined([r.last_seen_place or r.governorate for r in view.reports]),
+        "date": joined([r.last_seen_date for r in view.reports]),
+    }
+
+
+def candidate_fields(conn: Connection, candidate: CandidateView) -> dict[str, str]:
+    """A candidate's records read into the same fields as `sought_fields` (birth years from
+    the age at death and its date; place and date of death)."""
+    wanted = {(r["source"], r["record_id"]) for r in candidate.records}
+    records = [
+        r
+        for r in record_rows(
+            conn.execute(
+                select_records().where(
+                    Record.record_id.in_([rid for _, rid in wanted]),
+                    Record.person_id == candidate.person_id,
+                )
+            )
+        )
+        if (r.source, r.record_id) in wanted
+    ]
+
+    born = []
+    for r in records:
+        low, high = birth_years(r.age_min, r.age_max, r.date_of_death)
+        born.append(
+            None if high is None else (str(high) if low == high else f"{low or '…'}–{high}")
+        )
+    fields = {f: joined([getattr(r, f) for r in records]) for f in SIDE_BY_SIDE[:7]}
+    return {
+        **fields,
+        "born": joined(born),
+        "place": joined([r.locality or r.governorate for r in records]),
+        "date": joined([r.date_of_death for r in records]),
+    }

@@ -11,7 +11,10 @@ needs the key. Reports never become records: they enter no count and no estimate
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -40,7 +43,7 @@ from marsad.services.ingest import (
     reserve_raw_row_ids,
 )
 from marsad.services.sources import get_or_create_source
-from marsad.services.testimony import data_key
+from marsad.services.testimony import data_key, load_kek
 from marsad.store.models import Import, QuarantineEntry, utcnow
 from marsad.store.models import RawRow as RawRowTable
 from marsad.store.tracing_tables import MissingReport, TracingCase, TracingStep
@@ -59,6 +62,13 @@ class ReportSummary(IngestSummary):
 
     cases_opened: int = 0
     cases_joined: int = 0
+
+
+def configured_kek(key_file: str | None = None) -> sealing.KeyEncryptionKey | None:
+    """The witness key when one is configured (`--key-file`, MARSAD_WITNESS_KEY_FILE or
+    MARSAD_WITNESS_KEY), else None: a file without reporters' names or contacts needs none."""
+    configured = key_file or os.environ.get("MARSAD_WITNESS_KEY_FILE")
+    return load_kek(key_file) if configured or os.environ.get("MARSAD_WITNESS_KEY") else None
 
 
 def sealing_context(source_id: int, report_ref: str) -> str:
@@ -319,17 +329,59 @@ def ingest_reports(
                 loader.load(batch)
                 summary.rows_total += len(batch)
             summary.warnings = list(table.warnings)
-        if loader.new:
-            summary.cases_opened, summary.cases_joined = assign_cases(conn, loader.new, user)
-            for start in range(0, len(loader.new), BATCH_ROWS):
-                bulk_insert(conn, MissingReport, loader.new[start : start + BATCH_ROWS])
-        summary.rows_recorded = len(loader.new)
-        record_counts(conn, import_id, summary)
-        detail = {
-            **audit_counts(summary),
-            "kind": "missing_reports",
-            "cases_opened": summary.cases_opened,
-            "cases_joined": summary.cases_joined,
-        }
-        record_event(conn, user, "ingest", f"import:{import_id}", detail)
+        _finish(conn, loader, summary, user)
     return summary
+
+
+def _finish(conn: Connection, loader: _Loader, summary: ReportSummary, user: str) -> None:
+    """Group the new reports into cases, store them, and keep the import's counts and audit."""
+    if loader.new:
+        summary.cases_opened, summary.cases_joined = assign_cases(conn, loader.new, user)
+        for start in range(0, len(loader.new), BATCH_ROWS):
+            bulk_insert(conn, MissingReport, loader.new[start : start + BATCH_ROWS])
+    summary.rows_recorded = len(loader.new)
+    assert summary.import_id is not None
+    record_counts(conn, summary.import_id, summary)
+    detail = {
+        **audit_counts(summary),
+        "kind": "missing_reports",
+        "cases_opened": summary.cases_opened,
+        "cases_joined": summary.cases_joined,
+    }
+    record_event(conn, user, "ingest", f"import:{summary.import_id}", detail)
+
+
+ENTRY_FILE = "missing report form"
+
+
+def ingest_report_entry(
+    engine: Engine,
+    cells: Mapping[str, str],
+    source: str,
+    user: str,
+    kek: sealing.KeyEncryptionKey | None = None,
+) -> tuple[ReportSummary, int | None]:
+    """One report typed into the web form: a one-row import of `source` read as a file's row
+    (the same checks, quarantine, sealing and grouping). Returns the summary and the case the
+    report joined or opened (None when it went to quarantine or was already received)."""
+    values = {k: v.strip() for k, v in cells.items() if v and v.strip()}
+    document = json.dumps({"form": SUBJECT, "source": source, **values}, sort_keys=True)
+    digest = hashlib.sha256(document.encode("utf-8")).hexdigest()
+    summary = ReportSummary(file=ENTRY_FILE, source=source, sha256=digest)
+    with engine.begin() as conn:
+        previous = conn.scalar(select(Import.id).where(Import.sha256 == digest))
+        if previous is not None:
+            summary.import_id = int(previous)
+            summary.already_imported = True
+            return summary, None
+        source_id = get_or_create_source(conn, source, "relative")
+        summary.import_id = new_import(
+            conn, source_id, ENTRY_FILE, digest, user, file_format="form", encoding=None,
+            profile={"name": SUBJECT}, columns=list(values),
+        )  # fmt: skip
+        loader = _Loader(conn, summary.import_id, source_id, summary, kek, None)
+        loader.load([RawRow(1, values)])
+        summary.rows_total = 1
+        _finish(conn, loader, summary, user)
+        case_id = loader.new[0]["case_id"] if loader.new else None
+    return summary, case_id

@@ -65,6 +65,24 @@ class CaseMatch:
     report_ids: tuple[str, ...]
     candidates: tuple[Candidate, ...]
 
+    def as_dict(self, words: Callable[[str], str]) -> dict[str, Any]:
+        """The JSON shape of `marsad missing match --json`; `words` turns reasons' catalogue
+        keys into words."""
+        return {
+            "case_id": self.case_id,
+            "report_ids": list(self.report_ids),
+            "candidates": [
+                {
+                    "person_id": c.person_id,
+                    "status": c.status,
+                    "probability": c.probability,
+                    "records": [{"source": s, "record_id": r} for s, r in c.records],
+                    "why": [words(k) for k in c.why],
+                }
+                for c in self.candidates
+            ],
+        }
+
 
 def match_model(conn: Connection) -> tuple[dict[str, Any], str]:
     """The m and u to score with: the latest link run's comparisons, completed by the shipped

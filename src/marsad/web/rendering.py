@@ -53,6 +53,7 @@ NAV: list[NavItem] = [
     NavItem("/review", "nav.review", "review"),
     NavItem("/evidence", "nav.evidence", "view_evidence"),
     NavItem("/testimonies", "nav.testimonies", "view_evidence"),
+    NavItem("/tracing", "nav.tracing", "view_tracing"),
     NavItem("/admin/users", "nav.users", "manage_users"),
     NavItem("/admin/audit", "nav.audit", "view_audit"),
 ]

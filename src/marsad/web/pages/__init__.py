@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from marsad.web.pages import account, admin, data, evidence, login, persons, review
+from marsad.web.pages import account, admin, data, evidence, login, persons, review, tracing
 
 ROUTERS: tuple[APIRouter, ...] = (
     login.router,
@@ -21,4 +21,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     data.router,
     review.router,
     evidence.router,
+    tracing.router,
 )
