@@ -33,6 +33,8 @@ SAMPLE_PATH_VALUES = {
     "change": "disable",
     "item_id": "1",
     "testimony_id": "1",
+    "case_id": "1",
+    "ident": "1",
 }
 
 
@@ -122,7 +124,11 @@ def get_user_by_name(client: TestClient, name: str) -> UserInfo:
 
 
 def test_every_role_refused_what_it_may_not_do(
-    client: TestClient, team: dict[str, str], seeded: Seeded, evidence_seeded: EvidenceSeeded
+    client: TestClient,
+    team: dict[str, str],
+    seeded: Seeded,
+    evidence_seeded: EvidenceSeeded,
+    tracing_seeded: int,
 ) -> None:
     """Table-driven from PERMISSIONS: every guarded page and API route, by direct URL."""
     routes = guarded_routes()
