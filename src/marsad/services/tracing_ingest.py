@@ -41,10 +41,11 @@ from marsad.services.ingest import (
     new_import,
     record_counts,
     reserve_raw_row_ids,
+    seen_before,
 )
 from marsad.services.sources import get_or_create_source
 from marsad.services.testimony import data_key, load_kek
-from marsad.store.models import Import, QuarantineEntry, utcnow
+from marsad.store.models import QuarantineEntry, utcnow
 from marsad.store.models import RawRow as RawRowTable
 from marsad.store.tracing_tables import MissingReport, TracingCase, TracingStep
 from marsad.tracing.cases import SoughtKeys, group_reports
@@ -303,10 +304,7 @@ def ingest_reports(
     digest = file_sha256(path)
     summary = ReportSummary(file=path.name, source=source, sha256=digest)
     with engine.begin() as conn:
-        previous = conn.scalar(select(Import.id).where(Import.sha256 == digest))
-        if previous is not None:
-            summary.import_id = int(previous)
-            summary.already_imported = True
+        if seen_before(conn, summary):
             return summary
         source_id = get_or_create_source(conn, source, "relative")
         profile = report_profile(profile_path)
@@ -369,10 +367,7 @@ def ingest_report_entry(
     digest = hashlib.sha256(document.encode("utf-8")).hexdigest()
     summary = ReportSummary(file=ENTRY_FILE, source=source, sha256=digest)
     with engine.begin() as conn:
-        previous = conn.scalar(select(Import.id).where(Import.sha256 == digest))
-        if previous is not None:
-            summary.import_id = int(previous)
-            summary.already_imported = True
+        if seen_before(conn, summary):
             return summary, None
         source_id = get_or_create_source(conn, source, "relative")
         summary.import_id = new_import(

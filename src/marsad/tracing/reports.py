@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from marsad.domain.records import FieldError
 from marsad.ingest import values as v
-from marsad.ingest.parse import checked_cell, shown
+from marsad.ingest.parse import read_cells, shown
 from marsad.ingest.places import Gazetteer, validate_pcode
 from marsad.ingest.profile import MappingProfile, ProfileForm
 from marsad.tracing.consent import CONSENT_SCOPES, parse_consent
@@ -76,10 +76,9 @@ REPORT_FORM = ProfileForm(
 )
 """The form of a missing-report file, for mapping profiles (e.g. a KoBo export)."""
 
-_LIMITS = dict.fromkeys(
+_LIMITS: dict[str, int] = dict.fromkeys(
     ("name", "name_first", "name_father", "name_grandfather", "name_family", "name_mother"), 200
 ) | {"circumstances": 10_000, "description": 10_000, "notes": 10_000}
-_DEFAULT_LIMIT = 500
 _OLDEST = 110
 """Years: a sought person born longer ago than this before the report is a typo."""
 
@@ -168,19 +167,7 @@ def parse_report(
 ) -> ReportFields | list[FieldError]:
     """One report from one raw row, or every reason it cannot be one."""
     today = today or dt.date.today()
-    headers = profile.header_map(cells)
-    errors: list[FieldError] = []
-    text: dict[str, str] = {}
-    for field in REPORT_COLUMNS:
-        header = headers.get(field)
-        raw = cells.get(header, "") if header is not None else ""
-        value = checked_cell(field, raw, _LIMITS.get(field, _DEFAULT_LIMIT))
-        if isinstance(value, FieldError):
-            errors.append(value)
-            continue
-        if value and field in profile.values:
-            value = profile.translate(field, value)
-        text[field] = value or profile.defaults.get(field, "")
+    text, errors = read_cells(cells, profile, REPORT_COLUMNS, _LIMITS)
 
     report_id = text.get("report_id", "")
     if not report_id and "report_id" not in {e.field for e in errors}:
