@@ -40,7 +40,8 @@ ADD_CHILD = """
 import sys
 from pathlib import Path
 from marsad.evidence.timestamps import TrustChain
-from marsad.services.evidence import EvidenceSettings, Receipt, Tsa, add_evidence
+from marsad.services.evidence import Receipt, add_evidence
+from marsad.services.evidence_settings import EvidenceSettings, Tsa
 from marsad.store.db import open_store
 source, store, evidence, url, certs = sys.argv[1:]
 chain = TrustChain.from_pem(Path(certs).read_bytes(), certs)

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Engine, insert, text
 
 from marsad.evidence.timestamps import TrustChain
 from marsad.evidence.witness import KeyEncryptionKey, new_key_text
-from marsad.services.evidence import EvidenceSettings, Tsa
+from marsad.services.evidence_settings import EvidenceSettings, Tsa
 from marsad.services.sources import get_or_create_source
 from marsad.store.models import Import, Incident, RawRow
 from tests.tsa import TimestampAuthority

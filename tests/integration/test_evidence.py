@@ -16,20 +16,13 @@ from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.exc import DBAPIError
 
 from marsad.evidence.errors import EvidenceError
-from marsad.services.evidence import (
-    Receipt,
-    add_evidence,
-    custody_entries,
-    derive_item,
-    download_item,
-    list_items,
-    show_item,
-    timestamp_pending,
-    transfer_item,
-    verify_evidence,
-)
+from marsad.services.evidence import Receipt, add_evidence, derive_item
+from marsad.services.evidence_custody import custody_entries
+from marsad.services.evidence_items import download_item, list_items, show_item, transfer_item
 from marsad.services.evidence_package import package_incident
-from marsad.store.models import CustodyEvent, EvidenceItem, EvidenceProvenance
+from marsad.services.evidence_timestamps import timestamp_pending
+from marsad.services.evidence_verify import verify_evidence
+from marsad.store.evidence_tables import CustodyEvent, EvidenceItem, EvidenceProvenance
 from tests.integration.evidence_helpers import as_insider, incident, photo, settings, video
 from tests.tsa import TimestampAuthority
 
@@ -260,7 +253,7 @@ def test_a_package_holds_originals_tokens_certificates_and_custody(
 
 
 def test_the_evidence_directory_defaults_beside_a_sqlite_store(tmp_path: Path) -> None:
-    from marsad.services.evidence import evidence_settings
+    from marsad.services.evidence_settings import evidence_settings
     from marsad.store.db import make_engine
 
     engine = make_engine(f"sqlite:///{tmp_path / 'm.db'}")

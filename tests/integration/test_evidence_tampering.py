@@ -14,16 +14,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, func, select, update
 
-from marsad.services.evidence import (
-    EvidenceSettings,
-    Receipt,
-    add_evidence,
-    show_item,
-    transfer_item,
-    verify_evidence,
-)
+from marsad.services.evidence import Receipt, add_evidence
+from marsad.services.evidence_items import show_item, transfer_item
+from marsad.services.evidence_settings import EvidenceSettings
+from marsad.services.evidence_verify import verify_evidence
 from marsad.store.db import make_engine, migrate
-from marsad.store.models import CustodyEvent, EvidenceItem
+from marsad.store.evidence_tables import CustodyEvent, EvidenceItem
 from tests.integration.evidence_helpers import as_insider, photo
 from tests.integration.evidence_helpers import settings as tsa_settings
 from tests.tsa import TimestampAuthority

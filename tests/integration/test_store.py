@@ -10,18 +10,18 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect
 
 from marsad.store.db import make_engine, migrate, resolve_url
-from marsad.store.models import Base
+from marsad.store.tables import metadata
 
 
 def test_migrations_create_every_table(engine: Engine) -> None:
     tables = set(inspect(engine).get_table_names())
-    assert set(Base.metadata.tables) <= tables
+    assert set(metadata.tables) <= tables
     assert "alembic_version" in tables
 
 
 def test_migrations_match_the_models(engine: Engine) -> None:
     with engine.connect() as conn:
-        differences = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        differences = compare_metadata(MigrationContext.configure(conn), metadata)
     assert differences == []
 
 

@@ -12,7 +12,8 @@ from sqlalchemy import Engine, select, text
 
 from marsad.evidence.errors import EvidenceError, WitnessKeyError
 from marsad.evidence.witness import KeyEncryptionKey, new_key_text
-from marsad.services.evidence import custody_entries, list_items, show_item
+from marsad.services.evidence_custody import custody_entries
+from marsad.services.evidence_items import list_items, show_item
 from marsad.services.evidence_package import package_incident
 from marsad.services.testimony import (
     Statement,
@@ -27,7 +28,7 @@ from marsad.services.testimony import (
     write_new_key,
 )
 from marsad.services.users import add_user, disable_user
-from marsad.store.models import Witness, WitnessKey
+from marsad.store.evidence_tables import Witness, WitnessKey
 from tests.integration.evidence_helpers import incident, kek, photo, settings
 from tests.tsa import TimestampAuthority
 

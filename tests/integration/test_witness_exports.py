@@ -20,7 +20,7 @@ from marsad.evidence.witness import new_key_text
 from marsad.services.audit import recent_events
 from marsad.services.users import add_user
 from marsad.store.db import make_engine
-from marsad.store.models import CustodyEvent
+from marsad.store.evidence_tables import CustodyEvent
 from tests.integration.evidence_helpers import incident, photo
 from tests.integration.test_publish import build_scenario
 from tests.tsa import TimestampAuthority

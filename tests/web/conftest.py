@@ -18,7 +18,8 @@ from sqlalchemy import Engine, insert
 
 from marsad.evidence.witness import new_key_text
 from marsad.services import users as users_service
-from marsad.services.evidence import Receipt, add_evidence, evidence_settings
+from marsad.services.evidence import Receipt, add_evidence
+from marsad.services.evidence_settings import evidence_settings
 from marsad.services.testimony import Statement, add_testimony, add_witness, load_kek
 from marsad.services.users import ROLES, add_user
 from marsad.store.models import Import, Person, RawRow, Record, Source

@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from marsad.services.users import ROLES, can
-from marsad.store import models
-from marsad.store.models import CustodyEvent, EvidenceItem
+from marsad.store import evidence_tables
+from marsad.store.evidence_tables import CustodyEvent, EvidenceItem
 from tests.integration.evidence_helpers import photo
 from tests.tsa import TimestampAuthority
 from tests.web.conftest import (
@@ -189,9 +189,8 @@ def test_testimony_form_witness_protection_and_withdrawal(
     )
     assert answer.status_code == 200 and "recorded." in answer.text
     with engine.connect() as conn:
-        testimony_id = conn.scalar(
-            select(models.Testimony.id).order_by(models.Testimony.id.desc()).limit(1)
-        )
+        testimonies = evidence_tables.Testimony
+        testimony_id = conn.scalar(select(testimonies.id).order_by(testimonies.id.desc()).limit(1))
     assert f"/testimonies/{testimony_id}" in str(answer.url)
     assert "سمعت الانفجار قرب السوق" in answer.text and "W-2" in answer.text
     assert 'id="reveal-form"' not in answer.text and "Hasan Mahmoud" not in answer.text

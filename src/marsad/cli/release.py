@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from marsad.cli.common import DbOption, ReportingGroup, command_group, console, fail, store, strata
+from marsad.domain.releases import EstimateNumbers, EstimateSettings
 from marsad.services.estimate import EstimateResult
 from marsad.services.release import (
     create_release,
@@ -65,23 +66,23 @@ def release_create(
     directory = out or Path("releases") / name
     estimate = None
     if not no_estimate:
-        estimate = {"method": method, "by": strata(by), "preset": preset, "seed": seed}
+        estimate = EstimateSettings(method=method, by=strata(by), preset=preset, seed=seed)
 
     def files(target: Path, result: EstimateResult | None) -> None:
         write_release_files(engine, target, result, user=user, release=name)
 
     manifest = create_release(engine, name, directory, user, estimate, files)
-    totals = manifest.numbers["counts"]["totals"]
+    totals = manifest.numbers.counts.totals
     table = Table(title=f"release {name} frozen in {directory}", title_justify="left")
     table.add_column("")
     table.add_column("", justify="right")
     for standard, n in totals.items():
         table.add_row(standard, f"{n:,}")
-    estimated = manifest.numbers.get("estimate")
-    if estimated:
-        lo, hi = estimated["interval"]
-        table.add_row("estimated", f"{estimated['estimate']:,.0f} ({lo:,.0f}–{hi:,.0f})")
-    table.add_row("imports", str(len(manifest.inputs["imports"])))
+    estimated = manifest.numbers.estimate
+    if isinstance(estimated, EstimateNumbers):
+        lo, hi = estimated.interval
+        table.add_row("estimated", f"{estimated.estimate:,.0f} ({lo:,.0f}–{hi:,.0f})")
+    table.add_row("imports", str(len(manifest.inputs.imports)))
     table.add_row("code version", manifest.code_version)
     console.print(table)
 

@@ -23,24 +23,12 @@ from marsad.evidence.custody import Entry, canonical
 from marsad.evidence.errors import EvidenceError
 from marsad.evidence.hashing import file_digests, stream_digests
 from marsad.services.audit import record_event
-from marsad.services.evidence import (
-    EvidenceSettings,
-    Provenance,
-    custody,
-    custody_entries,
-    provenances_of,
-    read_head,
-    try_timestamp,
-    withheld_items,
-)
-from marsad.store.models import (
-    EvidenceItem,
-    EvidenceProvenance,
-    Incident,
-    Testimony,
-    Witness,
-    utcnow,
-)
+from marsad.services.evidence_custody import custody, custody_entries, read_head
+from marsad.services.evidence_items import Provenance, provenances_of, withheld_items
+from marsad.services.evidence_settings import EvidenceSettings
+from marsad.services.evidence_timestamps import try_timestamp
+from marsad.store.evidence_tables import EvidenceItem, EvidenceProvenance, Testimony, Witness
+from marsad.store.models import Incident, utcnow
 
 ACCOUNTABLE_SCOPES = ("accountability", "public")
 """Consent scopes under which a testimony may go to an accountability mechanism."""

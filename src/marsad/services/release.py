@@ -22,6 +22,25 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert, select
 
 from marsad import __version__
+from marsad.domain.releases import (
+    BREAKDOWNS,
+    CountNumbers,
+    DecisionsDigest,
+    EstimateFailure,
+    EstimateNumbers,
+    EstimateSettings,
+    ImportDigest,
+    LinkageDigest,
+    ReleaseDecisions,
+    ReleaseInputs,
+    ReleaseManifest,
+    ReleaseNumbers,
+    ReleaseSettings,
+    ReleaseState,
+    RulesDigest,
+    SourceEntry,
+    StratumNumbers,
+)
 from marsad.errors import InputError
 from marsad.publish.release import compare, sha256_of
 from marsad.services.audit import record_event
@@ -41,34 +60,9 @@ from marsad.store.models import (
 )
 from marsad.verify.rules import VerificationRules, parse_rules
 
-BREAKDOWNS = ("governorate", "month", "sex", "age_group", "civilian")
-
 
 class ReleaseError(InputError):
     """A release that cannot be made or found."""
-
-
-@dataclass(frozen=True)
-class ReleaseManifest:
-    """Everything behind a release's numbers: the hashes of every import, the settings in
-    force, the human decisions, the code version and the numbers, and the hashes of the files
-    published with them. Kept in the store and as manifest.json; compared section by section
-    (`publish.release.SECTIONS`) by `release verify`."""
-
-    release: str
-    created_at: str
-    created_by: str
-    code_version: str
-    inputs: dict[str, Any]
-    settings: dict[str, Any]
-    decisions: dict[str, Any]
-    numbers: dict[str, Any]
-    verification_rules_text: str
-    files: dict[str, str]
-
-    def as_document(self) -> dict[str, Any]:
-        """The manifest as JSON holds it."""
-        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -111,53 +105,51 @@ def code_version() -> str:
     return f"{__version__}+g{commit}" if commit else __version__
 
 
-def _inputs(conn: Connection) -> dict[str, Any]:
+def _inputs(conn: Connection) -> ReleaseInputs:
     sources = {s.id: s for s in conn.execute(select(Source.__table__).order_by(Source.id))}
     imports = [
-        {
-            "sha256": i.sha256,
-            "source": sources[i.source_id].name,
-            "file_name": i.file_name,
-            "rows_total": i.rows_total,
-            "rows_recorded": i.rows_recorded,
-            "rows_quarantined": i.rows_quarantined,
-        }
+        ImportDigest(
+            sha256=i.sha256,
+            source=sources[i.source_id].name,
+            file_name=i.file_name,
+            rows_total=i.rows_total,
+            rows_recorded=i.rows_recorded,
+            rows_quarantined=i.rows_quarantined,
+        )
         for i in conn.execute(select(Import.__table__).order_by(Import.id))
     ]
-    return {
-        "imports": imports,
-        "sources": [
-            {
-                "name": s.name,
-                "kind": s.kind,
-                "copies": sources[s.copies_source_id].name if s.copies_source_id else None,
-            }
+    return ReleaseInputs(
+        imports=imports,
+        sources=[
+            SourceEntry(
+                name=s.name,
+                kind=s.kind,
+                copies=sources[s.copies_source_id].name if s.copies_source_id else None,
+            )
             for s in sources.values()
         ],
-    }
+    )
 
 
 def _settings(
-    conn: Connection, rules: VerificationRules, estimate: dict[str, Any] | None
-) -> dict[str, Any]:
+    conn: Connection, rules: VerificationRules, estimate: EstimateSettings | None
+) -> ReleaseSettings:
     run = conn.execute(
         select(LinkRun.engine, LinkRun.settings, LinkRun.model).order_by(LinkRun.id.desc()).limit(1)
     ).first()
     linkage = None
     if run is not None:
-        linkage = {
-            "engine": run.engine,
-            "settings": run.settings,
-            "model_sha256": sha256_of(run.model) if run.model is not None else None,
-        }
-    return {
-        "linkage": linkage,
-        "verification_rules": {"sha256": rules.sha256},
-        "estimate": estimate,
-    }
+        linkage = LinkageDigest(
+            engine=run.engine,
+            settings=run.settings,
+            model_sha256=sha256_of(run.model) if run.model is not None else None,
+        )
+    return ReleaseSettings(
+        linkage=linkage, verification_rules=RulesDigest(rules.sha256), estimate=estimate
+    )
 
 
-def _decisions(conn: Connection) -> dict[str, Any]:
+def _decisions(conn: Connection) -> ReleaseDecisions:
     links = [
         [r.record_a_id, r.record_b_id, r.decision]
         for r in conn.execute(
@@ -190,59 +182,71 @@ def _decisions(conn: Connection) -> dict[str, Any]:
             .order_by(Incident.id)
         )
     ]
-    return {
-        name: {"count": len(items), "sha256": sha256_of(items)}
-        for name, items in (
-            ("links", links),
-            ("statuses", statuses),
-            ("values", values),
-            ("incident_events", events),
-        )
-    }
+    return ReleaseDecisions(
+        links=_digest(links),
+        statuses=_digest(statuses),
+        values=_digest(values),
+        incident_events=_digest(events),
+    )
 
 
-def _counts(conn: Connection) -> dict[str, Any]:
+def _digest(items: list[list[Any]]) -> DecisionsDigest:
+    return DecisionsDigest(count=len(items), sha256=sha256_of(items))
+
+
+def _counts(conn: Connection) -> CountNumbers:
     headline = totals(conn)
-    out: dict[str, Any] = {
-        "totals": {k: v for k, v in headline.as_dict().items() if k not in headline.keys},
-        "documented_missing": documented_missing(conn),
-        "incidents": [{"key": c.grade, **asdict(c)} for c in incident_counts(conn)],
-    }
-    for dimension in BREAKDOWNS:
-        out[f"by_{dimension}"] = [
-            {"key": str(row.keys[dimension]), **row.as_dict()}
-            for row in count_persons(conn, (dimension,))
-        ]
-    return out
+    by = {d: _breakdown(conn, d) for d in BREAKDOWNS}
+    return CountNumbers(
+        totals={k: v for k, v in headline.as_dict().items() if k not in headline.keys},
+        documented_missing=documented_missing(conn),
+        incidents=[{"key": c.grade, **asdict(c)} for c in incident_counts(conn)],
+        by_governorate=by["governorate"],
+        by_month=by["month"],
+        by_sex=by["sex"],
+        by_age_group=by["age_group"],
+        by_civilian=by["civilian"],
+    )
 
 
-def _estimate_numbers(result: EstimateResult) -> dict[str, Any]:
+def _breakdown(conn: Connection, dimension: str) -> list[dict[str, Any]]:
+    return [
+        {"key": str(row.keys[dimension]), **row.as_dict()}
+        for row in count_persons(conn, (dimension,))
+    ]
+
+
+def _estimate_numbers(result: EstimateResult) -> EstimateNumbers:
     total = result.total
-    return {
-        "observed": total.observed,
-        "estimate": round(total.estimate, 3),
-        "interval": [round(total.interval[0], 3), round(total.interval[1], 3)],
-        "level": total.level,
-        "strata": [
-            {
-                "key": s.label,
-                "observed": s.observed,
-                "estimate": None if s.estimate is None else round(s.estimate.estimate, 3),
-                "interval": None
+    return EstimateNumbers(
+        observed=total.observed,
+        estimate=round(total.estimate, 3),
+        interval=[round(total.interval[0], 3), round(total.interval[1], 3)],
+        level=total.level,
+        strata=[
+            StratumNumbers(
+                key=s.label,
+                observed=s.observed,
+                estimate=None if s.estimate is None else round(s.estimate.estimate, 3),
+                interval=None
                 if s.estimate is None
                 else [round(s.estimate.interval[0], 3), round(s.estimate.interval[1], 3)],
-            }
+            )
             for s in result.strata
         ],
-    }
+    )
 
 
-def _run_estimate(engine: Engine, settings: dict[str, Any] | None) -> EstimateResult | None:
+def _run_estimate(engine: Engine, settings: EstimateSettings | None) -> EstimateResult | None:
     if settings is None:
         return None
-    options = {k: v for k, v in settings.items() if k not in ("by", "method")}
     return estimate_store(
-        engine, by=settings["by"], method=settings["method"], save=False, **options
+        engine,
+        by=settings.by,
+        method=settings.method,
+        save=False,
+        preset=settings.preset,
+        seed=settings.seed,
     )
 
 
@@ -257,31 +261,30 @@ def _file_hashes(directory: Path) -> dict[str, str]:
 def _state(
     engine: Engine,
     rules: VerificationRules | None,
-    estimate: dict[str, Any] | None,
+    estimate: EstimateSettings | None,
     verifying: bool = False,
-) -> tuple[dict[str, Any], EstimateResult | None]:
+) -> tuple[ReleaseState, EstimateResult | None]:
     """Inputs, settings, decisions and numbers as the store gives them now; the persons are
     verified afresh (under `rules`, or the rules in force) and the store left as it was. An
     estimate that cannot be made stops a new release, and is a difference when verifying."""
     with engine.connect() as conn, conn.begin() as transaction:
         rules = rules or rules_in_force(conn)
         verify_persons(conn, rules=rules)
-        state: dict[str, Any] = {
-            "inputs": _inputs(conn),
-            "settings": _settings(conn, rules, estimate),
-            "decisions": _decisions(conn),
-            "numbers": {"counts": _counts(conn)},
-        }
+        inputs = _inputs(conn)
+        settings = _settings(conn, rules, estimate)
+        decisions = _decisions(conn)
+        counts = _counts(conn)
         transaction.rollback()
+    numbers: EstimateNumbers | EstimateFailure | None
     try:
         result = _run_estimate(engine, estimate)
     except EstimateError as error:
         if not verifying:
             raise ReleaseError(f"cannot estimate for the release: {error}") from error
-        state["numbers"]["estimate"] = {"error": str(error)}
-        return state, None
-    state["numbers"]["estimate"] = None if result is None else _estimate_numbers(result)
-    return state, result
+        result, numbers = None, EstimateFailure(str(error))
+    else:
+        numbers = None if result is None else _estimate_numbers(result)
+    return ReleaseState(inputs, settings, decisions, ReleaseNumbers(counts, numbers)), result
 
 
 def create_release(
@@ -289,7 +292,7 @@ def create_release(
     name: str,
     out: Path,
     user: str,
-    estimate: dict[str, Any] | None,
+    estimate: EstimateSettings | None,
     write_files: Callable[[Path, EstimateResult | None], None],
 ) -> ReleaseManifest:
     """Freeze a release named `name` into the store and the directory `out`.
@@ -311,10 +314,10 @@ def create_release(
         created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         created_by=user,
         code_version=code_version(),
-        inputs=state["inputs"],
-        settings=state["settings"],
-        decisions=state["decisions"],
-        numbers=state["numbers"],
+        inputs=state.inputs,
+        settings=state.settings,
+        decisions=state.decisions,
+        numbers=state.numbers,
         verification_rules_text=rules.text,
         files=_file_hashes(out),
     )
@@ -345,7 +348,9 @@ def verify_release(engine: Engine, name: str) -> ReleaseCheck:
         raise ReleaseError(f"no release named {name!r}")
     manifest = release.manifest
     rules = parse_rules(manifest["verification_rules_text"], f"release {name}")
-    now, _ = _state(engine, rules, manifest["settings"]["estimate"], verifying=True)
+    frozen = manifest["settings"]["estimate"]
+    estimate = None if frozen is None else EstimateSettings.from_document(frozen)
+    now, _ = _state(engine, rules, estimate, verifying=True)
     files_changed: list[str] = []
     directory = Path(release.directory)
     if directory.is_dir():
@@ -355,7 +360,7 @@ def verify_release(engine: Engine, name: str) -> ReleaseCheck:
             for file, digest in manifest["files"].items()
             if on_disk.get(file) != digest
         ]
-    lines = compare(manifest, now)
+    lines = compare(manifest, now.as_document())
     return ReleaseCheck(
         name=name,
         identical=not lines and not files_changed,

@@ -22,25 +22,12 @@ from sqlalchemy import Connection, Engine, insert, select, update
 from marsad.evidence import witness as sealing
 from marsad.evidence.custody import Entry
 from marsad.evidence.errors import EvidenceError, WitnessKeyError
-from marsad.services.evidence import (
-    Added,
-    EvidenceSettings,
-    Receipt,
-    add_evidence,
-    check_date,
-    custody,
-    custody_entries,
-)
+from marsad.services.evidence import Added, Receipt, add_evidence, check_date
+from marsad.services.evidence_custody import custody, custody_entries
+from marsad.services.evidence_settings import EvidenceSettings
 from marsad.services.users import can, find_user
-from marsad.store.models import (
-    EvidenceProvenance,
-    Incident,
-    Testimony,
-    User,
-    Witness,
-    WitnessKey,
-    utcnow,
-)
+from marsad.store.evidence_tables import EvidenceProvenance, Testimony, Witness, WitnessKey
+from marsad.store.models import Incident, User, utcnow
 
 CONSENT_SCOPES = ("internal", "accountability", "public")
 """Internal: the team only. Accountability: also UN commissions, the IIIM, courts. Public:

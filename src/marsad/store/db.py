@@ -15,7 +15,6 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from marsad.errors import InputError, StoreUnreachable
-from marsad.store import tracing_tables  # noqa: F401  (its tables in Base.metadata)
 
 DEFAULT_DB = "marsad.db"
 

@@ -2,13 +2,12 @@
 
 from alembic import context
 
-from marsad.store import tracing_tables  # noqa: F401  (its tables in Base.metadata)
-from marsad.store.models import Base
+from marsad.store.tables import metadata
 
 connection = context.config.attributes["connection"]
 context.configure(
     connection=connection,
-    target_metadata=Base.metadata,
+    target_metadata=metadata,
     render_as_batch=connection.dialect.name == "sqlite",
 )
 with context.begin_transaction():

@@ -25,17 +25,15 @@ from starlette.background import BackgroundTask
 from starlette.responses import FileResponse, Response
 
 from marsad.evidence.errors import EvidenceError
-from marsad.services.evidence import (
-    EvidenceSettings,
-    Receipt,
-    add_evidence,
+from marsad.services.evidence import Receipt, add_evidence
+from marsad.services.evidence_items import (
     download_item,
-    evidence_settings,
     find_item,
     list_items,
     show_item,
     transfer_item,
 )
+from marsad.services.evidence_settings import EvidenceSettings, evidence_settings
 from marsad.services.testimony import (
     CONSENT_SCOPES,
     Statement,
