@@ -16,8 +16,8 @@ from rich.table import Table
 from rich.text import Text
 
 from marsad.cli.common import DbOption, command_group, console, store
-from marsad.cli.testimony import KeyFileOption
 from marsad.cli.ingest import ingest_summary
+from marsad.cli.testimony import KeyFileOption
 from marsad.i18n import text
 from marsad.services.testimony import load_kek
 from marsad.services.tracing_cases import (
