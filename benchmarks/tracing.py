@@ -15,7 +15,8 @@ Figures, against the truth (missing-truth.csv, truth.csv; detainees DA-n are D n
 - the time to match all cases, and the process's peak memory.
 The baseline (benchmarks/tracing_baseline.py) ranks the same cases against the same persons;
 its "likely" candidates stand for its confident ones. The store is kept in --work, so a second
-run re-does only the matching. Prints one JSON object; docs/benchmarks.md has the results.
+run re-does only the matching (--reingest: the reports' ingest too). Prints one JSON object;
+docs/benchmarks.md has the results.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
-from sqlalchemy import func, select  # noqa: E402
+from sqlalchemy import func, select, text  # noqa: E402
 
 from benchmarks.linkage import load, peak_mb  # noqa: E402
 from benchmarks.tracing_baseline import Baseline, Person, Query  # noqa: E402
@@ -45,6 +46,7 @@ from marsad.services.tracing_ingest import ingest_reports  # noqa: E402
 from marsad.services.tracing_match import match_cases  # noqa: E402
 from marsad.services.tracing_pools import person_rows  # noqa: E402
 from marsad.store.db import open_store  # noqa: E402
+from marsad.store.models import LinkRun  # noqa: E402
 from marsad.store.tracing_tables import MissingReport  # noqa: E402
 from marsad.synth import generate, write_scenario  # noqa: E402
 from marsad.synth.missing import DETAINEES  # noqa: E402
@@ -55,19 +57,36 @@ IN_STORE = ("killed", "detained")
 NO_LIST = ("unlisted", "sheltered")
 
 
-def prepare(work: Path, people: int, cases: int, seed: int) -> Any:
+def forget_reports(engine: Any) -> None:
+    """Remove the reports, their cases and their import, to ingest them again (after a change
+    to ingest or grouping) without linking the lists again."""
+    with engine.begin() as conn:
+        imports = list(conn.scalars(select(MissingReport.import_id).distinct()))
+        for table in ("tracing_candidates", "tracing_steps", "missing_reports", "tracing_cases"):
+            conn.execute(text(f"DELETE FROM {table}"))
+        for import_id in imports:
+            conn.execute(text("DELETE FROM quarantine WHERE import_id = :i"), {"i": import_id})
+            conn.execute(text("DELETE FROM raw_rows WHERE import_id = :i"), {"i": import_id})
+            conn.execute(text("DELETE FROM imports WHERE id = :i"), {"i": import_id})
+
+
+def prepare(work: Path, people: int, cases: int, seed: int, again: bool) -> Any:
     if not (work / MISSING_FILE).exists():
         work.mkdir(parents=True, exist_ok=True)
         scenario = generate(seed=seed, people=people, lists=4)
         write_scenario(scenario, work)
         write_missing(scenario, work, cases, seed)
     engine = open_store(str(work / "marsad.db"))
+    if again:
+        forget_reports(engine)
     with engine.connect() as conn:
         ready = conn.scalar(select(func.count()).select_from(MissingReport))
-    if not ready:
+        linked = conn.scalar(select(func.count()).select_from(LinkRun))
+    if not linked:
         ingest_scenario(engine, work)
         ingest_file(engine, work / DETAINEES_FILE, DETAINEES.source, kind="monitoring_group")
         link(engine)
+    if not ready:
         ingest_reports(engine, work / MISSING_FILE, "Tracing desk", "benchmark")
     return engine
 
@@ -86,10 +105,13 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=18)
     parser.add_argument("--work", type=Path, default=Path("/tmp/marsad-tracing-bench"))
+    parser.add_argument(
+        "--reingest", action="store_true", help="ingest the reports again (the lists stay linked)"
+    )
     args = parser.parse_args()
     work = args.work / f"p{args.people}-c{args.cases}-s{args.seed}"
     started = time.perf_counter()
-    engine = prepare(work, args.people, args.cases, args.seed)
+    engine = prepare(work, args.people, args.cases, args.seed, args.reingest)
     prepared = time.perf_counter() - started
 
     with (work / MISSING_TRUTH_FILE).open(encoding="utf-8") as handle:

@@ -108,6 +108,12 @@ def test_two_relatives_writing_one_name_in_two_scripts_open_one_case() -> None:
     assert not same_sought(a, brother)
     assert not same_sought(a, namesake)
     assert group_reports([a, b, brother, namesake]) == [[1, 2], [3], [4]]
+    cousin = keys(5, "Mohammad Ahmad Al-Ali", "Fatima", 1991)  # same father's name, other family
+    assert not same_sought(a, cousin)
+    parts_only = SoughtKeys.of(
+        6, "", ("Mohammad", None, None, "Al-Hasan"), "Fatima", None, (None, None)
+    )
+    assert same_sought(a, parts_only)
 
 
 def test_a_death_needs_two_distinct_reviewers_naming_one_person() -> None:

@@ -3,7 +3,8 @@
 Two relatives (a mother, a brother) report the same son, each writing his name as they say it,
 one in Arabic script and one in Latin letters. Two reports seek the same person when, on the
 cross-script name keys of `marsad.names`:
-- their first names agree, and their father's or their family names agree (both given);
+- their first names agree, and their father's and family names agree where both give them
+  (at least one of the two given by both);
 - their mothers' names, sexes and birth years do not disagree where both give them (birth
   years within a year of each other's range).
 Grouping is transitive (a third report that agrees with either joins both). The rule is
@@ -69,10 +70,14 @@ def same_sought(a: SoughtKeys, b: SoughtKeys) -> bool:
     """Whether two reports seek the same person (the module's rule)."""
     if a.first is None or a.first != b.first:
         return False
-    names = (a.father is not None and a.father == b.father) or (
-        a.family is not None and a.family == b.family
+    both = [(x, y) for x, y in ((a.father, b.father), (a.family, b.family)) if x and y]
+    return (
+        bool(both)
+        and all(x == y for x, y in both)
+        and _agree(a.mother, b.mother)
+        and _agree(a.sex, b.sex)
+        and _years_agree(a, b)
     )
-    return names and _agree(a.mother, b.mother) and _agree(a.sex, b.sex) and _years_agree(a, b)
 
 
 def group_reports(reports: Sequence[SoughtKeys]) -> list[list[int]]:
