@@ -17,7 +17,12 @@ from tests.tsa import TimestampAuthority
 _database_numbers = itertools.count(1)
 
 NEEDS: dict[str, tuple[str, ...]] = {
-    "browser": ("web/test_browser.py", "web/test_browser_data.py", "render/"),
+    "browser": (
+        "web/test_browser.py",
+        "web/test_browser_data.py",
+        "web/test_browser_tracing.py",
+        "render/",
+    ),
     "java": ("integration/test_spark.py",),
     "server": ("web/test_serve.py",),
 }
