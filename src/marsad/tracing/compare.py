@@ -29,13 +29,17 @@ TRACING_COMPARISONS = (
 )
 """The linkage model's comparisons that tracing uses, in the order of a comparison vector."""
 BLOCKING_RULES: tuple[tuple[str, ...], ...] = (
-    ("first_key", "father_key"),
-    ("first_key", "family_key"),
-    ("first_key", "mother_key"),
-    ("father_key", "family_key", "mother_key"),
+    ("first_consonants", "father_key"),
+    ("first_consonants", "family_key"),
+    ("first_consonants", "second_key"),
+    ("first_consonants", "mother_key"),
+    ("father_key", "family_key"),
 )
-"""Pairs compared: a report and a record that agree on two name parts. A typo in the first
-name is caught by the last rule when the mother is known."""
+"""Pairs compared: a report and a record that agree on two name parts. The first name is taken
+without its vowels (`features.consonants`): a relative writing "Muhsin" and a list writing
+محسن ("mhsin" and "mhsn" as keys) agree on "mhsn"; the second name part (father's, else
+grandfather's, else family name) catches a two-part name ("Muhsin Ali") against a full one
+("محسن علي إبراهيم"); father + family catch a first name written otherwise (سهى / سهي)."""
 BIRTH_EPOCH = 2200
 """Birth year y is written as the "age" BIRTH_EPOCH − y (see the module docstring)."""
 REPORT_SOURCE = "missing reports"
