@@ -160,6 +160,8 @@ def test_matching_finds_the_dead_across_scripts_and_the_workflow_confirms_with_t
         assert stored_candidates(conn, 1)[0].person_id == person
     assert not by_case[2].candidates or by_case[2].candidates[0].probability < 0.5
     evidence = {"person_id": person, "evidence": "hospital morgue list"}
+    with pytest.raises(NotFound, match="no person"):
+        act_on_case(engine, "R-1", "amal", "confirm_dead", {**evidence, "person_id": 99999})
     with pytest.raises(PermissionDenied):
         act_on_case(engine, "R-1", "rev", "confirm_dead", evidence)
     first = act_on_case(engine, "R-1", "amal", "confirm_dead", evidence)

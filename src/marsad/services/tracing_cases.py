@@ -23,7 +23,7 @@ from marsad.services.audit import record_event
 from marsad.services.testimony import open_data_key
 from marsad.services.tracing_ingest import sealing_context
 from marsad.services.users import can, find_user
-from marsad.store.models import Record, Source, User, utcnow
+from marsad.store.models import Person, Record, Source, User, utcnow
 from marsad.store.records import record_rows, select_records
 from marsad.store.tracing_tables import (
     MissingReport,
@@ -264,6 +264,13 @@ def _tracer(conn: Connection, username: str, permission: str) -> str:
     return user.username
 
 
+def _check_person(conn: Connection, person: object) -> None:
+    """A death is confirmed on a person the store holds, named by id."""
+    text = str(person or "").strip()
+    if not text.isdigit() or conn.scalar(select(Person.id).where(Person.id == int(text))) is None:
+        raise NotFound(f"no person {text!r}: a death is confirmed on a person of the store")
+
+
 def act_on_case(
     engine: Engine, ident: str, username: str, act: str, detail: Mapping[str, Any]
 ) -> workflow.Step:
@@ -273,6 +280,8 @@ def act_on_case(
         actor = _tracer(conn, username, "trace")
         view = resolve_case(conn, "internal", ident)
         steps = [s for _, s in history(conn, view.case_id)]
+        if act == "confirm_dead":
+            _check_person(conn, detail.get("person_id"))
         step = workflow.apply(view.state, steps, actor, act, detail)
         record_step(conn, view.case_id, step)
     return step
