@@ -162,12 +162,17 @@ def readable_cases(
     return views
 
 
+def as_id(text: str) -> int | None:
+    """A store id written in ASCII digits (at most 18), or None."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
+
+
 def resolve_case(conn: Connection, audience: str, ident: str) -> CaseView:
     """The readable case named by `ident`: a case id, or the report_id of any of its reports."""
     ident = ident.strip()
     ids: list[int] = []
-    if ident.isdigit():
-        ids = [int(ident)]
+    if (case_id := as_id(ident)) is not None:
+        ids = [case_id]
     ids += list(
         conn.scalars(
             select(MissingReport.case_id).where(
@@ -267,7 +272,8 @@ def _tracer(conn: Connection, username: str, permission: str) -> str:
 def _check_person(conn: Connection, person: object) -> None:
     """A death is confirmed on a person the store holds, named by id."""
     text = str(person or "").strip()
-    if not text.isdigit() or conn.scalar(select(Person.id).where(Person.id == int(text))) is None:
+    person_id = as_id(text)
+    if person_id is None or conn.scalar(select(Person.id).where(Person.id == person_id)) is None:
         raise NotFound(f"no person {text!r}: a death is confirmed on a person of the store")
 
 

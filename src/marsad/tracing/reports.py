@@ -134,7 +134,7 @@ def _year_of_birth(value: str, errors: list[FieldError], today: dt.date) -> int 
     if not value:
         return None
     digits = v.fold(value).strip()
-    if not (digits.isdigit() and len(digits) == 4):
+    if not (digits.isascii() and digits.isdigit() and len(digits) == 4):
         errors.append(FieldError("year_of_birth", f"not a year (e.g. 1990): {shown(value)}"))
         return None
     year = int(digits)

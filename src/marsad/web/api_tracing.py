@@ -31,7 +31,16 @@ from marsad.services.tracing_match import match_cases
 from marsad.services.users import UserInfo
 from marsad.web.auth import RequireApi, engine_of
 
-router = APIRouter(prefix="/tracing", tags=["tracing"])
+router = APIRouter(
+    prefix="/tracing",
+    tags=["tracing"],
+    responses={
+        400: {
+            "description": "A value, act or step the case does not allow (the reason in detail)."
+        },
+        404: {"description": "No such case (or not one the audience may read)."},
+    },
+)
 
 Audience = Literal["internal", "partners", "public"]
 Lang = Literal["en", "ar"]
@@ -160,7 +169,11 @@ def match(
     return [m.as_dict(lambda k: text(k, lang)) for m in matches]
 
 
-@router.get("/export", response_class=FileResponse)
+@router.get(
+    "/export",
+    response_class=FileResponse,
+    responses={200: {"content": {"text/csv": {}}, "description": "HXL-tagged CSV."}},
+)
 def export(
     request: Request,
     audience: Audience = "partners",
