@@ -57,7 +57,7 @@ def links(records: list[LinkageRecord], default_only: bool) -> set[Pair]:
             trained = linkage_model.fit(frame, plan, backend, silent, start)
             trained["probability_two_random_records_match"] = linkage_model.estimate_prior(
                 frame, trained, plan, backend
-            )
+            ).value
         scored = linkage_model.score(frame, backend, silent, trained)
     pairs = scored.pairs[scored.pairs.match_probability >= linkage_model.MATCH_THRESHOLD]
     return {

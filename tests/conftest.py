@@ -8,11 +8,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import Engine, text
 
 from marsad.store.db import make_engine, migrate
 from tests.pg import PostgresServer
 from tests.tsa import TimestampAuthority
+
+settings.register_profile("marsad", deadline=None)
+settings.load_profile("marsad")
+# Hypothesis fails an example slower than 200 ms by default: a timed test, which fails on a
+# loaded machine. Speed is measured in benchmarks/, never in the suite.
 
 _database_numbers = itertools.count(1)
 

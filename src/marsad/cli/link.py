@@ -52,6 +52,8 @@ def link_summary(summary: LinkSummary) -> None:
     )
     if summary.plan:
         console.print(summary.plan, style="dim")
+    if summary.prior:
+        console.print(summary.prior, style="dim")
     if summary.learned:
         console.print(f"reviewers' decisions: {summary.learned}", style="dim")
     for warning in summary.splink_warnings:
@@ -96,6 +98,14 @@ def link_command(
             help="Correct the model by what reviewers' accepted and rejected pairs teach.",
         ),
     ] = True,
+    one_to_one: Annotated[
+        bool,
+        typer.Option(
+            "--one-to-one/--no-one-to-one",
+            help="Score pairs between lists that show no duplicate one to one (a list names "
+            "a person once).",
+        ),
+    ] = True,
     db: DbOption = None,
 ) -> None:
     """Group records into persons (rule + trained model; reviewers' decisions win and teach)."""
@@ -110,6 +120,7 @@ def link_command(
             trained=trained,
             review_threshold=review_threshold,
             learning=learning,
+            one_to_one=one_to_one,
         )
     link_summary(summary)
     if model_out is not None:

@@ -16,7 +16,7 @@ from rich.text import Text
 from marsad.cli.common import DbOption, command_group, console, store
 from marsad.domain.records import RecordRow
 from marsad.errors import InputError
-from marsad.linkage.explain import PairExplanation
+from marsad.linkage.explain import ONE_TO_ONE, PairExplanation
 from marsad.services.browse import PersonStatus, view_person
 from marsad.services.review import ActionView, accept, history, merge, reject, split, undo
 from marsad.services.review_person import DecisionView
@@ -89,7 +89,11 @@ def explanation_table(
     table.add_column("weight", justify="right")
     table.add_row(Text("prior", style="italic"), "", _weight(explanation.prior_weight))
     for c in explanation.contributions:
-        name = "what reviewers' decisions taught the model" if c.gamma is None else c.comparison
+        name = c.comparison
+        if c.comparison == ONE_TO_ONE:
+            name = "competition on the other list (one to one)"
+        elif c.gamma is None:
+            name = "what reviewers' decisions taught the model"
         table.add_row(Text(name), Text(c.level), _weight(c.weight))
     table.add_row(Text("total", style="bold"), "", _weight(explanation.total_weight))
     table.add_row(

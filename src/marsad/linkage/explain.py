@@ -19,6 +19,11 @@ from marsad.linkage.learn import REVIEWERS, Correction
 
 DEFAULT_PRIOR = 0.0001
 """Splink's `probability_two_random_records_match` when the model does not say."""
+ONE_TO_ONE = "one_to_one"
+"""The contribution of one-to-one scoring between two lists (`marsad.linkage.one_to_one`)."""
+ONE_TO_ONE_ROUNDING = 0.05
+"""Bits between a stored score and its comparisons' sum that rounding explains (weights are
+stored to 3 decimals, scores to 12 digits): a larger difference is one-to-one scoring."""
 
 
 @dataclass(frozen=True)
@@ -110,6 +115,7 @@ def explain(
     probability: float | None,
     weights: Sequence[float] | None = None,
     correction: Correction | None = None,
+    one_to_one: bool = False,
 ) -> PairExplanation:
     """Explain one scored pair from the saved model and its comparison vector.
 
@@ -117,7 +123,11 @@ def explain(
     term-frequency adjustments, so the explanation adds up to the stored score; without them
     each level's weight is log2(m/u) from the model. `correction`, when the run learned one
     from reviewers' decisions and it applies to the pair (the model scored it below the match
-    threshold), is the last contribution: the stored score includes it.
+    threshold), is the last contribution: the stored score includes it. With `one_to_one` (the
+    run scored pairs between lists one to one), a stored `probability` that differs from what
+    the comparisons add up to by more than rounding was scored one to one between two lists
+    (`marsad.linkage.one_to_one`): the difference is a contribution of its own, `ONE_TO_ONE`,
+    the competition the pair has on the other list.
     """
     comparisons: Sequence[Mapping[str, Any]] = model["comparisons"]
     if len(gammas) != len(comparisons):
@@ -143,6 +153,19 @@ def explain(
             Contribution(REVIEWERS, f"{correction.labels:,} decisions", None, weight),
         )
         total += weight
+    if (
+        one_to_one
+        and probability is not None
+        and weights is not None
+        and 1e-9 < probability < 1 - 1e-9
+    ):
+        competition = math.log2(probability / (1.0 - probability)) - total
+        if abs(competition) > ONE_TO_ONE_ROUNDING:
+            contributions = (
+                *contributions,
+                Contribution(ONE_TO_ONE, "one to one between two lists", None, competition),
+            )
+            total += competition
     return PairExplanation(
         prior_weight=prior_weight,
         contributions=contributions,

@@ -32,7 +32,8 @@ from splink.internals.database_api import DatabaseAPISubClass
 from marsad.errors import InputError
 from marsad.linkage import comparisons as comparison_library
 from marsad.linkage import em
-from marsad.linkage.explain import default_m, default_u
+from marsad.linkage import prior as prior_library
+from marsad.linkage.explain import DEFAULT_PRIOR, default_m, default_u
 from marsad.linkage.plan import TRAINING_BLOCK_RECORDS, ModelPlan, plan_model, trained_by
 
 MATCH_THRESHOLD = 0.8
@@ -85,6 +86,8 @@ class Scored:
     run's model), "default" (the shipped model: too few records to train) or "none" (the
     records share no field to compare)."""
     splink_warnings: tuple[str, ...] = field(default=())
+    prior: prior_library.Prior | None = None
+    """The prior the pairs were scored with, and how it was set."""
 
 
 def is_machine_match(score: float, gammas: list[int], comparisons: tuple[str, ...]) -> bool:
@@ -326,15 +329,18 @@ def _patterns(
 
 def estimate_prior(
     frame: pd.DataFrame, model: dict[str, Any], plan: ModelPlan, db_api: DatabaseAPISubClass
-) -> float:
-    """The probability that two random records match, given the model's m and u.
+) -> prior_library.Prior:
+    """The probability that two random records match, given the model's m and u, and how it
+    was set (`marsad.linkage.prior`).
 
     EM for the prior alone: with each blocked pair's Bayes factor fixed, the prior is the
     expected number of matching pairs over the number of all pairs, and that expectation
     depends on the prior; iterate to the fixed point. Pairs no blocking rule compares count
     as non-matches. Unlike a deterministic rule with an assumed recall, it needs no field to
     be present (on the default scenario it gave 5.08e-5 for a truth of 5.29e-5, where the rule
-    on first, father's and family name and date gave 3.66e-5).
+    on first, father's and family name and date gave 3.66e-5). When the lists do not identify
+    it (`prior.likelihood_ratio` below `prior.CHI2_1_95`), it is set from the pairs across
+    lists that agree on every field beyond chance (`prior.alike_beyond_chance`).
     """
     sample = frame
     if len(frame) > PRIOR_SAMPLE:
@@ -342,32 +348,91 @@ def estimate_prior(
     pairs = len(sample) * (len(sample) - 1) / 2
     start = float(model["probability_two_random_records_match"])
     settings = with_parameters(plan, db_api.sql_dialect.sql_dialect_str, model, name="the model")
+    settings["retain_intermediate_calculation_columns"] = True
     linker = Linker(cast(Any, sample), settings, db_api, set_up_basic_logging=False)
     predictions = linker.inference.predict()
-    weights = predictions.as_pandas_dataframe()["match_weight"].to_numpy(dtype=float)
+    alike, across = _alike_across(model, plan)
+    read = linker.misc.query_sql(
+        f"SELECT match_weight, {alike} AS alike, {across} AS across "
+        f"FROM {predictions.physical_name}"
+    )
     linker.table_management.invalidate_cache()
     predictions.drop_table_from_database_and_remove_from_cache()
+    weights = read["match_weight"].to_numpy(dtype=float)
     bayes = weights - np.log2(start / (1 - start))
     prior = start
     for _ in range(PRIOR_ITERATIONS):
         odds = np.log2(prior / (1 - prior)) + bayes
         expected = float((1 / (1 + np.exp2(-odds))).sum())
         updated = min(max(expected / pairs, 1e-12), 0.5)
-        if abs(updated - prior) <= 1e-6 * prior:
-            return updated
+        converged = abs(updated - prior) <= 1e-6 * prior
         prior = updated
-    return prior
+        if converged:
+            break
+    ratio = prior_library.likelihood_ratio(np.exp2(bayes), pairs, prior)
+    if ratio >= prior_library.CHI2_1_95 or "lists" not in plan.comparisons:
+        return prior_library.Prior(prior, prior_library.ESTIMATED, ratio)
+    overlap = prior_library.alike_beyond_chance(
+        int((read["alike"].astype(bool) & read["across"].astype(bool)).sum()),
+        {str(k): int(v) for k, v in sample["source"].value_counts().items()},
+        _carried_by_list(sample, plan),
+        _top_u(model, plan),
+    )
+    if overlap <= prior * pairs:
+        return prior_library.Prior(prior, prior_library.ESTIMATED, ratio)
+    return prior_library.Prior(
+        min(overlap / pairs, 0.5), prior_library.OVERLAP, ratio, prior, overlap
+    )
+
+
+def _agreeing(plan: ModelPlan) -> tuple[str, ...]:
+    """The comparisons whose strongest level is agreement (all but the lists')."""
+    return tuple(c for c in plan.comparisons if c != "lists")
+
+
+def _alike_across(model: dict[str, Any], plan: ModelPlan) -> tuple[str, str]:
+    """SQL: whether a predicted pair agrees on every field both records carry (each
+    comparison at its strongest level, or null), and whether its records are on two lists.
+    Splink's predictions carry Bayes factors, not levels: a level is told by its factor, as
+    in `comparison_levels` (the null level's is 1)."""
+
+    def at(name: str, level: int) -> str:
+        parameters = _non_null(_comparison(model, name))[level]
+        factor = float(parameters["m_probability"]) / float(parameters["u_probability"])
+        return f"abs(bf_{name} - {factor!r}) <= {1e-9 * factor!r}"
+
+    tests = [f"(bf_{name} = 1 OR {at(name, -1)})" for name in _agreeing(plan)]
+    across = at("lists", 0) if "lists" in plan.comparisons else "FALSE"
+    return "(" + (" AND ".join(tests) or "TRUE") + ")", across
+
+
+def _carried_by_list(sample: pd.DataFrame, plan: ModelPlan) -> dict[str, dict[str, float]]:
+    """Each list's share of records that carry each agreeing comparison's field."""
+    needs = {name: comparison_library.BY_NAME[name].needs for name in _agreeing(plan)}
+    return {
+        str(source): {name: float(group[column].notna().mean()) for name, column in needs.items()}
+        for source, group in sample.groupby("source")
+    }
+
+
+def _top_u(model: dict[str, Any], plan: ModelPlan) -> dict[str, float]:
+    """u of each agreeing comparison's strongest level: how often two people agree on it."""
+    return {
+        name: float(_non_null(_comparison(model, name))[-1]["u_probability"])
+        for name in _agreeing(plan)
+    }
 
 
 def train(
     frame: pd.DataFrame, db_api: DatabaseAPISubClass, say: Callable[[str], None]
-) -> tuple[dict[str, Any], ModelPlan, bool]:
-    """Train a model for the records of `frame`; the model as JSON, its plan, and whether EM
-    ran (False: the lists hold too few pairs for any training session, `plan.MIN_TRAINING_PAIRS`,
-    so the default model's m is used with u and the prior estimated on these records). On
-    samples of 100 to 3,000 records of the scenario matrix, EM drawn toward the default model
-    linked as well as the default model or slightly better at every size
-    (benchmarks/small_lists.py), so the number of pairs, not of records, decides."""
+) -> tuple[dict[str, Any], ModelPlan, bool, prior_library.Prior]:
+    """Train a model for the records of `frame`; the model as JSON, its plan, whether EM
+    ran (False: the lists hold too few pairs for any training session,
+    `plan.MIN_TRAINING_PAIRS`, so the default model's m is used with u and the prior
+    estimated on these records; on samples of 100 to 3,000 records of the scenario matrix, EM
+    drawn toward the default model linked as well as the default model or slightly better at
+    every size, benchmarks/small_lists.py, so the number of pairs, not of records, decides),
+    and how its prior was set (`estimate_prior`)."""
     sample = frame
     if len(frame) > TRAINING_RECORDS:
         say(f"sampling {TRAINING_RECORDS:,} records for training")
@@ -382,8 +447,10 @@ def train(
         say(f"no training session could learn {labels}: the default model's values are used")
     model = fit(sample, plan, db_api, say, default_model())
     say("estimating the prior")
-    model["probability_two_random_records_match"] = estimate_prior(frame, model, plan, db_api)
-    return model, plan, with_em
+    prior = estimate_prior(frame, model, plan, db_api)
+    say(prior.describe())
+    model["probability_two_random_records_match"] = prior.value
+    return model, plan, with_em, prior
 
 
 def score(
@@ -400,13 +467,17 @@ def score(
         return Scored(pd.DataFrame(columns=SCORED_COLUMNS), {}, plan, "none")
     with splink_warnings() as caught:
         if trained is None:
-            model, plan, with_em = train(frame, db_api, say)
+            model, plan, with_em, prior = train(frame, db_api, say)
             source, name = model, "the trained model"
             origin = "trained" if with_em else "default"
         else:
             plan = plan_for_saved(plan, trained)
             say(plan.describe())
             source, name, origin = trained, "the saved model", "saved"
+            prior = prior_library.Prior(
+                float(trained.get("probability_two_random_records_match") or DEFAULT_PRIOR),
+                prior_library.SAVED,
+            )
         scoring = with_parameters(plan, db_api.sql_dialect.sql_dialect_str, source, name=name)
         # Each comparison's Bayes factor is needed to explain a decision.
         scoring["retain_intermediate_calculation_columns"] = True
@@ -419,7 +490,7 @@ def score(
     pairs = scored[["unique_id_l", "unique_id_r", "match_probability"]].copy()
     pairs["gammas"] = list(comparison_levels(scored, used))
     pairs["weights"] = list(comparison_weights(scored, plan.comparisons))
-    return Scored(pairs, used, plan, origin, summarise(caught))
+    return Scored(pairs, used, plan, origin, summarise(caught), prior)
 
 
 @contextmanager

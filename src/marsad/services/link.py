@@ -30,6 +30,8 @@ from sqlalchemy import (
 from marsad.errors import InputError
 from marsad.linkage import learn
 from marsad.linkage import model as linkage_model
+from marsad.linkage import one_to_one as one_to_one_library
+from marsad.linkage import prior as prior_library
 from marsad.linkage.clusters import Clusters, assign_person_ids
 from marsad.linkage.deterministic import RULE, LinkableRecord, rule_links
 from marsad.linkage.explain import model_prior_weight
@@ -83,6 +85,11 @@ class LinkSettings:
     """What reviewers' decisions taught the model (`learn_from_reviewers`), if anything."""
     learned: str = ""
     """What reviewers' decisions taught the model, or why they taught it nothing, in one line."""
+    prior: prior_library.Prior | None = None
+    """The prior the model scored with, and how it was set (`linkage.prior`)."""
+    one_to_one: tuple[int, ...] = ()
+    """The sources whose lists were read as naming each person once, their pairs scored one to
+    one (`linkage.one_to_one`); empty when off or fewer than two lists qualify."""
 
     def as_dict(self) -> dict[str, Any]:
         """The settings as the link run stores them (JSON)."""
@@ -102,6 +109,8 @@ class LinkSettings:
             if self.reviewers_correction
             else None,
             "learned": self.learned,
+            "prior": self.prior.as_dict() if self.prior else None,
+            "one_to_one": list(self.one_to_one),
         }
 
 
@@ -134,6 +143,14 @@ class LinkSummary:
     splink_warnings: tuple[str, ...] = ()
     learned: str = ""
     """What reviewers' decisions taught the model, or why they taught it nothing, in one line."""
+
+    @property
+    def prior(self) -> str:
+        """How the prior was set, and which lists were linked one to one, in one line."""
+        line = self.settings.prior.describe() if self.settings.prior else ""
+        if self.settings.one_to_one:
+            line += f"; {len(self.settings.one_to_one)} lists without duplicates linked one to one"
+        return line
 
     @property
     def match_threshold(self) -> float:
@@ -241,6 +258,35 @@ def learn_from_reviewers(
     return Learned(kept, correction, correction.describe())
 
 
+def one_to_one_scores(
+    learned: Learned,
+    records: list[LinkageRecord],
+    prior: prior_library.Prior,
+    review_threshold: float,
+) -> tuple[Learned, tuple[int, ...]]:
+    """`learned` with the pairs between lists that show no duplicate scored one to one
+    (`linkage.one_to_one`), and those lists' sources (none when fewer than two qualify)."""
+    pairs = learned.pairs
+    if pairs.empty:
+        return learned, ()
+    source_of = {r.id: r.source_id for r in records}
+    sizes: dict[int, int] = {}
+    for source in source_of.values():
+        sizes[source] = sizes.get(source, 0) + 1
+    a = pairs.unique_id_l.to_numpy(dtype=np.int64)
+    b = pairs.unique_id_r.to_numpy(dtype=np.int64)
+    a_list = np.array([source_of[int(x)] for x in a], dtype=np.int64)
+    b_list = np.array([source_of[int(x)] for x in b], dtype=np.int64)
+    probability = pairs.match_probability.to_numpy(dtype=float)
+    sets = one_to_one_library.lists_read_as_sets(a_list, b_list, probability, review_threshold)
+    if len(sets) < 2:
+        return learned, ()
+    rescored = one_to_one_library.rescore(
+        a, b, a_list, b_list, probability, prior.value, sizes, sets
+    )
+    return replace(learned, pairs=pairs.assign(match_probability=rescored)), tuple(sorted(sets))
+
+
 def _why_not_learn(labels: Mapping[frozenset[int], bool], learning: bool) -> str | None:
     """Why a run learns nothing from reviewers' `labels` ("" when there are none); None when
     it learns."""
@@ -267,6 +313,7 @@ def link(
     trained: dict[str, Any] | None = None,
     review_threshold: float = linkage_model.REVIEW_THRESHOLD,
     learning: bool = True,
+    one_to_one: bool = True,
 ) -> LinkSummary:
     """Re-link every record: rule, model, then clustering under human decisions.
 
@@ -276,7 +323,8 @@ def link(
     enough (`marsad.linkage.learn.too_few`), so a pair can rise into the review band or above
     the match threshold, or fall out of them. Pairs scored from `review_threshold` up to the
     match threshold wait for reviewers; those from `linkage_model.DRAW_FLOOR` up to the review
-    threshold are kept as unlikely, for estimation's drawn clusterings.
+    threshold are kept as unlikely, for estimation's drawn clusterings. With `one_to_one`,
+    pairs between lists that show no duplicate are scored one to one (`one_to_one_scores`).
     """
     if linker not in ENGINES:
         raise LinkError(f"unknown linkage engine {linker!r}; use one of {', '.join(ENGINES)}")
@@ -299,6 +347,7 @@ def link(
     scoring: linkage_model.Scored | None = None
     learned = Learned(pd.DataFrame(), None, "")
     scored: list[dict[str, Any]] = []
+    sets: tuple[int, ...] = ()
     if len(records) >= 2:
         say("building name keys")
         frame = features_frame(records)
@@ -312,6 +361,8 @@ def link(
         learned = learn_from_reviewers(scoring, taught, kept_from)
         if why_not:
             learned = replace(learned, note=why_not)
+        if one_to_one and scoring.prior is not None:
+            learned, sets = one_to_one_scores(learned, records, scoring.prior, review_threshold)
         # In the records' order, with scores to SCORE_DIGITS: DuckDB's threads return pairs in
         # any order and the same pair's score differing in the 15th digit, which reordered
         # near-ties when links are applied most probable first (`make demo`: 14 persons).
@@ -351,6 +402,8 @@ def link(
         splink_warnings=tuple(scoring.splink_warnings) if scoring else (),
         reviewers_correction=learned.correction,
         learned=learned.note,
+        prior=scoring.prior if scoring else None,
+        one_to_one=sets,
     )
     say("recording decisions")
     with engine.begin() as conn:

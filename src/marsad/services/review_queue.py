@@ -99,6 +99,8 @@ class RunModel:
 
     model: dict[str, Any]
     correction: Correction | None
+    one_to_one: bool = False
+    """Whether the run scored pairs between lists one to one (`linkage.one_to_one`)."""
 
 
 def run_models(conn: Connection, run_ids: Iterable[int | None]) -> dict[int, RunModel]:
@@ -109,7 +111,13 @@ def run_models(conn: Connection, run_ids: Iterable[int | None]) -> dict[int, Run
         select(LinkRun.id, LinkRun.model, LinkRun.settings).where(LinkRun.id.in_(wanted))
     )
     return {
-        row.id: RunModel(row.model, run_correction(row.settings or {})) for row in rows if row.model
+        row.id: RunModel(
+            row.model,
+            run_correction(row.settings or {}),
+            bool((row.settings or {}).get("one_to_one")),
+        )
+        for row in rows
+        if row.model
     }
 
 
@@ -125,7 +133,7 @@ def model_explanation(
     if kind != "model" or gammas is None or run_id is None or run_id not in models:
         return None
     run = models[run_id]
-    return explain(run.model, gammas, score, weights, run.correction)
+    return explain(run.model, gammas, score, weights, run.correction, run.one_to_one)
 
 
 _HUMAN = aliased(LinkDecision, name="human")

@@ -26,6 +26,7 @@ PARTS = (
     "report",
     "standards",
     "reasons",
+    "linkage",
 )
 """The catalogue's files (`<part>.yaml` beside this module), in the order they are read."""
 
