@@ -28,6 +28,7 @@ NEEDS: dict[str, tuple[str, ...]] = {
         "web/test_browser_data.py",
         "web/test_browser_operations.py",
         "web/test_browser_pages.py",
+        "web/test_browser_tracing.py",
         "render/",
     ),
     "java": ("integration/test_spark.py",),

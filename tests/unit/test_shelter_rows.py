@@ -7,7 +7,7 @@ import pytest
 
 from marsad.domain.records import FieldError
 from marsad.ingest.profile import MappingProfile, ProfileError
-from marsad.shelter.members import MEMBER_FIELDS, MemberFields, is_child, parse_member
+from marsad.shelter.members import MEMBER_FORM, MemberFields, is_child, parse_member
 from marsad.shelter.movements import MovementFields, parse_movement
 from marsad.shelter.sites import SiteFields, parse_site
 from marsad.shelter.vulnerabilities import parse_vulnerabilities
@@ -161,11 +161,11 @@ def test_a_correction_needs_only_its_id_date_and_what_it_reverses() -> None:
 def test_a_profile_for_registrations_checks_their_fields() -> None:
     profile = MappingProfile.from_dict(
         {"columns": {"household_id": "family/no"}, "values": {"sex": {"1": "male"}}},
-        fields=MEMBER_FIELDS,
+        form=MEMBER_FORM,
     )
     assert profile.header_map(["family/no", "Site ID"]) == {
         "household_id": "family/no",
         "site_id": "Site ID",
     }
     with pytest.raises(ProfileError, match="unknown canonical field 'date_of_death'"):
-        MappingProfile.from_dict({"columns": {"date_of_death": "x"}}, fields=MEMBER_FIELDS)
+        MappingProfile.from_dict({"columns": {"date_of_death": "x"}}, form=MEMBER_FORM)

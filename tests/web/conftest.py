@@ -178,3 +178,24 @@ def evidence_seeded(
     recording.write_bytes(b"\x00\x00\x00\x18ftypM4A " + bytes(range(256)))
     testimony_id, _ = add_testimony(engine, config, statement, [recording], "test")
     return EvidenceSeeded(added.item_id, testimony_id, report)
+
+
+SOUGHT_NAME = "Mohammad Ahmad Al-Hasan"
+
+
+@pytest.fixture
+def tracing_seeded(engine: Engine) -> int:
+    """One missing person's case (id 1), from a relative's report typed into the form."""
+    from marsad.services.tracing_ingest import ingest_report_entry
+
+    cells = {
+        "report_id": "R-1",
+        "name": SOUGHT_NAME,
+        "consent_scope": "partners",
+        "name_mother": "Fatima",
+        "year_of_birth": "1991",
+        "reporter_relationship": "mother",
+    }
+    _, case_id = ingest_report_entry(engine, cells, "Tracing desk", "test")
+    assert case_id == 1
+    return case_id

@@ -41,6 +41,8 @@ SAMPLE_PATH_VALUES = {
     "record_id": "1",
     "sha256": hashlib.sha256(DOCUMENT).hexdigest(),
     "job_id": "op-none",
+    "case_id": "1",
+    "ident": "1",
 }
 OWNED = ("/jobs/op-none", "/api/jobs/op-none")
 """Jobs are seen only by whoever started them (tests/web/test_operations.py): the sample job
@@ -138,6 +140,7 @@ def test_every_role_refused_what_it_may_not_do(
     seeded: Seeded,
     evidence_seeded: EvidenceSeeded,
     tmp_path: Path,
+    tracing_seeded: int,
 ) -> None:
     """Table-driven from PERMISSIONS: every guarded page and API route, by direct URL."""
     routes = guarded_routes()

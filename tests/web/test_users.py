@@ -50,8 +50,10 @@ def audit_actions(engine: Engine) -> list[str]:
 
 def test_permission_matrix_is_data_over_known_roles() -> None:
     assert all(roles <= set(ROLES) for roles in PERMISSIONS.values())
-    assert all(can("admin", p) for p in PERMISSIONS if p != "view_witnesses")
+    sealed = ("view_witnesses", "view_reporter_contact")
+    assert all(can("admin", p) for p in PERMISSIONS if p not in sealed)
     assert [r for r in ROLES if can(r, "view_witnesses")] == ["protection"]
+    assert [r for r in ROLES if can(r, "view_reporter_contact")] == ["tracing"]
     assert not can("viewer", "view_names")
     assert not can("analyst", "review")
     assert can("reviewer", "review")

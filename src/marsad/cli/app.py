@@ -27,6 +27,7 @@ from marsad.cli import (
     shelter,
     store,
     synth,
+    tracing,
     users,
     verify,
 )
@@ -52,6 +53,7 @@ COMMANDS: tuple[tuple[str, Callable[..., Any] | typer.Typer], ...] = (
     ("export", export.export),
     ("release", release.release_app),
     ("evidence", evidence.evidence_app),
+    ("missing", tracing.missing_app),
     ("serve", serve.serve),
     ("user", users.user_app),
     ("synth", synth.synth),

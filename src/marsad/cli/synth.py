@@ -19,6 +19,7 @@ from marsad.store.db import describe
 from marsad.synth import generate, write_scenario
 from marsad.synth.shapes import resolve_shapes
 from marsad.synth.shelter import write_shelter
+from marsad.synth.write import write_missing
 
 
 def synth(
@@ -43,6 +44,11 @@ def synth(
         typer.Option(
             help="Also write this many shelter sites, 20 displaced households per site "
             "registered by four teams, their movements and the truth (docs/formats.md)."
+    missing_reports: Annotated[
+        int,
+        typer.Option(
+            help="Also write relatives' reports of this many missing persons "
+            "(missing-reports.csv, detainees.csv, missing-truth.csv)."
         ),
     ] = 0,
 ) -> None:
@@ -53,6 +59,8 @@ def synth(
     paths = write_scenario(scenario, out_dir)
     if sites > 0:
         paths += write_shelter(out_dir, seed=seed, sites=sites, households=20 * sites)
+    if missing_reports:
+        paths += write_missing(scenario, out_dir, missing_reports, seed)
     console.print(
         summary_table(f"scenario written to {out_dir}", [(p.name, p.stat().st_size) for p in paths])
     )

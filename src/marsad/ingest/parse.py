@@ -96,24 +96,38 @@ def checked_cell(field: str, raw: str, limit: int) -> str | FieldError:
     return value
 
 
-def parse_row(cells: dict[str, str], profile: MappingProfile, gazetteer: Gazetteer) -> ParsedRow:
-    """Read one raw row through a mapping profile into a record, collecting every field error."""
+def read_cells(
+    cells: dict[str, str],
+    profile: MappingProfile,
+    fields: tuple[str, ...],
+    limits: dict[str, int],
+    unknown_as_empty: frozenset[str] = frozenset(),
+) -> tuple[dict[str, str], list[FieldError]]:
+    """Each field's cell through the profile: checked (`checked_cell`, at most `limits[field]`
+    or 500 characters), translated by the profile's vocabulary, "unknown" read as empty for
+    `unknown_as_empty`, the profile's default when empty; and the cells that failed."""
     headers = profile.header_map(cells)
     errors: list[FieldError] = []
     text: dict[str, str] = {}
-    for field in STANDARD_COLUMNS:
+    for field in fields:
         header = headers.get(field)
         raw = cells.get(header, "") if header is not None else ""
-        value = checked_cell(field, raw, _LIMITS.get(field, _DEFAULT_LIMIT))
+        value = checked_cell(field, raw, limits.get(field, _DEFAULT_LIMIT))
         if isinstance(value, FieldError):
             errors.append(value)
             continue
         if value:
             if field in profile.values:
                 value = profile.translate(field, value)
-            if field in _UNKNOWN_AS_EMPTY and is_unknown(value):
+            if field in unknown_as_empty and is_unknown(value):
                 value = ""
         text[field] = value or profile.defaults.get(field, "")
+    return text, errors
+
+
+def parse_row(cells: dict[str, str], profile: MappingProfile, gazetteer: Gazetteer) -> ParsedRow:
+    """Read one raw row through a mapping profile into a record, collecting every field error."""
+    text, errors = read_cells(cells, profile, STANDARD_COLUMNS, _LIMITS, _UNKNOWN_AS_EMPTY)
 
     record_id = text.get("record_id", "")
     if not record_id and "record_id" not in {e.field for e in errors}:

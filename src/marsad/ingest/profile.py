@@ -101,18 +101,6 @@ _ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True)
-class Fields:
-    """The canonical fields of one standard file, and the other headers each may go by."""
-
-    names: tuple[str, ...]
-    aliases: Mapping[str, tuple[str, ...]]
-
-
-RECORD_FIELDS = Fields(STANDARD_COLUMNS, _ALIASES)
-"""The standard record CSV's fields (domain.records.STANDARD_COLUMNS) and their aliases."""
-
-
 class ProfileError(InputError):
     """A mapping profile that cannot be read or breaks the format; names file and key."""
 
@@ -125,6 +113,19 @@ _VALUE_PARSERS = {
     "date_of_death": v.parse_date,
 }
 _Fail = Callable[[str, str], ProfileError]
+
+
+@dataclass(frozen=True)
+class ProfileForm:
+    """What kind of file a profile maps: its canonical fields, their common header aliases,
+    and the parsers that check a profile's values and defaults. Lists of persons are one form;
+    missing persons' reports (`marsad.tracing.reports`) another."""
+
+    fields: tuple[str, ...]
+    aliases: Mapping[str, tuple[str, ...]]
+    parsers: Mapping[str, Callable[[str], Any]]
+
+
 _TOP_KEYS = frozenset(
     {"name", "description", "day_first", "sheet", "encoding", "columns", "values", "defaults"}
 )
@@ -180,34 +181,33 @@ class MappingProfile:
         return value
 
     @classmethod
-    def load(cls, path: str | Path, fields: Fields | None = None) -> MappingProfile:
+    def load(cls, path: str | Path, form: ProfileForm | None = None) -> MappingProfile:
         """Read and check a YAML profile; ProfileError names the file and the offending key."""
         path = Path(path)
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise ProfileError(f"{path}: cannot read profile: {exc}") from exc
-        return cls.from_yaml(text, source=str(path), fields=fields)
+        return cls.from_yaml(text, source=str(path), form=form)
 
     @classmethod
     def from_yaml(
-        cls, text: str, source: str = "<profile>", fields: Fields | None = None
+        cls, text: str, source: str = "<profile>", form: ProfileForm | None = None
     ) -> MappingProfile:
         """Build and check a profile from its YAML text (e.g. the copy kept with an import)."""
         try:
             data = yaml.load(text, Loader=_Loader)
         except yaml.YAMLError as exc:
             raise ProfileError(f"{source}: cannot read profile: {exc}") from exc
-        return cls.from_dict(data, source=source, fields=fields)
+        return cls.from_dict(data, source=source, form=form)
 
     @classmethod
     def from_dict(
-        cls, data: Any, source: str = "<profile>", fields: Fields | None = None
+        cls, data: Any, source: str = "<profile>", form: ProfileForm | None = None
     ) -> MappingProfile:
-        """Build and check a profile from its parsed YAML form. `fields` are the canonical
-        fields of another standard file than the record CSV (a shelter registration), with
-        their header aliases; by default the record CSV's."""
-        canonical_fields = fields or RECORD_FIELDS
+        """Build and check a profile from its parsed YAML form (a list of persons unless
+        `form` says otherwise)."""
+        form = form or RECORD_FORM
 
         def fail(key: str, reason: str) -> ProfileError:
             return ProfileError(f"{source}: {key}: {reason}")
@@ -219,11 +219,10 @@ class MappingProfile:
                 expected = ", ".join(sorted(_TOP_KEYS))
                 raise fail(str(key), f"unknown setting (expected one of {expected})")
 
-        known = canonical_fields.names
-        columns = {f: (f, *canonical_fields.aliases.get(f, ())) for f in known}
+        columns = {f: (f, *form.aliases.get(f, ())) for f in form.fields}
         for canonical, headers in _section(data, "columns", fail).items():
             key = f"columns.{canonical}"
-            _check_field(canonical, known, key, fail)
+            _check_field(form, canonical, key, fail)
             if isinstance(headers, list):
                 columns[canonical] = tuple(_scalar(h, key, fail) for h in headers)
             else:
@@ -232,22 +231,22 @@ class MappingProfile:
         vocabularies: dict[str, dict[str, str]] = {}
         for canonical, mapping in _section(data, "values", fail).items():
             key = f"values.{canonical}"
-            _check_field(canonical, known, key, fail)
+            _check_field(form, canonical, key, fail)
             if not isinstance(mapping, dict):
                 raise fail(key, "expected a mapping of source values to canonical values")
             vocabulary = {}
             for raw, target in mapping.items():
                 text = _scalar(target, f"{key}.{raw}", fail)
-                _check_value(canonical, text, f"{key}.{raw}", fail)
+                _check_value(form, canonical, text, f"{key}.{raw}", fail)
                 vocabulary[v.fold(_scalar(raw, key, fail))] = text
             vocabularies[canonical] = vocabulary
 
         defaults: dict[str, str] = {}
         for canonical, value in _section(data, "defaults", fail).items():
             key = f"defaults.{canonical}"
-            _check_field(canonical, known, key, fail)
+            _check_field(form, canonical, key, fail)
             defaults[canonical] = _scalar(value, key, fail)
-            _check_value(canonical, defaults[canonical], key, fail)
+            _check_value(form, canonical, defaults[canonical], key, fail)
 
         encoding = _optional_text(data, "encoding", fail)
         if encoding is not None:
@@ -274,6 +273,10 @@ class MappingProfile:
         )
 
 
+RECORD_FORM = ProfileForm(STANDARD_COLUMNS, _ALIASES, _VALUE_PARSERS)
+"""The form of a list of persons (the standard record CSV)."""
+
+
 class _Loader(yaml.SafeLoader):
     """SafeLoader that keeps yes/no/on/off and dates as text: they are values, as in a cell."""
 
@@ -292,13 +295,13 @@ def _section(data: dict[Any, Any], key: str, fail: _Fail) -> dict[Any, Any]:
     return section
 
 
-def _check_field(canonical: Any, known: tuple[str, ...], key: str, fail: _Fail) -> None:
-    if canonical not in known:
+def _check_field(form: ProfileForm, canonical: Any, key: str, fail: _Fail) -> None:
+    if canonical not in form.fields:
         raise fail(key, f"unknown canonical field {canonical!r}")
 
 
-def _check_value(canonical: str, value: str, key: str, fail: _Fail) -> None:
-    parser = _VALUE_PARSERS.get(canonical)
+def _check_value(form: ProfileForm, canonical: str, value: str, key: str, fail: _Fail) -> None:
+    parser = form.parsers.get(canonical)
     if parser is None:
         return
     try:
@@ -328,10 +331,10 @@ def standard_profile() -> MappingProfile:
     return MappingProfile.from_dict({"name": "standard"}, source="<standard>")
 
 
-def builtin_profile(name: str, fields: Fields | None = None) -> MappingProfile:
+def builtin_profile(name: str, form: ProfileForm | None = None) -> MappingProfile:
     """One of the example profiles shipped in marsad/ingest/profiles/ (e.g. "kobo-victims")."""
     resource = resources.files("marsad.ingest").joinpath(f"profiles/{name}.yaml")
     if not resource.is_file():
         raise ProfileError(f"no built-in profile {name!r}")
     text = resource.read_text(encoding="utf-8")
-    return MappingProfile.from_yaml(text, f"<builtin {name}>", fields=fields)
+    return MappingProfile.from_yaml(text, f"<builtin {name}>", form=form)

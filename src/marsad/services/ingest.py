@@ -362,10 +362,7 @@ def ingest_file(
     digest = file_sha256(path)
     summary = IngestSummary(file=path.name, source=source, sha256=digest)
     with engine.begin() as conn:
-        previous = conn.scalar(select(Import.id).where(Import.sha256 == digest))
-        if previous is not None:
-            summary.import_id = int(previous)
-            summary.already_imported = True
+        if seen_before(conn, summary):
             return summary
         if conn.dialect.name == "postgresql":
             # The tables grow inside this one transaction, before autovacuum can analyse
@@ -400,6 +397,17 @@ def ingest_file(
         record_counts(conn, import_id, summary)
         record_event(conn, user, "ingest", f"import:{import_id}", audit_counts(summary))
     return summary
+
+
+def seen_before(conn: Connection, summary: IngestSummary) -> bool:
+    """Whether the summary's file (by its SHA-256) was imported already; then the summary
+    names that import and says so, and nothing is to change."""
+    previous = conn.scalar(select(Import.id).where(Import.sha256 == summary.sha256))
+    if previous is None:
+        return False
+    summary.import_id = int(previous)
+    summary.already_imported = True
+    return True
 
 
 def audit_counts(summary: IngestSummary) -> dict[str, Any]:

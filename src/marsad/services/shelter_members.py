@@ -27,7 +27,7 @@ from marsad.services.shelter_files import (
 )
 from marsad.services.shelter_sites import site_ids, unknown_site
 from marsad.shelter.members import (
-    MEMBER_FIELDS,
+    MEMBER_FORM,
     MemberFields,
     is_child,
     kobo_member_profile,
@@ -104,7 +104,7 @@ def ingest_registrations(
     """Import a registration file (the standard columns, or a KoBo/ODK export with `kobo`, or
     any file through the mapping profile at `profile_path`)."""
     if profile_path is not None:
-        profile = MappingProfile.load(profile_path, fields=MEMBER_FIELDS)
+        profile = MappingProfile.load(profile_path, form=MEMBER_FORM)
     else:
         profile = kobo_member_profile() if kobo else standard_member_profile()
 

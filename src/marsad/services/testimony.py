@@ -64,8 +64,9 @@ def write_new_key(path: Path) -> None:
         handle.write(sealing.new_key_text() + "\n")
 
 
-def _data_key(conn: Connection, kek: sealing.KeyEncryptionKey) -> tuple[int, bytes]:
-    """The newest data key, unwrapped; the first is made on first use."""
+def data_key(conn: Connection, kek: sealing.KeyEncryptionKey) -> tuple[int, bytes]:
+    """The newest data key, unwrapped; the first is made on first use. Witnesses' identities
+    and missing-person reporters' contacts (`marsad.services.tracing_ingest`) are sealed so."""
     row = conn.execute(select(WitnessKey.__table__).order_by(WitnessKey.id.desc()).limit(1)).first()
     if row is None:
         key = sealing.new_data_key()
@@ -76,6 +77,13 @@ def _data_key(conn: Connection, kek: sealing.KeyEncryptionKey) -> tuple[int, byt
         ).scalar_one()
         return int(key_id), key
     return int(row.id), _unwrap(row, kek)
+
+
+def open_data_key(conn: Connection, kek: sealing.KeyEncryptionKey, key_id: int) -> bytes:
+    """The data key `key_id` (a foreign key of the sealed row), unwrapped."""
+    row = conn.execute(select(WitnessKey.__table__).where(WitnessKey.id == key_id)).first()
+    assert row is not None  # a foreign key
+    return _unwrap(row, kek)
 
 
 def _unwrap(row: Any, kek: sealing.KeyEncryptionKey) -> bytes:
@@ -111,7 +119,7 @@ def add_witness(
     with custody(engine, settings) as log:
         if log.conn.scalar(select(Witness.id).where(Witness.pseudonym == pseudonym)):
             raise EvidenceError(f"a witness is already called {pseudonym!r}")
-        key_id, key = _data_key(log.conn, kek)
+        key_id, key = data_key(log.conn, kek)
         witness_id = int(
             log.conn.execute(
                 insert(Witness)
@@ -172,11 +180,7 @@ def reveal_witness(
         ).first()
         if row is None:
             raise EvidenceError(f"no witness {pseudonym!r}")
-        key_row = log.conn.execute(
-            select(WitnessKey.__table__).where(WitnessKey.id == row.key_id)
-        ).first()
-        assert key_row is not None  # a foreign key
-        key = _unwrap(key_row, kek)
+        key = open_data_key(log.conn, kek, row.key_id)
         opened = WitnessIdentity(
             pseudonym,
             sealing.open_sealed(key, pseudonym, "identity", row.identity),

@@ -27,7 +27,7 @@ from marsad.i18n import LANGUAGES
 from marsad.services.audit import record_event
 from marsad.store.models import ApiToken, PasswordReset, User, WebSession, utcnow
 
-ROLES = ("admin", "reviewer", "data_entry", "analyst", "viewer", "protection")
+ROLES = ("admin", "reviewer", "data_entry", "analyst", "viewer", "tracing", "protection")
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "view_dashboard": frozenset(ROLES),
@@ -51,9 +51,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "add_evidence": frozenset({"admin", "data_entry", "protection"}),
     "withdraw_consent": frozenset({"admin", "protection"}),
     "view_witnesses": frozenset({"protection"}),
+    "view_tracing": frozenset({"admin", "tracing"}),
+    "trace": frozenset({"admin", "tracing"}),
+    "view_reporter_contact": frozenset({"tracing"}),
 }
 """Permission → the roles that hold it; docs/permissions.md explains each one. Witnesses'
-identities are the one thing an admin cannot see: only the protection role opens them."""
+identities are the one thing an admin cannot see: only the protection role opens them; so are
+the contacts of relatives who report a missing person: only the tracing role opens them."""
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1000

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from marsad.domain.records import FieldError
 from marsad.ingest.parse import shown
-from marsad.ingest.profile import RECORD_FIELDS, Fields, MappingProfile, builtin_profile
+from marsad.ingest.profile import RECORD_FORM, MappingProfile, ProfileForm, builtin_profile
 from marsad.ingest.values import parse_age, parse_sex
 from marsad.shelter.cells import NOTE_LIMIT, full_date, pcode, read_cells, required
 from marsad.shelter.vulnerabilities import parse_vulnerabilities
@@ -54,10 +54,10 @@ RELATIONSHIPS = (
 )
 
 _NAMES = ("name", "name_first", "name_father", "name_grandfather", "name_family", "name_mother")
-MEMBER_FIELDS = Fields(
+MEMBER_FORM = ProfileForm(
     MEMBER_COLUMNS,
     {
-        **{f: tuple(RECORD_FIELDS.aliases.get(f, ())) for f in (*_NAMES, "sex", "age")},
+        **{f: tuple(RECORD_FORM.aliases.get(f, ())) for f in (*_NAMES, "sex", "age")},
         "registration_id": ("registration id", "رقم التسجيل"),
         "household_id": ("household id", "household", "رقم الأسرة"),
         "site_id": ("site id", "site", "رمز الموقع", "الموقع"),
@@ -69,8 +69,10 @@ MEMBER_FIELDS = Fields(
         "vulnerabilities": ("vulnerability", "نقاط الضعف", "الاحتياجات الخاصة"),
         "notes": ("note", "comments", "ملاحظات"),
     },
+    {"sex": parse_sex, "age": parse_age},
 )
-"""The registration file's fields and the other headers they go by (English and Arabic)."""
+"""The registration file's fields, the other headers they go by (English and Arabic), and the
+parsers that check a profile's values and defaults."""
 
 _LIMITS = {"notes": NOTE_LIMIT, "vulnerabilities": 1000, "name": 1000}
 CHILD_BELOW = 18
@@ -117,12 +119,12 @@ def is_child(age_max: int | None, year_of_birth: int | None, registered_on: str 
 @lru_cache(maxsize=1)
 def standard_member_profile() -> MappingProfile:
     """The profile of the standard registration file (and its common header aliases)."""
-    return MappingProfile.from_dict({"name": "shelter"}, "<standard>", fields=MEMBER_FIELDS)
+    return MappingProfile.from_dict({"name": "shelter"}, "<standard>", form=MEMBER_FORM)
 
 
 def kobo_member_profile() -> MappingProfile:
     """The profile that reads the registration form's KoBo/ODK submissions as they export."""
-    return builtin_profile(KOBO_PROFILE, MEMBER_FIELDS)
+    return builtin_profile(KOBO_PROFILE, MEMBER_FORM)
 
 
 def _translated(

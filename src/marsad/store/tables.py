@@ -3,7 +3,14 @@ schema compare against. A capability's tables live in a module of their own; imp
 
 from __future__ import annotations
 
-from marsad.store import evidence_tables, models, shelter_tables, web_indexes, web_tables
+from marsad.store import (
+    evidence_tables,
+    models,
+    shelter_tables,
+    tracing_tables,
+    web_indexes,
+    web_tables,
+)
 
 metadata = models.Base.metadata
 """The metadata of every table (each module above registers its tables on `Base`)."""
@@ -12,6 +19,7 @@ __all__ = [
     "evidence_tables",
     "metadata",
     "shelter_tables",
+    "tracing_tables",
     "web_indexes",
     "web_tables",
 ]

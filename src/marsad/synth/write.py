@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from marsad.synth.missing import TRUTH_COLUMNS, missing_reports
 from marsad.synth.people import CAUSES, KILLED, MALE
 from marsad.synth.places_data import DISTRICTS, governorates
 from marsad.synth.scenario import Scenario, person_id
@@ -108,3 +109,33 @@ def _write_people(scenario: Scenario, path: Path) -> Path:
         writer.writerow(PEOPLE_COLUMNS)
         writer.writerows(zip(*columns, strict=True))
     return path
+
+
+MISSING_FILE = "missing-reports.csv"
+DETAINEES_FILE = "detainees.csv"
+MISSING_TRUTH_FILE = "missing-truth.csv"
+
+
+def _write_columns(path: Path, columns: dict[str, list[str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(zip(*columns.values(), strict=True))
+    return path
+
+
+def write_missing(scenario: Scenario, out_dir: Path, cases: int, seed: int) -> list[Path]:
+    """Relatives' reports of `cases` sought persons (missing-reports.csv, the standard report
+    CSV of docs/formats.md), the detainees' list they may be on (detainees.csv) and the truth
+    of each report (missing-truth.csv: `marsad.synth.missing.TRUTH_COLUMNS`)."""
+    files = missing_reports(scenario, cases, seed)
+    truth = out_dir / MISSING_TRUTH_FILE
+    with truth.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(TRUTH_COLUMNS)
+        writer.writerows(files.truth)
+    return [
+        _write_columns(out_dir / MISSING_FILE, files.reports),
+        _write_columns(out_dir / DETAINEES_FILE, files.detainees),
+        truth,
+    ]

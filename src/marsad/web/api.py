@@ -40,6 +40,7 @@ from marsad.services.persons import age_group
 from marsad.services.search import SearchHit, SearchQuery, search_persons
 from marsad.services.users import PERMISSIONS, UserInfo
 from marsad.web import api_shelter
+from marsad.web import api_tracing
 from marsad.web.auth import RequireApi, engine_of, settings_of
 from marsad.web.ids import PathId
 
@@ -417,3 +418,6 @@ def counts(
         estimated=estimated,
         rows=[_count_item(r, min_cell) for r in rows],
     )
+
+
+router.include_router(api_tracing.router)

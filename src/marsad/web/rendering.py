@@ -63,6 +63,7 @@ NAV: list[NavItem] = [
     NavItem("/evidence", "nav.evidence", "view_evidence"),
     NavItem("/testimonies", "nav.testimonies", "view_evidence"),
     NavItem("/shelter", "nav.shelter", "view_dashboard"),
+    NavItem("/tracing", "nav.tracing", "view_tracing"),
     NavItem("/admin/users", "nav.users", "manage_users"),
     NavItem("/admin/audit", "nav.audit", "view_audit"),
 ]

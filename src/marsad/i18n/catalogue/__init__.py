@@ -23,6 +23,7 @@ PARTS = (
     "account",
     "evidence",
     "shelter",
+    "tracing",
     "report",
     "standards",
     "reasons",

@@ -23,6 +23,7 @@ from marsad.web.pages import (
     persons,
     review,
     shelter,
+    tracing,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -37,4 +38,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     operations.router,
     changes.router,
     incidents.router,
+    tracing.router,
 )

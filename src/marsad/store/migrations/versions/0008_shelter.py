@@ -1,7 +1,7 @@
 """shelter: sites, households, registrations, the movement log, needs, pairs for review
 
 Revision ID: 0008_shelter
-Revises: 0006_evidence
+Revises: 0007_tracing
 Create Date: 2026-12-07
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0008_shelter"
-down_revision: str | None = "0006_evidence"
+down_revision: str | None = "0007_tracing"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """web operations: jobs of every kind, records' versions, documents attached to records and persons
 
 Revision ID: 0009_web_operations
-Revises: 0006_evidence
+Revises: 0008_shelter
 Create Date: 2026-12-07
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0009_web_operations"
-down_revision: str | None = "0006_evidence"
+down_revision: str | None = "0008_shelter"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """web pages: the audit log indexed by who and by action (store/web_indexes.py)
 
 Revision ID: 0010_web_pages
-Revises: 0006_evidence
+Revises: 0009_web_operations
 Create Date: 2026-12-07
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0010_web_pages"
-down_revision: str | None = "0006_evidence"
+down_revision: str | None = "0009_web_operations"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
