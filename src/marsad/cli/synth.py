@@ -44,6 +44,8 @@ def synth(
         typer.Option(
             help="Also write this many shelter sites, 20 displaced households per site "
             "registered by four teams, their movements and the truth (docs/formats.md)."
+        ),
+    ] = 0,
     missing_reports: Annotated[
         int,
         typer.Option(

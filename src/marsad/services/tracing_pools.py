@@ -2,9 +2,9 @@
 
 A pool is a name and a loader of typed rows: each row a record as linkage reads it
 (`RecordRow`), the candidate it stands for (`candidate_id`: the person, for the store's
-records) and the status to show ("killed", "detained", …). The store's persons are the first
-pool; another capability adds its own with `register_pool` (the shelter's members, status
-"sheltered"), and matching then looks there too, with the same model.
+records, the shelter member for registrations) and the status to show ("killed", "detained",
+"sheltered"…). The store's persons are one pool, the shelter's registrations another; matching
+reads every pool in `POOLS` with the same model.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, select
 
 from marsad.domain.records import RecordRow
+from marsad.services.shelter_pairs import SHELTERED, member_records
 from marsad.store.models import PersonSummary, Record
 from marsad.store.records import record_rows, select_records
 
@@ -51,10 +52,14 @@ def person_rows(conn: Connection) -> list[PoolRow]:
     ]
 
 
-POOLS: dict[str, CandidatePool] = {"persons": CandidatePool("persons", person_rows)}
-"""Pool name → pool; matching reads every pool registered here."""
+def sheltered_rows(conn: Connection) -> list[PoolRow]:
+    """Every shelter registration, standing for its member (`shelter_members.id`): a sought
+    person registered alive at a site is a candidate with status "sheltered"."""
+    return [PoolRow(r, r.id, SHELTERED) for r in member_records(conn)]
 
 
-def register_pool(pool: CandidatePool) -> None:
-    """Add a pool (a capability's own candidates) to those matching reads."""
-    POOLS[pool.name] = pool
+POOLS: dict[str, CandidatePool] = {
+    "persons": CandidatePool("persons", person_rows),
+    "sheltered": CandidatePool("sheltered", sheltered_rows),
+}
+"""Pool name → pool; matching reads every pool here (a new capability adds its line)."""

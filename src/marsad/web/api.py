@@ -39,8 +39,7 @@ from marsad.services.counts import documented_missing as lacking_documentation
 from marsad.services.persons import age_group
 from marsad.services.search import SearchHit, SearchQuery, search_persons
 from marsad.services.users import PERMISSIONS, UserInfo
-from marsad.web import api_shelter
-from marsad.web import api_tracing
+from marsad.web import api_shelter, api_tracing
 from marsad.web.auth import RequireApi, engine_of, settings_of
 from marsad.web.ids import PathId
 

@@ -38,11 +38,6 @@ router = APIRouter(
         400: {
             "description": "A value, act or step the case does not allow (the reason in detail)."
         },
-        403: {
-            "description": "The token's role may not do this; a POST from a browser session "
-            "without its CSRF token is refused in plain text.",
-            "content": {"application/json": {}, "text/plain": {}},
-        },
         404: {"description": "No such case (or not one the audience may read)."},
     },
 )

@@ -24,9 +24,8 @@ from marsad.publish.charts.governorates import governorate_weeks_chart
 from marsad.publish.charts.upset import upset_chart
 from marsad.publish.report_estimate import warning_figures
 from marsad.services.audit import record_names_read
-from marsad.services.browse import Dashboard, dashboard, person_status_decisions, view_person
-from marsad.services.freshness import dashboard_freshness
 from marsad.services.browse import Dashboard, dashboard, person_status_decisions
+from marsad.services.freshness import dashboard_freshness
 from marsad.services.person_page import person_page as read_person_page
 from marsad.services.review import merge, merged_person
 from marsad.services.search import SearchQuery, search_day, search_persons
