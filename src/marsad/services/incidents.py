@@ -34,13 +34,14 @@ from marsad.services.ingest import (
     audit_counts,
     batches,
     bulk_insert,
+    file_import,
     file_sha256,
-    new_import,
     record_counts,
     reserve_raw_row_ids,
+    seen_before,
 )
 from marsad.services.sources import get_or_create_source
-from marsad.store.models import Import, Incident, QuarantineEntry
+from marsad.store.models import Incident, QuarantineEntry
 from marsad.store.models import RawRow as RawRowTable
 from marsad.verify.incident_events import event_count
 
@@ -200,25 +201,12 @@ def ingest_incidents(engine: Engine, path: Path, source: str, user: str) -> Inci
     digest = file_sha256(path)
     summary = IncidentSummary(file=path.name, source=source, sha256=digest)
     with engine.begin() as conn:
-        previous = conn.scalar(select(Import.id).where(Import.sha256 == digest))
-        if previous is not None:
-            summary.import_id = int(previous)
-            summary.already_imported = True
+        if seen_before(conn, summary):
             return summary
         source_id = get_or_create_source(conn, source)
         with open_table(path) as table:
             summary.encoding = table.encoding
-            import_id = new_import(
-                conn,
-                source_id,
-                path.name,
-                digest,
-                user,
-                file_format=path.suffix.lower().lstrip(".") or "csv",
-                encoding=table.encoding,
-                profile=PROFILE,
-                columns=list(table.columns),
-            )
+            import_id = file_import(conn, source_id, path, digest, user, table, PROFILE)
             summary.import_id = import_id
             for batch in batches(table.rows(), BATCH_ROWS):
                 _load(conn, import_id, source_id, batch, summary)

@@ -42,6 +42,7 @@ from marsad.ingest.places import default_gazetteer
 from marsad.ingest.profile import MappingProfile, standard_profile
 from marsad.ingest.readers import open_table
 from marsad.ingest.table import NO_LIMITS, RawRow, ReadLimits
+from marsad.ingest.table import Table as ReadTable
 from marsad.ingest.unread import UnreadTally
 from marsad.names import NameKeys
 from marsad.services.audit import record_event
@@ -371,16 +372,8 @@ def ingest_file(
         source_id = get_or_create_source(conn, source, kind, copies)
         with open_table(path, profile.encoding, profile.sheet, limits) as table:
             summary.encoding = table.encoding
-            import_id = new_import(
-                conn,
-                source_id,
-                path.name,
-                digest,
-                user,
-                file_format=path.suffix.lower().lstrip(".") or "csv",
-                encoding=table.encoding,
-                profile=_profile_document(profile, profile_path),
-                columns=list(table.columns),
+            import_id = file_import(
+                conn, source_id, path, digest, user, table, _profile_document(profile, profile_path)
             )
             summary.import_id = import_id
             headers = profile.header_map(table.columns)
@@ -419,6 +412,29 @@ def audit_counts(summary: IngestSummary) -> dict[str, Any]:
         "recorded": summary.rows_recorded,
         "quarantined": summary.rows_quarantined,
     }
+
+
+def file_import(
+    conn: Connection,
+    source_id: int,
+    path: Path,
+    digest: str,
+    user: str,
+    table: ReadTable,
+    profile: dict[str, Any],
+) -> int:
+    """The Import row of a file read as `table`, its format named by the file's suffix."""
+    return new_import(
+        conn,
+        source_id,
+        path.name,
+        digest,
+        user,
+        file_format=path.suffix.lower().lstrip(".") or "csv",
+        encoding=table.encoding,
+        profile=profile,
+        columns=list(table.columns),
+    )
 
 
 def new_import(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, Engine, insert
 
 from marsad.domain.records import FieldError
 from marsad.ingest.readers import open_table
@@ -27,13 +27,14 @@ from marsad.services.ingest import (
     audit_counts,
     batches,
     bulk_insert,
+    file_import,
     file_sha256,
-    new_import,
     record_counts,
     reserve_raw_row_ids,
+    seen_before,
 )
 from marsad.services.sources import get_or_create_source
-from marsad.store.models import Import, QuarantineEntry
+from marsad.store.models import QuarantineEntry
 from marsad.store.models import RawRow as RawRowTable
 
 
@@ -77,24 +78,13 @@ def ingest_rows(
     digest = file_sha256(path)
     summary = IngestSummary(file=path.name, source=source, sha256=digest)
     with engine.begin() as conn:
-        previous = conn.scalar(select(Import.id).where(Import.sha256 == digest))
-        if previous is not None:
-            summary.import_id = int(previous)
-            summary.already_imported = True
+        if seen_before(conn, summary):
             return summary
         source_id = get_or_create_source(conn, source, "field_team")
         with open_table(path, encoding) as table:
             summary.encoding = table.encoding
-            import_id = new_import(
-                conn,
-                source_id,
-                path.name,
-                digest,
-                user,
-                file_format=path.suffix.lower().lstrip(".") or "csv",
-                encoding=table.encoding,
-                profile={"name": kind, **(profile or {})},
-                columns=list(table.columns),
+            import_id = file_import(
+                conn, source_id, path, digest, user, table, {"name": kind, **(profile or {})}
             )
             summary.import_id = import_id
             for batch in batches(table.rows(), BATCH_ROWS):

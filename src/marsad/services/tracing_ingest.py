@@ -37,6 +37,7 @@ from marsad.services.ingest import (
     batches,
     bulk_insert,
     content_hash,
+    file_import,
     file_sha256,
     new_import,
     record_counts,
@@ -310,16 +311,14 @@ def ingest_reports(
         profile = report_profile(profile_path)
         with open_table(path, profile.encoding, profile.sheet) as table:
             summary.encoding = table.encoding
-            import_id = new_import(
+            import_id = file_import(
                 conn,
                 source_id,
-                path.name,
+                path,
                 digest,
                 user,
-                file_format=path.suffix.lower().lstrip(".") or "csv",
-                encoding=table.encoding,
-                profile={"name": SUBJECT, "profile": profile.name},
-                columns=list(table.columns),
+                table,
+                {"name": SUBJECT, "profile": profile.name},
             )
             summary.import_id = import_id
             loader = _Loader(conn, import_id, source_id, summary, kek, profile_path)
