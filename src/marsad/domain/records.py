@@ -7,14 +7,19 @@ from dataclasses import dataclass, field
 STATUSES = ("killed", "missing", "injured", "detained")
 SEXES = ("male", "female")
 
-STANDARD_COLUMNS = (
-    "record_id",
+NAME_COLUMNS = (
     "name",
     "name_first",
     "name_father",
     "name_grandfather",
     "name_family",
     "name_mother",
+)
+"""A name as the standard files write it: whole, and in parts (any may be blank)."""
+
+STANDARD_COLUMNS = (
+    "record_id",
+    *NAME_COLUMNS,
     "sex",
     "age",
     "date_of_death",

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, case, func, insert, select, update
 
+from marsad.domain.records import NAME_COLUMNS
 from marsad.errors import InputError, NotFound, PermissionDenied
 from marsad.evidence import witness as sealing
 from marsad.services.audit import record_event
@@ -369,12 +370,7 @@ def case_counts(conn: Connection, audience: str) -> list[tuple[str, str | None, 
 
 
 SIDE_BY_SIDE = (
-    "name",
-    "name_first",
-    "name_father",
-    "name_grandfather",
-    "name_family",
-    "name_mother",
+    *NAME_COLUMNS,
     "sex",
     "born",
     "place",

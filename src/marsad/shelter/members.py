@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-from marsad.domain.records import FieldError
+from marsad.domain.records import NAME_COLUMNS, FieldError
 from marsad.ingest.parse import shown
 from marsad.ingest.profile import RECORD_FORM, MappingProfile, ProfileForm, builtin_profile
 from marsad.ingest.values import parse_age, parse_sex
@@ -24,12 +24,7 @@ MEMBER_COLUMNS = (
     "household_id",
     "site_id",
     "registered_on",
-    "name",
-    "name_first",
-    "name_father",
-    "name_grandfather",
-    "name_family",
-    "name_mother",
+    *NAME_COLUMNS,
     "sex",
     "age",
     "year_of_birth",
@@ -53,11 +48,10 @@ RELATIONSHIPS = (
     "not_related",
 )
 
-_NAMES = ("name", "name_first", "name_father", "name_grandfather", "name_family", "name_mother")
 MEMBER_FORM = ProfileForm(
     MEMBER_COLUMNS,
     {
-        **{f: tuple(RECORD_FORM.aliases.get(f, ())) for f in (*_NAMES, "sex", "age")},
+        **{f: tuple(RECORD_FORM.aliases.get(f, ())) for f in (*NAME_COLUMNS, "sex", "age")},
         "registration_id": ("registration id", "رقم التسجيل"),
         "household_id": ("household id", "household", "رقم الأسرة"),
         "site_id": ("site id", "site", "رمز الموقع", "الموقع"),

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import numpy.typing as npt
 
+from marsad.domain.records import NAME_COLUMNS
 from marsad.synth.lists import PALETTE
 from marsad.synth.people import Population, make_population
 from marsad.synth.render import render
@@ -93,18 +94,7 @@ def _reports(
         "reporter_relationship": [RELATIONSHIPS[i] for i in rng.integers(0, len(RELATIONSHIPS), n)],
         "reporter_contact": [""] * n,
         "consent_scope": consent.tolist(),
-        **{
-            k: cols[k]
-            for k in (
-                "name",
-                "name_first",
-                "name_father",
-                "name_grandfather",
-                "name_family",
-                "name_mother",
-                "sex",
-            )
-        },
+        **{k: cols[k] for k in (*NAME_COLUMNS, "sex")},
         "age": [str(a) if not y else "" for a, y in zip(age.tolist(), gives_year, strict=True)],
         "year_of_birth": [
             str(b) if y else "" for b, y in zip(born.tolist(), gives_year, strict=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from marsad.domain.records import FieldError
+from marsad.domain.records import NAME_COLUMNS, FieldError
 from marsad.ingest import values as v
 from marsad.ingest.parse import read_cells, shown
 from marsad.ingest.places import Gazetteer, validate_pcode
@@ -25,12 +25,7 @@ REPORT_COLUMNS = (
     "reporter_relationship",
     "reporter_contact",
     "consent_scope",
-    "name",
-    "name_first",
-    "name_father",
-    "name_grandfather",
-    "name_family",
-    "name_mother",
+    *NAME_COLUMNS,
     "sex",
     "age",
     "year_of_birth",
@@ -76,9 +71,11 @@ REPORT_FORM = ProfileForm(
 )
 """The form of a missing-report file, for mapping profiles (e.g. a KoBo export)."""
 
-_LIMITS: dict[str, int] = dict.fromkeys(
-    ("name", "name_first", "name_father", "name_grandfather", "name_family", "name_mother"), 200
-) | {"circumstances": 10_000, "description": 10_000, "notes": 10_000}
+_LIMITS: dict[str, int] = dict.fromkeys(NAME_COLUMNS, 200) | {
+    "circumstances": 10_000,
+    "description": 10_000,
+    "notes": 10_000,
+}
 _OLDEST = 110
 """Years: a sought person born longer ago than this before the report is a typo."""
 
