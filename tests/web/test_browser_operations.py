@@ -7,6 +7,7 @@ back: every step is a page, a form or a keyboard shortcut."""
 from __future__ import annotations
 
 import csv
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,9 +17,11 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import Engine, select
 
 from marsad.services.demo import ingest_scenario, scenario_lists
+from marsad.services.operation_jobs import RUNNING
 from marsad.services.users import add_user
 from marsad.store.db import make_engine, migrate
 from marsad.store.models import Record
+from marsad.store.web_tables import OperationJob
 from marsad.synth import generate, write_scenario
 from tests.chromium import chromium
 from tests.web.conftest import PASSWORD
@@ -71,6 +74,21 @@ def upload(page: Page, served: Served, path: Path, source: str, kind: str) -> No
     page.locator("#jobs tr.current[data-state='done']").wait_for(timeout=JOB_SECONDS * 1000)
 
 
+def links_settled(served: Served, uploads: int) -> None:
+    """Wait for the link jobs the uploads started: they run beside the page's own jobs, and
+    one ending after verification would (rightly) mark the counts as out of date."""
+    deadline = time.monotonic() + JOB_SECONDS
+    while True:
+        with served.engine.connect() as conn:
+            states = list(
+                conn.scalars(select(OperationJob.state).where(OperationJob.kind == "link"))
+            )
+        if len(states) >= uploads and RUNNING not in states:
+            return
+        assert time.monotonic() < deadline, f"the uploads' links did not end: {states}"
+        time.sleep(0.5)
+
+
 def run(page: Page, served: Served, kind: str, fields: dict[str, str] | None = None) -> None:
     """Start an operation from its form on the operations page and wait for its result."""
     page.goto(f"{served.url}/operations")
@@ -108,6 +126,7 @@ def test_the_whole_job_in_the_browser(served: Served, browser: Browser, tmp_path
 
     for item in scenario_lists(served.lists)[1:3]:
         upload(page, served, served.lists / item["file"], item["source"], item["kind"])
+    links_settled(served, uploads=2)
 
     # Link, with a wide review band so that the queue holds more than ten pairs.
     run(page, served, "link", {"#link-review_threshold": "0.05"})

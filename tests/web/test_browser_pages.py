@@ -10,6 +10,7 @@ keyboard shortcuts work.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from fastapi.routing import APIRoute
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import Engine, select
 
+from marsad.services.documents import attach_document
 from marsad.services.ingest import ingest_file
 from marsad.services.users import ROLES, add_user, create_reset
 from marsad.services.verify import verify
@@ -32,15 +34,17 @@ from marsad.store.models import (
     Source,
     User,
 )
+from marsad.store.shelter_tables import ShelterMember, ShelterSite
 from marsad.web.pages import ROUTERS
 from marsad.web.pages.data import builtin_profiles
 from tests.chromium import chromium
+from tests.integration.shelter_helpers import shelter_store
 from tests.web.conftest import PASSWORD, EvidenceSeeded, username
 from tests.web.linked_store import copy_store, linked_sqlite_file, write_upload
 from tests.web.test_browser import serve
 
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
-PROPER_NAMES = ("English", "JSON Lines", "KoBo", "ODK", "P-code", "Mouhammad")
+PROPER_NAMES = ("English", "JSON Lines", "Parquet", "KoBo", "ODK", "P-code", "Mouhammad")
 """Proper names written in Latin letters in Arabic text too: the other language's name on
 the language button, formats, OCHA's place codes, the search hint's example spelling."""
 COMMAND = re.compile(r"\bmarsad [a-z]+")
@@ -67,12 +71,20 @@ class Served:
 
 
 @pytest.fixture
-def served(engine: Engine, evidence_seeded: EvidenceSeeded, tmp_path: Path) -> Iterator[Served]:
-    """The app over the scenario with a quarantined row, statuses, evidence and testimony."""
+def served(
+    engine: Engine, evidence_seeded: EvidenceSeeded, tracing_seeded: int, tmp_path: Path
+) -> Iterator[Served]:
+    """The app over the scenario with a quarantined row, statuses, evidence and testimony, a
+    missing person's case, shelter sites with households, and a document attached to a record."""
     for role in ROLES:
         add_user(engine, username(role), PASSWORD, role, language="ar")
     ingest_file(engine, write_upload(tmp_path / "field.csv"), "Field team list")
     verify(engine)
+    shelter_store(engine, tmp_path)
+    document = tmp_path / "register.pdf"
+    document.write_bytes(b"%PDF-1.4 a scanned register page")
+    sha256 = hashlib.sha256(document.read_bytes()).hexdigest()
+    attach_document(engine, document, "register.pdf", "test", record_id=1)
     with engine.connect() as conn:
         person = conn.scalar(
             select(Record.person_id)
@@ -89,6 +101,12 @@ def served(engine: Engine, evidence_seeded: EvidenceSeeded, tmp_path: Path) -> I
         "item_id": str(evidence_seeded.item_id),
         "testimony_id": str(evidence_seeded.testimony_id),
         "token": create_reset(engine, username("viewer"), "test"),
+        "case_id": str(tracing_seeded),
+        "site_id": "S1",
+        "household_id": "H1",
+        "record_id": "1",
+        "sha256": sha256,
+        "job_id": "op-none",
     }
     for base in serve(str(engine.url)):
         yield Served(base, engine, params)
@@ -140,6 +158,11 @@ def data_words(engine: Engine) -> set[str]:
         AuditEvent.target,
         LinkDecision.note,
         LinkDecision.decided_by,
+        ShelterSite.name,
+        ShelterSite.managing_agency,
+        ShelterMember.name,
+        ShelterMember.name_first,
+        ShelterMember.name_family,
     )
     with engine.connect() as conn:
         for column in columns:

@@ -32,6 +32,7 @@ PREFIXES: dict[str, str] = {
     "lacking": "lacking.",
     "capture": "capture.",
     "custody_reason": "custody_reason.",
+    "relationship": "relationship.",
 }
 """Field → the catalogue prefix of its values' labels."""
 
