@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -26,3 +26,11 @@ def chromium() -> Iterator[Browser]:
             yield browser
         finally:
             browser.close()
+
+
+def press_shortcut(page: Page, key: str) -> None:
+    """Press a page's keyboard shortcut once its deferred scripts have run. A page drawn after a
+    decision shows its text before its script listens for keys, and a key pressed in that moment
+    is lost: the next `expect` then waits for a decision that was never sent."""
+    page.wait_for_load_state("domcontentloaded")
+    page.keyboard.press(key)

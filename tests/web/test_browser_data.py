@@ -22,7 +22,7 @@ from marsad.services.users import ROLES, add_user, can
 from marsad.store.db import make_engine
 from marsad.store.models import LinkDecision, Record
 from marsad.web.app import create_app
-from tests.chromium import chromium
+from tests.chromium import chromium, press_shortcut
 from tests.web.conftest import PASSWORD, username
 from tests.web.linked_store import (
     BAD_ROW,
@@ -143,12 +143,12 @@ def test_review_two_pairs_with_the_keyboard(served: Served, browser: Browser) ->
     page.goto(f"{served.url}/review")
     assert page.inner_text("#decided-today").strip() == "0"
     first = decision_shown(page)
-    page.keyboard.press("a")
+    press_shortcut(page, "a")
     page.wait_for_selector("#notice")
     assert page.inner_text("#decided-today").strip() == "1"
     second = decision_shown(page)
     assert second != first
-    page.keyboard.press("r")
+    press_shortcut(page, "r")
     expect(page.locator("#decided-today")).to_have_text("2")  # no page eval: the CSP forbids it
     assert decision_shown(page) not in {first, second}
     page.fill("#note", "rs")

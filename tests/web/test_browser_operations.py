@@ -23,7 +23,7 @@ from marsad.store.db import make_engine, migrate
 from marsad.store.models import Record
 from marsad.store.web_tables import OperationJob
 from marsad.synth import generate, write_scenario
-from tests.chromium import chromium
+from tests.chromium import chromium, press_shortcut
 from tests.web.conftest import PASSWORD
 from tests.web.test_browser import run_server
 
@@ -137,7 +137,7 @@ def test_the_whole_job_in_the_browser(served: Served, browser: Browser, tmp_path
 
     page.goto(f"{served.url}/review")
     for n in range(1, REVIEWED + 1):
-        page.keyboard.press("a" if n == 1 else "r")
+        press_shortcut(page, "a" if n == 1 else "r")
         expect(page.locator("#decided-today")).to_have_text(str(n) if lang == "en" else arabic(n))
 
     run(page, served, "verify")

@@ -37,7 +37,7 @@ from marsad.store.models import (
 from marsad.store.shelter_tables import ShelterMember, ShelterSite
 from marsad.web.pages import ROUTERS
 from marsad.web.pages.data import builtin_profiles
-from tests.chromium import chromium
+from tests.chromium import chromium, press_shortcut
 from tests.integration.shelter_helpers import shelter_store
 from tests.web.conftest import PASSWORD, EvidenceSeeded, username
 from tests.web.linked_store import copy_store, linked_sqlite_file, write_upload
@@ -265,14 +265,14 @@ def test_review_buttons_in_view_and_keyboard_in_both_languages(
         assert page.locator("#pair thead th").count() >= 3
         first = page.get_attribute("#pair", "data-decision")
         skipped = page.inner_text("#skipped")
-        page.keyboard.press("s")
+        press_shortcut(page, "s")
         expect(page.locator("#skipped")).not_to_have_text(skipped)
         assert page.get_attribute("#pair", "data-decision") != first
         second = page.get_attribute("#pair", "data-decision")
-        page.keyboard.press("a")
+        press_shortcut(page, "a")
         expect(page.locator("button[data-action='undo']")).to_have_count(1)
         assert page.get_attribute("#pair", "data-decision") not in {first, second}
-        page.keyboard.press("u")
+        press_shortcut(page, "u")
         expect(page.locator("#pair")).to_have_attribute("data-decision", str(second))
         page.context.close()
 
