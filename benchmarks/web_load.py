@@ -227,7 +227,11 @@ async def timed(
     errors: list[str],
 ) -> str:
     started = time.perf_counter()
-    response = await client.get(path)
+    try:
+        response = await client.get(path)
+    except httpx.TransportError as error:  # a dropped connection is a result, not a crash
+        errors.append(f"{kind} {type(error).__name__}")
+        return ""
     latencies[kind].append(time.perf_counter() - started)
     if response.status_code != 200:
         errors.append(f"{kind} {response.status_code}")

@@ -379,19 +379,23 @@ def test_api_count_dimensions_are_the_counts_layer_s() -> None:
 ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 
 
-def test_common_names_page_in_sql_as_rare_names_group_in_python(
+def test_a_search_matching_many_records_pages_by_person_as_a_few_are_grouped(
     engine: Engine, store: dict[str, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Beyond MATCH_CAP matching records the pages are read by person from the index, and the
+    total becomes a lower bound: the pages themselves must not change."""
     from marsad.services import search
 
     late = write_csv(tmp_path / "c.csv", [person("c1", "محمد الحلبي", "2025-05-01")])
     ingest_file(engine, late, "Media C", kind="media")
     query = SearchQuery(name="Mouhammad")
-    grouped = [search_persons(engine, query, offset, 2) for offset in (0, 2)]
-    monkeypatch.setattr(search, "RAREST_CAP", 0)
-    paged = [search_persons(engine, query, offset, 2) for offset in (0, 2)]
-    assert [p.total for p in paged] == [p.total for p in grouped] == [3, 3]
+    grouped = [search_persons(engine, query, offset, 2) for offset in (0, 2, 4)]
+    assert [(p.total, p.more) for p in grouped] == [(3, False)] * 3
+    monkeypatch.setattr(search, "MATCH_CAP", 1)
+    paged = [search_persons(engine, query, offset, 2) for offset in (0, 2, 4)]
+    assert all(p.more and 1 <= p.total <= 3 for p in paged)
     assert [[(h.person_id, [r.id for r in h.records]) for h in p.hits] for p in paged] == [
         [(h.person_id, [r.id for r in h.records]) for h in p.hits] for p in grouped
     ]
+    assert paged[0].pages(1, 2) == 2 and paged[1].pages(2, 2) == 2  # a full page offers a next
     assert paged[1].hits[-1].person_id is None  # the unlinked record comes last

@@ -13,10 +13,22 @@ lookup in SQL, as are the place and date filters.
 from __future__ import annotations
 
 import datetime as dt
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Engine, and_, exists, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Row,
+    Select,
+    and_,
+    exists,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from marsad.errors import InputError
@@ -96,8 +108,21 @@ class SearchHit:
 
 @dataclass(frozen=True)
 class SearchPage:
+    """One page of hits. `more`: the search stopped counting at `total` (a lower bound), as a
+    common name alone matches a good part of a million records and no reader pages through
+    them; the pages still run in person order to the end."""
+
     total: int
     hits: list[SearchHit]
+    more: bool = False
+
+    def pages(self, page: int, per_page: int) -> int:
+        """Pages to offer when on `page`: when counting stopped, this one, and the next after a
+        full page."""
+        counted = max(1, math.ceil(self.total / per_page))
+        if not self.more:
+            return counted
+        return max(counted, page + 1 if len(self.hits) == per_page else page)
 
 
 def query_keys(name: str) -> frozenset[str]:
@@ -142,21 +167,25 @@ def _frequency(conn: Connection, key: str) -> int:
     return int(conn.scalar(select(func.count()).select_from(capped.subquery())) or 0)
 
 
-def _named(conn: Connection, keys: frozenset[str]) -> tuple[Any, bool]:
-    """Ids of the records whose keys match every one of `keys` (equal, or by prefix): the
-    rarest key's records, each checked for the others by index lookups ("Mohammad Ahmad
-    Haddad" reads the few thousand Haddads, not the hundreds of thousands of Mohammads); and
-    whether they are few (under `RAREST_CAP`)."""
+def _has_name(key: str) -> ColumnElement[bool]:
+    """The record has a name part matching `key`: a lookup by record (its few keys)."""
+    other = aliased(RecordNameKey)
+    return exists().where(other.record_id == Record.id, _matches(other.key, key))
+
+
+def _rarest_first(conn: Connection, keys: frozenset[str]) -> Select[tuple[int, int | None]]:
+    """The records whose keys match every one of `keys` (equal, or by prefix), read from the
+    rarest key's records, each checked for the others by lookups ("Mohammad Ahmad Haddad"
+    reads the few thousand Haddads, not the hundreds of thousands of Mohammads). A record may
+    come twice, when two of its parts match the rarest key."""
     frequencies = {key: _frequency(conn, key) for key in keys}
     rarest, *others = sorted(keys, key=lambda key: (frequencies[key], key))
     driver = aliased(RecordNameKey)
-    query = select(driver.record_id).where(_matches(driver.key, rarest)).distinct()
-    for key in others:
-        other = aliased(RecordNameKey)
-        query = query.where(
-            exists().where(_matches(other.key, key), other.record_id == driver.record_id)
-        )
-    return query.subquery(), frequencies[rarest] < RAREST_CAP
+    return (
+        select(Record.id, Record.person_id)
+        .join(driver, driver.record_id == Record.id)
+        .where(_matches(driver.key, rarest), *(_has_name(key) for key in others))
+    )
 
 
 def _date_overlaps(date: dt.date, after: bool) -> ColumnElement[bool]:
@@ -254,69 +283,83 @@ def _hits(conn: Connection, groups: list[tuple[int | None, list[int]]]) -> list[
     ]
 
 
-def search_persons(engine: Engine, query: SearchQuery, offset: int, limit: int) -> SearchPage:
-    """(total, persons offset..offset+limit by id) whose records match `query`; records not yet
-    linked come after, one hit each. An empty query, or a reversed date range, finds nothing.
+MATCH_CAP = 5_000
+"""Matching records read to group and count exactly; a search matching more pages by person
+from the records' index instead, and says "more than"."""
 
-    A name with a rare part has few matches, grouped here; for very common names or filters
-    alone, counting and paging run in SQL, so Mohammad costs one count, not a read of every
-    match."""
+
+def search_persons(engine: Engine, query: SearchQuery, offset: int, limit: int) -> SearchPage:
+    """Persons offset..offset+limit by id whose records match `query`; records not yet linked
+    come after, one hit each. An empty query, or a reversed date range, finds nothing.
+
+    Up to `MATCH_CAP` matching records are grouped and counted here. Beyond, the page is read
+    in person order from the records' index, each record checked by lookups — quick however
+    common the name, since matches are then dense — and the total is a lower bound: a search
+    for Mohammad does not read the quarter of a million records that match."""
     if query.empty or query.reversed:
         return SearchPage(0, [])
+    keys = query_keys(query.name) if query.name.strip() else frozenset()
+    if query.name.strip() and not keys:
+        return SearchPage(0, [])
     with engine.connect() as conn:
-        matches = select(Record.id, Record.person_id).where(*filters(query))
-        few = False
-        if query.name.strip():
-            keys = query_keys(query.name)
-            if not keys:
-                return SearchPage(0, [])
-            named, few = _named(conn, keys)
-            matches = matches.join(named, named.c.record_id == Record.id)
-        if few:
-            return _grouped_here(conn, matches, offset, limit)
-        return _paged_in_sql(conn, matches.subquery(), offset, limit)
+        start = _rarest_first(conn, keys) if keys else select(Record.id, Record.person_id)
+        found = conn.execute(start.where(*filters(query)).limit(MATCH_CAP + 1)).all()
+        groups = _grouped(found)
+        if len(found) <= MATCH_CAP:
+            page = groups[offset : offset + limit]
+            return SearchPage(len(groups), _hits(conn, page))
+        conditions = [*filters(query), *(_has_name(key) for key in keys)]
+        return SearchPage(len(groups), _paged_by_person(conn, conditions, offset, limit), True)
 
 
-def _grouped_here(conn: Connection, matches: Any, offset: int, limit: int) -> SearchPage:
-    by_person: dict[tuple[bool, int], list[int]] = {}
-    for record_id, person_id in conn.execute(matches):
+def _grouped(found: Sequence[Row[tuple[int, int | None]]]) -> list[tuple[int | None, list[int]]]:
+    """Matching records by person (in person order), then the records not yet linked."""
+    by_person: dict[tuple[bool, int], set[int]] = {}
+    for record_id, person_id in found:
         group = (False, person_id) if person_id is not None else (True, record_id)
-        by_person.setdefault(group, []).append(record_id)
-    page = sorted(by_person)[offset : offset + limit]
-    groups = [(None if alone else key, by_person[(alone, key)]) for alone, key in page]
-    return SearchPage(len(by_person), _hits(conn, groups))
+        by_person.setdefault(group, set()).add(record_id)
+    return [
+        (None if alone else key, sorted(by_person[(alone, key)]))
+        for alone, key in sorted(by_person)
+    ]
 
 
-def _paged_in_sql(conn: Connection, found: Any, offset: int, limit: int) -> SearchPage:
-    persons = int(conn.scalar(select(func.count(func.distinct(found.c.person_id)))) or 0)
-    unlinked = int(
-        conn.scalar(select(func.count()).where(found.c.person_id.is_(None)).select_from(found)) or 0
+def _paged_by_person(
+    conn: Connection, conditions: list[ColumnElement[bool]], offset: int, limit: int
+) -> list[SearchHit]:
+    """A page of a search that matches many records, read in person order from the index on
+    records' persons (then the unlinked records by id), so that it stops after `limit`."""
+    linked = (
+        select(Record.person_id)
+        .where(Record.person_id.is_not(None), *conditions)
+        .distinct()
+        .order_by(Record.person_id)
     )
-    page_persons = list(
-        conn.scalars(
-            select(found.c.person_id)
-            .where(found.c.person_id.is_not(None))
-            .distinct()
-            .order_by(found.c.person_id)
-            .offset(offset)
-            .limit(limit)
-        )
-    )
+    page_persons = list(conn.scalars(linked.offset(offset).limit(limit)))
     groups: list[tuple[int | None, list[int]]] = []
     if page_persons:
-        records: dict[int, list[int]] = {}
+        records: dict[int | None, list[int]] = {}
         for record_id, person_id in conn.execute(
-            select(found.c.id, found.c.person_id).where(found.c.person_id.in_(page_persons))
+            select(Record.id, Record.person_id)
+            .where(Record.person_id.in_(page_persons), *conditions)
+            .order_by(Record.id)
         ):
             records.setdefault(person_id, []).append(record_id)
         groups = [(pid, records[pid]) for pid in page_persons]
     if len(groups) < limit:
+        persons = (
+            offset + len(page_persons) if page_persons or offset == 0 else _count(conn, linked)
+        )
         alone = conn.scalars(
-            select(found.c.id)
-            .where(found.c.person_id.is_(None))
-            .order_by(found.c.id)
+            select(Record.id)
+            .where(Record.person_id.is_(None), *conditions)
+            .order_by(Record.id)
             .offset(max(0, offset - persons))
             .limit(limit - len(groups))
         )
         groups += [(None, [record_id]) for record_id in alone]
-    return SearchPage(persons + unlinked, _hits(conn, groups))
+    return _hits(conn, groups)
+
+
+def _count(conn: Connection, found: Select[tuple[int | None]]) -> int:
+    return int(conn.scalar(select(func.count()).select_from(found.subquery())) or 0)

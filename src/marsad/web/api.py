@@ -17,7 +17,7 @@ import re
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from pydantic import AfterValidator, BaseModel, BeforeValidator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
 
 from marsad.domain.records import RecordRow
 from marsad.errors import NotFound
@@ -101,6 +101,9 @@ class Page(BaseModel, Generic[T]):
     page: int
     per_page: int
     pages: int
+    more: bool = Field(
+        default=False, description="Counting stopped at `total` (and `pages`): there are more."
+    )
 
 
 def _page(items: list[T], total: int, page: int, per_page: int) -> Page[T]:
@@ -369,7 +372,14 @@ def search(
     found = search_persons(engine_of(request), query, (page - 1) * per_page, per_page)
     items = found.hits
     record_names_read(engine_of(request), user.username, "/api/search", len(items), "api")
-    return _page(items, found.total, page, per_page)
+    return Page[SearchHit](
+        items=items,
+        total=found.total,
+        page=page,
+        per_page=per_page,
+        pages=found.pages(page, per_page),
+        more=found.more,
+    )
 
 
 def _count_item(row: Any, min_cell: int) -> CountItem:

@@ -8,7 +8,6 @@ back and answer with a redirect (303) and a flash message (`pages.base`).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -200,7 +199,8 @@ def search_page(
                 engine_of(request), query, (page - 1) * SEARCH_PER_PAGE, SEARCH_PER_PAGE
             )
             context["result"] = result
-            context["pages"] = max(1, math.ceil(result.total / SEARCH_PER_PAGE))
+            context["pages"] = result.pages(page, SEARCH_PER_PAGE)
+            context["more"] = result.more
             record_names_read(engine_of(request), user.username, "/search", len(result.hits), "web")
     except InputError:
         context["error"] = "search.bad_date"
