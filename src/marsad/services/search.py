@@ -347,6 +347,8 @@ def _paged_by_person(
             records.setdefault(person_id, []).append(record_id)
         groups = [(pid, records[pid]) for pid in page_persons]
     if len(groups) < limit:
+        # The linked persons ended on this page, so how many there are is known without a
+        # count, unless this page lies wholly beyond them.
         persons = (
             offset + len(page_persons) if page_persons or offset == 0 else _count(conn, linked)
         )
