@@ -107,7 +107,7 @@ def test_upload_a_file_and_see_it_imported(
         ("browser.csv", "done", 2)
     ]
     page.click("#jobs tr.current [data-field='quarantined'] a")
-    assert page.locator("section.quarantined-row").count() == 1
+    expect(page.locator("section.quarantined-row")).to_have_count(1)  # once the page is there
     page.context.close()
 
 
