@@ -17,9 +17,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_index(
-        "ix_record_name_keys_record_id_key", "record_name_keys", ["record_id", "key"]
-    )
+    op.create_index("ix_record_name_keys_record_id_key", "record_name_keys", ["record_id", "key"])
 
 
 def downgrade() -> None:
