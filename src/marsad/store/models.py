@@ -109,7 +109,23 @@ class Person(Base):
     review_flag: Mapped[str | None] = mapped_column(String(500))
 
 
-class Record(Base):
+class PersonColumns:
+    """A person as a list writes them: the name as written, its parts, sex and the age range.
+    Declared once for every table of people — records of the dead, shelter registrations,
+    missing reports — so that the name treatment, linkage and search read the same columns."""
+
+    name: Mapped[str] = mapped_column(String(1000))
+    name_first: Mapped[str | None] = mapped_column(String(200))
+    name_father: Mapped[str | None] = mapped_column(String(200))
+    name_grandfather: Mapped[str | None] = mapped_column(String(200))
+    name_family: Mapped[str | None] = mapped_column(String(200))
+    name_mother: Mapped[str | None] = mapped_column(String(200))
+    sex: Mapped[str | None] = mapped_column(String(10))
+    age_min: Mapped[int | None] = mapped_column(Integer)
+    age_max: Mapped[int | None] = mapped_column(Integer)
+
+
+class Record(PersonColumns, Base):
     """The canonical reading of one raw row."""
 
     __tablename__ = "records"
@@ -124,15 +140,6 @@ class Record(Base):
     import_id: Mapped[int] = mapped_column(ForeignKey("imports.id"))
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
     record_id: Mapped[str] = mapped_column(String(200))
-    name: Mapped[str] = mapped_column(String(1000))
-    name_first: Mapped[str | None] = mapped_column(String(200))
-    name_father: Mapped[str | None] = mapped_column(String(200))
-    name_grandfather: Mapped[str | None] = mapped_column(String(200))
-    name_family: Mapped[str | None] = mapped_column(String(200))
-    name_mother: Mapped[str | None] = mapped_column(String(200))
-    sex: Mapped[str | None] = mapped_column(String(10))
-    age_min: Mapped[int | None] = mapped_column(Integer)
-    age_max: Mapped[int | None] = mapped_column(Integer)
     date_of_death: Mapped[str | None] = mapped_column(String(10))
     governorate: Mapped[str | None] = mapped_column(String(200))
     district: Mapped[str | None] = mapped_column(String(500))

@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from marsad.store.models import Base, JsonDoc, utcnow
+from marsad.store.models import Base, JsonDoc, PersonColumns, utcnow
 
 
 class ShelterSite(Base):
@@ -54,7 +54,7 @@ class ShelterHousehold(Base):
     household_ref: Mapped[str] = mapped_column(String(200), unique=True)
 
 
-class ShelterMember(Base):
+class ShelterMember(PersonColumns, Base):
     """One registration of one member of a household at a site, from one raw row."""
 
     __tablename__ = "shelter_members"
@@ -72,15 +72,6 @@ class ShelterMember(Base):
     household_id: Mapped[int] = mapped_column(ForeignKey("shelter_households.id"))
     site_id: Mapped[int] = mapped_column(ForeignKey("shelter_sites.id"))
     registered_on: Mapped[str] = mapped_column(String(10))
-    name: Mapped[str] = mapped_column(String(1000))
-    name_first: Mapped[str | None] = mapped_column(String(200))
-    name_father: Mapped[str | None] = mapped_column(String(200))
-    name_grandfather: Mapped[str | None] = mapped_column(String(200))
-    name_family: Mapped[str | None] = mapped_column(String(200))
-    name_mother: Mapped[str | None] = mapped_column(String(200))
-    sex: Mapped[str | None] = mapped_column(String(10))
-    age_min: Mapped[int | None] = mapped_column(Integer)
-    age_max: Mapped[int | None] = mapped_column(Integer)
     year_of_birth: Mapped[int | None] = mapped_column(Integer)
     child: Mapped[bool] = mapped_column(default=False)
     relationship_to_head: Mapped[str | None] = mapped_column(String(40))

@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from marsad.store.models import Base, JsonDoc, utcnow
+from marsad.store.models import Base, JsonDoc, PersonColumns, utcnow
 
 
 class TracingCase(Base):
@@ -41,7 +41,7 @@ class TracingCase(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class MissingReport(Base):
+class MissingReport(PersonColumns, Base):
     """A relative's report of a sought person, read from one raw row, with the consent the
     reporter gave. `withdrawn_at`: the reporter withdrew consent; the report leaves every
     read but the audit log."""
@@ -65,15 +65,6 @@ class MissingReport(Base):
     reporter_contact: Mapped[bytes | None] = mapped_column(LargeBinary)
     reporter_relationship: Mapped[str | None] = mapped_column(String(200))
     consent_scope: Mapped[str] = mapped_column(String(20))
-    name: Mapped[str] = mapped_column(String(1000))
-    name_first: Mapped[str | None] = mapped_column(String(200))
-    name_father: Mapped[str | None] = mapped_column(String(200))
-    name_grandfather: Mapped[str | None] = mapped_column(String(200))
-    name_family: Mapped[str | None] = mapped_column(String(200))
-    name_mother: Mapped[str | None] = mapped_column(String(200))
-    sex: Mapped[str | None] = mapped_column(String(10))
-    age_min: Mapped[int | None] = mapped_column(Integer)
-    age_max: Mapped[int | None] = mapped_column(Integer)
     birth_year_min: Mapped[int | None] = mapped_column(Integer)
     birth_year_max: Mapped[int | None] = mapped_column(Integer)
     last_seen_date: Mapped[str | None] = mapped_column(String(10))
