@@ -82,6 +82,27 @@ def test_search_matches_names_across_scripts(
     assert client.get("/search", params={"date_from": "07/03/2025"}).status_code == 400
 
 
+def test_a_search_that_stopped_counting_says_more_than_and_offers_the_next_page(
+    client: TestClient,
+    team: dict[str, str],
+    store: dict[str, int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from marsad.services import search
+
+    assert login(client, team["reviewer"]) == 303
+    monkeypatch.setattr(search, "MATCH_CAP", 1)
+    monkeypatch.setattr("marsad.web.pages.persons.SEARCH_PER_PAGE", 1)
+    page = client.get("/search", params={"name": "Mouhammad"}).text
+    assert "More than " in page and 'rel="next"' in page
+    assert "Page 1 of" not in page
+    api = client.get("/api/search", params={"name": "Mouhammad", "per_page": 1}).json()
+    assert api["more"] and api["total"] in (1, 2) and api["pages"] == 2
+    monkeypatch.setattr(search, "MATCH_CAP", 5_000)
+    api = client.get("/api/search", params={"name": "Mouhammad", "per_page": 1}).json()
+    assert (api["more"], api["total"], api["pages"]) == (False, 2, 2)
+
+
 def test_search_by_prefix_and_any_name_part_keeps_blanks_aligned(
     client: TestClient, team: dict[str, str], store: dict[str, int]
 ) -> None:

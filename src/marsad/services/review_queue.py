@@ -269,14 +269,16 @@ second for 5,000 pairs at a million records), and every reviewer's page load wou
 
 
 def _queue_order(engine: Engine, governorate: str | None) -> list[int]:
-    """Ids of the waiting pairs, the answers worth most first; computed once per state."""
+    """Ids of the waiting pairs, the answers worth most first; computed once per state (and
+    by one thread, the others waiting for it without holding a connection)."""
     key = (str(engine.url), governorate)
     with engine.connect() as conn:
         state = _queue_state(conn)
-        with _orders_lock:
-            cached = _orders.get(key)
-            if cached is not None and cached[0] == state:
-                return cached[1]
+    with _orders_lock:
+        cached = _orders.get(key)
+        if cached is not None and cached[0] == state:
+            return cached[1]
+        with engine.connect() as conn:
             waiting = conn.execute(
                 select(
                     LinkDecision.id,
@@ -290,8 +292,8 @@ def _queue_order(engine: Engine, governorate: str | None) -> list[int]:
                 .where(_waiting(), _touching(governorate))
             ).all()
             order = [r.id for r in _most_valuable_first(conn, waiting)]
-            _orders[key] = (state, order)
-            return order
+        _orders[key] = (state, order)
+        return order
 
 
 def _most_valuable_first(conn: Connection, rows: Sequence[Row[Any]]) -> list[Row[Any]]:
